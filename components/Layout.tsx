@@ -1,0 +1,62 @@
+import type { ComponentChildren } from "preact";
+import type { StaffUser } from "../staff/users.ts";
+import { STYLES } from "./styles.ts";
+
+export interface Flash {
+  kind: "info" | "error";
+  message: string;
+}
+
+export interface LayoutProps {
+  title: string;
+  staff?: StaffUser;
+  csrfToken?: string;
+  flash?: Flash;
+  /** Current path, to mark the active navigation entry. */
+  path?: string;
+  children: ComponentChildren;
+}
+
+const NAV = [
+  { href: "/console", label: "Overview" },
+  { href: "/docs/api", label: "API reference" },
+];
+
+/** The admin console's frame: navigation, page title, flash message. */
+export function Layout({ title, staff, csrfToken, flash, path, children }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {csrfToken && <meta name="csrf-token" content={csrfToken} />}
+        <title>{`${title} · Loyalty Edge`}</title>
+        <style>{STYLES}</style>
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/console">Loyalty Edge</a>
+          {staff && (
+            <nav aria-label="Main">
+              {NAV.map((n) => (
+                <a href={n.href} aria-current={path === n.href ? "page" : undefined}>{n.label}</a>
+              ))}
+            </nav>
+          )}
+          {staff && (
+            <form method="post" action="/logout" class="signout">
+              <input type="hidden" name="_csrf" value={csrfToken} />
+              <span>{staff.name} · {staff.role}</span>
+              <button type="submit">Sign out</button>
+            </form>
+          )}
+        </header>
+        <main>
+          <h1>{title}</h1>
+          {flash && <p class={`flash ${flash.kind}`} role="status">{flash.message}</p>}
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,7 @@
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001_staff.ts";
+
+/** Listed statically, not read from disk, so the same set runs on Deno Deploy. */
+export const migrations: Record<string, Migration> = {
+  "0001_staff": m0001,
+};

@@ -1,0 +1,23 @@
+import type { Config } from "../config.ts";
+import type { Db } from "../db/connection.ts";
+import type { Session } from "../staff/sessions.ts";
+import type { StaffUser } from "../staff/users.ts";
+import type { AssetManifest } from "../web/assets.ts";
+
+/** What routes reach through `c.var.deps`: built once in main.ts, swapped in tests. */
+export interface AppDeps {
+  db: Db;
+  dbKind: "pglite" | "postgres";
+  config: Config;
+  assets: AssetManifest;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: AppDeps;
+    requestId: string;
+    staff?: StaffUser;
+    /** Present when the caller authenticated with the session cookie (CSRF applies). */
+    session?: Session;
+  };
+};

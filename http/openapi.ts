@@ -1,0 +1,43 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "./env.ts";
+import { problemHook } from "./validation.ts";
+
+/** Every resource group is one of these; mounted with app.route, their routes join one document. */
+export const newRouter = () => new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+}).openapi("Problem");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+/** The error answers a route can give, documented once. */
+export const problems = {
+  400: problem("Malformed JSON"),
+  401: problem("Not authenticated"),
+  403: problem("Authenticated but not allowed (role, CSRF)"),
+  404: problem("Not found"),
+  409: problem("Conflict"),
+  413: problem("Body too large"),
+  415: problem("Body is not application/json"),
+  422: problem("A field is not valid; `errors` names each one"),
+  429: problem("Too many attempts"),
+} as const;
+
+export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
+  required: true,
+  description,
+  content: { "application/json": { schema } },
+});
+
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});

@@ -1,0 +1,16 @@
+import type { Hook } from "@hono/zod-openapi";
+import type { z } from "zod";
+import { type FieldError, validationError } from "./problem.ts";
+
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({
+    field: i.path.length ? i.path.map(String).join(".") : "(body)",
+    message: i.message,
+  }));
+}
+
+/** The OpenAPI routes' validation hook: every failed parse becomes a 422 naming each field. */
+// deno-lint-ignore no-explicit-any -- Hook's generics are the library's; we only read the result.
+export const problemHook: Hook<any, any, any, any> = (result) => {
+  if (!result.success) throw validationError(zodFieldErrors(result.error));
+};

@@ -1,0 +1,37 @@
+import { createApp } from "./app.tsx";
+import { loadConfig } from "./config.ts";
+import { connect } from "./db/connection.ts";
+import { migrateToLatest } from "./db/migrate.ts";
+import { ensureOwnerFromEnv } from "./staff/bootstrap.ts";
+import { readManifest } from "./web/assets.ts";
+import { buildIslands } from "./web/build.ts";
+
+const started = performance.now();
+const config = loadConfig();
+const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
+const applied = await migrateToLatest(conn.db);
+await ensureOwnerFromEnv(conn.db, config);
+// A fresh checkout has no bundles yet: build them rather than serve pages whose islands 404.
+const assets = (await readManifest()) ?? (await buildIslands());
+
+const app = createApp({ db: conn.db, dbKind: conn.kind, config, assets });
+const server = Deno.serve({
+  port: config.port,
+  onListen: ({ port }) => {
+    console.log(JSON.stringify({
+      msg: "listening",
+      url: `http://localhost:${port}`,
+      database: conn.kind === "pglite" ? (config.databaseUrl ?? config.dataDir) : "postgres",
+      migrationsApplied: applied,
+      startupMs: Math.round(performance.now() - started),
+    }));
+  },
+}, app.fetch);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    await server.shutdown();
+    await conn.close();
+    Deno.exit(0);
+  });
+}

@@ -1,0 +1,64 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { getConnInfo } from "hono/deno";
+import type { Context } from "hono";
+import { jsonBody, jsonResponse, newRouter, problems } from "../http/openapi.ts";
+import type { AppEnv } from "../http/env.ts";
+import { authenticateStaff } from "../staff/auth.ts";
+import { issueStaffToken, STAFF_TOKEN_TTL_SECONDS } from "../tokens/staff_tokens.ts";
+
+export const Credentials = z.object({
+  email: z.string().trim().email().max(254),
+  password: z.string().min(1).max(1024),
+}).openapi("Credentials");
+
+const TokenSchema = z.object({
+  token: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresAt: z.string().openapi({ format: "date-time" }),
+  expiresIn: z.number().int(),
+}).openapi("StaffToken");
+
+/** The caller's address, for the per-address sign-in limit. */
+export function clientAddress(c: Context<AppEnv>): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown"; // app.request() in tests has no socket
+  }
+}
+
+export const authApi = newRouter().openapi(
+  createRoute({
+    method: "post",
+    path: "/api/auth/token",
+    tags: ["Staff"],
+    summary: "Exchange staff credentials for a short-lived bearer token",
+    description:
+      `The token is accepted by \`/api/admin/v1/*\` for ${STAFF_TOKEN_TTL_SECONDS / 60} minutes. ` +
+      "Wrong email and wrong password answer alike. Failed attempts are limited per account " +
+      "and per address (429).",
+    request: { body: jsonBody(Credentials) },
+    responses: {
+      200: jsonResponse(TokenSchema, "A bearer token"),
+      400: problems[400],
+      401: problems[401],
+      413: problems[413],
+      415: problems[415],
+      422: problems[422],
+      429: problems[429],
+    },
+  }),
+  async (c) => {
+    const { email, password } = c.req.valid("json");
+    const { db, config } = c.var.deps;
+    const staff = await authenticateStaff(db, email, password, clientAddress(c));
+    const { token, expiresAt } = await issueStaffToken(
+      { db, issuer: config.publicUrl, secret: config.tokenKeySecret },
+      staff.id,
+    );
+    return c.json(
+      { token, tokenType: "Bearer" as const, expiresAt, expiresIn: STAFF_TOKEN_TTL_SECONDS },
+      200,
+    );
+  },
+);

@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import { signal } from "@preact/signals";
+import { requirePermission } from "../../auth/middleware.ts";
+import type { AppEnv } from "../../http/env.ts";
+import PointsPreview from "../../islands/PointsPreview.tsx";
+import type { Rounding } from "../../rules/points.ts";
+import { countStaff } from "../../staff/users.ts";
+import { Island } from "../../web/island.tsx";
+import { renderPage } from "../../web/render.tsx";
+
+export const consolePages = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    if (!(await countStaff(c.var.deps.db))) return c.redirect("/setup");
+    return c.redirect(c.var.staff ? "/console" : "/login");
+  })
+  .get("/console", requirePermission("console:view"), (c) => {
+    const staff = c.var.staff!;
+    return renderPage(c, {
+      title: "Overview",
+      body: (
+        <>
+          <section class="card">
+            <p>
+              Signed in as <strong>{staff.email}</strong> ({staff.role}). Database:{" "}
+              <code>{c.var.deps.dbKind}</code>.
+            </p>
+            <p>
+              POS integrators: the API is described at <a href="/docs/api">API reference</a> and
+              {" "}
+              <a href="/openapi.json">/openapi.json</a>.
+            </p>
+          </section>
+          <Island
+            of={PointsPreview}
+            props={{ currency: "EUR", digits: 2, rounding: signal<Rounding>("none") }}
+          />
+        </>
+      ),
+    });
+  });

@@ -1,0 +1,86 @@
+import { join } from "node:path";
+import { islandRegistry } from "../islands/registry.ts";
+import { ASSET_PREFIX, type AssetManifest, DIST_DIR } from "./assets.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+async function contentHash(bytes: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return Array.from(d.slice(0, 5), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Bundles each island with `deno bundle --code-splitting`: one entry per island plus a
+ * shared chunk holding Preact, signals and the boot code. Entries are renamed with a
+ * content hash (chunks already carry esbuild's), so every URL can be cached forever.
+ */
+export async function buildIslands(outDir = DIST_DIR): Promise<AssetManifest> {
+  const work = join(ROOT, ".build", `islands-${crypto.randomUUID()}`);
+  const entries = join(work, "entries");
+  const out = join(work, "out");
+  await Deno.mkdir(entries, { recursive: true });
+  const names = Object.keys(islandRegistry);
+  // `_boot` as an entry of its own forces Preact, signals and the boot into one chunk that
+  // every island imports, even while there is a single island. All entries sit in one
+  // folder so the output is flat.
+  await Deno.writeTextFile(
+    join(entries, "_boot.ts"),
+    [
+      `export * from "${join(ROOT, "web/boot.ts")}";`,
+      `export * from "preact/jsx-runtime";`,
+      `export * from "preact/hooks";`,
+      `export * from "@preact/signals";`,
+    ].join("\n"),
+  );
+  for (const name of names) {
+    await Deno.writeTextFile(
+      join(entries, `${name}.ts`),
+      `import { boot } from "${join(ROOT, "web/boot.ts")}";\n` +
+        `import Island from "${join(ROOT, "islands", name + ".tsx")}";\n` +
+        `boot(${JSON.stringify(name)}, Island);\n`,
+    );
+  }
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform=browser",
+      "--code-splitting",
+      "--minify",
+      "--format=esm",
+      `--config=${join(ROOT, "deno.json")}`,
+      `--outdir=${out}`,
+      join(entries, "_boot.ts"),
+      ...names.map((n) => join(entries, `${n}.ts`)),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const result = await cmd.output();
+  if (!result.success) {
+    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(result.stderr)}`);
+  }
+
+  await Deno.mkdir(outDir, { recursive: true });
+  const manifest: AssetManifest = { islands: {}, files: {} };
+  for await (const f of Deno.readDir(out)) {
+    if (!f.isFile || !f.name.endsWith(".js") || f.name === "_boot.js") continue;
+    const bytes = await Deno.readFile(join(out, f.name));
+    const base = f.name.slice(0, -3);
+    const isEntry = names.includes(base);
+    const target = isEntry ? `${base}-${await contentHash(bytes)}.js` : f.name;
+    await Deno.writeFile(join(outDir, target), bytes);
+    manifest.files[target] = bytes.length;
+    if (isEntry) manifest.islands[base] = ASSET_PREFIX + target;
+  }
+  const missing = names.filter((n) => !manifest.islands[n]);
+  if (missing.length) throw new Error(`bundle produced no file for: ${missing.join(", ")}`);
+  await Deno.writeTextFile(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 2));
+  await Deno.remove(work, { recursive: true });
+  return manifest;
+}
+
+if (import.meta.main) {
+  const manifest = await buildIslands();
+  for (const [file, size] of Object.entries(manifest.files)) console.log(`${file}\t${size} B`);
+}
