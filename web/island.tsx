@@ -23,7 +23,9 @@ export function collectIslands<T>(render: () => T): { result: T; islands: string
  * Server-side marker for an island: renders the component to HTML inside a wrapper that
  * the client boot finds and hydrates with the same props.
  */
-export function Island<P extends object>({ of, props }: { of: ComponentType<P>; props: P }) {
+export function Island<P extends object>(
+  { of, props }: { of: ComponentType<P>; props: NoInfer<P> },
+) {
   const name = Object.entries(islandRegistry).find(([, c]) => c === of)?.[0];
   if (!name) throw new Error(`${of.displayName ?? of.name} is not listed in islands/registry.ts`);
   if (!collector) throw new Error("Island rendered outside renderPage");

@@ -1,0 +1,65 @@
+import { createApp } from "../../app.tsx";
+import { loadConfig } from "../../config.ts";
+import { islandRegistry } from "../../islands/registry.ts";
+import { createOwner, createStaff, type Role } from "../../staff/users.ts";
+import { createTestDatabase, type TestDatabase } from "./db.ts";
+
+export const ORIGIN = "http://localhost:8000";
+export const PASSWORD = "correct horse battery";
+
+/** In-process app over a fresh test database; island URLs are named, not built. */
+export async function createTestApp() {
+  const database: TestDatabase = await createTestDatabase();
+  const config = { ...loadConfig({ PUBLIC_URL: ORIGIN }), logRequests: false };
+  const assets = {
+    islands: Object.fromEntries(
+      Object.keys(islandRegistry).map((n) => [n, `/assets/${n}-test.js`]),
+    ),
+    files: {},
+  };
+  const app = createApp({ db: database.db, dbKind: database.kind, config, assets });
+  const request = (path: string, init?: RequestInit) => app.request(ORIGIN + path, init);
+  return { app, db: database.db, database, config, request, close: () => database.close() };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+export async function addStaff(t: TestApp, role: Role, email = `${role}@example.com`) {
+  if (role === "owner") {
+    return (await createOwner(t.db, { email, name: "Olivia Owner", password: PASSWORD }))!;
+  }
+  return await createStaff(t.db, { email, name: `${role} user`, role, password: PASSWORD });
+}
+
+export async function bearerFor(t: TestApp, email: string, password = PASSWORD) {
+  const res = await t.request("/api/auth/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 200) throw new Error(`token: ${res.status} ${await res.text()}`);
+  return (await res.json()).token as string;
+}
+
+/** Signs in through the form; returns the cookie header and the page's CSRF token. */
+export async function signIn(t: TestApp, email: string, password = PASSWORD) {
+  const res = await t.request("/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN },
+    body: new URLSearchParams({ email, password }),
+  });
+  if (res.status !== 302) throw new Error(`sign-in: ${res.status}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("le_session="))!
+    .split(";")[0];
+  const page = await (await t.request("/console", { headers: { Cookie: cookie } })).text();
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(page)![1];
+  return { cookie, csrf };
+}
+
+export async function problemOf(res: Response) {
+  const type = res.headers.get("Content-Type") ?? "";
+  if (!type.startsWith("application/problem+json")) {
+    throw new Error(`expected problem+json, got ${type}: ${await res.text()}`);
+  }
+  return await res.json();
+}

@@ -1,0 +1,57 @@
+import pg from "pg";
+import { connect, type Connection } from "../../db/connection.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
+
+/**
+ * A fresh, migrated database on the backend chosen by TEST_DATABASE_URL: unset → in-memory
+ * PGlite (cloned from a dump migrated once per process); set → a new database on that
+ * server, dropped by `close()`.
+ */
+export interface TestDatabase extends Connection {
+  /** A URL the app can be started with: `memory://` or the new server database. */
+  url: string;
+}
+
+const serverUrl = Deno.env.get("TEST_DATABASE_URL") || undefined;
+
+export const testBackend = serverUrl ? "postgres" : "pglite";
+
+let migratedDump: Promise<Blob> | undefined;
+
+async function migratedPgliteDump(): Promise<Blob> {
+  const conn = await connect("memory://");
+  try {
+    await migrateToLatest(conn.db);
+    return await conn.pglite!.dumpDataDir("none");
+  } finally {
+    await conn.close();
+  }
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (!serverUrl) {
+    migratedDump ??= migratedPgliteDump();
+    const conn = await connect("memory://", { loadDataDir: await migratedDump });
+    return { ...conn, url: "memory://" };
+  }
+  const name = `le_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const conn = await connect(url.toString());
+  await migrateToLatest(conn.db);
+  return {
+    ...conn,
+    url: url.toString(),
+    close: async () => {
+      await conn.close();
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}

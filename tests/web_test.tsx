@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { type Signal, signal } from "@preact/signals";
+import { renderToString } from "preact-render-to-string";
+import { join } from "node:path";
+import PointsPreview from "../islands/PointsPreview.tsx";
+import type { Rounding } from "../rules/points.ts";
+import { islandRegistry } from "../islands/registry.ts";
+import { serveAsset } from "../web/assets.ts";
+import { buildIslands } from "../web/build.ts";
+import { collectIslands, Island } from "../web/island.tsx";
+import { decodeProps, encodeProps } from "../web/props_codec.ts";
+
+Deno.test("props codec: plain values round-trip and one signal stays one signal", () => {
+  const shared = signal<"up" | "down">("up");
+  const ids = new Map();
+  const a = encodeProps({ n: 1, s: "x", list: [1, { deep: true }], rounding: shared }, ids);
+  const b = encodeProps({ rounding: shared, other: signal(5) }, ids);
+  const wire = JSON.parse(JSON.stringify([a, b]));
+  const signals = new Map();
+  const [da, db] = wire.map((w: never) => decodeProps(w, signals)) as Record<string, unknown>[];
+  assert.equal(da.n, 1);
+  assert.deepEqual(da.list, [1, { deep: true }]);
+  const ra = da.rounding as Signal<string>;
+  assert.equal(ra.value, "up");
+  assert.equal(ra, db.rounding, "both islands get the same signal instance");
+  assert.equal((db.other as Signal<number>).value, 5);
+  ra.value = "down";
+  assert.equal((db.rounding as Signal<string>).value, "down");
+});
+
+Deno.test("the island marker renders SSR HTML with its props and records the island", () => {
+  const { result, islands } = collectIslands(() =>
+    renderToString(
+      <Island
+        of={PointsPreview}
+        props={{ currency: "EUR", digits: 2, rounding: signal<Rounding>("up") }}
+      />,
+    )
+  );
+  assert.deepEqual(islands, ["PointsPreview"]);
+  assert.match(result, /^<div data-island="PointsPreview" data-props="/);
+  assert.match(result, /19\.00/, "server-rendered with the given rounding");
+  const props = JSON.parse(
+    /data-props="([^"]*)"/.exec(result)![1].replaceAll("&quot;", '"').replaceAll("&amp;", "&"),
+  );
+  assert.deepEqual(props.rounding, { $signal: 0, value: "up" });
+});
+
+Deno.test("a component not listed in the registry cannot be an island", () => {
+  const Stray = () => <p>stray</p>;
+  assert.throws(
+    () => collectIslands(() => renderToString(<Island of={Stray} props={{}} />)),
+    /not listed in islands\/registry\.ts/,
+  );
+});
+
+Deno.test("build: hashed island entries share one Preact chunk and are served immutable", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = await buildIslands(dir);
+    assert.deepEqual(Object.keys(manifest.islands).sort(), Object.keys(islandRegistry).sort());
+    const chunks = Object.keys(manifest.files).filter((f) => f.startsWith("chunk-"));
+    assert.equal(chunks.length, 1, "one shared chunk");
+    const chunk = await Deno.readTextFile(join(dir, chunks[0]));
+    assert.match(chunk, /__H|__v|preact/i, "the chunk holds Preact");
+    for (const url of Object.values(manifest.islands)) {
+      const file = url.replace("/assets/", "");
+      assert.match(file, /^[A-Za-z]+-[0-9a-f]{10}\.js$/);
+      const code = await Deno.readTextFile(join(dir, file));
+      assert.ok(code.includes(`./${chunks[0]}`), "the island imports the shared chunk");
+      assert.ok(code.length < chunk.length, "Preact is not copied into the island");
+      const res = (await serveAsset(file, dir))!;
+      assert.match(res.headers.get("Cache-Control")!, /immutable/);
+      await res.body?.cancel();
+    }
+    assert.equal(await serveAsset("../deno.json", dir), null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
