@@ -11,8 +11,14 @@ const config = loadConfig();
 const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
 const applied = await migrateToLatest(conn.db);
 await ensureOwnerFromEnv(conn.db, config);
-// A fresh checkout has no bundles yet: build them rather than serve pages whose islands 404.
-const assets = (await readManifest()) ?? (await buildIslands());
+// Bundling takes a fraction of a second, so every start rebuilds and never serves stale
+// islands. A host that cannot spawn the bundler (Deno Deploy) uses what `deno task build` made.
+const assets = await buildIslands().catch(async (err) => {
+  const built = await readManifest();
+  if (!built) throw err;
+  console.warn(JSON.stringify({ msg: "island build skipped; serving dist/", reason: String(err) }));
+  return built;
+});
 
 const app = createApp({ db: conn.db, dbKind: conn.kind, config, assets });
 const server = Deno.serve({

@@ -150,14 +150,20 @@ const leaf = fc.oneof(
 );
 
 type Cond = unknown;
+// group and cond share one depth counter (two levels per nested group); at maxDepth cond
+// falls back to its first arbitrary, a leaf, so nesting stays under the schema's 8 groups.
 const { group } = fc.letrec<{ group: Cond; cond: Cond }>((tie) => ({
   group: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
+    { depthSize: "small", withCrossShrink: true, depthIdentifier: "rule-depth" },
     fc.record({ all: fc.array(tie("cond"), { minLength: 1, maxLength: 4 }) }),
     fc.record({ any: fc.array(tie("cond"), { minLength: 1, maxLength: 4 }) }),
     fc.record({ not: tie("cond") }),
   ),
-  cond: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("group")),
+  cond: fc.oneof(
+    { depthSize: "small", withCrossShrink: true, depthIdentifier: "rule-depth", maxDepth: 12 },
+    leaf,
+    tie("group"),
+  ),
 }));
 
 /** A raw rule document; `parseRule` must accept every one of them. */
