@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from "./http/env.ts";
 import { requestLog } from "./http/log.ts";
 import { ProblemError, problemResponse, toProblemError } from "./http/problem.ts";
 import { problemHook } from "./http/validation.ts";
+import { adminRegistry } from "./routes/admin_registry.ts";
 import { adminStaff } from "./routes/admin_staff.ts";
 import { authApi } from "./routes/auth_api.ts";
 import { health } from "./routes/health.ts";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", health);
   app.route("/", authApi);
   app.route("/", adminStaff);
+  app.route("/", adminRegistry);
   app.route("/", authPages);
   app.route("/", consolePages);
 

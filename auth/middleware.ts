@@ -5,7 +5,6 @@ import type { AppEnv } from "../http/env.ts";
 import { loadSession } from "../staff/sessions.ts";
 import { findStaffById } from "../staff/users.ts";
 import { verifyStaffToken } from "../tokens/staff_tokens.ts";
-import { can, type Permission } from "./roles.ts";
 
 export const SESSION_COOKIE = "le_session";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -52,23 +51,15 @@ async function checkCsrf(c: Context<AppEnv>, expected: string) {
   }
 }
 
-/** 401 (API) or a redirect to sign-in (pages) when nobody is signed in; 403 for the wrong role. */
-export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const staff = c.var.staff;
-    if (!staff) {
-      if (!isApiPath(c.req.path)) {
-        return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`);
-      }
-      throw new ProblemError(401, "unauthorized", "Sign in or send a staff bearer token", {}, {
-        "WWW-Authenticate": "Bearer",
-      });
+/** 401 (API) or a redirect to sign-in (pages) when nobody is signed in. */
+export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!c.var.staff) {
+    if (!isApiPath(c.req.path)) {
+      return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`);
     }
-    if (!can(staff.role, permission)) {
-      throw new ProblemError(403, "forbidden", "Your role does not allow this", {
-        detail: `requires ${permission}`,
-      });
-    }
-    await next();
-  };
-}
+    throw new ProblemError(401, "unauthorized", "Sign in or send a staff bearer token", {}, {
+      "WWW-Authenticate": "Bearer",
+    });
+  }
+  await next();
+};

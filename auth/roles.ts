@@ -1,17 +1,24 @@
-import type { Role } from "../staff/users.ts";
+import type { OrgRole } from "../db/schema.ts";
+
+/** The installation owner, or a member's role in one organization. */
+export type Role = "owner" | OrgRole;
 
 /**
- * Every role check in the product reads this table: a permission names what is done,
- * and lists the roles allowed to do it.
+ * Every role check in the product reads this table: a permission names what is done and
+ * lists the organization roles allowed to do it. The owner may do everything.
  */
 export const PERMISSIONS = {
-  "console:view": ["owner", "admin", "marketing", "support"],
-  "staff:read": ["owner", "admin"],
-  "staff:manage": ["owner", "admin"],
-} as const satisfies Record<string, readonly Role[]>;
+  "org:create": [],
+  "org:read": ["admin", "marketing", "support"],
+  "org:manage": ["admin"],
+  "registry:manage": ["admin"],
+  "tokens:manage": ["admin"],
+  "staff:read": ["admin"],
+  "staff:manage": ["admin"],
+} as const satisfies Record<string, readonly OrgRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
 export function can(role: Role, permission: Permission): boolean {
-  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+  return role === "owner" || (PERMISSIONS[permission] as readonly OrgRole[]).includes(role);
 }

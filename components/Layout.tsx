@@ -46,7 +46,7 @@ export function Layout({ title, staff, csrfToken, flash, path, children }: Layou
           {staff && (
             <form method="post" action="/logout" class="signout">
               <input type="hidden" name="_csrf" value={csrfToken} />
-              <span>{staff.name} · {staff.role}</span>
+              <span>{staff.name}{staff.is_owner ? " · owner" : ""}</span>
               <button type="submit">Sign out</button>
             </form>
           )}

@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { requireStaff } from "../auth/middleware.ts";
 import type { AppEnv } from "./env.ts";
 import { problemHook } from "./validation.ts";
 
@@ -41,3 +42,18 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
   description,
   content: { "application/json": { schema } },
 });
+
+/** Admin API callers: a staff bearer token, or the console session (with X-CSRF-Token). */
+export const staffSecurity: Record<string, string[]>[] = [{ staffBearer: [] }, {
+  staffSession: [],
+}];
+
+export const IdParam = z.object({
+  id: z.string().openapi({ param: { name: "id", in: "path" }, example: "7f0c…" }),
+});
+
+/** Spread into an admin route: staff authentication and its documentation. */
+export const adminAuth = {
+  security: staffSecurity,
+  middleware: requireStaff,
+};

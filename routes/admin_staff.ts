@@ -1,83 +1,149 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requirePermission } from "../auth/middleware.ts";
-import { jsonBody, jsonResponse, newRouter, problems } from "../http/openapi.ts";
-import { createStaff, listStaff, type StaffUser } from "../staff/users.ts";
+import { authorizeOrg } from "../auth/access.ts";
+import {
+  adminAuth,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  newRouter,
+  problems,
+} from "../http/openapi.ts";
+import { notFound } from "../http/problem.ts";
+import { getOrganization } from "../registry/organizations.ts";
+import { inviteMember, listMembers, type Member, removeMember } from "../staff/memberships.ts";
 
-const ROLES = ["owner", "admin", "marketing", "support"] as const;
+const V1 = "/api/admin/v1";
+const tags = ["Staff"];
+const OrgRole = z.enum(["admin", "marketing", "support"]);
 
-export const StaffSchema = z.object({
-  id: z.string().uuid(),
+const MeSchema = z.object({
+  id: z.string(),
   email: z.string(),
   name: z.string(),
-  role: z.enum(ROLES),
-  createdAt: z.string().openapi({ format: "date-time" }),
-}).openapi("Staff");
+  isOwner: z.boolean(),
+  memberships: z.array(z.object({ organizationId: z.string(), role: OrgRole })),
+}).openapi("Me");
 
-const NewStaffSchema = z.object({
+const MemberSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: OrgRole,
+  active: z.boolean().openapi({ description: "false until the invitation is accepted" }),
+}).openapi("Member");
+
+const NewMember = z.object({
   email: z.string().trim().email().max(254),
   name: z.string().trim().min(1).max(120),
-  // One owner per installation: the role is set at setup and not granted here.
-  role: z.enum(["admin", "marketing", "support"]),
-  password: z.string().min(12, "at least 12 characters").max(1024),
-}).strict().openapi("NewStaff");
+  role: OrgRole,
+}).strict().openapi("NewMember");
 
-const toJson = (s: StaffUser) => ({
-  id: s.id,
-  email: s.email,
-  name: s.name,
-  role: s.role,
-  createdAt: new Date(s.created_at).toISOString(),
+const memberJson = (m: Member) => ({
+  id: m.id,
+  email: m.email,
+  name: m.name,
+  role: m.role,
+  active: m.active,
 });
 
-const security: Record<string, string[]>[] = [{ staffBearer: [] }, { staffSession: [] }];
-const errors = { 401: problems[401], 403: problems[403] };
+const MemberParams = z.object({
+  id: z.string().openapi({ param: { name: "id", in: "path" } }),
+  staffId: z.string().openapi({ param: { name: "staffId", in: "path" } }),
+});
 
 export const adminStaff = newRouter()
   .openapi(
     createRoute({
       method: "get",
-      path: "/api/admin/v1/me",
-      tags: ["Staff"],
-      summary: "The signed-in staff user",
-      security,
-      middleware: [requirePermission("console:view")] as const,
-      responses: { 200: jsonResponse(StaffSchema, "The caller"), ...errors },
+      path: `${V1}/me`,
+      tags,
+      summary: "The signed-in staff user and their organizations",
+      ...adminAuth,
+      responses: { 200: jsonResponse(MeSchema, "The caller"), ...problems },
     }),
-    (c) => c.json(toJson(c.var.staff!), 200),
+    async (c) => {
+      const staff = c.var.staff!;
+      const memberships = await c.var.deps.db.selectFrom("staff_memberships")
+        .select(["org_id", "role"]).where("staff_id", "=", staff.id).execute();
+      return c.json({
+        id: staff.id,
+        email: staff.email,
+        name: staff.name,
+        isOwner: staff.is_owner,
+        memberships: memberships.map((m) => ({ organizationId: m.org_id, role: m.role })),
+      }, 200);
+    },
   )
   .openapi(
     createRoute({
       method: "get",
-      path: "/api/admin/v1/staff",
-      tags: ["Staff"],
-      summary: "List staff users",
-      security,
-      middleware: [requirePermission("staff:read")] as const,
+      path: `${V1}/organizations/{id}/staff`,
+      tags,
+      summary: "The organization's staff members",
+      ...adminAuth,
+      request: { params: IdParam },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(StaffSchema) }), "Every staff user"),
-        ...errors,
+        200: jsonResponse(z.object({ items: z.array(MemberSchema) }), "Members"),
+        ...problems,
       },
     }),
-    async (c) => c.json({ items: (await listStaff(c.var.deps.db)).map(toJson) }, 200),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { id } = c.req.valid("param");
+      if (!(await getOrganization(db, id))) throw notFound("organization");
+      await authorizeOrg(db, c.var.staff!, id, "staff:read");
+      return c.json({ items: (await listMembers(db, id)).map(memberJson) }, 200);
+    },
   )
   .openapi(
     createRoute({
       method: "post",
-      path: "/api/admin/v1/staff",
-      tags: ["Staff"],
-      summary: "Create a staff user",
-      security,
-      middleware: [requirePermission("staff:manage")] as const,
-      request: { body: jsonBody(NewStaffSchema) },
+      path: `${V1}/organizations/{id}/staff`,
+      tags,
+      summary: "Invite a person to the organization with a role",
+      description: "A new person gets a one-time link to set a password (`inviteUrl`), shown " +
+        "once to the inviter and valid for 7 days; someone who already has a password is " +
+        "simply added.",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(NewMember) },
       responses: {
-        201: jsonResponse(StaffSchema, "Created"),
-        ...errors,
-        400: problems[400],
-        409: problems[409],
-        413: problems[413],
-        415: problems[415],
-        422: problems[422],
+        201: jsonResponse(
+          z.object({ member: MemberSchema, inviteUrl: z.string().nullable() }),
+          "Invited",
+        ),
+        ...problems,
       },
     }),
-    async (c) => c.json(toJson(await createStaff(c.var.deps.db, c.req.valid("json"))), 201),
+    async (c) => {
+      const { db, config } = c.var.deps;
+      const { id } = c.req.valid("param");
+      if (!(await getOrganization(db, id))) throw notFound("organization");
+      await authorizeOrg(db, c.var.staff!, id, "staff:manage");
+      const { member, inviteToken } = await inviteMember(db, {
+        ...c.req.valid("json"),
+        orgId: id,
+        invitedBy: c.var.staff!.id,
+      });
+      const inviteUrl = inviteToken ? `${config.publicUrl}/invite/${inviteToken}` : null;
+      return c.json({ member: memberJson(member), inviteUrl }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: `${V1}/organizations/{id}/staff/{staffId}`,
+      tags,
+      summary: "Remove a person from the organization",
+      ...adminAuth,
+      request: { params: MemberParams },
+      responses: { 204: { description: "Removed" }, ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { id, staffId } = c.req.valid("param");
+      if (!(await getOrganization(db, id))) throw notFound("organization");
+      await authorizeOrg(db, c.var.staff!, id, "staff:manage");
+      if (!(await removeMember(db, id, staffId))) throw notFound("member");
+      return c.body(null, 204);
+    },
   );

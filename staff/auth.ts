@@ -3,7 +3,7 @@ import { ProblemError } from "../http/problem.ts";
 import { clearLoginFailures, isLoginBlocked, recordLoginFailure } from "./login_limit.ts";
 import { DUMMY_HASH, verifyPassword } from "./password.ts";
 import type { StaffUser } from "./users.ts";
-import { findStaffForLogin } from "./users.ts";
+import { findStaffByEmail } from "./users.ts";
 
 /** One answer for unknown email and wrong password: nothing tells whether an account exists. */
 export const badCredentials = () =>
@@ -26,7 +26,7 @@ export async function authenticateStaff(
       },
     );
   }
-  const user = await findStaffForLogin(db, email);
+  const user = await findStaffByEmail(db, email);
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok) {
     await recordLoginFailure(db, email, ip);

@@ -4,7 +4,8 @@ import { LIMITS } from "../staff/login_limit.ts";
 import { currentSigningKey } from "../tokens/signing_keys.ts";
 import { STAFF_AUDIENCE } from "../tokens/staff_tokens.ts";
 import {
-  addStaff,
+  addMember,
+  addOwner,
   bearerFor,
   createTestApp,
   ORIGIN,
@@ -80,13 +81,13 @@ Deno.test("concurrent first-run setups create exactly one owner", () =>
         }),
       }));
     await Promise.all(attempts);
-    const rows = await t.db.selectFrom("staff_users").select("role").execute();
-    assert.deepEqual(rows, [{ role: "owner" }]);
+    const rows = await t.db.selectFrom("staff_users").select("is_owner").execute();
+    assert.deepEqual(rows, [{ is_owner: true }]);
   }));
 
 Deno.test("token endpoint: wrong password and unknown user answer alike", () =>
   withApp(async (t) => {
-    await addStaff(t, "owner", "owner@example.com");
+    await addOwner(t);
     const wrong = await t.request(
       "/api/auth/token",
       json({ email: "owner@example.com", password: "not the password" }),
@@ -112,12 +113,12 @@ Deno.test("token endpoint: wrong password and unknown user answer alike", () =>
       headers: { Authorization: `Bearer ${body.token}` },
     });
     assert.equal(me.status, 200);
-    assert.equal((await me.json()).role, "owner");
+    assert.equal((await me.json()).isOwner, true);
   }));
 
 Deno.test("sign-in is rate limited per account, and a limited account is refused even with the right password", () =>
   withApp(async (t) => {
-    await addStaff(t, "owner", "owner@example.com");
+    await addOwner(t);
     for (let i = 0; i < LIMITS.perAccount; i++) {
       const r = await t.request(
         "/api/auth/token",
@@ -140,7 +141,7 @@ Deno.test("sign-in is rate limited per account, and a limited account is refused
 
 Deno.test("sign-in is rate limited per address across accounts", () =>
   withApp(async (t) => {
-    await addStaff(t, "owner", "owner@example.com");
+    await addOwner(t);
     // app.request() has no socket, so every call comes from the same "unknown" address.
     for (let i = 0; i < LIMITS.perAddress; i++) {
       const r = await t.request(
@@ -159,7 +160,7 @@ Deno.test("sign-in is rate limited per address across accounts", () =>
 
 Deno.test("bearer tokens: expired, tampered, wrong audience and garbage are refused with 401", () =>
   withApp(async (t) => {
-    const owner = await addStaff(t, "owner", "owner@example.com");
+    const owner = await addOwner(t);
     const key = await currentSigningKey(t.db);
     const sign = (claims: { aud?: string; expOffset: number }) =>
       new SignJWT({})
@@ -200,16 +201,19 @@ Deno.test("bearer tokens: expired, tampered, wrong audience and garbage are refu
     await res.body?.cancel();
   }));
 
-Deno.test("roles: marketing and support cannot manage staff; owner and admin can", () =>
+Deno.test("roles: only the owner creates organizations; only admins invite staff", () =>
   withApp(async (t) => {
-    await addStaff(t, "owner", "owner@example.com");
-    for (const role of ["admin", "marketing", "support"] as const) await addStaff(t, role);
-    const newStaff = (n: number) => ({
-      email: `new${n}@example.com`,
-      name: "New",
-      role: "support",
-      password: PASSWORD,
-    });
+    await addOwner(t);
+    const ownerToken = await bearerFor(t, "owner@example.com");
+    const created = await t.request(
+      "/api/admin/v1/organizations",
+      json({ name: "Acme" }, { Authorization: `Bearer ${ownerToken}` }),
+    );
+    assert.equal(created.status, 201);
+    const org = await created.json();
+    for (const role of ["admin", "marketing", "support"] as const) {
+      await addMember(t, org.id, role, `${role}@example.com`);
+    }
     let n = 0;
     for (
       const [email, expected] of [
@@ -221,45 +225,44 @@ Deno.test("roles: marketing and support cannot manage staff; owner and admin can
     ) {
       const token = await bearerFor(t, email);
       const res = await t.request(
-        "/api/admin/v1/staff",
-        json(newStaff(n++), { Authorization: `Bearer ${token}` }),
+        `/api/admin/v1/organizations/${org.id}/staff`,
+        json({ email: `new${n++}@example.com`, name: "New", role: "support" }, {
+          Authorization: `Bearer ${token}`,
+        }),
       );
       assert.equal(res.status, expected, email);
       if (expected === 403) {
         assert.equal((await problemOf(res)).type, "https://loyalty-edge.dev/problems/forbidden");
       } else await res.body?.cancel();
+      const orgCreate = await t.request(
+        "/api/admin/v1/organizations",
+        json({ name: "Mine" }, { Authorization: `Bearer ${token}` }),
+      );
+      assert.equal(orgCreate.status, email.startsWith("owner") ? 201 : 403, email);
+      await orgCreate.body?.cancel();
     }
-    const nobody = await t.request("/api/admin/v1/staff", json(newStaff(9)));
+    const nobody = await t.request("/api/admin/v1/organizations", json({ name: "X" }));
     assert.equal(nobody.status, 401);
     await nobody.body?.cancel();
-    assert.equal((await t.db.selectFrom("staff_users").select("id").execute()).length, 6);
   }));
 
 Deno.test("cookie sessions: CSRF token required on unsafe requests; sign-out ends the session", () =>
   withApp(async (t) => {
-    await addStaff(t, "owner", "owner@example.com");
+    await addOwner(t);
     const { cookie, csrf } = await signIn(t, "owner@example.com");
-    const body = { email: "a2@example.com", name: "A", role: "admin", password: PASSWORD };
+    const body = { name: "Acme" };
 
-    const missing = await t.request("/api/admin/v1/staff", json(body, { Cookie: cookie }));
+    const orgs = "/api/admin/v1/organizations";
+    const missing = await t.request(orgs, json(body, { Cookie: cookie }));
     assert.equal(missing.status, 403);
     assert.equal((await problemOf(missing)).type, "https://loyalty-edge.dev/problems/csrf");
-    const wrong = await t.request(
-      "/api/admin/v1/staff",
-      json(body, { Cookie: cookie, "X-CSRF-Token": "nope" }),
-    );
+    const wrong = await t.request(orgs, json(body, { Cookie: cookie, "X-CSRF-Token": "nope" }));
     assert.equal(wrong.status, 403);
     await wrong.body?.cancel();
-    assert.equal(
-      (await t.db.selectFrom("staff_users").select("id").execute()).length,
-      1,
-      "nothing written",
-    );
+    const written = await t.db.selectFrom("organizations").select("id").execute();
+    assert.equal(written.length, 0, "nothing written");
 
-    const ok = await t.request(
-      "/api/admin/v1/staff",
-      json(body, { Cookie: cookie, "X-CSRF-Token": csrf }),
-    );
+    const ok = await t.request(orgs, json(body, { Cookie: cookie, "X-CSRF-Token": csrf }));
     assert.equal(ok.status, 201);
     await ok.body?.cancel();
 
@@ -292,7 +295,7 @@ Deno.test("cookie sessions: CSRF token required on unsafe requests; sign-out end
 
 Deno.test("a cross-site form post to sign-in is refused by origin", () =>
   withApp(async (t) => {
-    await addStaff(t, "owner", "owner@example.com");
+    await addOwner(t);
     const res = await t.request("/login", {
       method: "POST",
       headers: {
@@ -308,7 +311,7 @@ Deno.test("a cross-site form post to sign-in is refused by origin", () =>
 
 Deno.test("console pages need a session; the sign-in page redirects only to local paths", () =>
   withApp(async (t) => {
-    await addStaff(t, "owner", "owner@example.com");
+    await addOwner(t);
     const anon = await t.request("/console");
     assert.equal(anon.status, 302);
     assert.equal(anon.headers.get("Location"), "/login?next=%2Fconsole");

@@ -31,7 +31,7 @@ Deno.test("each test database is isolated from the others", async () => {
     await a.db.insertInto("staff_users").values({
       email: "only-in-a@example.com",
       name: "A",
-      role: "owner",
+      is_owner: true,
       password_hash: "x",
     }).execute();
     const inB = await b.db.selectFrom("staff_users").selectAll().execute();

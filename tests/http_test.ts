@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  addStaff,
+  addOwner,
   bearerFor,
   createTestApp,
   ORIGIN,
@@ -9,7 +9,7 @@ import {
 } from "./helpers/app.ts";
 
 const t: TestApp = await createTestApp();
-await addStaff(t, "owner", "owner@example.com");
+await addOwner(t);
 const token = await bearerFor(t, "owner@example.com");
 const auth = { Authorization: `Bearer ${token}` };
 
@@ -76,21 +76,20 @@ Deno.test("the sign-in and setup forms answer bad input with 4xx, never 5xx", as
 });
 
 Deno.test("validation errors name each field at fault", async () => {
-  const res = await t.request("/api/admin/v1/staff", {
+  const org = await (await t.request("/api/admin/v1/organizations", {
     method: "POST",
     headers: { "Content-Type": "application/json", ...auth },
-    body: JSON.stringify({
-      email: "not-an-email",
-      name: "",
-      role: "owner",
-      password: "short",
-      extra: 1,
-    }),
+    body: JSON.stringify({ name: "Acme" }),
+  })).json();
+  const res = await t.request(`/api/admin/v1/organizations/${org.id}/staff`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...auth },
+    body: JSON.stringify({ email: "not-an-email", name: "", role: "owner", extra: 1 }),
   });
   assert.equal(res.status, 422);
   const problem = await problemOf(res);
   const fields = problem.errors.map((e: { field: string }) => e.field).sort();
-  assert.deepEqual(fields, ["(body)", "email", "name", "password", "role"]);
+  assert.deepEqual(fields, ["(body)", "email", "name", "role"]);
   assert.equal(problem.type, "https://loyalty-edge.dev/problems/validation");
 });
 
@@ -128,7 +127,9 @@ Deno.test("every response carries a request id and security headers", async () =
 Deno.test("the OpenAPI 3.1 document describes the routes, their schemas and problem answers", async () => {
   const full = await (await t.request("/openapi.json")).json();
   assert.equal(full.openapi, "3.1.0");
-  for (const p of ["/healthz", "/api/auth/token", "/api/admin/v1/me", "/api/admin/v1/staff"]) {
+  for (
+    const p of ["/healthz", "/api/auth/token", "/api/admin/v1/me", "/api/admin/v1/organizations"]
+  ) {
     assert.ok(full.paths[p], p);
   }
   const tokenOp = full.paths["/api/auth/token"].post;

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { signal } from "@preact/signals";
-import { requirePermission } from "../../auth/middleware.ts";
+import { requireStaff } from "../../auth/middleware.ts";
 import type { AppEnv } from "../../http/env.ts";
 import PointsPreview from "../../islands/PointsPreview.tsx";
 import type { Rounding } from "../../rules/points.ts";
@@ -13,7 +13,7 @@ export const consolePages = new Hono<AppEnv>()
     if (!(await countStaff(c.var.deps.db))) return c.redirect("/setup");
     return c.redirect(c.var.staff ? "/console" : "/login");
   })
-  .get("/console", requirePermission("console:view"), (c) => {
+  .get("/console", requireStaff, (c) => {
     const staff = c.var.staff!;
     return renderPage(c, {
       title: "Overview",
@@ -21,8 +21,8 @@ export const consolePages = new Hono<AppEnv>()
         <>
           <section class="card">
             <p>
-              Signed in as <strong>{staff.email}</strong> ({staff.role}). Database:{" "}
-              <code>{c.var.deps.dbKind}</code>.
+              Signed in as <strong>{staff.email}</strong>
+              {staff.is_owner ? " (owner)" : ""}. Database: <code>{c.var.deps.dbKind}</code>.
             </p>
             <p>
               POS integrators: the API is described at <a href="/docs/api">API reference</a> and

@@ -1,7 +1,9 @@
 import { createApp } from "../../app.tsx";
 import { loadConfig } from "../../config.ts";
 import { islandRegistry } from "../../islands/registry.ts";
-import { createOwner, createStaff, type Role } from "../../staff/users.ts";
+import type { OrgRole } from "../../db/schema.ts";
+import { acceptInvite, inviteMember } from "../../staff/memberships.ts";
+import { createOwner } from "../../staff/users.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
 
 export const ORIGIN = "http://localhost:8000";
@@ -24,11 +26,23 @@ export async function createTestApp() {
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
-export async function addStaff(t: TestApp, role: Role, email = `${role}@example.com`) {
-  if (role === "owner") {
-    return (await createOwner(t.db, { email, name: "Olivia Owner", password: PASSWORD }))!;
-  }
-  return await createStaff(t.db, { email, name: `${role} user`, role, password: PASSWORD });
+export async function addOwner(t: TestApp, email = "owner@example.com") {
+  return (await createOwner(t.db, { email, name: "Olivia Owner", password: PASSWORD }))!;
+}
+
+/** A member of `orgId` with `role`, through the real invitation flow. */
+export async function addMember(t: TestApp, orgId: string, role: OrgRole, email: string) {
+  const owner = await t.db.selectFrom("staff_users").select("id").where("is_owner", "=", true)
+    .executeTakeFirstOrThrow();
+  const { member, inviteToken } = await inviteMember(t.db, {
+    orgId,
+    email,
+    name: `${role} user`,
+    role,
+    invitedBy: owner.id,
+  });
+  if (inviteToken) await acceptInvite(t.db, inviteToken, PASSWORD);
+  return member;
 }
 
 export async function bearerFor(t: TestApp, email: string, password = PASSWORD) {

@@ -1,0 +1,60 @@
+import type { Selectable } from "kysely";
+import type { Db } from "../db/connection.ts";
+import { isUniqueViolation, isUuid } from "../db/errors.ts";
+import type { PosTable, Status } from "../db/schema.ts";
+import { ProblemError } from "../http/problem.ts";
+import { hasHistory } from "./history.ts";
+import type { Store } from "./stores.ts";
+
+export type Pos = Selectable<PosTable>;
+
+const duplicateNumber = (number: number) =>
+  new ProblemError(409, "duplicate-number", "A POS with this number exists in the store", {
+    errors: [{ field: "number", message: `POS ${number} already exists in this store` }],
+  });
+
+export async function createPos(
+  db: Db,
+  store: Store,
+  input: { number: number; name: string },
+): Promise<Pos> {
+  try {
+    return await db.insertInto("pos").values({
+      org_id: store.org_id,
+      site_id: store.site_id,
+      store_id: store.id,
+      number: input.number,
+      name: input.name,
+    }).returningAll().executeTakeFirstOrThrow();
+  } catch (err) {
+    if (isUniqueViolation(err, "pos_store_number")) throw duplicateNumber(input.number);
+    throw err;
+  }
+}
+
+export async function getPos(db: Db, id: string): Promise<Pos | undefined> {
+  if (!isUuid(id)) return undefined;
+  return await db.selectFrom("pos").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function updatePos(
+  db: Db,
+  pos: Pos,
+  change: { name?: string; status?: Status },
+): Promise<Pos> {
+  if (!change.name && !change.status) return pos;
+  return await db.updateTable("pos").set(change)
+    .where("id", "=", pos.id).where("org_id", "=", pos.org_id)
+    .returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deletePos(db: Db, pos: Pos): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const token = await tx.selectFrom("access_tokens").select("jti")
+      .where("org_id", "=", pos.org_id).where("kind", "=", "pos")
+      .where("principal_id", "=", pos.id).executeTakeFirst();
+    if (token) throw hasHistory("POS", "tokens were issued for it");
+    await tx.deleteFrom("pos").where("id", "=", pos.id).where("org_id", "=", pos.org_id)
+      .execute();
+  });
+}

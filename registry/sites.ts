@@ -1,0 +1,42 @@
+import type { Selectable } from "kysely";
+import type { Db } from "../db/connection.ts";
+import { isUuid } from "../db/errors.ts";
+import type { SiteTable, Status } from "../db/schema.ts";
+import { hasHistory } from "./history.ts";
+
+export type Site = Selectable<SiteTable>;
+
+export async function createSite(db: Db, orgId: string, name: string): Promise<Site> {
+  return await db.insertInto("sites").values({ org_id: orgId, name }).returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function getSite(db: Db, id: string): Promise<Site | undefined> {
+  if (!isUuid(id)) return undefined;
+  return await db.selectFrom("sites").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function updateSite(
+  db: Db,
+  site: Site,
+  change: { name?: string; status?: Status },
+): Promise<Site> {
+  if (!change.name && !change.status) return site;
+  return await db.updateTable("sites").set(change)
+    .where("id", "=", site.id).where("org_id", "=", site.org_id)
+    .returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deleteSite(db: Db, site: Site): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const store = await tx.selectFrom("stores").select("id").where("site_id", "=", site.id)
+      .where("org_id", "=", site.org_id).executeTakeFirst();
+    if (store) throw hasHistory("site", "it has stores");
+    const token = await tx.selectFrom("access_tokens").select("jti")
+      .where("org_id", "=", site.org_id).where("kind", "=", "site")
+      .where("principal_id", "=", site.id).executeTakeFirst();
+    if (token) throw hasHistory("site", "tokens were issued for it");
+    await tx.deleteFrom("sites").where("id", "=", site.id).where("org_id", "=", site.org_id)
+      .execute();
+  });
+}

@@ -1,0 +1,304 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authorizeOrg, forbidden, visibleOrgIds } from "../auth/access.ts";
+import {
+  adminAuth,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  newRouter,
+  problems,
+} from "../http/openapi.ts";
+import { notFound } from "../http/problem.ts";
+import {
+  createOrganization,
+  deleteOrganization,
+  getOrganization,
+  getOrganizationTree,
+  listOrganizations,
+  updateOrganization,
+} from "../registry/organizations.ts";
+import { createPos, deletePos, getPos, updatePos } from "../registry/pos.ts";
+import { createSite, deleteSite, getSite, updateSite } from "../registry/sites.ts";
+import { createStore, deleteStore, getStore, updateStore } from "../registry/stores.ts";
+import {
+  ChangeNameStatus,
+  ChangeStore,
+  NewOrganization,
+  NewPos,
+  NewSite,
+  NewStore,
+  OrganizationSchema,
+  OrganizationTreeSchema,
+  orgJson,
+  posJson,
+  PosSchema,
+  siteJson,
+  SiteSchema,
+  storeJson,
+  StoreSchema,
+  treeJson,
+} from "./registry_schemas.ts";
+
+const V1 = "/api/admin/v1";
+const tags = ["Device registry"];
+const deleted = { 204: { description: "Deleted" }, ...problems };
+
+/**
+ * Organizations → sites → stores → POS. Every handler loads the row, then authorizes on the
+ * row's organization: another organization's ids answer 404, a weaker role 403.
+ */
+export const adminRegistry = newRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/organizations`,
+      tags,
+      summary: "Create an organization (installation owner)",
+      ...adminAuth,
+      request: { body: jsonBody(NewOrganization) },
+      responses: { 201: jsonResponse(OrganizationSchema, "Created"), ...problems },
+    }),
+    async (c) => {
+      if (!c.var.staff!.is_owner) throw forbidden("org:create");
+      const org = await createOrganization(c.var.deps.db, c.req.valid("json").name);
+      return c.json(orgJson(org), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/organizations`,
+      tags,
+      summary: "The organizations the caller belongs to (all, for the owner)",
+      ...adminAuth,
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(OrganizationSchema) }), "Organizations"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const orgs = await listOrganizations(db, await visibleOrgIds(db, c.var.staff!));
+      return c.json({ items: orgs.map(orgJson) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/organizations/{id}`,
+      tags,
+      summary: "An organization with its sites, stores and POS as a tree",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(OrganizationTreeSchema, "The tree"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { id } = c.req.valid("param");
+      if (!(await getOrganization(db, id))) throw notFound("organization");
+      await authorizeOrg(db, c.var.staff!, id, "org:read");
+      return c.json(treeJson((await getOrganizationTree(db, id))!), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: `${V1}/organizations/{id}`,
+      tags,
+      summary: "Rename, disable or enable an organization",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(ChangeNameStatus) },
+      responses: { 200: jsonResponse(OrganizationSchema, "Changed"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { id } = c.req.valid("param");
+      if (!(await getOrganization(db, id))) throw notFound("organization");
+      await authorizeOrg(db, c.var.staff!, id, "org:manage");
+      return c.json(orgJson((await updateOrganization(db, id, c.req.valid("json")))!), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: `${V1}/organizations/{id}`,
+      tags,
+      summary: "Delete an organization that has no history (installation owner)",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: deleted,
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { id } = c.req.valid("param");
+      const role = await authorizeOrg(db, c.var.staff!, id, "org:read");
+      if (role !== "owner") throw forbidden("org:create");
+      await deleteOrganization(db, id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/organizations/{id}/sites`,
+      tags,
+      summary: "Add a site (a group of stores) to an organization",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(NewSite) },
+      responses: { 201: jsonResponse(SiteSchema, "Created"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { id } = c.req.valid("param");
+      if (!(await getOrganization(db, id))) throw notFound("organization");
+      await authorizeOrg(db, c.var.staff!, id, "registry:manage");
+      return c.json(siteJson(await createSite(db, id, c.req.valid("json").name)), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: `${V1}/sites/{id}`,
+      tags,
+      summary: "Rename, disable or enable a site",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(ChangeNameStatus) },
+      responses: { 200: jsonResponse(SiteSchema, "Changed"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const site = await getSite(db, c.req.valid("param").id);
+      if (!site) throw notFound("site");
+      await authorizeOrg(db, c.var.staff!, site.org_id, "registry:manage", "site");
+      return c.json(siteJson(await updateSite(db, site, c.req.valid("json"))), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: `${V1}/sites/{id}`,
+      tags,
+      summary: "Delete a site with no stores and no tokens",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: deleted,
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const site = await getSite(db, c.req.valid("param").id);
+      if (!site) throw notFound("site");
+      await authorizeOrg(db, c.var.staff!, site.org_id, "registry:manage", "site");
+      await deleteSite(db, site);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/sites/{id}/stores`,
+      tags,
+      summary: "Register a store; its number is unique within the site",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(NewStore) },
+      responses: { 201: jsonResponse(StoreSchema, "Created"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const site = await getSite(db, c.req.valid("param").id);
+      if (!site) throw notFound("site");
+      await authorizeOrg(db, c.var.staff!, site.org_id, "registry:manage", "site");
+      return c.json(storeJson(await createStore(db, site, c.req.valid("json"))), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: `${V1}/stores/{id}`,
+      tags,
+      summary: "Rename a store, change its time zone or address, disable or enable it",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(ChangeStore) },
+      responses: { 200: jsonResponse(StoreSchema, "Changed"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const store = await getStore(db, c.req.valid("param").id);
+      if (!store) throw notFound("store");
+      await authorizeOrg(db, c.var.staff!, store.org_id, "registry:manage", "store");
+      return c.json(storeJson(await updateStore(db, store, c.req.valid("json"))), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: `${V1}/stores/{id}`,
+      tags,
+      summary: "Delete a store with no POS",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: deleted,
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const store = await getStore(db, c.req.valid("param").id);
+      if (!store) throw notFound("store");
+      await authorizeOrg(db, c.var.staff!, store.org_id, "registry:manage", "store");
+      await deleteStore(db, store);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/stores/{id}/pos`,
+      tags,
+      summary: "Register a POS; its number is unique within the store",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(NewPos) },
+      responses: { 201: jsonResponse(PosSchema, "Created"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const store = await getStore(db, c.req.valid("param").id);
+      if (!store) throw notFound("store");
+      await authorizeOrg(db, c.var.staff!, store.org_id, "registry:manage", "store");
+      return c.json(posJson(await createPos(db, store, c.req.valid("json"))), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: `${V1}/pos/{id}`,
+      tags,
+      summary: "Rename, disable or enable a POS (a disabled POS's tokens stop working)",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(ChangeNameStatus) },
+      responses: { 200: jsonResponse(PosSchema, "Changed"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const pos = await getPos(db, c.req.valid("param").id);
+      if (!pos) throw notFound("POS");
+      await authorizeOrg(db, c.var.staff!, pos.org_id, "registry:manage", "POS");
+      return c.json(posJson(await updatePos(db, pos, c.req.valid("json"))), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: `${V1}/pos/{id}`,
+      tags,
+      summary: "Delete a POS that never had a token",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: deleted,
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const pos = await getPos(db, c.req.valid("param").id);
+      if (!pos) throw notFound("POS");
+      await authorizeOrg(db, c.var.staff!, pos.org_id, "registry:manage", "POS");
+      await deletePos(db, pos);
+      return c.body(null, 204);
+    },
+  );
