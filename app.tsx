@@ -15,6 +15,7 @@ import { health } from "./routes/health.ts";
 import { apiDocsPages, type OpenApiDoc } from "./routes/pages/api_docs.tsx";
 import { authPages } from "./routes/pages/auth.tsx";
 import { consolePages } from "./routes/pages/console.tsx";
+import { staffPages } from "./routes/pages/staff.tsx";
 import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
 import { renderPage } from "./web/render.tsx";
 
@@ -57,9 +58,11 @@ export function createApp(deps: AppDeps) {
       });
     },
   }));
-  // Forms posted before a session exists (sign-in, setup) are checked by origin; every
-  // unsafe request with a session cookie also needs the session's CSRF token.
-  app.use(csrf());
+  // Page forms (sign-in and setup come before any session) are checked by origin. The API is
+  // not: bearer calls cannot be forged by a browser, and cookie calls need the session's
+  // CSRF token anyway (identifyStaff).
+  const formOrigin = csrf();
+  app.use((c, next) => isApiPath(c.req.path) ? next() : formOrigin(c, next));
   app.use(identifyStaff);
 
   app.get(`${ASSET_PREFIX}:file`, async (c) => {
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", adminRegistry);
   app.route("/", authPages);
   app.route("/", consolePages);
+  app.route("/", staffPages);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "staffBearer", {
     type: "http",

@@ -19,6 +19,7 @@ export interface LayoutProps {
 
 const NAV = [
   { href: "/console", label: "Overview" },
+  { href: "/console/staff", label: "Staff" },
   { href: "/docs/api", label: "API reference" },
 ];
 

@@ -21,4 +21,7 @@ button{font:inherit;padding:.4rem .9rem;border:1px solid var(--accent);border-ra
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 code{font-size:.9em;background:#eef1f6;padding:.05rem .3rem;border-radius:4px}
 .method{font-weight:700;font-family:monospace}
+.wide{width:100%}
+button.secondary{background:#fff;color:var(--accent)}
+.row{align-items:flex-end}
 `;

@@ -8,6 +8,7 @@ import { type FieldError, ProblemError } from "../../http/problem.ts";
 import { zodFieldErrors } from "../../http/validation.ts";
 import { authenticateStaff } from "../../staff/auth.ts";
 import { createSession, deleteSession, SESSION_TTL_MS } from "../../staff/sessions.ts";
+import { acceptInvite, findInvite } from "../../staff/memberships.ts";
 import { countStaff, createOwner } from "../../staff/users.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
 import { clientAddress, Credentials } from "../auth_api.ts";
@@ -105,6 +106,43 @@ const formText = async (c: Context<AppEnv>) => {
   return out;
 };
 
+const InviteSchema = z.object({
+  password: z.string().min(12, "at least 12 characters").max(1024),
+});
+
+function InviteForm(
+  { token, email, errors }: { token: string; email: string; errors?: FieldError[] },
+) {
+  return (
+    <form method="post" action={`/invite/${token}`} class="card narrow">
+      <p>
+        Choose a password for <strong>{email}</strong>.
+      </p>
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autocomplete="new-password"
+        hint="At least 12 characters."
+        errors={errors}
+      />
+      <button type="submit">Set password and sign in</button>
+    </form>
+  );
+}
+
+const inviteGone = (c: Context<AppEnv>) =>
+  renderPage(c, {
+    title: "Invitation not valid",
+    body: (
+      <section class="card">
+        <p>
+          This invitation link was used already or has expired. Ask an administrator for a new one.
+        </p>
+      </section>
+    ),
+  }, 404);
+
 export const authPages = new Hono<AppEnv>()
   .get("/setup", async (c) => {
     if (await countStaff(c.var.deps.db)) return c.redirect("/login");
@@ -164,6 +202,34 @@ export const authPages = new Hono<AppEnv>()
         body: <LoginForm email={values.email} next={values.next} message={err.title} />,
       }, err.status);
     }
+  })
+  .get("/invite/:token", async (c) => {
+    const invite = await findInvite(c.var.deps.db, c.req.param("token"));
+    if (!invite) return inviteGone(c);
+    return renderPage(c, {
+      title: "Accept your invitation",
+      body: <InviteForm token={c.req.param("token")} email={invite.email} />,
+    });
+  })
+  .post("/invite/:token", async (c) => {
+    const { db } = c.var.deps;
+    const token = c.req.param("token");
+    const invite = await findInvite(db, token);
+    if (!invite) return inviteGone(c);
+    const parsed = InviteSchema.safeParse(await formText(c));
+    if (!parsed.success) {
+      return renderPage(c, {
+        title: "Accept your invitation",
+        body: (
+          <InviteForm token={token} email={invite.email} errors={zodFieldErrors(parsed.error)} />
+        ),
+      }, 422);
+    }
+    const staffId = await acceptInvite(db, token, parsed.data.password);
+    if (!staffId) return inviteGone(c);
+    await startSession(c, staffId);
+    setFlash(c, { kind: "info", message: `Welcome, ${invite.name}.` });
+    return c.redirect("/console");
   })
   .post("/logout", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);

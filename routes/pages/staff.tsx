@@ -1,0 +1,222 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { authorizeOrg, roleIn, visibleOrgIds } from "../../auth/access.ts";
+import { requireStaff } from "../../auth/middleware.ts";
+import { can } from "../../auth/roles.ts";
+import { Field } from "../../components/Field.tsx";
+import type { OrgRole } from "../../db/schema.ts";
+import type { AppEnv } from "../../http/env.ts";
+import { type FieldError, notFound, ProblemError } from "../../http/problem.ts";
+import { zodFieldErrors } from "../../http/validation.ts";
+import {
+  getOrganization,
+  listOrganizations,
+  type Organization,
+} from "../../registry/organizations.ts";
+import { inviteMember, listMembers, type Member, removeMember } from "../../staff/memberships.ts";
+import { renderPage, setFlash } from "../../web/render.tsx";
+
+const ROLES: { value: OrgRole; label: string; help: string }[] = [
+  { value: "admin", label: "Admin", help: "registers devices, issues tokens, manages staff" },
+  { value: "marketing", label: "Marketing", help: "edits the loyalty programme" },
+  { value: "support", label: "Support", help: "looks things up" },
+];
+
+const InviteSchema = z.object({
+  email: z.string().trim().email("enter an email address").max(254),
+  name: z.string().trim().min(1, "enter a name").max(120),
+  role: z.enum(["admin", "marketing", "support"], { error: "choose a role" }),
+});
+
+interface OrgCard {
+  org: Organization;
+  members: Member[];
+  canManage: boolean;
+}
+
+function OrgStaff(
+  { card, csrf, errors, values, inviteUrl }: {
+    card: OrgCard;
+    csrf?: string;
+    errors?: FieldError[];
+    values?: Record<string, string>;
+    inviteUrl?: string;
+  },
+) {
+  const { org, members, canManage } = card;
+  return (
+    <section class="card" id={`org-${org.id}`}>
+      <h2>{org.name}</h2>
+      {inviteUrl && (
+        <div class="flash" role="status">
+          <p>
+            Send this one-time link to the person you invited. It is shown only now and works for 7
+            days:
+          </p>
+          <input readOnly value={inviteUrl} aria-label="Invitation link" class="wide" />
+        </div>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Status</th>
+            {canManage && <th></th>}
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((m) => (
+            <tr>
+              <td>{m.name}</td>
+              <td>{m.email}</td>
+              <td>{m.role}</td>
+              <td>{m.active ? "active" : "invited"}</td>
+              {canManage && (
+                <td>
+                  <form method="post" action={`/console/staff/${org.id}/remove`}>
+                    <input type="hidden" name="_csrf" value={csrf} />
+                    <input type="hidden" name="staffId" value={m.id} />
+                    <button type="submit" class="secondary">Remove</button>
+                  </form>
+                </td>
+              )}
+            </tr>
+          ))}
+          {members.length === 0 && (
+            <tr>
+              <td colSpan={5}>No members yet.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {canManage && (
+        <form method="post" action={`/console/staff/${org.id}/invite`} class="row">
+          <input type="hidden" name="_csrf" value={csrf} />
+          <Field label="Email" name="email" type="email" value={values?.email} errors={errors} />
+          <Field label="Name" name="name" value={values?.name} errors={errors} />
+          <label>
+            Role
+            <select name="role">
+              {ROLES.map((r) => (
+                <option value={r.value} selected={values?.role === r.value}>
+                  {r.label} — {r.help}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Invite</button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** The organizations whose staff the caller may see, with their members. */
+async function cards(c: { var: AppEnv["Variables"] }): Promise<OrgCard[]> {
+  const { db } = c.var.deps;
+  const staff = c.var.staff!;
+  const out: OrgCard[] = [];
+  for (const org of await listOrganizations(db, await visibleOrgIds(db, staff))) {
+    const role = await roleIn(db, staff, org.id);
+    if (!role || !can(role, "staff:read")) continue;
+    out.push({ org, members: await listMembers(db, org.id), canManage: can(role, "staff:manage") });
+  }
+  return out;
+}
+
+const formText = async (c: { req: { parseBody(): Promise<Record<string, unknown>> } }) => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(await c.req.parseBody())) {
+    if (typeof v === "string") out[k] = v;
+  }
+  return out;
+};
+
+/** Staff management without JavaScript: plain forms, the invitation link shown once. */
+export const staffPages = new Hono<AppEnv>()
+  .get("/console/staff", requireStaff, async (c) => {
+    const list = await cards(c);
+    return renderPage(c, {
+      title: "Staff",
+      body: list.length
+        ? (
+          <>
+            {list.map((card) => (
+              <OrgStaff key={card.org.id} card={card} csrf={c.var.session?.csrfToken} />
+            ))}
+          </>
+        )
+        : (
+          <section class="card">
+            <p>You do not manage the staff of any organization.</p>
+          </section>
+        ),
+    });
+  })
+  .post("/console/staff/:orgId/invite", requireStaff, async (c) => {
+    const { db, config } = c.var.deps;
+    const orgId = c.req.param("orgId");
+    if (!(await getOrganization(db, orgId))) throw notFound("organization");
+    await authorizeOrg(db, c.var.staff!, orgId, "staff:manage");
+    const values = await formText(c);
+    const parsed = InviteSchema.safeParse(values);
+    let errors: FieldError[] | undefined;
+    let inviteUrl: string | undefined;
+    if (!parsed.success) errors = zodFieldErrors(parsed.error);
+    else {
+      try {
+        const { inviteToken } = await inviteMember(db, {
+          ...parsed.data,
+          orgId,
+          invitedBy: c.var.staff!.id,
+        });
+        if (!inviteToken) {
+          setFlash(c, { kind: "info", message: `${parsed.data.email} was added.` });
+          return c.redirect("/console/staff");
+        }
+        inviteUrl = `${config.publicUrl}/invite/${inviteToken}`;
+      } catch (err) {
+        if (!(err instanceof ProblemError) || !err.extra.errors) throw err;
+        errors = err.extra.errors;
+      }
+    }
+    const list = await cards(c);
+    return renderPage(c, {
+      title: "Staff",
+      body: (
+        <>
+          {list.map((card) =>
+            card.org.id === orgId
+              ? (
+                <OrgStaff
+                  key={card.org.id}
+                  card={card}
+                  csrf={c.var.session?.csrfToken}
+                  errors={errors}
+                  values={errors ? values : undefined}
+                  inviteUrl={inviteUrl}
+                />
+              )
+              : <OrgStaff key={card.org.id} card={card} csrf={c.var.session?.csrfToken} />
+          )}
+        </>
+      ),
+    }, errors ? 422 : 200);
+  })
+  .post("/console/staff/:orgId/remove", requireStaff, async (c) => {
+    const { db } = c.var.deps;
+    const orgId = c.req.param("orgId");
+    if (!(await getOrganization(db, orgId))) throw notFound("organization");
+    await authorizeOrg(db, c.var.staff!, orgId, "staff:manage");
+    const { staffId } = await formText(c);
+    const removed = await removeMember(db, orgId, staffId ?? "");
+    setFlash(
+      c,
+      removed
+        ? { kind: "info", message: "Removed from the organization." }
+        : { kind: "error", message: "That person is not a member." },
+    );
+    return c.redirect("/console/staff");
+  });

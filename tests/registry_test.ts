@@ -1,0 +1,300 @@
+import assert from "node:assert/strict";
+import {
+  addMember,
+  addOwner,
+  bearerFor,
+  createTestApp,
+  problemOf,
+  type TestApp,
+} from "./helpers/app.ts";
+
+const t: TestApp = await createTestApp();
+await addOwner(t);
+const owner = await bearerFor(t, "owner@example.com");
+
+async function call(token: string | null, method: string, path: string, body?: unknown) {
+  const res = await t.request(`/api/admin/v1${path}`, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const type = res.headers.get("Content-Type") ?? "";
+  const json = res.status === 204
+    ? null
+    : type.includes("json")
+    ? await res.json()
+    : await res.text();
+  return { status: res.status, json, type };
+}
+
+async function createOrgTree(name: string) {
+  const org = (await call(owner, "POST", "/organizations", { name })).json;
+  const site =
+    (await call(owner, "POST", `/organizations/${org.id}/sites`, { name: "North" })).json;
+  const store = (await call(owner, "POST", `/sites/${site.id}/stores`, {
+    number: 1,
+    name: "Main street",
+    timezone: "Europe/Paris",
+  })).json;
+  const pos = (await call(owner, "POST", `/stores/${store.id}/pos`, { number: 1, name: "Till 1" }))
+    .json;
+  return { org, site, store, pos };
+}
+
+const A = await createOrgTree("Acme");
+const B = await createOrgTree("Bolt");
+const tokens: Record<string, string | null> = { owner, anonymous: null };
+for (const role of ["admin", "marketing", "support"] as const) {
+  await addMember(t, A.org.id, role, `a-${role}@example.com`);
+  tokens[`A-${role}`] = await bearerFor(t, `a-${role}@example.com`);
+}
+await addMember(t, B.org.id, "admin", "b-admin@example.com");
+tokens["B-admin"] = await bearerFor(t, "b-admin@example.com");
+
+let n = 100;
+const next = () => n++;
+
+type Expect = Record<string, number>;
+const read = (ok: number): Expect => ({
+  owner: ok,
+  "A-admin": ok,
+  "A-marketing": ok,
+  "A-support": ok,
+  "B-admin": 404,
+  anonymous: 401,
+});
+const manage = (ok: number): Expect => ({
+  owner: ok,
+  "A-admin": ok,
+  "A-marketing": 403,
+  "A-support": 403,
+  "B-admin": 404,
+  anonymous: 401,
+});
+const ownerOnly = (ok: number, others = 403): Expect => ({
+  owner: ok,
+  "A-admin": others,
+  "A-marketing": others,
+  "A-support": others,
+  "B-admin": 404,
+  anonymous: 401,
+});
+
+const matrix: { method: string; path: string; body?: () => unknown; expect: Expect }[] = [
+  { method: "GET", path: `/organizations/${A.org.id}`, expect: read(200) },
+  {
+    method: "POST",
+    path: "/organizations",
+    body: () => ({ name: `Org ${next()}` }),
+    expect: { ...ownerOnly(201), "B-admin": 403 },
+  },
+  {
+    method: "PATCH",
+    path: `/organizations/${A.org.id}`,
+    body: () => ({ name: "Acme" }),
+    expect: manage(200),
+  },
+  { method: "DELETE", path: `/organizations/${A.org.id}`, expect: ownerOnly(409) },
+  {
+    method: "POST",
+    path: `/organizations/${A.org.id}/sites`,
+    body: () => ({ name: `Site ${next()}` }),
+    expect: manage(201),
+  },
+  {
+    method: "PATCH",
+    path: `/sites/${A.site.id}`,
+    body: () => ({ name: "North" }),
+    expect: manage(200),
+  },
+  { method: "DELETE", path: `/sites/${A.site.id}`, expect: manage(409) },
+  {
+    method: "POST",
+    path: `/sites/${A.site.id}/stores`,
+    body: () => ({ number: next(), name: "Store", timezone: "Europe/Paris" }),
+    expect: manage(201),
+  },
+  {
+    method: "PATCH",
+    path: `/stores/${A.store.id}`,
+    body: () => ({ name: "Main street" }),
+    expect: manage(200),
+  },
+  { method: "DELETE", path: `/stores/${A.store.id}`, expect: manage(409) },
+  {
+    method: "POST",
+    path: `/stores/${A.store.id}/pos`,
+    body: () => ({ number: next(), name: "Till" }),
+    expect: manage(201),
+  },
+  {
+    method: "PATCH",
+    path: `/pos/${A.pos.id}`,
+    body: () => ({ name: "Till 1" }),
+    expect: manage(200),
+  },
+  { method: "GET", path: `/organizations/${A.org.id}/staff`, expect: manage(200) },
+  {
+    method: "POST",
+    path: `/organizations/${A.org.id}/staff`,
+    body: () => ({ email: `p${next()}@example.com`, name: "P", role: "support" }),
+    expect: manage(201),
+  },
+];
+
+Deno.test("authorization matrix: every registry and staff endpoint × every kind of caller", async () => {
+  const bTree = (await call(owner, "GET", `/organizations/${B.org.id}`)).json;
+  const failures: string[] = [];
+  for (const row of matrix) {
+    for (const [who, expected] of Object.entries(row.expect)) {
+      const res = await call(tokens[who], row.method, row.path, row.body?.());
+      if (res.status !== expected) {
+        failures.push(`${row.method} ${row.path} as ${who}: ${res.status}, expected ${expected}`);
+      }
+      if (res.status >= 400) {
+        assert.match(res.type, /problem\+json/, `${row.method} ${row.path} as ${who}`);
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+  const bAfter = (await call(owner, "GET", `/organizations/${B.org.id}`)).json;
+  assert.deepEqual(bAfter, bTree, "nothing of organization B changed");
+});
+
+Deno.test("staff see only their organizations; B's ids answer 404 to A's admin", async () => {
+  const asA = (await call(tokens["A-admin"], "GET", "/organizations")).json;
+  assert.deepEqual(asA.items.map((o: { id: string }) => o.id), [A.org.id]);
+  const all = (await call(owner, "GET", "/organizations")).json;
+  assert.ok(all.items.length >= 2);
+  for (const path of [`/sites/${B.site.id}`, `/stores/${B.store.id}`, `/pos/${B.pos.id}`]) {
+    const res = await call(tokens["A-admin"], "PATCH", path, { name: "hijacked" });
+    assert.equal(res.status, 404, path);
+  }
+  const notAnId = await call(owner, "GET", "/organizations/not-a-uuid");
+  assert.equal(notAnId.status, 404);
+});
+
+Deno.test("the organization tree nests sites, stores and POS", async () => {
+  const tree = (await call(tokens["A-support"], "GET", `/organizations/${A.org.id}`)).json;
+  assert.equal(tree.name, "Acme");
+  const site = tree.sites.find((s: { id: string }) => s.id === A.site.id);
+  const store = site.stores.find((s: { id: string }) => s.id === A.store.id);
+  assert.equal(store.timezone, "Europe/Paris");
+  assert.equal(store.pos[0].number, 1);
+  assert.equal(store.pos[0].status, "active");
+});
+
+Deno.test("bad registry input answers 4xx naming the field, and writes nothing", async () => {
+  const count = async () =>
+    (await t.db.selectFrom("stores").select("id").execute()).length +
+    (await t.db.selectFrom("pos").select("id").execute()).length +
+    (await t.db.selectFrom("sites").select("id").execute()).length;
+  const before = await count();
+  const cases: [string, string, unknown, number, string][] = [
+    [
+      "POST",
+      `/sites/${A.site.id}/stores`,
+      { number: 1, name: "Dup", timezone: "UTC" },
+      409,
+      "number",
+    ],
+    [
+      "POST",
+      `/sites/${A.site.id}/stores`,
+      { number: "12", name: "S", timezone: "UTC" },
+      422,
+      "number",
+    ],
+    [
+      "POST",
+      `/sites/${A.site.id}/stores`,
+      { number: 1.5, name: "S", timezone: "UTC" },
+      422,
+      "number",
+    ],
+    [
+      "POST",
+      `/sites/${A.site.id}/stores`,
+      { number: -3, name: "S", timezone: "UTC" },
+      422,
+      "number",
+    ],
+    [
+      "POST",
+      `/sites/${A.site.id}/stores`,
+      { number: 77, name: "S", timezone: "Mars/Olympus" },
+      422,
+      "timezone",
+    ],
+    [
+      "POST",
+      `/sites/${A.site.id}/stores`,
+      { number: 78, name: "x".repeat(101), timezone: "UTC" },
+      422,
+      "name",
+    ],
+    ["POST", `/stores/${A.store.id}/pos`, { number: 1, name: "Dup" }, 409, "number"],
+    ["POST", `/stores/${A.store.id}/pos`, { number: "one", name: "P" }, 422, "number"],
+    ["POST", `/stores/${A.store.id}/pos`, { number: 5, name: "   " }, 422, "name"],
+    ["POST", `/organizations/${A.org.id}/sites`, { name: "x".repeat(101) }, 422, "name"],
+    ["PATCH", `/pos/${A.pos.id}`, {}, 422, "(body)"],
+    ["PATCH", `/pos/${A.pos.id}`, { status: "broken" }, 422, "status"],
+    ["PATCH", `/stores/${A.store.id}`, { timezone: "Nowhere/Land" }, 422, "timezone"],
+  ];
+  for (const [method, path, body, status, field] of cases) {
+    const res = await call(owner, method, path, body);
+    const where = `${method} ${path} ${JSON.stringify(body).slice(0, 60)}`;
+    assert.equal(res.status, status, where);
+    assert.ok(
+      res.json.errors?.some((e: { field: string }) => e.field === field),
+      `${where}: ${JSON.stringify(res.json.errors)}`,
+    );
+  }
+  assert.equal(await count(), before);
+  const pos =
+    (await call(owner, "GET", `/organizations/${A.org.id}`)).json.sites[0].stores[0].pos[0];
+  assert.equal(pos.name, "Till 1", "a refused PATCH changed nothing");
+});
+
+Deno.test("rename and disable; deleting something without history works, with history is refused", async () => {
+  const renamed = await call(owner, "PATCH", `/pos/${A.pos.id}`, {
+    name: "Front till",
+    status: "disabled",
+  });
+  assert.equal(renamed.status, 200);
+  assert.equal(renamed.json.name, "Front till");
+  assert.equal(renamed.json.status, "disabled");
+  await call(owner, "PATCH", `/pos/${A.pos.id}`, { name: "Till 1", status: "active" });
+
+  const site =
+    (await call(owner, "POST", `/organizations/${A.org.id}/sites`, { name: "Temp" })).json;
+  const store = (await call(owner, "POST", `/sites/${site.id}/stores`, {
+    number: 1,
+    name: "Pop-up",
+    timezone: "Asia/Tokyo",
+  })).json;
+  const refused = await call(owner, "DELETE", `/sites/${site.id}`);
+  assert.equal(refused.status, 409);
+  assert.equal(refused.json.type, "https://loyalty-edge.dev/problems/has-history");
+  assert.equal((await call(owner, "DELETE", `/stores/${store.id}`)).status, 204);
+  assert.equal((await call(owner, "DELETE", `/sites/${site.id}`)).status, 204);
+  assert.equal((await call(owner, "DELETE", `/sites/${site.id}`)).status, 404);
+});
+
+Deno.test("a POS token is not a staff token: the admin API refuses it", async () => {
+  const res = await call("eyJhbGciOiJFZERTQSJ9.e30.sig", "GET", "/organizations");
+  assert.equal(res.status, 401);
+  assert.equal(
+    (await problemOf(
+      new Response(JSON.stringify(res.json), {
+        headers: { "Content-Type": res.type },
+      }),
+    )).status,
+    401,
+  );
+});
+
+Deno.test({ name: "close the test app", fn: () => t.close() });

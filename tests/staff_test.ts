@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import {
+  addOwner,
+  bearerFor,
+  createTestApp,
+  ORIGIN,
+  PASSWORD,
+  signIn,
+  type TestApp,
+} from "./helpers/app.ts";
+
+async function withApp(fn: (t: TestApp) => Promise<void>) {
+  const t = await createTestApp();
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
+const api = (t: TestApp, token: string, method: string, path: string, body?: unknown) =>
+  t.request(`/api/admin/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+Deno.test("an invited person sets a password through the one-time link and gets their role", () =>
+  withApp(async (t) => {
+    await addOwner(t);
+    const owner = await bearerFor(t, "owner@example.com");
+    const org = await (await api(t, owner, "POST", "/organizations", { name: "Acme" })).json();
+    const invited = await api(t, owner, "POST", `/organizations/${org.id}/staff`, {
+      email: "Mia@Example.com",
+      name: "Mia",
+      role: "marketing",
+    });
+    assert.equal(invited.status, 201);
+    const { member, inviteUrl } = await invited.json();
+    assert.equal(member.active, false);
+    assert.match(inviteUrl, new RegExp(`^${ORIGIN}/invite/[A-Za-z0-9_-]{40,}$`));
+    const path = new URL(inviteUrl).pathname;
+
+    assert.equal(await bearerFor(t, "mia@example.com", "").catch(() => "refused"), "refused");
+    const page = await t.request(path);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Mia@Example\.com/);
+
+    const form = (password: string) => ({
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN },
+      body: new URLSearchParams({ password }),
+    });
+    const short = await t.request(path, form("short"));
+    assert.equal(short.status, 422);
+    await short.body?.cancel();
+    const accepted = await t.request(path, form(PASSWORD));
+    assert.equal(accepted.status, 302);
+    assert.ok(accepted.headers.getSetCookie().some((c) => c.startsWith("le_session=")));
+
+    const reused = await t.request(path, form("another password!"));
+    assert.equal(reused.status, 404, "the link works once");
+    await reused.body?.cancel();
+
+    const mia = await bearerFor(t, "mia@example.com");
+    const me = await (await api(t, mia, "GET", "/me")).json();
+    assert.deepEqual(me.memberships, [{ organizationId: org.id, role: "marketing" }]);
+    const tree = await api(t, mia, "GET", `/organizations/${org.id}`);
+    assert.equal(tree.status, 200);
+    await tree.body?.cancel();
+    const site = await api(t, mia, "POST", `/organizations/${org.id}/sites`, { name: "S" });
+    assert.equal(site.status, 403, "marketing cannot register devices");
+    await site.body?.cancel();
+
+    const again = await api(t, owner, "POST", `/organizations/${org.id}/staff`, {
+      email: "mia@example.com",
+      name: "Mia",
+      role: "admin",
+    });
+    assert.equal(again.status, 409);
+    await again.body?.cancel();
+
+    const removed = await api(t, owner, "DELETE", `/organizations/${org.id}/staff/${member.id}`);
+    assert.equal(removed.status, 204);
+    const gone = await api(t, mia, "GET", `/organizations/${org.id}`);
+    assert.equal(gone.status, 404, "a removed member no longer sees the organization");
+    await gone.body?.cancel();
+    const listed = await (await api(t, mia, "GET", "/organizations")).json();
+    assert.deepEqual(listed.items, []);
+  }));
+
+Deno.test("an unknown or expired invitation link shows a page, not an error", () =>
+  withApp(async (t) => {
+    await addOwner(t);
+    const res = await t.request("/invite/not-a-real-token");
+    assert.equal(res.status, 404);
+    assert.match(await res.text(), /used already or has expired/);
+  }));
+
+Deno.test("the staff page invites with a form, shows the link once, and removes", () =>
+  withApp(async (t) => {
+    await addOwner(t);
+    const { cookie, csrf } = await signIn(t, "owner@example.com");
+    const owner = await bearerFor(t, "owner@example.com");
+    const org = await (await api(t, owner, "POST", "/organizations", { name: "Acme" })).json();
+    const post = (path: string, fields: Record<string, string>) =>
+      t.request(path, {
+        method: "POST",
+        headers: {
+          Cookie: cookie,
+          "Content-Type": "application/x-www-form-urlencoded",
+          Origin: ORIGIN,
+        },
+        body: new URLSearchParams(fields),
+      });
+
+    const bad = await post(`/console/staff/${org.id}/invite`, {
+      _csrf: csrf,
+      email: "nope",
+      name: "",
+      role: "admin",
+    });
+    assert.equal(bad.status, 422);
+    const badHtml = await bad.text();
+    assert.match(badHtml, /id="email-error"[^>]*>enter an email address/);
+    assert.match(badHtml, /id="name-error"/);
+
+    const ok = await post(`/console/staff/${org.id}/invite`, {
+      _csrf: csrf,
+      email: "sam@example.com",
+      name: "Sam",
+      role: "support",
+    });
+    assert.equal(ok.status, 200);
+    const html = await ok.text();
+    assert.match(
+      html,
+      /value="http:\/\/localhost:8000\/invite\/[^"]+" aria-label="Invitation link"/,
+    );
+    const page = await (await t.request("/console/staff", { headers: { Cookie: cookie } })).text();
+    assert.match(page, /sam@example\.com/);
+    assert.doesNotMatch(page, /\/invite\//, "the link is not shown again");
+
+    const members = await (await api(t, owner, "GET", `/organizations/${org.id}/staff`)).json();
+    const removed = await post(`/console/staff/${org.id}/remove`, {
+      _csrf: csrf,
+      staffId: members.items[0].id,
+    });
+    assert.equal(removed.status, 302);
+    const after = await (await api(t, owner, "GET", `/organizations/${org.id}/staff`)).json();
+    assert.deepEqual(after.items, []);
+  }));
