@@ -15,6 +15,13 @@ export const PERMISSIONS = {
   "tokens:manage": ["admin"],
   "staff:read": ["admin"],
   "staff:manage": ["admin"],
+  "programme:read": ["admin", "marketing", "support"],
+  "merchants:manage": ["admin"],
+  "settings:manage": ["admin", "marketing"],
+  "series:manage": ["admin", "marketing"],
+  "customers:manage": ["admin", "marketing"],
+  "items:manage": ["admin", "marketing"],
+  "audit:read": ["admin", "marketing"],
 } as const satisfies Record<string, readonly OrgRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -121,6 +121,149 @@ export interface AccessTokenTable {
   revoked_at: NullableTimestamp;
 }
 
+export interface MerchantGroupTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface MerchantTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  /** Null until the merchant joins a group; its POS calls are refused until then. */
+  group_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface MerchantStoreTable {
+  org_id: string;
+  merchant_id: string;
+  store_id: string;
+}
+
+/** JSON values as stored in jsonb columns. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface LoyaltySettingsTable {
+  group_id: string;
+  org_id: string;
+  version: number;
+  settings: ColumnType<Json, string, string>;
+  updated_at: DefaultTimestamp;
+  updated_by: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  org_id: string;
+  /** e.g. `loyalty-settings`, `merchant`, `series`. */
+  entity: string;
+  entity_id: string;
+  action: string;
+  actor_id: string | null;
+  /** The actor's email (or `pos:<id>`) at the time, kept when the user is gone. */
+  actor_label: string;
+  at: DefaultTimestamp;
+  before: ColumnType<Json, string | null, string | null>;
+  after: ColumnType<Json, string | null, string | null>;
+  diff: ColumnType<Json, string, string>;
+}
+
+export type InstrumentType = "gift-card" | "loyalty-card" | "store-credit" | "coupon";
+export type InstrumentStatus = "inactive" | "active" | "blocked" | "expired" | "void";
+
+export interface SeriesTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  name: string;
+  type: InstrumentType;
+  prefix: string;
+  currency: string;
+  /** Minor units of `currency` loaded on activation. */
+  initial_value: ColumnType<number, number | undefined, number>;
+  expiry_days: number | null;
+  /** Coupons: how many times one code may be redeemed (null = unlimited). */
+  max_uses: number | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface InstrumentGenerationTable {
+  id: Generated<string>;
+  org_id: string;
+  series_id: string;
+  idempotency_key: string;
+  count: number;
+  created: ColumnType<number, number | undefined, number>;
+  status: ColumnType<"running" | "done" | "failed", "running" | undefined, "done" | "failed">;
+  error: string | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface InstrumentTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  series_id: string;
+  number: string;
+  status: ColumnType<InstrumentStatus, InstrumentStatus | undefined, InstrumentStatus>;
+  customer_id: string | null;
+  uses: ColumnType<number, number | undefined, number>;
+  expires_at: NullableTimestamp;
+  generation_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface CustomerTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  number: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  home_store_id: string | null;
+  /** Codes of categories 1–5; index 0 is category 1, the customer type. */
+  categories: string[];
+  created_at: DefaultTimestamp;
+}
+
+export interface AccountTable {
+  id: Generated<string>;
+  org_id: string;
+  customer_id: string;
+  /** Account type code, e.g. POINTS or MEMCR. */
+  type: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ItemTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  sku: string;
+  name: string;
+  category: string;
+  /** Sell price levels 1–5, minor units. */
+  prices: number[];
+  updated_at: DefaultTimestamp;
+}
+
+export interface IdempotencyKeyTable {
+  org_id: string;
+  /** Whose key it is, e.g. `pos:<id>`: two terminals may use the same key. */
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  body: ColumnType<Json, string, string>;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
@@ -133,4 +276,16 @@ export interface Database {
   staff_memberships: StaffMembershipTable;
   staff_invites: StaffInviteTable;
   access_tokens: AccessTokenTable;
+  merchant_groups: MerchantGroupTable;
+  merchants: MerchantTable;
+  merchant_stores: MerchantStoreTable;
+  loyalty_settings: LoyaltySettingsTable;
+  audit_log: AuditLogTable;
+  series: SeriesTable;
+  instrument_generations: InstrumentGenerationTable;
+  instruments: InstrumentTable;
+  customers: CustomerTable;
+  accounts: AccountTable;
+  items: ItemTable;
+  idempotency_keys: IdempotencyKeyTable;
 }
