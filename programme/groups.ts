@@ -6,6 +6,8 @@ import { isUuid } from "../db/errors.ts";
 import type { MerchantGroupTable } from "../db/schema.ts";
 import { notFound } from "../http/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
+import { recordAudit } from "../audit/log.ts";
+import { DEFAULT_SETTINGS } from "./settings_schema.ts";
 
 export type MerchantGroup = Selectable<MerchantGroupTable>;
 
@@ -29,4 +31,40 @@ export async function authorizeGroup(
   if (!group) throw notFound("merchant group");
   await authorizeOrg(db, staff, group.org_id, permission, "merchant group");
   return group;
+}
+
+/** A new programme starts with the default settings at version 1. */
+export async function createGroup(
+  db: Db,
+  input: { orgId: string; name: string; actor: Pick<StaffUser, "id" | "email"> },
+): Promise<MerchantGroup> {
+  return await db.transaction().execute(async (tx) => {
+    const group = await tx.insertInto("merchant_groups")
+      .values({ org_id: input.orgId, name: input.name })
+      .returningAll().executeTakeFirstOrThrow();
+    await tx.insertInto("loyalty_settings").values({
+      group_id: group.id,
+      org_id: input.orgId,
+      version: 1,
+      settings: JSON.stringify(DEFAULT_SETTINGS),
+      updated_by: input.actor.id,
+    }).execute();
+    await recordAudit(tx, {
+      orgId: input.orgId,
+      entity: "merchant-group",
+      entityId: group.id,
+      action: "create",
+      actor: input.actor,
+      before: null,
+      after: { name: group.name },
+    });
+    return group;
+  });
+}
+
+export async function listGroups(db: Db, orgIds: string[] | null): Promise<MerchantGroup[]> {
+  if (orgIds && orgIds.length === 0) return [];
+  let q = db.selectFrom("merchant_groups").selectAll().orderBy("name").orderBy("id");
+  if (orgIds) q = q.where("org_id", "in", orgIds);
+  return await q.execute();
 }

@@ -64,7 +64,13 @@ export const DEFAULT_SETTINGS: LoyaltySettings = {
   originalReceiptReturnReturnsOriginalPoints: true,
   roundingRule: "none",
   sendNewMemberEmail: false,
-  wholesale: { location: null, tillCode: null, tillNumber: null, operatorNumber: null, priceLevel: 1 },
+  wholesale: {
+    location: null,
+    tillCode: null,
+    tillNumber: null,
+    operatorNumber: null,
+    priceLevel: 1,
+  },
 };
 
 /** Member, staff or plain customer, from category 1 and the settings' code lists. */

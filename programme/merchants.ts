@@ -1,0 +1,146 @@
+import type { Selectable } from "kysely";
+import type { Db } from "../db/connection.ts";
+import { isUuid } from "../db/errors.ts";
+import type { MerchantTable } from "../db/schema.ts";
+import { ProblemError, validationError } from "../http/problem.ts";
+import type { StaffUser } from "../staff/users.ts";
+import { recordAudit } from "../audit/log.ts";
+import type { MerchantGroup } from "./groups.ts";
+
+export type Merchant = Selectable<MerchantTable>;
+
+export async function getMerchant(db: Db, id: string): Promise<Merchant | undefined> {
+  if (!isUuid(id)) return undefined;
+  return await db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/**
+ * Seed 000: a merchant links only to stores already registered — here, stores of the same
+ * organization. A store belongs to at most one merchant, so each POS has one programme.
+ */
+export async function createMerchant(
+  db: Db,
+  input: {
+    orgId: string;
+    name: string;
+    storeIds: string[];
+    actor: Pick<StaffUser, "id" | "email">;
+  },
+): Promise<Merchant> {
+  const ids = [...new Set(input.storeIds)];
+  const known = ids.length && ids.every(isUuid)
+    ? await db.selectFrom("stores").select("id").where("org_id", "=", input.orgId)
+      .where("id", "in", ids).execute()
+    : [];
+  const unknown = ids.filter((id) => !known.some((s) => s.id === id));
+  if (unknown.length) {
+    throw validationError(unknown.map((id) => ({
+      field: `storeIds.${input.storeIds.indexOf(id)}`,
+      message: "not a registered store of this organization",
+    })));
+  }
+  return await db.transaction().execute(async (tx) => {
+    const taken = await tx.selectFrom("merchant_stores").select("store_id")
+      .where("store_id", "in", ids).execute();
+    if (taken.length) {
+      throw new ProblemError(409, "store-taken", "A store already belongs to another merchant", {
+        errors: taken.map((t) => ({
+          field: `storeIds.${input.storeIds.indexOf(t.store_id)}`,
+          message: "already linked to another merchant",
+        })),
+      });
+    }
+    const merchant = await tx.insertInto("merchants")
+      .values({ org_id: input.orgId, name: input.name })
+      .returningAll().executeTakeFirstOrThrow();
+    await tx.insertInto("merchant_stores")
+      .values(ids.map((store_id) => ({ org_id: input.orgId, merchant_id: merchant.id, store_id })))
+      .execute();
+    await recordAudit(tx, {
+      orgId: input.orgId,
+      entity: "merchant",
+      entityId: merchant.id,
+      action: "create",
+      actor: input.actor,
+      before: null,
+      after: { name: merchant.name, storeIds: ids },
+    });
+    return merchant;
+  });
+}
+
+/** Joining a group makes the merchant usable; a merchant belongs to one group. */
+export async function addMerchantToGroup(
+  db: Db,
+  group: MerchantGroup,
+  merchant: Merchant,
+  actor: Pick<StaffUser, "id" | "email">,
+): Promise<Merchant> {
+  if (merchant.group_id === group.id) return merchant;
+  if (merchant.group_id) {
+    throw new ProblemError(
+      409,
+      "merchant-in-other-group",
+      "The merchant belongs to another group",
+      {
+        errors: [{ field: "merchantId", message: "already in another merchant group" }],
+      },
+    );
+  }
+  return await db.transaction().execute(async (tx) => {
+    const updated = await tx.updateTable("merchants").set({ group_id: group.id })
+      .where("id", "=", merchant.id).where("org_id", "=", group.org_id)
+      .where("group_id", "is", null)
+      .returningAll().executeTakeFirst();
+    if (!updated) {
+      throw new ProblemError(
+        409,
+        "merchant-in-other-group",
+        "The merchant joined a group meanwhile",
+      );
+    }
+    await recordAudit(tx, {
+      orgId: group.org_id,
+      entity: "merchant",
+      entityId: merchant.id,
+      action: "join-group",
+      actor,
+      before: { groupId: null },
+      after: { groupId: group.id },
+    });
+    return updated;
+  });
+}
+
+export async function listMerchants(db: Db, orgIds: string[] | null, groupId?: string) {
+  if (orgIds && orgIds.length === 0) return [];
+  let q = db.selectFrom("merchants").selectAll().orderBy("name").orderBy("id");
+  if (orgIds) q = q.where("org_id", "in", orgIds);
+  if (groupId) q = q.where("group_id", "=", groupId);
+  return await q.execute();
+}
+
+/** The merchant's stores, each with its POS: the merchant detail page lists them. */
+export async function merchantStores(db: Db, merchant: Merchant) {
+  const stores = await db.selectFrom("merchant_stores as ms")
+    .innerJoin("stores as s", "s.id", "ms.store_id")
+    .selectAll("s")
+    .where("ms.merchant_id", "=", merchant.id).where("ms.org_id", "=", merchant.org_id)
+    .orderBy("s.number").execute();
+  const pos = stores.length
+    ? await db.selectFrom("pos").selectAll().where("org_id", "=", merchant.org_id)
+      .where("store_id", "in", stores.map((s) => s.id)).orderBy("number").execute()
+    : [];
+  return stores.map((s) => ({ ...s, pos: pos.filter((p) => p.store_id === s.id) }));
+}
+
+/** The programme a store's POS calls belong to, or why there is none. */
+export async function groupOfStore(db: Db, orgId: string, storeId: string) {
+  const row = await db.selectFrom("merchant_stores as ms")
+    .innerJoin("merchants as m", "m.id", "ms.merchant_id")
+    .leftJoin("merchant_groups as g", "g.id", "m.group_id")
+    .select(["m.id as merchantId", "g.id as groupId", "g.name as groupName"])
+    .where("ms.store_id", "=", storeId).where("ms.org_id", "=", orgId)
+    .executeTakeFirst();
+  return row ?? null;
+}

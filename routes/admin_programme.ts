@@ -1,0 +1,264 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authorizeOrg, visibleOrgIds } from "../auth/access.ts";
+import {
+  adminAuth,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  newRouter,
+  problems,
+} from "../http/openapi.ts";
+import { notFound } from "../http/problem.ts";
+import {
+  authorizeGroup,
+  createGroup,
+  listGroups,
+  type MerchantGroup,
+} from "../programme/groups.ts";
+import {
+  addMerchantToGroup,
+  createMerchant,
+  getMerchant,
+  listMerchants,
+  type Merchant,
+  merchantStores,
+} from "../programme/merchants.ts";
+import { getOrganization } from "../registry/organizations.ts";
+import type { Db } from "../db/connection.ts";
+import type { StaffUser } from "../staff/users.ts";
+import { posJson, PosSchema, storeJson, StoreSchema } from "./registry_schemas.ts";
+
+const V1 = "/api/admin/v1";
+const tags = ["Merchants"];
+const Name = z.string().trim().min(1, "must not be empty").max(100, "at most 100 characters");
+const Timestamp = z.string().openapi({ format: "date-time" });
+
+const GroupSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  name: z.string(),
+  createdAt: Timestamp,
+}).openapi("MerchantGroup");
+const MerchantSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  name: z.string(),
+  merchantGroupId: z.string().nullable().openapi({
+    description: "null until the merchant joins a group; its POS are refused until then",
+  }),
+  createdAt: Timestamp,
+}).openapi("Merchant");
+const MerchantDetailSchema = MerchantSchema.extend({
+  stores: z.array(StoreSchema.extend({ pos: z.array(PosSchema) })),
+}).openapi("MerchantDetail");
+
+const groupJson = (g: MerchantGroup) => ({
+  id: g.id,
+  organizationId: g.org_id,
+  name: g.name,
+  createdAt: new Date(g.created_at).toISOString(),
+});
+const merchantJson = (m: Merchant) => ({
+  id: m.id,
+  organizationId: m.org_id,
+  name: m.name,
+  merchantGroupId: m.group_id,
+  createdAt: new Date(m.created_at).toISOString(),
+});
+
+const OrgFilter = z.object({
+  organizationId: z.string().optional().openapi({
+    param: { name: "organizationId", in: "query" },
+    description: "only this organization's",
+  }),
+});
+
+/** The organizations a list covers: the caller's, narrowed to one when asked. */
+async function orgScope(db: Db, staff: StaffUser, organizationId?: string) {
+  const visible = await visibleOrgIds(db, staff);
+  if (!organizationId) return visible;
+  if (visible && !visible.includes(organizationId)) return [];
+  return [organizationId];
+}
+
+export const adminProgramme = newRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/merchant-groups`,
+      tags,
+      summary: "Create a merchant group: a loyalty programme, with default settings",
+      ...adminAuth,
+      request: {
+        body: jsonBody(
+          z.object({ organizationId: z.string(), name: Name }).strict().openapi("NewMerchantGroup"),
+        ),
+      },
+      responses: { 201: jsonResponse(GroupSchema, "Created"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { organizationId, name } = c.req.valid("json");
+      if (!(await getOrganization(db, organizationId))) throw notFound("organization");
+      await authorizeOrg(db, c.var.staff!, organizationId, "merchants:manage");
+      const group = await createGroup(db, { orgId: organizationId, name, actor: c.var.staff! });
+      return c.json(groupJson(group), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/merchant-groups`,
+      tags,
+      summary: "Merchant groups of the caller's organizations",
+      ...adminAuth,
+      request: { query: OrgFilter },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(GroupSchema) }), "Groups"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const scope = await orgScope(
+        c.var.deps.db,
+        c.var.staff!,
+        c.req.valid("query").organizationId,
+      );
+      return c.json({ items: (await listGroups(c.var.deps.db, scope)).map(groupJson) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/merchant-groups/{id}`,
+      tags,
+      summary: "A merchant group with its merchants",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse(
+          GroupSchema.extend({ merchants: z.array(MerchantSchema) }),
+          "The group",
+        ),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const group = await authorizeGroup(
+        db,
+        c.var.staff!,
+        c.req.valid("param").id,
+        "programme:read",
+      );
+      const merchants = await listMerchants(db, [group.org_id], group.id);
+      return c.json({ ...groupJson(group), merchants: merchants.map(merchantJson) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/merchants`,
+      tags,
+      summary: "Create a merchant linked to registered stores of its organization",
+      ...adminAuth,
+      request: {
+        body: jsonBody(
+          z.object({
+            organizationId: z.string(),
+            name: Name,
+            storeIds: z.array(z.string()).min(1, "link at least one store").max(500),
+          }).strict().openapi("NewMerchant"),
+        ),
+      },
+      responses: { 201: jsonResponse(MerchantSchema, "Created"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const body = c.req.valid("json");
+      if (!(await getOrganization(db, body.organizationId))) throw notFound("organization");
+      await authorizeOrg(db, c.var.staff!, body.organizationId, "merchants:manage");
+      const merchant = await createMerchant(db, {
+        orgId: body.organizationId,
+        name: body.name,
+        storeIds: body.storeIds,
+        actor: c.var.staff!,
+      });
+      return c.json(merchantJson(merchant), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/merchants`,
+      tags,
+      summary: "Merchants of the caller's organizations",
+      ...adminAuth,
+      request: { query: OrgFilter },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(MerchantSchema) }), "Merchants"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const scope = await orgScope(
+        c.var.deps.db,
+        c.var.staff!,
+        c.req.valid("query").organizationId,
+      );
+      return c.json({ items: (await listMerchants(c.var.deps.db, scope)).map(merchantJson) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/merchants/{id}`,
+      tags,
+      summary: "A merchant with its stores and every POS of them",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(MerchantDetailSchema, "The merchant"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const merchant = await getMerchant(db, c.req.valid("param").id);
+      if (!merchant) throw notFound("merchant");
+      await authorizeOrg(db, c.var.staff!, merchant.org_id, "programme:read", "merchant");
+      const stores = await merchantStores(db, merchant);
+      return c.json({
+        ...merchantJson(merchant),
+        stores: stores.map((s) => ({ ...storeJson(s), pos: s.pos.map(posJson) })),
+      }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/merchant-groups/{id}/merchants`,
+      tags,
+      summary: "Add a merchant to the group (the merchant's POS become usable)",
+      ...adminAuth,
+      request: {
+        params: IdParam,
+        body: jsonBody(z.object({ merchantId: z.string() }).strict().openapi("GroupMerchant")),
+      },
+      responses: {
+        200: jsonResponse(MerchantSchema, "The merchant, now in the group"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const group = await authorizeGroup(
+        db,
+        c.var.staff!,
+        c.req.valid("param").id,
+        "merchants:manage",
+      );
+      const merchant = await getMerchant(db, c.req.valid("json").merchantId);
+      if (!merchant || merchant.org_id !== group.org_id) {
+        throw notFound("merchant");
+      }
+      return c.json(merchantJson(await addMerchantToGroup(db, group, merchant, c.var.staff!)), 200);
+    },
+  );
