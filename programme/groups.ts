@@ -62,9 +62,20 @@ export async function createGroup(
   });
 }
 
-export async function listGroups(db: Db, orgIds: string[] | null): Promise<MerchantGroup[]> {
-  if (orgIds && orgIds.length === 0) return [];
-  let q = db.selectFrom("merchant_groups").selectAll().orderBy("name").orderBy("id");
-  if (orgIds) q = q.where("org_id", "in", orgIds);
-  return await q.execute();
+/** A page of groups ordered by name; `orgIds` null → every organization (the owner). */
+export async function listGroups(
+  db: Db,
+  q: { orgIds: string[] | null; after?: string[]; limit: number },
+): Promise<MerchantGroup[]> {
+  if (q.orgIds && q.orgIds.length === 0) return [];
+  let query = db.selectFrom("merchant_groups").selectAll().orderBy("name").orderBy("id")
+    .limit(q.limit);
+  if (q.orgIds) query = query.where("org_id", "in", q.orgIds);
+  if (q.after) {
+    const [name, id] = q.after;
+    query = query.where((eb) =>
+      eb.or([eb("name", ">", name), eb.and([eb("name", "=", name), eb("id", ">", id)])])
+    );
+  }
+  return await query.execute();
 }

@@ -112,12 +112,22 @@ export async function addMerchantToGroup(
   });
 }
 
-export async function listMerchants(db: Db, orgIds: string[] | null, groupId?: string) {
-  if (orgIds && orgIds.length === 0) return [];
-  let q = db.selectFrom("merchants").selectAll().orderBy("name").orderBy("id");
-  if (orgIds) q = q.where("org_id", "in", orgIds);
-  if (groupId) q = q.where("group_id", "=", groupId);
-  return await q.execute();
+/** A page of merchants ordered by name, optionally of one group. */
+export async function listMerchants(
+  db: Db,
+  q: { orgIds: string[] | null; groupId?: string; after?: string[]; limit: number },
+): Promise<Merchant[]> {
+  if (q.orgIds && q.orgIds.length === 0) return [];
+  let query = db.selectFrom("merchants").selectAll().orderBy("name").orderBy("id").limit(q.limit);
+  if (q.orgIds) query = query.where("org_id", "in", q.orgIds);
+  if (q.groupId) query = query.where("group_id", "=", q.groupId);
+  if (q.after) {
+    const [name, id] = q.after;
+    query = query.where((eb) =>
+      eb.or([eb("name", ">", name), eb.and([eb("name", "=", name), eb("id", ">", id)])])
+    );
+  }
+  return await query.execute();
 }
 
 /** The merchant's stores, each with its POS: the merchant detail page lists them. */

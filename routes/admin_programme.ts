@@ -24,6 +24,7 @@ import {
   merchantStores,
 } from "../programme/merchants.ts";
 import { getOrganization } from "../registry/organizations.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../http/pagination.ts";
 import type { Db } from "../db/connection.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { posJson, PosSchema, storeJson, StoreSchema } from "./registry_schemas.ts";
@@ -66,7 +67,7 @@ const merchantJson = (m: Merchant) => ({
   createdAt: new Date(m.created_at).toISOString(),
 });
 
-const OrgFilter = z.object({
+const ListQuery = PageQuery.extend({
   organizationId: z.string().optional().openapi({
     param: { name: "organizationId", in: "query" },
     description: "only this organization's",
@@ -112,19 +113,19 @@ export const adminProgramme = newRouter()
       tags,
       summary: "Merchant groups of the caller's organizations",
       ...adminAuth,
-      request: { query: OrgFilter },
+      request: { query: ListQuery },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(GroupSchema) }), "Groups"),
+        200: jsonResponse(pageOf(GroupSchema), "A page of groups"),
         ...problems,
       },
     }),
     async (c) => {
-      const scope = await orgScope(
-        c.var.deps.db,
-        c.var.staff!,
-        c.req.valid("query").organizationId,
-      );
-      return c.json({ items: (await listGroups(c.var.deps.db, scope)).map(groupJson) }, 200);
+      const { organizationId, limit, cursor } = c.req.valid("query");
+      const orgIds = await orgScope(c.var.deps.db, c.var.staff!, organizationId);
+      const after = decodeCursor(cursor, 2);
+      const rows = await listGroups(c.var.deps.db, { orgIds, after, limit: limit + 1 });
+      const { items, nextCursor } = page(rows, limit, (g) => [g.name, g.id]);
+      return c.json({ items: items.map(groupJson), nextCursor }, 200);
     },
   )
   .openapi(
@@ -151,7 +152,12 @@ export const adminProgramme = newRouter()
         c.req.valid("param").id,
         "programme:read",
       );
-      const merchants = await listMerchants(db, [group.org_id], group.id);
+      // A group has a handful of merchants: all of them, in one answer.
+      const merchants = await listMerchants(db, {
+        orgIds: [group.org_id],
+        groupId: group.id,
+        limit: 1000,
+      });
       return c.json({ ...groupJson(group), merchants: merchants.map(merchantJson) }, 200);
     },
   )
@@ -194,19 +200,19 @@ export const adminProgramme = newRouter()
       tags,
       summary: "Merchants of the caller's organizations",
       ...adminAuth,
-      request: { query: OrgFilter },
+      request: { query: ListQuery },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(MerchantSchema) }), "Merchants"),
+        200: jsonResponse(pageOf(MerchantSchema), "A page of merchants"),
         ...problems,
       },
     }),
     async (c) => {
-      const scope = await orgScope(
-        c.var.deps.db,
-        c.var.staff!,
-        c.req.valid("query").organizationId,
-      );
-      return c.json({ items: (await listMerchants(c.var.deps.db, scope)).map(merchantJson) }, 200);
+      const { organizationId, limit, cursor } = c.req.valid("query");
+      const orgIds = await orgScope(c.var.deps.db, c.var.staff!, organizationId);
+      const after = decodeCursor(cursor, 2);
+      const rows = await listMerchants(c.var.deps.db, { orgIds, after, limit: limit + 1 });
+      const { items, nextCursor } = page(rows, limit, (m) => [m.name, m.id]);
+      return c.json({ items: items.map(merchantJson), nextCursor }, 200);
     },
   )
   .openapi(
