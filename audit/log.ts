@@ -1,3 +1,5 @@
+import { sql } from "kysely";
+import { PERMISSIONS } from "../auth/roles.ts";
 import type { Db } from "../db/connection.ts";
 import type { Json } from "../db/schema.ts";
 import type { StaffUser } from "../staff/users.ts";
@@ -43,7 +45,9 @@ export async function recordAudit(db: Db, input: AuditInput): Promise<void> {
     actor_label: input.actor.email,
     before: input.before === null ? null : JSON.stringify(input.before),
     after: input.after === null ? null : JSON.stringify(input.after),
-    diff: JSON.stringify(diff.map((d) => ({ ...d, before: d.before ?? null, after: d.after ?? null }))),
+    diff: JSON.stringify(
+      diff.map((d) => ({ ...d, before: d.before ?? null, after: d.after ?? null })),
+    ),
   }).execute();
 }
 
@@ -52,8 +56,8 @@ export interface AuditQuery {
   entity?: string;
   entityId?: string;
   actorId?: string;
-  /** Keyset cursor: entries strictly older than this `at|id`. */
-  cursor?: { at: Date; id: string };
+  /** Keyset cursor: the id of the last entry of the previous page. */
+  after?: string;
   limit: number;
 }
 
@@ -66,11 +70,36 @@ export async function listAudit(db: Db, q: AuditQuery) {
   if (q.entity) query = query.where("entity", "=", q.entity);
   if (q.entityId) query = query.where("entity_id", "=", q.entityId);
   if (q.actorId) query = query.where("actor_id", "=", q.actorId);
-  if (q.cursor) {
-    const { at, id } = q.cursor;
-    query = query.where((eb) =>
-      eb.or([eb("at", "<", at), eb.and([eb("at", "=", at), eb("id", "<", id)])])
-    );
+  if (q.after) {
+    // The cursor names a row rather than carrying its time: timestamps are microseconds in
+    // Postgres and milliseconds in JavaScript, so a time in the cursor would skip entries.
+    query = query.where(sql<boolean>`(audit_log.at, audit_log.id) < (
+      select last.at, last.id from audit_log as last where last.id = ${q.after})`);
   }
   return await query.execute();
+}
+
+/** The organizations whose audit log the caller may read; null means all (the owner). */
+export async function auditableOrgIds(db: Db, staff: StaffUser): Promise<string[] | null> {
+  if (staff.is_owner) return null;
+  const rows = await db.selectFrom("staff_memberships").select("org_id")
+    .where("staff_id", "=", staff.id).where("role", "in", PERMISSIONS["audit:read"]).execute();
+  return rows.map((r) => r.org_id);
+}
+
+/** The entities and the staff that appear in these organizations' log, for filters. */
+export async function auditFacets(db: Db, orgIds: string[] | null) {
+  if (orgIds && orgIds.length === 0) return { entities: [], actors: [] };
+  let entities = db.selectFrom("audit_log").select("entity").distinct().orderBy("entity");
+  let actors = db.selectFrom("audit_log").select(["actor_id", "actor_label"]).distinct()
+    .where("actor_id", "is not", null).orderBy("actor_label");
+  if (orgIds) {
+    entities = entities.where("org_id", "in", orgIds);
+    actors = actors.where("org_id", "in", orgIds);
+  }
+  const [e, a] = await Promise.all([entities.execute(), actors.execute()]);
+  return {
+    entities: e.map((r) => r.entity),
+    actors: a.map((r) => ({ id: r.actor_id!, label: r.actor_label })),
+  };
 }

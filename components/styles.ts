@@ -2,9 +2,9 @@
 export const STYLES = `
 :root{--fg:#1d2330;--muted:#5b6475;--line:#d9dee7;--bg:#f6f7fa;--accent:#2450b8;--err:#b42318}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
-.top{display:flex;gap:1.5rem;align-items:center;padding:.6rem 1.5rem;background:#fff;border-bottom:1px solid var(--line)}
+.top{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;padding:.6rem 1.5rem;background:#fff;border-bottom:1px solid var(--line)}
 .brand{font-weight:700;color:var(--accent);text-decoration:none}
-nav{display:flex;gap:1rem;flex:1}nav a{color:var(--muted);text-decoration:none}nav a[aria-current]{color:var(--fg);font-weight:600}
+nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;flex:1}nav a{color:var(--muted);text-decoration:none}nav a[aria-current]{color:var(--fg);font-weight:600}
 .signout{display:flex;gap:.75rem;align-items:center;margin-left:auto;color:var(--muted)}
 main{max-width:64rem;margin:0 auto;padding:1.5rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
@@ -24,4 +24,53 @@ code{font-size:.9em;background:#eef1f6;padding:.05rem .3rem;border-radius:4px}
 .wide{width:100%}
 button.secondary{background:#fff;color:var(--accent)}
 .row{align-items:flex-end}
+.muted{color:var(--muted);font-weight:400}.hint{color:var(--muted);font-weight:400;font-size:.85em}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.intro{color:var(--muted);margin:-.5rem 0 1rem}
+button.small{padding:.1rem .55rem;font-size:.85rem}
+button.danger{background:var(--err);border-color:var(--err);color:#fff}
+button[aria-disabled=true]{opacity:.6;cursor:progress}
+.toolbar{display:flex;gap:.5rem;margin-bottom:1rem}
+.org h2.name{font-size:1.15rem;margin:0}
+.tree{list-style:none;margin:0 0 0 .45rem;padding:0 0 0 1.1rem;border-left:2px solid var(--line)}
+.node-row{display:flex;align-items:center;gap:.6rem;flex-wrap:wrap;min-height:2.3rem;padding:.15rem 0}
+.node-row .kind{font-size:.7rem;white-space:nowrap;font-weight:700;letter-spacing:.06em;text-transform:uppercase;color:var(--muted)}
+.node-row .actions{display:flex;gap:.35rem;flex-wrap:wrap;margin-left:auto}
+.node.disabled>.node-row .name{color:var(--muted)}
+.empty{margin:.15rem 0 .4rem 1.6rem;font-size:.9em}
+.badge{font-size:.75rem;line-height:1.5;padding:0 .5rem;border-radius:999px;background:#e2f3e7;color:#17643a}
+.badge.disabled,.badge.expired,.badge.revoked{background:#eceef2;color:var(--muted)}
+.inline-form{display:flex;flex-wrap:wrap;align-items:flex-start;gap:.5rem .75rem;flex:1;padding:.6rem .75rem;margin:.3rem 0 .5rem;background:var(--bg);border:1px solid var(--line);border-radius:6px}
+.inline-form .field{display:flex;flex-direction:column;gap:.2rem;min-width:7rem}
+.inline-form input[type=number]{width:7rem}
+.inline-form label{display:block;margin:0}
+.inline-form input[aria-invalid=true]{border-color:var(--err)}
+.inline-form .form-alert{flex-basis:100%;margin:0}
+.form-buttons{display:flex;gap:.4rem;margin-top:1.6rem}
+.panel{margin:.3rem 0 .6rem;padding:.75rem 1rem;border:1px solid var(--line);border-radius:8px;background:#fff;box-shadow:0 1px 3px rgb(0 0 0/.06)}
+.panel-head{display:flex;align-items:center;justify-content:space-between;gap:1rem;margin-bottom:.5rem}
+.panel h3{font-size:1rem;margin:0}
+.panel .inline-form{background:none;border:0;padding:0}
+.one-time{margin:.6rem 0;padding:.75rem;border:1px solid #e7c27d;border-radius:6px;background:#fff8ea}
+.one-time label{margin-bottom:.3rem}
+.copy-row{display:flex;flex-wrap:wrap;gap:.4rem}
+.secret{flex:1 1 12rem;min-width:0;font-family:ui-monospace,monospace;font-size:.85rem}
+.warning{margin:.4rem 0 0;color:#7a4a00;font-weight:600}
+.one-time [role=status]{margin:.2rem 0 0}
+.table-scroll{overflow-x:auto}.tokens{margin-top:.5rem;font-size:.9rem}.tokens .cell-actions{text-align:right}
+.confirm{display:inline-flex;gap:.4rem;align-items:center;flex-wrap:wrap;justify-content:flex-end}
+.settings-form fieldset.card{min-width:0}.settings-form legend{font-weight:700;font-size:1.1rem;padding:0 .3rem}
+.setting{margin-bottom:1rem}.setting>label{margin-bottom:.2rem}.setting .hint{display:block;max-width:44rem}
+label.check{flex-direction:row;align-items:center;gap:.5rem}
+fieldset.names{border:0;padding:0;margin:0 0 1rem}fieldset.names legend{font-size:1rem;padding:0}
+fieldset.names .row{display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:0 1rem;align-items:end;margin-top:.5rem}
+.setting input,.setting select{max-width:24rem}.setting input.wide{max-width:44rem}.setting input.number{width:8rem}
+.chooser{margin-bottom:1rem}.filters button{margin-bottom:.75rem}
+.setting [aria-invalid=true]{border-color:var(--err)}
+.diff{list-style:none;margin:0;padding:0}.diff li{overflow-wrap:anywhere}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.facts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.25rem 0 .75rem}.facts dt{color:var(--muted);font-size:.85em}.facts dd{margin:0}
+.generator .row{gap:.75rem}.generator input[type=number]{width:9rem}.generator .row button{margin-bottom:.75rem}
+.series-form .row{align-items:flex-start}
+.progress{display:flex;align-items:center;gap:.75rem;flex-wrap:wrap}.progress progress{flex:1 1 14rem;height:1rem}
 `;

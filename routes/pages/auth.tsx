@@ -13,6 +13,7 @@ import { countStaff, createOwner } from "../../staff/users.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
 import { clientAddress, Credentials } from "../auth_api.ts";
 import type { Context } from "hono";
+import { formText } from "../../web/form.ts";
 
 const SetupSchema = z.object({
   name: z.string().trim().min(1, "enter your name").max(120),
@@ -98,13 +99,6 @@ function SetupForm({ values, errors }: { values?: Record<string, string>; errors
     </form>
   );
 }
-
-const formText = async (c: Context<AppEnv>) => {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
-  return out;
-};
 
 const InviteSchema = z.object({
   password: z.string().min(12, "at least 12 characters").max(1024),

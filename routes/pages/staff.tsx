@@ -15,6 +15,7 @@ import {
 } from "../../registry/organizations.ts";
 import { inviteMember, listMembers, type Member, removeMember } from "../../staff/memberships.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
+import { formText } from "../../web/form.ts";
 
 const ROLES: { value: OrgRole; label: string; help: string }[] = [
   { value: "admin", label: "Admin", help: "registers devices, issues tokens, manages staff" },
@@ -125,14 +126,6 @@ async function cards(c: { var: AppEnv["Variables"] }): Promise<OrgCard[]> {
   }
   return out;
 }
-
-const formText = async (c: { req: { parseBody(): Promise<Record<string, unknown>> } }) => {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(await c.req.parseBody())) {
-    if (typeof v === "string") out[k] = v;
-  }
-  return out;
-};
 
 /** Staff management without JavaScript: plain forms, the invitation link shown once. */
 export const staffPages = new Hono<AppEnv>()

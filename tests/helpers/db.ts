@@ -50,6 +50,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await conn.close();
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
+      // pool.end() resolves before its connections have closed; forcing the drop while one is
+      // still closing kills it, and pg raises that as an uncaught error in the test process.
+      for (let i = 0; i < 100; i++) {
+        const open = await c.query(
+          "select count(*)::int as n from pg_stat_activity where datname = $1",
+          [name],
+        );
+        if (open.rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },
