@@ -104,13 +104,13 @@ export interface StaffInviteTable {
   used_at: NullableTimestamp;
 }
 
-export type TokenKind = "pos" | "site";
+export type TokenKind = "pos" | "site" | "merchant";
 
 export interface AccessTokenTable {
   jti: string;
   org_id: string;
   kind: TokenKind;
-  /** The POS or site id the token acts as. */
+  /** The POS, site or merchant id the token acts as. */
   principal_id: string;
   label: string | null;
   /** The key that signed it: rotation keeps that key until the token expires. */

@@ -9,6 +9,7 @@ import {
   problems,
 } from "../http/openapi.ts";
 import { notFound } from "../http/problem.ts";
+import type { DeviceVerifier } from "../tokens/device_verifier.ts";
 import {
   createOrganization,
   deleteOrganization,
@@ -40,6 +41,15 @@ import {
 } from "./registry_schemas.ts";
 
 const V1 = "/api/admin/v1";
+
+/**
+ * Disabling (or enabling) anything in the tree changes which device tokens work: this
+ * instance forgets its cached token checks at once; others follow within their cache TTL.
+ */
+function forgetTokenChecks(verifier: DeviceVerifier, change: { status?: string }) {
+  if (change.status) verifier.evictAll();
+}
+
 const tags = ["Device registry"];
 const deleted = { 204: { description: "Deleted" }, ...problems };
 
@@ -115,7 +125,10 @@ export const adminRegistry = newRouter()
       const { id } = c.req.valid("param");
       if (!(await getOrganization(db, id))) throw notFound("organization");
       await authorizeOrg(db, c.var.staff!, id, "org:manage");
-      return c.json(orgJson((await updateOrganization(db, id, c.req.valid("json")))!), 200);
+      const change = c.req.valid("json");
+      const org = await updateOrganization(db, id, change);
+      forgetTokenChecks(c.var.deviceTokens, change);
+      return c.json(orgJson(org!), 200);
     },
   )
   .openapi(
@@ -170,7 +183,10 @@ export const adminRegistry = newRouter()
       const site = await getSite(db, c.req.valid("param").id);
       if (!site) throw notFound("site");
       await authorizeOrg(db, c.var.staff!, site.org_id, "registry:manage", "site");
-      return c.json(siteJson(await updateSite(db, site, c.req.valid("json"))), 200);
+      const change = c.req.valid("json");
+      const changed = await updateSite(db, site, change);
+      forgetTokenChecks(c.var.deviceTokens, change);
+      return c.json(siteJson(changed), 200);
     },
   )
   .openapi(
@@ -225,7 +241,10 @@ export const adminRegistry = newRouter()
       const store = await getStore(db, c.req.valid("param").id);
       if (!store) throw notFound("store");
       await authorizeOrg(db, c.var.staff!, store.org_id, "registry:manage", "store");
-      return c.json(storeJson(await updateStore(db, store, c.req.valid("json"))), 200);
+      const change = c.req.valid("json");
+      const changed = await updateStore(db, store, change);
+      forgetTokenChecks(c.var.deviceTokens, change);
+      return c.json(storeJson(changed), 200);
     },
   )
   .openapi(
@@ -280,7 +299,10 @@ export const adminRegistry = newRouter()
       const pos = await getPos(db, c.req.valid("param").id);
       if (!pos) throw notFound("POS");
       await authorizeOrg(db, c.var.staff!, pos.org_id, "registry:manage", "POS");
-      return c.json(posJson(await updatePos(db, pos, c.req.valid("json"))), 200);
+      const change = c.req.valid("json");
+      const changed = await updatePos(db, pos, change);
+      forgetTokenChecks(c.var.deviceTokens, change);
+      return c.json(posJson(changed), 200);
     },
   )
   .openapi(

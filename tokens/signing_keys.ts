@@ -9,9 +9,14 @@ export interface SigningKey {
 export interface PublicKey {
   kid: string;
   jwk: JWK;
+  /** Null while the key signs; once retired, the moment it stops verifying. */
+  verifyUntil: Date | null;
 }
 
 const ALG = "EdDSA";
+
+/** How far clocks may disagree: every token check allows it, and key retirement adds it. */
+export const CLOCK_TOLERANCE_SECONDS = 60;
 
 /** AES-GCM key from TOKEN_KEY_SECRET, so a database dump alone does not yield signing keys. */
 async function wrappingKey(secret: string): Promise<CryptoKey> {
@@ -75,7 +80,14 @@ export async function currentSigningKey(db: Db, secret?: string): Promise<Signin
   return { kid: row.kid, privateKey };
 }
 
-export async function publicKeys(db: Db): Promise<PublicKey[]> {
-  const rows = await db.selectFrom("signing_keys").select(["kid", "public_jwk"]).execute();
-  return rows.map((r) => ({ kid: r.kid, jwk: JSON.parse(r.public_jwk) }));
+/** The keys that verify at `now`: the signing key and retired keys still within their grace. */
+export async function publicKeys(db: Db, now = new Date()): Promise<PublicKey[]> {
+  const rows = await db.selectFrom("signing_keys").select(["kid", "public_jwk", "verify_until"])
+    .where((eb) => eb.or([eb("verify_until", "is", null), eb("verify_until", ">", now)]))
+    .orderBy("created_at", "desc").execute();
+  return rows.map((r) => ({
+    kid: r.kid,
+    jwk: JSON.parse(r.public_jwk),
+    verifyUntil: r.verify_until,
+  }));
 }

@@ -1,7 +1,8 @@
 import { errors, importJWK, jwtVerify, SignJWT } from "jose";
 import type { Db } from "../db/connection.ts";
 import { ProblemError } from "../http/problem.ts";
-import { currentSigningKey, publicKeys } from "./signing_keys.ts";
+import { invalidToken } from "./errors.ts";
+import { CLOCK_TOLERANCE_SECONDS, currentSigningKey, publicKeys } from "./signing_keys.ts";
 
 export const STAFF_AUDIENCE = "loyalty-edge:admin";
 export const STAFF_TOKEN_TTL_SECONDS = 15 * 60;
@@ -28,32 +29,30 @@ export async function issueStaffToken(ctx: TokenContext, staffId: string) {
   return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-const unauthorized = (detail: string) =>
-  new ProblemError(401, "unauthorized", "A valid bearer token is required", { detail }, {
-    "WWW-Authenticate": 'Bearer error="invalid_token"',
-  });
-
-/** Returns the staff id; the caller loads the user so a deleted account stops working. */
+/**
+ * Returns the staff id; the caller loads the user so a deleted account stops working. Only keys
+ * within their `verify_until` are offered, so a key retired past its grace verifies nothing.
+ */
 export async function verifyStaffToken(ctx: TokenContext, token: string): Promise<string> {
   const keys = await publicKeys(ctx.db);
   try {
     const { payload } = await jwtVerify(token, async (header) => {
       const key = keys.find((k) => k.kid === header.kid);
-      if (!key) throw unauthorized("unknown key id");
+      if (!key) throw invalidToken("unknown key id");
       return await importJWK(key.jwk, "EdDSA");
     }, {
       algorithms: ["EdDSA"],
       issuer: ctx.issuer,
       audience: STAFF_AUDIENCE,
       requiredClaims: ["exp", "jti", "sub"],
-      clockTolerance: 60,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     const sub = payload.sub ?? "";
-    if (!sub.startsWith("staff:")) throw unauthorized("not a staff token");
+    if (!sub.startsWith("staff:")) throw invalidToken("not a staff token");
     return sub.slice("staff:".length);
   } catch (err) {
     if (err instanceof ProblemError) throw err;
-    if (err instanceof errors.JWTExpired) throw unauthorized("token expired");
-    throw unauthorized("token not valid");
+    if (err instanceof errors.JWTExpired) throw invalidToken("token expired");
+    throw invalidToken("token not valid");
   }
 }

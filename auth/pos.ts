@@ -1,0 +1,42 @@
+import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../http/env.ts";
+import { validationError } from "../http/problem.ts";
+import { zodFieldErrors } from "../http/validation.ts";
+import { invalidToken } from "../tokens/errors.ts";
+
+const Number_ = z.string().regex(/^[1-9][0-9]{0,7}$/, "a whole number from 1 to 99999999");
+
+/**
+ * With a site token, the POS to act for. POS numbers are unique only within a store, so the
+ * store number comes too; a POS token may name only itself.
+ */
+export const ActingHeaders = z.object({
+  "x-store-number": Number_.optional().openapi({ description: "Store of the POS to act for" }),
+  "x-pos-number": Number_.optional().openapi({ description: "POS number within that store" }),
+}).refine((h) => (h["x-store-number"] === undefined) === (h["x-pos-number"] === undefined), {
+  message: "send X-Store-Number and X-POS-Number together",
+  path: ["x-pos-number"],
+});
+
+/**
+ * `/api/pos/v1/*`: a device bearer token becomes `c.var.device`; anything else is a 401 with
+ * the bearer challenge. Headers naming a POS are checked only once the token is good.
+ */
+export const authenticateDevice: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "");
+  if (!bearer) throw invalidToken("send Authorization: Bearer <device token>");
+  const verifier = c.var.deviceTokens;
+  let device = await verifier.verify(bearer[1]);
+  const headers = ActingHeaders.safeParse({
+    "x-store-number": c.req.header("X-Store-Number"),
+    "x-pos-number": c.req.header("X-POS-Number"),
+  });
+  if (!headers.success) throw validationError(zodFieldErrors(headers.error));
+  const { "x-store-number": store, "x-pos-number": pos } = headers.data;
+  if (store && pos) {
+    device = await verifier.actFor(device, { storeNumber: Number(store), posNumber: Number(pos) });
+  }
+  c.set("device", device);
+  await next();
+};
