@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isUuid } from "../db/errors.ts";
 import { validationError } from "./problem.ts";
 
 /**
@@ -10,7 +11,10 @@ export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50)
     .openapi({ param: { name: "limit", in: "query" }, example: 50 }),
   cursor: z.string().max(500).optional()
-    .openapi({ param: { name: "cursor", in: "query" }, description: "nextCursor of the last page" }),
+    .openapi({
+      param: { name: "cursor", in: "query" },
+      description: "nextCursor of the last page",
+    }),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
@@ -20,12 +24,21 @@ export function encodeCursor(key: (string | number)[]): string {
   return btoa(JSON.stringify(key)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** The sort key inside a cursor; a tampered cursor is a 422 on `cursor`. */
-export function decodeCursor(cursor: string | undefined, arity: number): string[] | undefined {
+/**
+ * The sort key inside a cursor, checked against its shape: `id` parts must be UUIDs (they
+ * reach Postgres as such). A tampered cursor is a 422 on `cursor`.
+ */
+export function decodeCursor(
+  cursor: string | undefined,
+  shape: readonly ("text" | "id")[],
+): string[] | undefined {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === "string")) {
+    if (
+      Array.isArray(key) && key.length === shape.length &&
+      key.every((k, i) => typeof k === "string" && (shape[i] === "text" || isUuid(k)))
+    ) {
       return key;
     }
   } catch { /* falls through to the 422 */ }

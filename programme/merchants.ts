@@ -149,7 +149,7 @@ export async function groupOfStore(db: Db, orgId: string, storeId: string) {
   const row = await db.selectFrom("merchant_stores as ms")
     .innerJoin("merchants as m", "m.id", "ms.merchant_id")
     .leftJoin("merchant_groups as g", "g.id", "m.group_id")
-    .select(["m.id as merchantId", "g.id as groupId", "g.name as groupName"])
+    .select(["m.id as merchantId", "g.id as groupId"])
     .where("ms.store_id", "=", storeId).where("ms.org_id", "=", orgId)
     .executeTakeFirst();
   return row ?? null;

@@ -122,7 +122,7 @@ export const adminProgramme = newRouter()
     async (c) => {
       const { organizationId, limit, cursor } = c.req.valid("query");
       const orgIds = await orgScope(c.var.deps.db, c.var.staff!, organizationId);
-      const after = decodeCursor(cursor, 2);
+      const after = decodeCursor(cursor, ["text", "id"]);
       const rows = await listGroups(c.var.deps.db, { orgIds, after, limit: limit + 1 });
       const { items, nextCursor } = page(rows, limit, (g) => [g.name, g.id]);
       return c.json({ items: items.map(groupJson), nextCursor }, 200);
@@ -209,7 +209,7 @@ export const adminProgramme = newRouter()
     async (c) => {
       const { organizationId, limit, cursor } = c.req.valid("query");
       const orgIds = await orgScope(c.var.deps.db, c.var.staff!, organizationId);
-      const after = decodeCursor(cursor, 2);
+      const after = decodeCursor(cursor, ["text", "id"]);
       const rows = await listMerchants(c.var.deps.db, { orgIds, after, limit: limit + 1 });
       const { items, nextCursor } = page(rows, limit, (m) => [m.name, m.id]);
       return c.json({ items: items.map(merchantJson), nextCursor }, 200);

@@ -17,9 +17,11 @@ interface Doc {
   paths: Record<string, Record<string, { requestBody?: unknown }>>;
 }
 const doc: Doc = await (await t.request("/openapi.json")).json();
-const withBody = Object.entries(doc.paths).flatMap(([path, ops]) =>
-  Object.entries(ops).filter(([, op]) => op.requestBody).map(([method]) => ({ path, method }))
-);
+// The staff API here; the POS API's bad input is tested with device tokens in pos_*_test.ts.
+const withBody = Object.entries(doc.paths).filter(([path]) => !path.startsWith("/api/pos/"))
+  .flatMap(([path, ops]) =>
+    Object.entries(ops).filter(([, op]) => op.requestBody).map(([method]) => ({ path, method }))
+  );
 
 Deno.test("every JSON endpoint answers bad input with a 4xx problem and writes nothing", async () => {
   assert.ok(withBody.length >= 2, "the document lists the JSON endpoints");

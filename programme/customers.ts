@@ -1,0 +1,385 @@
+import { type Selectable, sql } from "kysely";
+import { z } from "zod";
+import type { Db } from "../db/connection.ts";
+import { isUniqueViolation, isUuid } from "../db/errors.ts";
+import type { AccountTable, CustomerTable, InstrumentStatus } from "../db/schema.ts";
+import { ProblemError, validationError } from "../http/problem.ts";
+import { insertAccount } from "./accounts.ts";
+import type { MerchantGroup } from "./groups.ts";
+import { generateNumber } from "./numbers.ts";
+import { customerStatus, type LoyaltySettings } from "./settings_schema.ts";
+
+export type Customer = Selectable<CustomerTable>;
+export type Account = Selectable<AccountTable>;
+
+export interface Card {
+  number: string;
+  status: InstrumentStatus;
+}
+
+/** A customer with what the console and the POS show beside them. */
+export interface CustomerDetail {
+  customer: Customer;
+  homeStoreNumber: number | null;
+  accounts: Account[];
+  cards: Card[];
+}
+
+/** Phone numbers are stored and compared as digits with the leading `+` kept. */
+export function normalisePhone(phone: string): string {
+  const trimmed = phone.trim();
+  return (trimmed.startsWith("+") ? "+" : "") + trimmed.replace(/\D/g, "");
+}
+
+const Phone = z.string().trim()
+  .regex(/^\+?[0-9 ().\/-]+$/, "digits, spaces, ( ) . / - and a leading +")
+  .transform(normalisePhone)
+  .refine((p) => /^\+?[0-9]{6,15}$/.test(p), "6 to 15 digits");
+const Email = z.string().trim().max(254, "at most 254 characters").pipe(
+  z.email("not an email address"),
+);
+/** Customer and card numbers: letters and digits, compared upper-cased. */
+const CustomerNumber = z.string().trim().toUpperCase()
+  .regex(/^[0-9A-Z]{1,32}$/, "1 to 32 letters or digits");
+/** Category codes are compared as the settings' code lists compare them: trimmed, upper-cased. */
+const CategoryCode = z.string().trim().toUpperCase().max(20, "at most 20 characters");
+
+/**
+ * A new customer, as the console and the POS send it. `categories[i]` is the code of category
+ * i + 1; category 1 (the customer type) is required, 2–5 may be null or empty.
+ */
+export const NewCustomerSchema = z.object({
+  number: CustomerNumber.optional().describe("generated when absent"),
+  name: z.string().trim().min(1, "must not be empty").max(200, "at most 200 characters"),
+  email: Email.nullish(),
+  phone: Phone.nullish(),
+  homeStoreNumber: z.number({ error: "must be a number" }).int("must be a whole number")
+    .min(1, "must be 1 or more").max(99_999_999, "at most 99999999").nullish()
+    .describe("a store of the programme"),
+  categories: z.array(CategoryCode.nullable())
+    .min(1, "category 1 (the customer type) is required").max(5, "at most 5 categories")
+    .refine((c) => !!c[0], { message: "category 1 (the customer type) is required", path: [0] })
+    .describe("category codes 1–5; category 1 is the customer type"),
+}).strict();
+
+export type NewCustomer = z.output<typeof NewCustomerSchema>;
+
+/** Runs `fn` in the caller's transaction, or in a new one. */
+const inTransaction = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
+  db.isTransaction ? fn(db) : db.transaction().execute(fn);
+
+const numberTaken = (message: string) =>
+  new ProblemError(409, "customer-number-taken", "The customer number is in use", {
+    errors: [{ field: "number", message }],
+  });
+
+/** The store of the programme (linked through one of its merchants) with this number. */
+async function programmeStoreId(db: Db, group: MerchantGroup, number: number) {
+  const rows = await db.selectFrom("stores as s")
+    .innerJoin("merchant_stores as ms", "ms.store_id", "s.id")
+    .innerJoin("merchants as m", "m.id", "ms.merchant_id")
+    .select("s.id")
+    .where("m.group_id", "=", group.id).where("s.org_id", "=", group.org_id)
+    .where("s.number", "=", number).limit(2).execute();
+  if (rows.length === 1) return rows[0].id;
+  throw validationError([{
+    field: "homeStoreNumber",
+    message: rows.length
+      ? "several stores of this programme have this number"
+      : "not a store of this programme",
+  }]);
+}
+
+/** 1–9 from the CSPRNG: a customer number never starts with 0, which spreadsheets drop. */
+function leadingDigit(): string {
+  const byte = new Uint8Array(1);
+  do crypto.getRandomValues(byte); while (byte[0] >= 252);
+  return String(1 + (byte[0] % 9));
+}
+
+/**
+ * A fresh customer number: 16 random digits with a Luhn check digit (the generator of
+ * value-carrying instrument numbers), free as a customer number and as an instrument number,
+ * so the automatic card can take it whenever the setting is switched on.
+ */
+async function freeCustomerNumber(tx: Db, group: MerchantGroup): Promise<string> {
+  for (;;) {
+    const number = generateNumber("loyalty-card", leadingDigit());
+    const taken = await tx.selectFrom("customers").select("id")
+      .where("group_id", "=", group.id).where("number", "=", number)
+      .union(
+        tx.selectFrom("instruments").select("id")
+          .where("group_id", "=", group.id).where("number", "=", number),
+      ).executeTakeFirst();
+    if (!taken) return number;
+  }
+}
+
+/**
+ * The series automatic customer cards belong to: the group's loyalty-card series without a
+ * prefix (card numbers are customer numbers, so no prefix applies). Created on first use as
+ * "Customer cards" in the currency most of the group's series use (ties: alphabetical; none:
+ * EUR). A group has one series per prefix, so a prefix-less series of another type blocks it.
+ */
+async function customerCardSeries(tx: Db, group: MerchantGroup) {
+  const find = () =>
+    tx.selectFrom("series").selectAll()
+      .where("group_id", "=", group.id).where("org_id", "=", group.org_id)
+      .where("prefix", "=", "").executeTakeFirst();
+  let series = await find();
+  if (!series) {
+    const used = await tx.selectFrom("series").select("currency")
+      .where("group_id", "=", group.id).where("org_id", "=", group.org_id)
+      .groupBy("currency").orderBy(sql`count(*)`, "desc").orderBy("currency").limit(1)
+      .executeTakeFirst();
+    // Concurrent first customers race here: the loser's insert waits, then does nothing.
+    await tx.insertInto("series").values({
+      org_id: group.org_id,
+      group_id: group.id,
+      name: "Customer cards",
+      type: "loyalty-card",
+      prefix: "",
+      currency: used?.currency ?? "EUR",
+    }).onConflict((oc) => oc.constraint("series_group_prefix").doNothing()).execute();
+    series = await find();
+  }
+  if (series?.type !== "loyalty-card") {
+    throw new ProblemError(
+      409,
+      "customer-card-series",
+      "Automatic customer cards need the series without prefix to be a loyalty-card series",
+      { detail: `the series "${series?.name}" has no prefix and is of type ${series?.type}` },
+    );
+  }
+  return series;
+}
+
+/**
+ * Creates a customer with, per the settings, the automatic card (number = customer number)
+ * and an account of the default account type — all in one transaction (the caller's, if it
+ * is one). A given number in use is a 409 on `number`; an unknown home store a 422.
+ */
+export async function createCustomer(
+  db: Db,
+  group: MerchantGroup,
+  input: NewCustomer,
+  settings: LoyaltySettings,
+): Promise<CustomerDetail> {
+  const homeStoreId = input.homeStoreNumber
+    ? await programmeStoreId(db, group, input.homeStoreNumber)
+    : null;
+  const categories = input.categories.map((c) => c ?? "");
+  while (categories.length && !categories[categories.length - 1]) categories.pop();
+  try {
+    return await inTransaction(db, async (tx) => {
+      let number = input.number;
+      /** A pre-printed loyalty card of the programme, not yet anyone's, that takes the number. */
+      let printedCardId: string | undefined;
+      if (number) {
+        const clash = await tx.selectFrom("customers").select("id")
+          .where("group_id", "=", group.id).where("number", "=", number).executeTakeFirst();
+        if (clash) throw numberTaken("another customer has this number");
+        if (settings.generateAutomaticCustomerCard) {
+          const instrument = await tx.selectFrom("instruments as i")
+            .innerJoin("series as s", "s.id", "i.series_id")
+            .select(["i.id", "i.customer_id", "i.status", "s.type"])
+            .where("i.group_id", "=", group.id).where("i.number", "=", number)
+            .executeTakeFirst();
+          if (instrument) {
+            const free = instrument.type === "loyalty-card" && !instrument.customer_id &&
+              (instrument.status === "inactive" || instrument.status === "active");
+            if (!free) throw numberTaken("a card or instrument of the programme has this number");
+            printedCardId = instrument.id;
+          }
+        }
+      } else {
+        number = await freeCustomerNumber(tx, group);
+      }
+      const customer = await tx.insertInto("customers").values({
+        org_id: group.org_id,
+        group_id: group.id,
+        number,
+        name: input.name,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        home_store_id: homeStoreId,
+        categories,
+      }).returningAll().executeTakeFirstOrThrow();
+      if (printedCardId) {
+        await tx.updateTable("instruments").set({ customer_id: customer.id, status: "active" })
+          .where("id", "=", printedCardId).where("org_id", "=", group.org_id).execute();
+      } else if (settings.generateAutomaticCustomerCard) {
+        const series = await customerCardSeries(tx, group);
+        await tx.insertInto("instruments").values({
+          org_id: group.org_id,
+          group_id: group.id,
+          series_id: series.id,
+          number,
+          status: "active",
+          customer_id: customer.id,
+        }).execute();
+      }
+      await insertAccount(
+        tx,
+        customer,
+        settings.defaultAccountType,
+        settings.maxAccountsPerCustomer,
+      );
+      return await customerDetail(tx, customer);
+    });
+  } catch (err) {
+    // Two creations with the same number at once: the loser lands here.
+    if (isUniqueViolation(err, "customers_group_number")) {
+      throw numberTaken("another customer has this number");
+    }
+    if (isUniqueViolation(err, "instruments_group_number")) {
+      throw numberTaken("a card or instrument of the programme has this number");
+    }
+    throw err;
+  }
+}
+
+export async function getCustomer(db: Db, id: string): Promise<Customer | undefined> {
+  if (!isUuid(id)) return undefined;
+  return await db.selectFrom("customers").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** Accounts, loyalty cards and home store number of a customer. */
+export async function customerDetail(db: Db, customer: Customer): Promise<CustomerDetail> {
+  const [accounts, cards, store] = await Promise.all([
+    db.selectFrom("accounts").selectAll()
+      .where("customer_id", "=", customer.id).where("org_id", "=", customer.org_id)
+      .orderBy("created_at").orderBy("id").execute(),
+    db.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
+      .select(["i.number", "i.status"])
+      .where("i.customer_id", "=", customer.id).where("i.org_id", "=", customer.org_id)
+      .where("s.type", "=", "loyalty-card")
+      .orderBy("i.created_at").orderBy("i.number").execute(),
+    customer.home_store_id
+      ? db.selectFrom("stores").select("number").where("id", "=", customer.home_store_id)
+        .where("org_id", "=", customer.org_id).executeTakeFirst()
+      : undefined,
+  ]);
+  return { customer, homeStoreNumber: store?.number ?? null, accounts, cards };
+}
+
+/** Category i + 1 of the customer with its display name from the settings; unset → null. */
+export function namedCategories(customer: Customer, settings: LoyaltySettings) {
+  return customer.categories.map((code, i) => ({
+    code: code || null,
+    name: settings.categoryNames[i],
+  }));
+}
+
+export const statusOf = (customer: Customer, settings: LoyaltySettings) =>
+  customerStatus(settings, customer.categories);
+
+/** Escapes LIKE's wildcards so a name prefix matches literally. */
+const likePrefix = (s: string) => s.replace(/[\\%_]/g, (ch) => "\\" + ch) + "%";
+
+/** A customer row with the key it is sorted by in lists (lower-cased name, then id). */
+export type CustomerHit = Customer & { sort_key: string };
+
+export interface CustomerSearch {
+  /** Number, card number, email or phone (exact), or the start of the name. */
+  q?: string;
+  limit: number;
+  /** Sort key and id of the last customer of the previous page. */
+  after?: [string, string];
+}
+
+/**
+ * Customers of the group matching `q`, by name. Every branch has an index: number (unique),
+ * card number (instruments, unique), lower(email), phone, and lower(name) with
+ * text_pattern_ops — which is why lists are ordered `USING ~<~` (byte order of the lower-cased
+ * name): that index then hands rows over in order and a page reads only `limit` of them.
+ */
+export async function searchCustomers(
+  db: Db,
+  group: MerchantGroup,
+  search: CustomerSearch,
+): Promise<CustomerHit[]> {
+  const limit = search.limit;
+  const inGroup = sql`c.group_id = ${group.id} and c.org_id = ${group.org_id}`;
+  const after = search.after
+    ? sql`and lower(c.name) ~>=~ ${search.after[0]}
+        and (lower(c.name) ~>~ ${search.after[0]} or c.id > ${search.after[1]})`
+    : sql``;
+  const order = sql`order by lower(c.name) using ~<~, c.id limit ${limit}`;
+  const q = search.q?.trim();
+  if (!q) {
+    const { rows } = await sql<CustomerHit>`
+      select c.*, lower(c.name) as sort_key from customers c
+      where ${inGroup} ${after} ${order}`.execute(db);
+    return rows;
+  }
+  const upper = q.toUpperCase();
+  const cardHolders = await db.selectFrom("instruments as i")
+    .innerJoin("series as s", "s.id", "i.series_id")
+    .select("i.customer_id")
+    .where("i.group_id", "=", group.id).where("i.org_id", "=", group.org_id)
+    .where("i.number", "=", upper).where("s.type", "=", "loyalty-card")
+    .where("i.customer_id", "is not", null).execute();
+  const exact = [sql`c.number = ${upper}`];
+  if (q.includes("@")) exact.push(sql`lower(c.email) = lower(${q})`);
+  const phone = normalisePhone(q);
+  if (/^\+?[0-9 ().\/-]+$/.test(q) && /[0-9]{3}/.test(phone)) {
+    exact.push(sql`c.phone = ${phone}`);
+  }
+  const ids = cardHolders.map((h) => h.customer_id!);
+  if (ids.length) exact.push(sql`c.id in (${sql.join(ids)})`);
+  const { rows } = await sql<CustomerHit>`
+    select * from (
+      (select c.*, lower(c.name) as sort_key from customers c
+        where ${inGroup} and (${sql.join(exact, sql` or `)}) ${after})
+      union
+      (select c.*, lower(c.name) as sort_key from customers c
+        where ${inGroup} and lower(c.name) like lower(${likePrefix(q)}) ${after} ${order})
+    ) c
+    order by c.sort_key using ~<~, c.id limit ${limit}`.execute(db);
+  return rows;
+}
+
+/** What a POS looks a customer up by: exactly one of these. */
+export type CustomerKey =
+  | { card: string }
+  | { number: string }
+  | { email: string }
+  | { phone: string };
+
+/**
+ * The customers of the group a POS lookup matches (at most two: a second one means the key
+ * is ambiguous). A card finds its holder whatever the card's status; the POS sees the status.
+ */
+export async function lookupCustomers(
+  db: Db,
+  group: MerchantGroup,
+  key: CustomerKey,
+): Promise<Customer[]> {
+  let q = db.selectFrom("customers as c").selectAll("c")
+    .where("c.group_id", "=", group.id).where("c.org_id", "=", group.org_id)
+    .orderBy("c.created_at").orderBy("c.id").limit(2);
+  if ("card" in key) {
+    q = q.where(
+      "c.id",
+      "in",
+      (eb) =>
+        eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
+          .select("i.customer_id")
+          .where("i.group_id", "=", group.id).where("i.number", "=", key.card.toUpperCase())
+          .where("s.type", "=", "loyalty-card").where("i.customer_id", "is not", null)
+          .$narrowType<{ customer_id: string }>(),
+    );
+  } else if ("number" in key) q = q.where("c.number", "=", key.number.toUpperCase());
+  else if ("email" in key) q = q.where(sql`lower(c.email)`, "=", sql`lower(${key.email})`);
+  else q = q.where("c.phone", "=", normalisePhone(key.phone));
+  return await q.execute();
+}
+
+/** Validators of the POS lookup keys, shared with the route so both read keys alike. */
+export const CustomerKeySchemas = {
+  card: CustomerNumber,
+  number: CustomerNumber,
+  email: Email,
+  phone: Phone,
+} as const;

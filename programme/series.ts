@@ -1,0 +1,154 @@
+// zod as extended by @hono/zod-openapi: zod 4 gives each schema its methods when it is built,
+// so a schema built before that extension loads could not be named in the OpenAPI document.
+import { z } from "@hono/zod-openapi";
+import type { Selectable } from "kysely";
+import { recordAudit } from "../audit/log.ts";
+import { authorizeOrg } from "../auth/access.ts";
+import type { Permission } from "../auth/roles.ts";
+import type { Db } from "../db/connection.ts";
+import { isUniqueViolation, isUuid } from "../db/errors.ts";
+import type { InstrumentType, SeriesTable } from "../db/schema.ts";
+import { notFound, ProblemError } from "../http/problem.ts";
+import { CurrencySchema } from "../rules/basket.ts";
+import type { StaffUser } from "../staff/users.ts";
+import type { MerchantGroup } from "./groups.ts";
+import { prefixRule } from "./numbers.ts";
+
+export type Series = Selectable<SeriesTable>;
+
+export const INSTRUMENT_TYPES = ["gift-card", "loyalty-card", "store-credit", "coupon"] as const;
+
+const wholeNumber = { error: "must be a whole number" };
+
+/**
+ * A new series. The prefix alphabet depends on the type (digits for value-carrying cards,
+ * the coupon alphabet for coupons), and only coupons have a maximum number of uses: absent
+ * means single use, null unlimited.
+ */
+export const NewSeriesSchema = z.object({
+  name: z.string().trim().min(1, "must not be empty").max(100, "at most 100 characters"),
+  type: z.enum(INSTRUMENT_TYPES, { error: `one of ${INSTRUMENT_TYPES.join(", ")}` }),
+  prefix: z.string({ error: "must be a string" }),
+  currency: CurrencySchema,
+  initialValue: z.int(wholeNumber).min(0, "must be 0 or more")
+    .max(1_000_000_000, "at most 1000000000").default(0)
+    .describe("Minor units of the currency loaded when an instrument is activated"),
+  expiryDays: z.int(wholeNumber).min(1, "must be 1 or more").max(3650, "at most 3650")
+    .nullable().default(null).describe("Days from creation until an instrument expires"),
+  maxUses: z.int(wholeNumber).min(1, "must be 1 or more").max(1_000_000, "at most 1000000")
+    .nullable().optional()
+    .describe("Coupons only: redemptions per code; absent = 1, null = unlimited"),
+}).strict().superRefine((v, ctx) => {
+  if (!INSTRUMENT_TYPES.includes(v.type)) return;
+  const rule = prefixRule(v.type);
+  if (typeof v.prefix === "string" && !rule.pattern.test(v.prefix)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["prefix"],
+      message: `a ${v.type} prefix is ${rule.message}`,
+    });
+  }
+  if (v.type !== "coupon" && v.maxUses !== undefined && v.maxUses !== null) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxUses"],
+      message: "only coupons have a maximum number of uses",
+    });
+  }
+});
+
+export type NewSeries = z.output<typeof NewSeriesSchema>;
+
+export async function getSeries(db: Db, id: string): Promise<Series | undefined> {
+  if (!isUuid(id)) return undefined;
+  return await db.selectFrom("series").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The series behind an admin call: 404 when it is not the caller's, 403 for a weaker role. */
+export async function authorizeSeries(
+  db: Db,
+  staff: StaffUser,
+  id: string,
+  permission: Permission,
+): Promise<Series> {
+  const series = await getSeries(db, id);
+  if (!series) throw notFound("series");
+  await authorizeOrg(db, staff, series.org_id, permission, "series");
+  return series;
+}
+
+export async function createSeries(
+  db: Db,
+  group: MerchantGroup,
+  input: NewSeries,
+  actor: Pick<StaffUser, "id" | "email">,
+): Promise<Series> {
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const series = await tx.insertInto("series").values({
+        org_id: group.org_id,
+        group_id: group.id,
+        name: input.name,
+        type: input.type,
+        prefix: input.prefix,
+        currency: input.currency,
+        initial_value: input.initialValue,
+        expiry_days: input.expiryDays,
+        max_uses: input.type === "coupon"
+          ? (input.maxUses === undefined ? 1 : input.maxUses)
+          : null,
+      }).returningAll().executeTakeFirstOrThrow();
+      await recordAudit(tx, {
+        orgId: group.org_id,
+        entity: "series",
+        entityId: series.id,
+        action: "create",
+        actor,
+        before: null,
+        after: {
+          groupId: group.id,
+          name: series.name,
+          type: series.type,
+          prefix: series.prefix,
+          currency: series.currency,
+          initialValue: series.initial_value,
+          expiryDays: series.expiry_days,
+          maxUses: series.max_uses,
+        },
+      });
+      return series;
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err, "series_group_prefix")) throw err;
+    throw new ProblemError(409, "prefix-taken", "Another series of this group has that prefix", {
+      errors: [{ field: "prefix", message: `${input.prefix} is already the prefix of a series` }],
+    });
+  }
+}
+
+/** A page of a group's series by name, optionally of one type. */
+export async function listSeries(
+  db: Db,
+  groupId: string,
+  q: { type?: InstrumentType; limit: number; after?: string[] },
+): Promise<Series[]> {
+  let query = db.selectFrom("series").selectAll().where("group_id", "=", groupId)
+    .orderBy("name").orderBy("id").limit(q.limit);
+  if (q.type) query = query.where("type", "=", q.type);
+  if (q.after) {
+    const [name, id] = q.after;
+    query = query.where((eb) =>
+      eb.or([eb("name", ">", name), eb.and([eb("name", "=", name), eb("id", ">", id)])])
+    );
+  }
+  return await query.execute();
+}
+
+/** How many instruments each series holds. */
+export async function instrumentCounts(db: Db, seriesIds: string[]): Promise<Map<string, number>> {
+  if (!seriesIds.length) return new Map();
+  const rows = await db.selectFrom("instruments").select("series_id")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("series_id", "in", seriesIds).groupBy("series_id").execute();
+  return new Map(rows.map((r) => [r.series_id, Number(r.n)]));
+}

@@ -1,0 +1,309 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authorizeOrg } from "../auth/access.ts";
+import {
+  adminAuth,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  newRouter,
+  problems,
+} from "../http/openapi.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../http/pagination.ts";
+import { notFound, validationError } from "../http/problem.ts";
+import { authorizeGroup } from "../programme/groups.ts";
+import {
+  type Generation,
+  getGeneration,
+  type Instrument,
+  INSTRUMENT_STATUSES,
+  listInstruments,
+  MAX_GENERATION_COUNT,
+  runInBackground,
+  startGeneration,
+} from "../programme/instruments.ts";
+import {
+  authorizeSeries,
+  createSeries,
+  INSTRUMENT_TYPES,
+  listSeries,
+  NewSeriesSchema,
+  type Series,
+} from "../programme/series.ts";
+
+const V1 = "/api/admin/v1";
+const tags = ["Series and instruments"];
+const Timestamp = z.string().openapi({ format: "date-time" });
+const iso = (d: Date | null) => d === null ? null : new Date(d).toISOString();
+
+export const SeriesSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  merchantGroupId: z.string(),
+  name: z.string(),
+  type: z.enum(INSTRUMENT_TYPES),
+  prefix: z.string(),
+  currency: z.string(),
+  initialValue: z.number().int().openapi({ description: "Minor units loaded on activation" }),
+  expiryDays: z.number().int().nullable(),
+  maxUses: z.number().int().nullable().openapi({
+    description: "Coupons: redemptions per code (null = unlimited); null for other types",
+  }),
+  createdAt: Timestamp,
+}).openapi("Series");
+
+export const GenerationSchema = z.object({
+  id: z.string(),
+  seriesId: z.string(),
+  count: z.number().int(),
+  created: z.number().int().openapi({ description: "Instruments made so far (exact)" }),
+  status: z.enum(["running", "done", "failed"]),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+}).openapi("Generation");
+const GenerationAnswer = z.object({ generation: GenerationSchema }).openapi("GenerationAnswer");
+
+export const InstrumentSchema = z.object({
+  id: z.string(),
+  merchantGroupId: z.string(),
+  seriesId: z.string(),
+  number: z.string(),
+  status: z.enum(INSTRUMENT_STATUSES),
+  customerId: z.string().nullable(),
+  uses: z.number().int(),
+  expiresAt: Timestamp.nullable(),
+  generationId: z.string().nullable(),
+  createdAt: Timestamp,
+}).openapi("Instrument");
+
+export const seriesJson = (s: Series) => ({
+  id: s.id,
+  organizationId: s.org_id,
+  merchantGroupId: s.group_id,
+  name: s.name,
+  type: s.type,
+  prefix: s.prefix,
+  currency: s.currency,
+  initialValue: s.initial_value,
+  expiryDays: s.expiry_days,
+  maxUses: s.max_uses,
+  createdAt: iso(s.created_at)!,
+});
+
+export const generationJson = (g: Generation) => ({
+  id: g.id,
+  seriesId: g.series_id,
+  count: g.count,
+  created: g.created,
+  status: g.status,
+  error: g.error,
+  createdAt: iso(g.created_at)!,
+  finishedAt: iso(g.finished_at),
+});
+
+export const instrumentJson = (i: Instrument) => ({
+  id: i.id,
+  merchantGroupId: i.group_id,
+  seriesId: i.series_id,
+  number: i.number,
+  status: i.status,
+  customerId: i.customer_id,
+  uses: i.uses,
+  expiresAt: iso(i.expires_at),
+  generationId: i.generation_id,
+  createdAt: iso(i.created_at)!,
+});
+
+const SeriesQuery = PageQuery.extend({
+  type: z.enum(INSTRUMENT_TYPES).optional().openapi({
+    param: { name: "type", in: "query" },
+    description: "only series of this instrument type",
+  }),
+});
+const InstrumentQuery = PageQuery.extend({
+  status: z.enum(INSTRUMENT_STATUSES).optional().openapi({
+    param: { name: "status", in: "query" },
+    description: "only instruments in this status",
+  }),
+});
+const IdempotencyKey = z.string({
+  error: "send an Idempotency-Key header: a new key per batch, the same key on a retry",
+}).trim().min(1, "must not be empty").max(100, "at most 100 characters");
+
+/**
+ * The generation's Idempotency-Key, checked after the body (a malformed body is a 400 first)
+ * and documented as a header parameter of the route.
+ */
+function idempotencyKey(value: string | undefined): string {
+  const parsed = IdempotencyKey.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw validationError(
+    parsed.error.issues.map((i) => ({ field: "Idempotency-Key", message: i.message })),
+  );
+}
+
+const NewGeneration = z.object({
+  count: z.int({ error: "must be a whole number" }).min(1, "must be 1 or more")
+    .max(MAX_GENERATION_COUNT, `at most ${MAX_GENERATION_COUNT}`),
+}).strict().openapi("NewGeneration");
+
+/**
+ * Series (bundles of instruments of one type) and their instruments. Bulk generation is
+ * answered at once with 202 and runs in the background; the caller polls the generation.
+ */
+export const adminSeries = newRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/merchant-groups/{id}/series`,
+      tags,
+      summary: "Create a series: instrument type, number prefix, currency and defaults",
+      description: "The prefix is digits for gift cards, store credit and loyalty cards, and " +
+        "2–9 / A–Z without I, L, O for coupons; it is unique within the group (409 otherwise).",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(NewSeriesSchema.openapi("NewSeries")) },
+      responses: { 201: jsonResponse(SeriesSchema, "Created"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const group = await authorizeGroup(
+        db,
+        c.var.staff!,
+        c.req.valid("param").id,
+        "series:manage",
+      );
+      const series = await createSeries(db, group, c.req.valid("json"), c.var.staff!);
+      return c.json(seriesJson(series), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/merchant-groups/{id}/series`,
+      tags,
+      summary: "The group's series by name",
+      ...adminAuth,
+      request: { params: IdParam, query: SeriesQuery },
+      responses: { 200: jsonResponse(pageOf(SeriesSchema), "A page of series"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { type, limit, cursor } = c.req.valid("query");
+      const after = decodeCursor(cursor, ["text", "id"]);
+      const group = await authorizeGroup(
+        db,
+        c.var.staff!,
+        c.req.valid("param").id,
+        "programme:read",
+      );
+      const rows = await listSeries(db, group.id, { type, after, limit: limit + 1 });
+      const { items, nextCursor } = page(rows, limit, (s) => [s.name, s.id]);
+      return c.json({ items: items.map(seriesJson), nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/series/{id}`,
+      tags,
+      summary: "A series",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(SeriesSchema, "The series"), ...problems },
+    }),
+    async (c) => {
+      const series = await authorizeSeries(
+        c.var.deps.db,
+        c.var.staff!,
+        c.req.valid("param").id,
+        "programme:read",
+      );
+      return c.json(seriesJson(series), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/series/{id}/instruments`,
+      tags,
+      summary: "Generate instruments in bulk (up to 100,000), in the background",
+      description: "Answers 202 with the generation at once; poll GET /generations/{id} for " +
+        "progress. Instruments are created inactive, with unguessable numbers (or coupon " +
+        "codes) and the series' expiry. The same Idempotency-Key again returns the same " +
+        "generation (resuming it if its process died); with another count it is a 409.",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(NewGeneration) },
+      parameters: [{
+        name: "Idempotency-Key",
+        in: "header",
+        required: true,
+        schema: { type: "string", minLength: 1, maxLength: 100 },
+        description: "Identifies this batch: a retry with the same key returns the same " +
+          "generation and creates nothing new",
+      }],
+      responses: { 202: jsonResponse(GenerationAnswer, "Accepted: generating"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const key = idempotencyKey(c.req.header("Idempotency-Key"));
+      const series = await authorizeSeries(
+        db,
+        c.var.staff!,
+        c.req.valid("param").id,
+        "series:manage",
+      );
+      const generation = await startGeneration(db, series, {
+        count: c.req.valid("json").count,
+        key,
+        actor: c.var.staff!,
+      });
+      runInBackground(db, generation);
+      return c.json({ generation: generationJson(generation) }, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/generations/{id}`,
+      tags,
+      summary: "Progress of a bulk generation",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(GenerationAnswer, "The generation"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const generation = await getGeneration(db, c.req.valid("param").id);
+      if (!generation) throw notFound("generation");
+      await authorizeOrg(db, c.var.staff!, generation.org_id, "programme:read", "generation");
+      return c.json({ generation: generationJson(generation) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/series/{id}/instruments`,
+      tags,
+      summary: "The series' instruments, a page at a time",
+      ...adminAuth,
+      request: { params: IdParam, query: InstrumentQuery },
+      responses: {
+        200: jsonResponse(pageOf(InstrumentSchema), "A page of instruments"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const { status, limit, cursor } = c.req.valid("query");
+      const after = decodeCursor(cursor, ["id"])?.[0];
+      const series = await authorizeSeries(
+        db,
+        c.var.staff!,
+        c.req.valid("param").id,
+        "programme:read",
+      );
+      const rows = await listInstruments(db, series.id, { status, after, limit: limit + 1 });
+      const { items, nextCursor } = page(rows, limit, (i) => [i.id]);
+      return c.json({ items: items.map(instrumentJson), nextCursor }, 200);
+    },
+  );

@@ -1,0 +1,128 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ActingHeaders } from "../auth/pos.ts";
+import { jsonBody, jsonResponse, newRouter, problems } from "../http/openapi.ts";
+import { notFound, ProblemError, validationError } from "../http/problem.ts";
+import { zodFieldErrors } from "../http/validation.ts";
+import {
+  createCustomer,
+  customerDetail,
+  type CustomerKey,
+  CustomerKeySchemas,
+  lookupCustomers,
+} from "../programme/customers.ts";
+import { idempotent } from "../programme/idempotency.ts";
+import { requireProgramme } from "../programme/pos_group.ts";
+import { getSettings } from "../programme/settings.ts";
+import { customerJson, CustomerSchema, NewCustomer } from "./admin_customers.ts";
+
+const tags = ["POS"];
+/** The device bearer is checked for every `/api/pos/v1/*` path (routes/pos_api.ts). */
+const posSecurity = [{ posBearer: [] }];
+const posProblems = {
+  401: problems[401],
+  403: problems[403],
+  404: problems[404],
+  409: problems[409],
+  422: problems[422],
+};
+
+const CustomerAnswer = z.object({ customer: CustomerSchema }).openapi("PosCustomer");
+type CustomerAnswer = z.infer<typeof CustomerAnswer>;
+
+const KEYS = ["card", "number", "email", "phone"] as const;
+const LookupQuery = z.object(
+  Object.fromEntries(KEYS.map((k) => [
+    k,
+    z.string().max(254).optional().openapi({ param: { name: k, in: "query" } }),
+  ])) as Record<(typeof KEYS)[number], z.ZodOptional<z.ZodString>>,
+);
+
+const PosCreateHeaders = z.object({
+  ...ActingHeaders.shape,
+  "idempotency-key": z.string({ error: "send an Idempotency-Key header" })
+    .regex(/^[\x21-\x7e]{1,200}$/, "1 to 200 visible ASCII characters")
+    .openapi({ description: "A retry with the same key and body returns the first answer" }),
+});
+
+/** The one lookup key sent, validated; anything else is a 422 naming the keys at fault. */
+function lookupKey(query: Partial<Record<(typeof KEYS)[number], string>>): CustomerKey {
+  const sent = KEYS.filter((k) => query[k] !== undefined && query[k] !== "");
+  if (sent.length !== 1) {
+    const named = sent.length ? sent : KEYS;
+    throw validationError(named.map((field) => ({
+      field,
+      message: "send exactly one of card, number, email, phone",
+    })));
+  }
+  const k = sent[0];
+  const parsed = CustomerKeySchemas[k].safeParse(query[k]);
+  if (!parsed.success) {
+    throw validationError(zodFieldErrors(parsed.error).map((e) => ({ ...e, field: k })));
+  }
+  return { [k]: parsed.data } as CustomerKey;
+}
+
+export const posCustomers = newRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/api/pos/v1/customers/lookup",
+      tags,
+      summary: "Look a customer up by card, customer number, email or phone",
+      description: "Exactly one of the four. Email matches in any case; phone after keeping " +
+        "only its digits and leading +. A card finds its holder whatever its status (shown). " +
+        "404 when nothing matches, 409 when an email or phone matches several customers.",
+      security: posSecurity,
+      middleware: requireProgramme,
+      request: { headers: ActingHeaders, query: LookupQuery },
+      responses: { 200: jsonResponse(CustomerAnswer, "The customer"), ...posProblems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const group = c.var.group!;
+      const key = lookupKey(c.req.valid("query"));
+      const found = await lookupCustomers(db, group, key);
+      if (found.length === 0) throw notFound("customer");
+      if (found.length > 1) {
+        throw new ProblemError(409, "ambiguous-customer", "Several customers match", {
+          detail: "look the customer up by card or customer number",
+        });
+      }
+      const { settings } = await getSettings(db, group);
+      return c.json({ customer: customerJson(await customerDetail(db, found[0]), settings) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/api/pos/v1/customers",
+      tags,
+      summary: "Create a customer at the POS (automatic card, default account)",
+      description: "Requires an Idempotency-Key, scoped to the POS: the same key and body " +
+        "answer the first response again (header Idempotent-Replayed: true) and create " +
+        "nothing; the same key with another body is a 422 idempotency-key-reused. A refused " +
+        "request does not use up its key.",
+      security: posSecurity,
+      middleware: requireProgramme,
+      request: { headers: PosCreateHeaders, body: jsonBody(NewCustomer) },
+      responses: { 201: jsonResponse(CustomerAnswer, "Created"), ...posProblems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const group = c.var.group!;
+      const device = c.var.device!;
+      const input = c.req.valid("json");
+      const { settings } = await getSettings(db, group);
+      const answer = await idempotent(db, {
+        orgId: group.org_id,
+        scope: device.pos ? `pos:${device.pos}` : `site:${device.site}`,
+        key: c.req.valid("header")["idempotency-key"],
+        fingerprint: { operation: "POST /api/pos/v1/customers", body: input },
+      }, async (tx) => {
+        const detail = await createCustomer(tx, group, input, settings);
+        return { status: 201, body: { customer: customerJson(detail, settings) } };
+      });
+      if (answer.replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(answer.body as CustomerAnswer, 201);
+    },
+  );
