@@ -50,6 +50,11 @@ function connectServer(url: string): Connection {
     connectionString: url,
     max: Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10),
   });
+  // An idle client dropped by the server (a restart, a failover) would otherwise be an
+  // unhandled error that ends the process; the pool replaces it on the next query.
+  pool.on("error", (err) => {
+    console.error(JSON.stringify({ msg: "idle database connection lost", error: err.message }));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: "postgres", close: () => db.destroy() };
 }
