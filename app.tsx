@@ -8,14 +8,32 @@ import type { AppDeps, AppEnv } from "./http/env.ts";
 import { requestLog } from "./http/log.ts";
 import { ProblemError, problemResponse, toProblemError } from "./http/problem.ts";
 import { problemHook } from "./http/validation.ts";
+import { adminAudit } from "./routes/admin_audit.ts";
+import { adminProgramme } from "./routes/admin_programme.ts";
 import { adminRegistry } from "./routes/admin_registry.ts";
+import { adminSeries } from "./routes/admin_series.ts";
+import { adminSettings } from "./routes/admin_settings.ts";
 import { adminStaff } from "./routes/admin_staff.ts";
+import { adminTokens } from "./routes/admin_tokens.ts";
 import { authApi } from "./routes/auth_api.ts";
 import { health } from "./routes/health.ts";
+import { jwks } from "./routes/jwks.ts";
 import { apiDocsPages, type OpenApiDoc } from "./routes/pages/api_docs.tsx";
 import { authPages } from "./routes/pages/auth.tsx";
 import { consolePages } from "./routes/pages/console.tsx";
+import { posApi } from "./routes/pos_api.ts";
+import { DeviceVerifier } from "./tokens/device_verifier.ts";
+import { devicePages } from "./routes/pages/devices.tsx";
 import { staffPages } from "./routes/pages/staff.tsx";
+import { settingsPages } from "./routes/pages/settings.tsx";
+import { auditPages } from "./routes/pages/audit.tsx";
+import { adminCustomers } from "./routes/admin_customers.ts";
+import { adminItems } from "./routes/admin_items.ts";
+import { posCustomers } from "./routes/pos_customers.ts";
+import { customerPages } from "./routes/pages/customers.tsx";
+import { itemPages } from "./routes/pages/items.tsx";
+import { seriesPages } from "./routes/pages/series.tsx";
+import { merchantPages } from "./routes/pages/merchants.tsx";
 import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
 import { renderPage } from "./web/render.tsx";
 
@@ -33,10 +51,12 @@ const OPENAPI_INFO = {
 /** The whole HTTP surface; `main.ts` serves it and tests call it with `app.request()`. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
+  const deviceTokens = new DeviceVerifier({ db: deps.db, issuer: deps.config.publicUrl });
 
   app.use(requestId());
   app.use(async (c, next) => {
     c.set("deps", deps);
+    c.set("deviceTokens", deviceTokens);
     await next();
   });
   app.use(requestLog(deps.config.logRequests));
@@ -73,15 +93,39 @@ export function createApp(deps: AppDeps) {
   app.route("/", authApi);
   app.route("/", adminStaff);
   app.route("/", adminRegistry);
+  app.route("/", adminTokens);
+  app.route("/", posApi);
+  app.route("/", jwks);
+  app.route("/", adminProgramme);
+  app.route("/", adminSeries);
   app.route("/", authPages);
   app.route("/", consolePages);
+  app.route("/", devicePages);
   app.route("/", staffPages);
+  app.route("/", adminSettings);
+  app.route("/", adminAudit);
+  app.route("/", settingsPages);
+  app.route("/", auditPages);
+  app.route("/", adminCustomers);
+  app.route("/", adminItems);
+  app.route("/", posCustomers);
+  app.route("/", customerPages);
+  app.route("/", itemPages);
+  app.route("/", seriesPages);
+  app.route("/", merchantPages);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "staffBearer", {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
     description: "A staff token from POST /api/auth/token",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "posBearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description:
+      "A device token for a POS or a site, from POST /api/admin/v1/{pos|sites}/{id}/tokens",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "staffSession", {
     type: "apiKey",

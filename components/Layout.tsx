@@ -19,7 +19,14 @@ export interface LayoutProps {
 
 const NAV = [
   { href: "/console", label: "Overview" },
+  { href: "/console/devices", label: "Devices" },
+  { href: "/console/merchants", label: "Merchants" },
   { href: "/console/staff", label: "Staff" },
+  { href: "/console/series", label: "Series" },
+  { href: "/console/customers", label: "Customers" },
+  { href: "/console/items", label: "Items" },
+  { href: "/console/settings", label: "Settings" },
+  { href: "/console/audit", label: "Audit log" },
   { href: "/docs/api", label: "API reference" },
 ];
 

@@ -73,4 +73,12 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .generator .row{gap:.75rem}.generator input[type=number]{width:9rem}.generator .row button{margin-bottom:.75rem}
 .series-form .row{align-items:flex-start}
 .progress{display:flex;align-items:center;gap:.75rem;flex-wrap:wrap}.progress progress{flex:1 1 14rem;height:1rem}
+.badge.warn{background:#fff1d6;color:#7a4a00}
+.section-title{font-size:.95rem;margin:.9rem 0 .25rem;color:var(--muted)}
+.merchant-list{list-style:none;margin:0;padding:0}.merchant-group .name,.merchant-detail h2.name{font-size:1.05rem;margin:0}
+.store-list{list-style:none;margin:0 0 .4rem 1.6rem;padding:0;font-size:.9em}.store-list li{display:flex;flex-wrap:wrap;gap:.3rem .5rem;align-items:center}
+.pos-chips{display:inline-flex;flex-wrap:wrap;gap:.3rem}.chip{padding:0 .45rem;border:1px solid var(--line);border-radius:4px;background:var(--bg);font-size:.9em}.chip.disabled{color:var(--muted);text-decoration:line-through}
+.merchant-form{flex-direction:column;align-items:stretch}.store-picker{margin:0;padding:.4rem .75rem .6rem;border:1px solid var(--line);border-radius:6px;background:#fff}.store-picker legend{font-weight:600}
+.site-stores{border:0;margin:.4rem 0 0;padding:0}.site-stores legend{font-weight:600;font-size:.9em}.store-choice{display:flex;flex-wrap:wrap;gap:.1rem .6rem;align-items:center;margin-left:.5rem}.store-choice label.check{display:flex;margin:0;font-weight:400}
+.join{display:flex;gap:.4rem;align-items:center;flex-wrap:wrap}.join label{margin:0}.join select{padding:.15rem .4rem}
 `;

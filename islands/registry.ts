@@ -1,4 +1,8 @@
 import type { ComponentType } from "preact";
+import DeviceTree from "./DeviceTree.tsx";
+import InstrumentGenerator from "./InstrumentGenerator.tsx";
+import MerchantDetail from "./MerchantDetail.tsx";
+import MerchantManager from "./MerchantManager.tsx";
 import PointsPreview from "./PointsPreview.tsx";
 
 /**
@@ -7,5 +11,9 @@ import PointsPreview from "./PointsPreview.tsx";
  */
 // deno-lint-ignore no-explicit-any -- islands differ in props; each keeps its own type.
 export const islandRegistry: Record<string, ComponentType<any>> = {
+  DeviceTree,
+  InstrumentGenerator,
+  MerchantDetail,
+  MerchantManager,
   PointsPreview,
 };

@@ -53,13 +53,13 @@ const MerchantDetailSchema = MerchantSchema.extend({
   stores: z.array(StoreSchema.extend({ pos: z.array(PosSchema) })),
 }).openapi("MerchantDetail");
 
-const groupJson = (g: MerchantGroup) => ({
+export const groupJson = (g: MerchantGroup) => ({
   id: g.id,
   organizationId: g.org_id,
   name: g.name,
   createdAt: new Date(g.created_at).toISOString(),
 });
-const merchantJson = (m: Merchant) => ({
+export const merchantJson = (m: Merchant) => ({
   id: m.id,
   organizationId: m.org_id,
   name: m.name,

@@ -1,0 +1,138 @@
+import { Hono } from "hono";
+import { authorizeOrg, roleIn, visibleOrgIds } from "../../auth/access.ts";
+import { requireStaff } from "../../auth/middleware.ts";
+import { can } from "../../auth/roles.ts";
+import type { AppEnv } from "../../http/env.ts";
+import { notFound } from "../../http/problem.ts";
+import MerchantDetail from "../../islands/MerchantDetail.tsx";
+import MerchantManager, { type MerchantOrg } from "../../islands/MerchantManager.tsx";
+import { NOT_IN_GROUP } from "../../islands/merchants.ts";
+import { getGroup, listGroups } from "../../programme/groups.ts";
+import { getMerchant, listMerchants, merchantStores } from "../../programme/merchants.ts";
+import {
+  getOrganization,
+  getOrganizationTree,
+  listOrganizations,
+} from "../../registry/organizations.ts";
+import { Island } from "../../web/island.tsx";
+import { renderPage } from "../../web/render.tsx";
+import { posJson, storeJson, treeJson } from "../registry_schemas.ts";
+import { groupJson, merchantJson } from "../admin_programme.ts";
+
+/** An organization's groups and merchants are a handful; past this the page says it stops. */
+const MAX_ROWS = 500;
+
+const storesJson = (stores: Awaited<ReturnType<typeof merchantStores>>) =>
+  stores.map((s) => ({ ...storeJson(s), pos: s.pos.map(posJson) }));
+
+export const merchantPages = new Hono<AppEnv>()
+  .get("/console/merchants", requireStaff, async (c) => {
+    const { db } = c.var.deps;
+    const staff = c.var.staff!;
+    const orgs = await listOrganizations(db, await visibleOrgIds(db, staff));
+    const loaded = await Promise.all(orgs.map(async (org): Promise<MerchantOrg | null> => {
+      const [role, tree, groups, merchants] = await Promise.all([
+        roleIn(db, staff, org.id),
+        getOrganizationTree(db, org.id),
+        listGroups(db, { orgIds: [org.id], limit: MAX_ROWS }),
+        listMerchants(db, { orgIds: [org.id], limit: MAX_ROWS }),
+      ]);
+      // Deleted, or the membership removed, since the list was read: leave it out.
+      if (!role || !tree || !can(role, "programme:read")) return null;
+      const withStores = await Promise.all(merchants.map(async (m) => ({
+        ...merchantJson(m),
+        stores: storesJson(await merchantStores(db, m)),
+      })));
+      return {
+        tree: treeJson(tree),
+        groups: groups.map(groupJson),
+        merchants: withStores,
+        manage: can(role, "merchants:manage"),
+      };
+    }));
+    const shown = loaded.filter((o): o is MerchantOrg => o !== null);
+    const full = shown.some((o) => o.groups.length === MAX_ROWS || o.merchants.length === MAX_ROWS);
+    return renderPage(c, {
+      title: "Merchants",
+      body: (
+        <>
+          <p class="intro">
+            A merchant trades in registered stores; a merchant group is a loyalty programme. The POS
+            of a merchant's stores are refused until the merchant is in a group.
+          </p>
+          {full && (
+            <p class="flash" role="status">
+              Only the first {MAX_ROWS} groups and merchants of an organization are listed.
+            </p>
+          )}
+          <Island of={MerchantManager} props={{ orgs: shown }} />
+        </>
+      ),
+    });
+  })
+  .get("/console/merchants/:id", requireStaff, async (c) => {
+    const { db } = c.var.deps;
+    const merchant = await getMerchant(db, c.req.param("id"));
+    if (!merchant) throw notFound("merchant");
+    const role = await authorizeOrg(
+      db,
+      c.var.staff!,
+      merchant.org_id,
+      "programme:read",
+      "merchant",
+    );
+    const [stores, group, org] = await Promise.all([
+      merchantStores(db, merchant),
+      merchant.group_id ? getGroup(db, merchant.group_id) : undefined,
+      getOrganization(db, merchant.org_id),
+    ]);
+    const posCount = stores.reduce((n, s) => n + s.pos.length, 0);
+    return renderPage(c, {
+      title: merchant.name,
+      body: (
+        <>
+          <p class="intro">
+            <a href="/console/merchants">← Merchants</a>
+          </p>
+          <section class="card">
+            <dl class="facts">
+              <div>
+                <dt>Organization</dt>
+                <dd>{org?.name}</dd>
+              </div>
+              <div>
+                <dt>Merchant group</dt>
+                <dd>
+                  {group
+                    ? <a href={`/console/settings?group=${group.id}`}>{group.name}</a>
+                    : <span class="badge warn">{NOT_IN_GROUP}</span>}
+                </dd>
+              </div>
+              <div>
+                <dt>Stores</dt>
+                <dd>{stores.length}</dd>
+              </div>
+              <div>
+                <dt>POS</dt>
+                <dd>{posCount}</dd>
+              </div>
+            </dl>
+            {!group && (
+              <p class="hint">
+                Add it to a merchant group on the <a href="/console/merchants">Merchants</a>{" "}
+                page: until then every call from its POS is refused.
+              </p>
+            )}
+          </section>
+          <Island
+            of={MerchantDetail}
+            props={{
+              merchant: { id: merchant.id, name: merchant.name },
+              stores: storesJson(stores),
+              manageTokens: can(role, "tokens:manage"),
+            }}
+          />
+        </>
+      ),
+    });
+  });
