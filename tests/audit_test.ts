@@ -4,6 +4,7 @@ import { encodeCursor } from "../http/pagination.ts";
 import {
   addMember,
   addOwner,
+  adminCall,
   bearerFor,
   createTestApp,
   signIn,
@@ -14,20 +15,8 @@ const t: TestApp = await createTestApp();
 await addOwner(t);
 const owner = await bearerFor(t, "owner@example.com");
 
-async function call(token: string | null, path: string, init: RequestInit = {}) {
-  const res = await t.request(`/api/admin/v1${path}`, {
-    ...init,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(init.body ? { "Content-Type": "application/json" } : {}),
-    },
-  });
-  return {
-    status: res.status,
-    type: res.headers.get("Content-Type") ?? "",
-    json: await res.json(),
-  };
-}
+const call = (token: string | null, path: string, init: { method?: string; body?: string } = {}) =>
+  adminCall(t, token, init.method ?? "GET", path, init.body && JSON.parse(init.body));
 const post = (token: string, path: string, body: unknown) =>
   call(token, path, { method: "POST", body: JSON.stringify(body) });
 

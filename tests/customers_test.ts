@@ -4,6 +4,7 @@ import type { LoyaltySettings } from "../programme/settings_schema.ts";
 import {
   addMember,
   addOwner,
+  adminCall,
   bearerFor,
   createTestApp,
   ORIGIN,
@@ -15,19 +16,8 @@ const t: TestApp = await createTestApp();
 await addOwner(t);
 const owner = await bearerFor(t, "owner@example.com");
 
-async function call(token: string | null, method: string, path: string, body?: unknown) {
-  const res = await t.request(`/api/admin/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const type = res.headers.get("Content-Type") ?? "";
-  const json = type.includes("json") ? await res.json() : await res.text();
-  return { status: res.status, json, type };
-}
+const call = (token: string | null, method: string, path: string, body?: unknown) =>
+  adminCall(t, token, method, path, body);
 
 async function ok(method: string, path: string, body?: unknown, status = 200) {
   const res = await call(owner, method, path, body);

@@ -1,18 +1,19 @@
 import assert from "node:assert/strict";
-import { addMember, addOwner, bearerFor, createTestApp, type TestApp } from "./helpers/app.ts";
+import {
+  addMember,
+  addOwner,
+  adminCall,
+  bearerFor,
+  createTestApp,
+  type TestApp,
+} from "./helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);
 const owner = await bearerFor(t, "owner@example.com");
 
-async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await t.request(`/api/admin/v1${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: res.status === 204 ? null : await res.json() };
-}
+const call = (token: string | null, method: string, path: string, body?: unknown) =>
+  adminCall(t, token, method, path, body);
 
 async function orgWithStores(name: string, storeCount: number) {
   const org = (await call(owner, "POST", "/organizations", { name })).json;

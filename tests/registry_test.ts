@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   addMember,
   addOwner,
+  adminCall,
   bearerFor,
   createTestApp,
   problemOf,
@@ -12,23 +13,8 @@ const t: TestApp = await createTestApp();
 await addOwner(t);
 const owner = await bearerFor(t, "owner@example.com");
 
-async function call(token: string | null, method: string, path: string, body?: unknown) {
-  const res = await t.request(`/api/admin/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const type = res.headers.get("Content-Type") ?? "";
-  const json = res.status === 204
-    ? null
-    : type.includes("json")
-    ? await res.json()
-    : await res.text();
-  return { status: res.status, json, type };
-}
+const call = (token: string | null, method: string, path: string, body?: unknown) =>
+  adminCall(t, token, method, path, body);
 
 async function createOrgTree(name: string) {
   const org = (await call(owner, "POST", "/organizations", { name })).json;
@@ -54,6 +40,26 @@ for (const role of ["admin", "marketing", "support"] as const) {
 await addMember(t, B.org.id, "admin", "b-admin@example.com");
 tokens["B-admin"] = await bearerFor(t, "b-admin@example.com");
 
+// Device tokens are not staff credentials: every admin endpoint refuses them with 401.
+const deviceToken = async (path: string) => (await call(owner, "POST", path, {})).json;
+tokens["A-site-token"] = (await deviceToken(`/sites/${A.site.id}/tokens`)).token;
+tokens["A-pos-token"] = (await deviceToken(`/pos/${A.pos.id}/tokens`)).token;
+const revoked = await deviceToken(`/pos/${A.pos.id}/tokens`);
+await call(owner, "DELETE", `/tokens/${revoked.jti}`);
+tokens["revoked-token"] = revoked.token;
+const spare =
+  (await call(owner, "POST", `/stores/${A.store.id}/pos`, { number: 99, name: "Spare" }))
+    .json;
+tokens["disabled-pos-token"] = (await deviceToken(`/pos/${spare.id}/tokens`)).token;
+await call(owner, "PATCH", `/pos/${spare.id}`, { status: "disabled" });
+const devices = {
+  "A-site-token": 401,
+  "A-pos-token": 401,
+  "revoked-token": 401,
+  "disabled-pos-token": 401,
+};
+const tokenToRevoke = (await deviceToken(`/pos/${A.pos.id}/tokens`)).jti;
+
 let n = 100;
 const next = () => n++;
 
@@ -65,6 +71,7 @@ const read = (ok: number): Expect => ({
   "A-support": ok,
   "B-admin": 404,
   anonymous: 401,
+  ...devices,
 });
 const manage = (ok: number): Expect => ({
   owner: ok,
@@ -73,6 +80,7 @@ const manage = (ok: number): Expect => ({
   "A-support": 403,
   "B-admin": 404,
   anonymous: 401,
+  ...devices,
 });
 const ownerOnly = (ok: number, others = 403): Expect => ({
   owner: ok,
@@ -81,9 +89,19 @@ const ownerOnly = (ok: number, others = 403): Expect => ({
   "A-support": others,
   "B-admin": 404,
   anonymous: 401,
+  ...devices,
 });
 
 const matrix: { method: string; path: string; body?: () => unknown; expect: Expect }[] = [
+  {
+    method: "POST",
+    path: `/pos/${A.pos.id}/tokens`,
+    body: () => ({ label: `t${next()}` }),
+    expect: manage(201),
+  },
+  { method: "POST", path: `/sites/${A.site.id}/tokens`, body: () => ({}), expect: manage(201) },
+  { method: "GET", path: `/tokens?principal=pos:${A.pos.id}`, expect: manage(200) },
+  { method: "DELETE", path: `/tokens/${tokenToRevoke}`, expect: manage(204) },
   { method: "GET", path: `/organizations/${A.org.id}`, expect: read(200) },
   {
     method: "POST",
@@ -145,7 +163,7 @@ const matrix: { method: string; path: string; body?: () => unknown; expect: Expe
   },
 ];
 
-Deno.test("authorization matrix: every registry and staff endpoint × every kind of caller", async () => {
+Deno.test("authorization matrix: registry, token and staff endpoints × staff roles, other organization, device tokens", async () => {
   const bTree = (await call(owner, "GET", `/organizations/${B.org.id}`)).json;
   const failures: string[] = [];
   for (const row of matrix) {

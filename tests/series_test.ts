@@ -11,10 +11,10 @@ import { getSeries } from "../programme/series.ts";
 import {
   addMember,
   addOwner,
+  adminCall,
   bearerFor,
   createTestApp,
   ORIGIN,
-  problemOf,
   signIn,
   type TestApp,
 } from "./helpers/app.ts";
@@ -24,31 +24,16 @@ const t: TestApp = await createTestApp();
 const ownerUser = await addOwner(t);
 const owner = await bearerFor(t, "owner@example.com");
 
-interface Answer {
-  status: number;
-  // deno-lint-ignore no-explicit-any -- JSON answers are checked field by field below.
-  json: any;
-}
-
 async function call(
   token: string,
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<Answer> {
-  const res = await t.request(`/api/admin/v1${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const type = res.headers.get("Content-Type") ?? "";
-  if (res.status >= 400) return { status: res.status, json: await problemOf(res) };
-  return { status: res.status, json: type.includes("json") ? await res.json() : null };
+) {
+  const answer = await adminCall(t, token, method, path, body, headers);
+  if (answer.status >= 400) assert.match(answer.type, /^application\/problem\+json/);
+  return answer;
 }
 
 const generate = (token: string, seriesId: string, count: unknown, key?: string) =>

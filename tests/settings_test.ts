@@ -10,6 +10,7 @@ import { findStaffById } from "../staff/users.ts";
 import {
   addMember,
   addOwner,
+  adminCall,
   bearerFor,
   createTestApp,
   ORIGIN,
@@ -21,21 +22,8 @@ const t: TestApp = await createTestApp();
 await addOwner(t);
 const owner = await bearerFor(t, "owner@example.com");
 
-async function call(token: string | null, method: string, path: string, body?: unknown) {
-  const res = await t.request(`/api/admin/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return {
-    status: res.status,
-    type: res.headers.get("Content-Type") ?? "",
-    json: await res.json(),
-  };
-}
+const call = (token: string | null, method: string, path: string, body?: unknown) =>
+  adminCall(t, token, method, path, body);
 
 async function orgWithGroup(name: string) {
   const org = (await call(owner, "POST", "/organizations", { name })).json;

@@ -1,98 +1,35 @@
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { join } from "node:path";
 import { DIST_DIR } from "../../web/assets.ts";
-import { buildIslands } from "../../web/build.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
-import { freePort, type RunningServer, startServer } from "./server.ts";
+import {
+  ADMIN_EMAIL,
+  signIn,
+  skipBrowserTest,
+  type Steps,
+  waitForHydration,
+  waitForText,
+  withBrowserApp,
+} from "./harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const ADMIN_EMAIL = "owner@example.com";
-const ADMIN_PASSWORD = "browser test password 42";
 const ISLAND = '[data-island="PointsPreview"]';
-
-/** playwright-core has no `expect`: poll a locator's text until it matches. */
-async function waitForText(locator: Locator, expected: string, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  let last: string | null = null;
-  while (Date.now() < until) {
-    last = await locator.textContent();
-    if (last?.trim() === expected) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.equal(last?.trim(), expected, `text of ${locator} after ${timeoutMs} ms`);
-}
 
 Deno.test({
   name: "console in a real browser: no-JS sign-in, island hydration, sign-out",
-  // Skipped only on a developer machine without the browser; CI must have it.
-  ignore: !hasChromium && Deno.env.get("CI") !== "true",
-  async fn(t) {
-    assert.ok(hasChromium, `${CHROMIUM} is missing (CI=true needs the browser)`);
-    const manifest = await buildIslands();
-    const islandUrl = manifest.islands.PointsPreview;
-    assert.ok(islandUrl, "the build has a PointsPreview bundle");
-    const islandFile = islandUrl.slice(islandUrl.lastIndexOf("/") + 1);
-    // The chunks this island imports (Preact's among them) must load too.
-    const islandCode = await Deno.readTextFile(join(DIST_DIR, islandFile));
-    const sharedChunks = [...islandCode.matchAll(/"\.\/(chunk-[A-Z0-9]+\.js)"/g)].map((m) => m[1]);
-    assert.ok(sharedChunks.length > 0, "the island imports a shared chunk");
+  ignore: skipBrowserTest,
+  fn: (t) =>
+    withBrowserApp(t, { viewport: { width: 1100, height: 800 } }, async (app) => {
+      const { baseUrl: base, page, requests, jsResponses, pageErrors } = app;
+      const islandUrl = app.manifest.islands.PointsPreview;
+      assert.ok(islandUrl, "the build has a PointsPreview bundle");
+      const islandFile = islandUrl.slice(islandUrl.lastIndexOf("/") + 1);
+      // The chunks this island imports (Preact's among them) must load too.
+      const islandCode = await Deno.readTextFile(join(DIST_DIR, islandFile));
+      const sharedChunks = [...islandCode.matchAll(/"\.\/(chunk-[A-Z0-9]+\.js)"/g)].map((m) =>
+        m[1]
+      );
+      assert.ok(sharedChunks.length > 0, "the island imports a shared chunk");
 
-    let database: TestDatabase | undefined = await createTestDatabase();
-    // The server opens its own memory:// database; the test's one is not needed.
-    if (database.kind === "pglite") {
-      await database.close();
-      database = undefined;
-    }
-    const dbUrl = database?.url ?? "memory://";
-
-    let server: RunningServer | undefined;
-    let browser: Browser | undefined;
-    try {
-      const port = freePort();
-      server = await startServer({
-        PORT: String(port),
-        DATABASE_URL: dbUrl,
-        ADMIN_EMAIL,
-        ADMIN_PASSWORD,
-        LOG_REQUESTS: "false",
-      });
-      const base = server.url;
-
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
-      const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-      const page: Page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      const requests: { url: string; type: string }[] = [];
-      const jsResponses = new Map<string, string>();
-      const pageErrors: string[] = [];
-      page.on("request", (r) => requests.push({ url: r.url(), type: r.resourceType() }));
-      page.on("response", (r) => {
-        const path = new URL(r.url()).pathname;
-        if (path.endsWith(".js")) jsResponses.set(path, r.headers()["cache-control"] ?? "");
-      });
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-
-      const steps: [string, () => Promise<void>][] = [
+      const steps: Steps = [
         ["the sign-in page ships no JavaScript", async () => {
           const res = await page.goto(`${base}/login`);
           assert.equal(res?.status(), 200);
@@ -117,17 +54,12 @@ Deno.test({
           assert.equal(await page.getByLabel("Email").inputValue(), ADMIN_EMAIL);
         }],
         ["the right password signs in to the console", async () => {
-          await page.getByLabel("Email").fill(ADMIN_EMAIL);
-          await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-          await Promise.all([
-            page.waitForURL((u) => u.pathname === "/console"),
-            page.getByRole("button", { name: "Sign in" }).click(),
-          ]);
+          await signIn(page); // the form is already open
           assert.match(page.url(), /\/console$/);
           assert.equal((await page.locator("h1").textContent())?.trim(), "Overview");
         }],
         ["the PointsPreview island hydrates and recomputes", async () => {
-          await page.waitForSelector(`${ISLAND}[data-hydrated="true"]`, { state: "attached" });
+          await waitForHydration(page, ISLAND);
           for (const file of [islandFile, ...sharedChunks]) {
             const cc = jsResponses.get(`/assets/${file}`);
             assert.ok(
@@ -164,17 +96,6 @@ Deno.test({
           await waitForText(page.getByRole("status"), "Signed out.");
         }],
       ];
-      for (const [name, fn] of steps) {
-        // A later step depends on the earlier ones: stop at the first failure.
-        if (!(await t.step(name, fn))) {
-          console.error(`server output:\n${server.output()}`);
-          break;
-        }
-      }
-    } finally {
-      await browser?.close().catch(() => {});
-      await server?.stop();
-      await database?.close();
-    }
-  },
+      await app.runSteps(steps);
+    }),
 });

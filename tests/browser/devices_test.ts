@@ -1,40 +1,22 @@
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { buildIslands } from "../../web/build.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
-import { freePort, type RunningServer, startServer } from "./server.ts";
+import type { Locator, Page } from "playwright-core";
+import {
+  acceptInvite,
+  openFromNavigation,
+  ownerToken,
+  signIn,
+  skipBrowserTest,
+  type Steps,
+  waitFor,
+  waitForFocus as waitForFocusOn,
+  waitForHydration,
+  withBrowserApp,
+} from "./harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const ADMIN_EMAIL = "owner@example.com";
-const ADMIN_PASSWORD = "browser test password 42";
 const ISLAND = '[data-island="DeviceTree"]';
 
-/** playwright-core has no `expect`: poll until `check` holds. */
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`${what}: still not true after ${timeoutMs} ms`);
-}
-
-const focusedName = (page: Page) =>
-  page.evaluate(() =>
-    document.activeElement?.getAttribute("name") ??
-      document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent
-  );
-
-async function waitForFocus(page: Page, expected: string) {
-  await waitFor(`focus on ${expected}`, async () => (await focusedName(page)) === expected);
-}
+/** The focused element's `name`, else its `aria-label`, else its text, is `expected`. */
+const waitForFocus = (page: Page, expected: string) => waitForFocusOn(page, expected, "name");
 
 /** The message tied to an input by aria-describedby, once the input is marked invalid. */
 async function fieldError(input: Locator): Promise<string> {
@@ -50,52 +32,10 @@ async function fieldError(input: Locator): Promise<string> {
 
 Deno.test({
   name: "device management island in a real browser: registry, errors, tokens, read-only",
-  // Skipped only on a developer machine without the browser; CI must have it.
-  ignore: !hasChromium && Deno.env.get("CI") !== "true",
-  async fn(t) {
-    assert.ok(hasChromium, `${CHROMIUM} is missing (CI=true needs the browser)`);
-    await buildIslands();
-
-    let database: TestDatabase | undefined = await createTestDatabase();
-    // The server opens its own memory:// database; the test's one is not needed.
-    if (database.kind === "pglite") {
-      await database.close();
-      database = undefined;
-    }
-    const dbUrl = database?.url ?? "memory://";
-
-    let server: RunningServer | undefined;
-    let browser: Browser | undefined;
-    try {
-      const port = freePort();
-      server = await startServer({
-        PORT: String(port),
-        DATABASE_URL: dbUrl,
-        ADMIN_EMAIL,
-        ADMIN_PASSWORD,
-        LOG_REQUESTS: "false",
-      });
-      const base = server.url;
-
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
-      const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-      const page: Page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-
+  ignore: skipBrowserTest,
+  fn: (t) =>
+    withBrowserApp(t, {}, async (app) => {
+      const { baseUrl: base, browser, page, pageErrors } = app;
       const island = page.locator(ISLAND);
       const button = (name: string) => island.getByRole("button", { name, exact: true });
       const form = (name: string) => island.getByRole("form", { name });
@@ -104,21 +44,12 @@ Deno.test({
       const me = (token: string) =>
         fetch(`${base}/api/pos/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
 
-      const steps: [string, () => Promise<void>][] = [
+      const steps: Steps = [
         ["the owner signs in and opens Devices from the navigation", async () => {
-          await page.goto(`${base}/login`);
-          await page.getByLabel("Email").fill(ADMIN_EMAIL);
-          await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-          await Promise.all([
-            page.waitForURL((u) => u.pathname === "/console"),
-            page.getByRole("button", { name: "Sign in" }).click(),
-          ]);
-          await Promise.all([
-            page.waitForURL((u) => u.pathname === "/console/devices"),
-            page.getByRole("navigation").getByRole("link", { name: "Devices" }).click(),
-          ]);
+          await signIn(page, { baseUrl: base });
+          await openFromNavigation(page, "Devices", "/console/devices");
           assert.equal((await page.locator("h1").textContent())?.trim(), "Devices");
-          await page.waitForSelector(`${ISLAND}[data-hydrated="true"]`, { state: "attached" });
+          await waitForHydration(page, ISLAND);
           await island.getByText("No organization yet").waitFor();
         }],
         ["create an organization: the form takes the focus, Enter submits", async () => {
@@ -277,12 +208,7 @@ Deno.test({
           await panel.waitFor({ state: "detached" });
         }],
         ["a marketing member sees the tree without edit controls", async () => {
-          const bearer = await (await fetch(`${base}/api/auth/token`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-          })).json();
-          const auth = { Authorization: `Bearer ${bearer.token}` };
+          const auth = { Authorization: `Bearer ${await ownerToken(base)}` };
           const orgs = await (await fetch(`${base}/api/admin/v1/organizations`, { headers: auth }))
             .json();
           const invited = await fetch(
@@ -296,32 +222,15 @@ Deno.test({
           assert.equal(invited.status, 201, await invited.clone().text());
           const { inviteUrl } = await invited.json();
 
-          const other = await (await browser!.newContext()).newPage();
-          await other.goto(base + new URL(inviteUrl).pathname);
-          await other.getByLabel("Password").fill("marketing password 42");
-          await Promise.all([
-            other.waitForURL((u) => u.pathname === "/console"),
-            other.getByRole("button", { name: /Set password/ }).click(),
-          ]);
+          const other = await acceptInvite(browser, base, inviteUrl, "marketing password 42");
           await other.goto(`${base}/console/devices`);
           const view = other.locator(ISLAND);
-          await other.waitForSelector(`${ISLAND}[data-hydrated="true"]`, { state: "attached" });
+          await waitForHydration(other, ISLAND);
           await view.locator(".node-row", { hasText: "Till 1" }).waitFor();
           await view.getByText("read only").waitFor();
           assert.equal(await view.getByRole("button").count(), 0, "no button in the island");
         }],
       ];
-      for (const [name, fn] of steps) {
-        // A later step depends on the earlier ones: stop at the first failure.
-        if (!(await t.step(name, fn))) {
-          console.error(`server output:\n${server.output()}`);
-          break;
-        }
-      }
-    } finally {
-      await browser?.close().catch(() => {});
-      await server?.stop();
-      await database?.close();
-    }
-  },
+      await app.runSteps(steps);
+    }),
 });

@@ -1,44 +1,21 @@
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { buildIslands } from "../../web/build.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
-import { freePort, type RunningServer, startServer } from "./server.ts";
+import type { Locator } from "playwright-core";
+import {
+  acceptInvite,
+  ADMIN_EMAIL,
+  openFromNavigation,
+  ownerToken,
+  signIn,
+  skipBrowserTest,
+  type Steps,
+  waitFor,
+  waitForFocus,
+  waitForHydration,
+  withBrowserApp,
+} from "./harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const ADMIN_EMAIL = "owner@example.com";
-const ADMIN_PASSWORD = "browser test password 42";
 const ISLAND = '[data-island="MerchantManager"]';
 const DETAIL = '[data-island="MerchantDetail"]';
-
-/** playwright-core has no `expect`: poll until `check` holds. */
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`${what}: still not true after ${timeoutMs} ms`);
-}
-
-const focused = (page: Page) =>
-  page.evaluate(() => {
-    const el = document.activeElement;
-    return el?.getAttribute("aria-label") ?? el?.getAttribute("name") ?? el?.textContent ?? "";
-  });
-
-async function waitForFocus(page: Page, expected: string | RegExp) {
-  await waitFor(`focus on ${expected}`, async () => {
-    const name = await focused(page);
-    return typeof expected === "string" ? name === expected : expected.test(name);
-  });
-}
 
 /** The messages tied to an element by aria-describedby. */
 async function describedBy(el: Locator): Promise<string> {
@@ -51,32 +28,10 @@ async function describedBy(el: Locator): Promise<string> {
 
 Deno.test({
   name: "programme in a real browser: merchant group, merchant, settings, audit log, customer",
-  // Skipped only on a developer machine without the browser; CI must have it.
-  ignore: !hasChromium && Deno.env.get("CI") !== "true",
-  async fn(t) {
-    assert.ok(hasChromium, `${CHROMIUM} is missing (CI=true needs the browser)`);
-    await buildIslands();
-
-    let database: TestDatabase | undefined = await createTestDatabase();
-    // The server opens its own memory:// database; the test's one is not needed.
-    if (database.kind === "pglite") {
-      await database.close();
-      database = undefined;
-    }
-    const dbUrl = database?.url ?? "memory://";
-
-    let server: RunningServer | undefined;
-    let browser: Browser | undefined;
-    try {
-      const port = freePort();
-      server = await startServer({
-        PORT: String(port),
-        DATABASE_URL: dbUrl,
-        ADMIN_EMAIL,
-        ADMIN_PASSWORD,
-        LOG_REQUESTS: "false",
-      });
-      const base = server.url;
+  ignore: skipBrowserTest,
+  fn: (t) =>
+    withBrowserApp(t, {}, async (app) => {
+      const { baseUrl: base, browser, page, pageErrors } = app;
 
       /** The admin API as a script calls it, with the owner's bearer token (setup only). */
       let bearer = "";
@@ -93,25 +48,6 @@ Deno.test({
       const posCall = (token: string, path: string) =>
         fetch(`${base}/api/pos/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
-      const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-      const page: Page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-
       const island = page.locator(ISLAND);
       const button = (name: string) => island.getByRole("button", { name, exact: true });
       const form = (name: string) => island.getByRole("form", { name });
@@ -121,17 +57,11 @@ Deno.test({
       let posToken = "";
       let customerNumber = "";
 
-      const steps: [string, () => Promise<void>][] = [
+      const steps: Steps = [
         [
           "setup through the API: an organization, a site, two stores, POS and a POS token",
           async () => {
-            const res = await fetch(`${base}/api/auth/token`, {
-              method: "POST",
-              headers: { "Content-Type": "application/json" },
-              body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-            });
-            assert.equal(res.status, 200, await res.clone().text());
-            bearer = (await res.json()).token;
+            bearer = await ownerToken(base);
             org = await admin("POST", "/organizations", { name: org.name });
             const site = await admin("POST", `/organizations/${org.id}/sites`, { name: "Paris" });
             const opera = await admin("POST", `/sites/${site.id}/stores`, {
@@ -153,19 +83,10 @@ Deno.test({
           },
         ],
         ["the owner signs in and opens Merchants from the navigation", async () => {
-          await page.goto(`${base}/login`);
-          await page.getByLabel("Email").fill(ADMIN_EMAIL);
-          await page.getByLabel("Password").fill(ADMIN_PASSWORD);
-          await Promise.all([
-            page.waitForURL((u) => u.pathname === "/console"),
-            page.getByRole("button", { name: "Sign in" }).click(),
-          ]);
-          await Promise.all([
-            page.waitForURL((u) => u.pathname === "/console/merchants"),
-            page.getByRole("navigation").getByRole("link", { name: "Merchants" }).click(),
-          ]);
+          await signIn(page, { baseUrl: base });
+          await openFromNavigation(page, "Merchants", "/console/merchants");
           assert.equal((await page.locator("h1").textContent())?.trim(), "Merchants");
-          await page.waitForSelector(`${ISLAND}[data-hydrated="true"]`, { state: "attached" });
+          await waitForHydration(page, ISLAND);
           await island.getByRole("heading", { name: "Acme Retail" }).waitFor();
           await island.getByText("No merchant group yet").waitFor();
           await island.getByText("No merchant yet").waitFor();
@@ -264,7 +185,7 @@ Deno.test({
             island.getByRole("link", { name: "Opéra shop" }).click(),
           ]);
           assert.equal((await page.locator("h1").textContent())?.trim(), "Opéra shop");
-          await page.waitForSelector(`${DETAIL}[data-hydrated="true"]`, { state: "attached" });
+          await waitForHydration(page, DETAIL);
           const detail = page.locator(DETAIL);
           const store = detail.getByRole("region", { name: "Opéra", exact: true });
           await store.getByText("Till 1").waitFor();
@@ -368,15 +289,14 @@ Deno.test({
             name: "Mia",
             role: "marketing",
           });
-          const other = await (await browser!.newContext()).newPage();
-          await other.goto(base + new URL(invited.inviteUrl).pathname);
-          await other.getByLabel("Password").fill("marketing password 42");
-          await Promise.all([
-            other.waitForURL((u) => u.pathname === "/console"),
-            other.getByRole("button", { name: /Set password/ }).click(),
-          ]);
+          const other = await acceptInvite(
+            browser,
+            base,
+            invited.inviteUrl,
+            "marketing password 42",
+          );
           await other.goto(`${base}/console/merchants`);
-          await other.waitForSelector(`${ISLAND}[data-hydrated="true"]`, { state: "attached" });
+          await waitForHydration(other, ISLAND);
           const view = other.locator(ISLAND);
           await view.getByRole("link", { name: "Opéra shop" }).waitFor();
           await view.getByText("read only").waitFor();
@@ -385,22 +305,11 @@ Deno.test({
           assert.equal(await view.getByRole("form").count(), 0, "no form in the island");
           // Marketing may read the merchant page but not manage tokens.
           await view.getByRole("link", { name: "Opéra shop" }).click();
-          await other.waitForSelector(`${DETAIL}[data-hydrated="true"]`, { state: "attached" });
+          await waitForHydration(other, DETAIL);
           await other.locator(DETAIL).getByText("Till 2").waitFor();
           assert.equal(await other.locator(DETAIL).getByRole("button").count(), 0);
         }],
       ];
-      for (const [name, fn] of steps) {
-        // A later step depends on the earlier ones: stop at the first failure.
-        if (!(await t.step(name, fn))) {
-          console.error(`server output:\n${server.output()}`);
-          break;
-        }
-      }
-    } finally {
-      await browser?.close().catch(() => {});
-      await server?.stop();
-      await database?.close();
-    }
-  },
+      await app.runSteps(steps);
+    }),
 });

@@ -77,3 +77,38 @@ export async function problemOf(res: Response) {
   }
   return await res.json();
 }
+
+export interface ApiAnswer {
+  status: number;
+  /** The Content-Type, to tell problem+json from JSON. */
+  type: string;
+  // deno-lint-ignore no-explicit-any -- tests read whatever the endpoint answered.
+  json: any;
+}
+
+/**
+ * One admin API call as a staff bearer (or anonymous with `null`): the status, content type
+ * and parsed body (null for an empty answer, text when it is not JSON).
+ */
+export async function adminCall(
+  t: TestApp,
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiAnswer> {
+  const res = await t.request(`/api/admin/v1${path}`, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const type = res.headers.get("Content-Type") ?? "";
+  const text = await res.text();
+  const json = text === "" ? null : type.includes("json") ? JSON.parse(text) : text;
+  return { status: res.status, type, json };
+}
