@@ -76,6 +76,12 @@ export async function buildIslands(outDir = DIST_DIR): Promise<AssetManifest> {
   const missing = names.filter((n) => !manifest.islands[n]);
   if (missing.length) throw new Error(`bundle produced no file for: ${missing.join(", ")}`);
   await Deno.writeTextFile(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 2));
+  // Bundles of earlier builds are never served again: hashed names would pile up forever.
+  for await (const f of Deno.readDir(outDir)) {
+    if (f.isFile && f.name.endsWith(".js") && !(f.name in manifest.files)) {
+      await Deno.remove(join(outDir, f.name)).catch(() => {});
+    }
+  }
   await Deno.remove(work, { recursive: true });
   return manifest;
 }
