@@ -11,7 +11,7 @@ import { createPos } from "../registry/pos.ts";
 import { createSite } from "../registry/sites.ts";
 import { createStore } from "../registry/stores.ts";
 import { acceptInvite, inviteMember } from "../staff/memberships.ts";
-import { randomToken } from "../staff/sessions.ts";
+import { randomToken } from "../crypto/random.ts";
 import { countStaff, createOwner, type StaffUser } from "../staff/users.ts";
 import { issueDeviceToken } from "../tokens/device_tokens.ts";
 

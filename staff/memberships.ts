@@ -4,7 +4,7 @@ import { isUuid } from "../db/errors.ts";
 import type { OrgRole } from "../db/schema.ts";
 import { ProblemError } from "../http/problem.ts";
 import { hashPassword } from "./password.ts";
-import { randomToken, sha256 } from "./sessions.ts";
+import { randomToken, sha256 } from "../crypto/random.ts";
 import { staffColumns, type StaffUser } from "./users.ts";
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;

@@ -1,4 +1,5 @@
 import type { Db } from "../db/connection.ts";
+import { randomToken, sha256 } from "../crypto/random.ts";
 import { findStaffById, type StaffUser } from "./users.ts";
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -6,19 +7,6 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export interface Session {
   staff: StaffUser;
   csrfToken: string;
-}
-
-export function randomToken(bytes = 32): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...b)).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
-}
-
-export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Returns the cookie value; only its hash is stored. */
