@@ -1,6 +1,6 @@
 import { type Signal, useSignal } from "@preact/signals";
 import { type ComponentChildren, createContext } from "preact";
-import { useContext, useEffect, useMemo, useRef } from "preact/hooks";
+import { useContext, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { api, ApiError, describeError, type FieldError, type OrgTree } from "./api.ts";
 import { InlineForm } from "./inline_form.tsx";
 import {
@@ -348,8 +348,9 @@ function MerchantForm({ org }: { org: MerchantOrg }) {
   /** The storeIds as sent, so `storeIds.<i>` errors find their store again. */
   const sent = useRef<string[]>([]);
 
-  // Opening a form is a request to type into it.
-  useEffect(() => {
+  // Opening a form is a request to type into it. A layout effect, not an effect: focus moves
+  // in the render's own task, never after the user (or a test) has started typing elsewhere.
+  useLayoutEffect(() => {
     form.current?.querySelector<HTMLInputElement>("input")?.focus();
   }, []);
 

@@ -1,5 +1,5 @@
 import { useSignal } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { ApiError, describeError, type FieldError } from "./api.ts";
 
 export interface FieldSpec {
@@ -49,8 +49,9 @@ export function InlineForm(
   const busy = useSignal(false);
   const form = useRef<HTMLFormElement>(null);
 
-  // Opening a form is a request to type into it.
-  useEffect(() => {
+  // Opening a form is a request to type into it. A layout effect, not an effect: focus moves
+  // in the render's own task, never after the user (or a test) has started typing elsewhere.
+  useLayoutEffect(() => {
     form.current?.querySelector<HTMLInputElement>("input")?.focus();
   }, []);
 

@@ -93,7 +93,6 @@ export async function withBrowserApp(
       DATABASE_URL: dbUrl,
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
-      LOG_REQUESTS: "false",
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -128,7 +127,12 @@ export async function withBrowserApp(
       async runSteps(steps) {
         for (const [name, fn] of steps) {
           if (!(await t.step(name, fn))) {
+            // The server logs one line per request: what the page asked and what it got.
             console.error(`server output:\n${running.output()}`);
+            if (pageErrors.length) console.error(`page errors:\n${pageErrors.join("\n")}`);
+            const shot = await Deno.makeTempFile({ prefix: "browser-failure-", suffix: ".png" });
+            await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+            console.error(`screenshot of the failure: ${shot}`);
             break;
           }
         }
