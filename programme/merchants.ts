@@ -144,6 +144,17 @@ export async function merchantStores(db: Db, merchant: Merchant) {
   return stores.map((s) => ({ ...s, pos: pos.filter((p) => p.store_id === s.id) }));
 }
 
+/** Which merchant each linked store of an organization belongs to. */
+export async function storeLinks(db: Db, orgId: string): Promise<Map<string, string[]>> {
+  const rows = await db.selectFrom("merchant_stores").select(["merchant_id", "store_id"])
+    .where("org_id", "=", orgId).execute();
+  const byMerchant = new Map<string, string[]>();
+  for (const r of rows) {
+    byMerchant.set(r.merchant_id, [...byMerchant.get(r.merchant_id) ?? [], r.store_id]);
+  }
+  return byMerchant;
+}
+
 /** The programme a store's POS calls belong to, or why there is none. */
 export async function groupOfStore(db: Db, orgId: string, storeId: string) {
   const row = await db.selectFrom("merchant_stores as ms")

@@ -8,7 +8,12 @@ import MerchantDetail from "../../islands/MerchantDetail.tsx";
 import MerchantManager, { type MerchantOrg } from "../../islands/MerchantManager.tsx";
 import { NOT_IN_GROUP } from "../../islands/merchants.ts";
 import { getGroup, listGroups } from "../../programme/groups.ts";
-import { getMerchant, listMerchants, merchantStores } from "../../programme/merchants.ts";
+import {
+  getMerchant,
+  listMerchants,
+  merchantStores,
+  storeLinks,
+} from "../../programme/merchants.ts";
 import {
   getOrganization,
   getOrganizationTree,
@@ -31,18 +36,21 @@ export const merchantPages = new Hono<AppEnv>()
     const staff = c.var.staff!;
     const orgs = await listOrganizations(db, await visibleOrgIds(db, staff));
     const loaded = await Promise.all(orgs.map(async (org): Promise<MerchantOrg | null> => {
-      const [role, tree, groups, merchants] = await Promise.all([
+      const [role, tree, groups, merchants, links] = await Promise.all([
         roleIn(db, staff, org.id),
         getOrganizationTree(db, org.id),
         listGroups(db, { orgIds: [org.id], limit: MAX_ROWS }),
         listMerchants(db, { orgIds: [org.id], limit: MAX_ROWS }),
+        storeLinks(db, org.id),
       ]);
       // Deleted, or the membership removed, since the list was read: leave it out.
       if (!role || !tree || !can(role, "programme:read")) return null;
-      const withStores = await Promise.all(merchants.map(async (m) => ({
+      // The tree already holds every store with its POS: pick each merchant's from it.
+      const stores = tree.sites.flatMap((s) => s.stores).sort((a, b) => a.number - b.number);
+      const withStores = merchants.map((m) => ({
         ...merchantJson(m),
-        stores: storesJson(await merchantStores(db, m)),
-      })));
+        stores: storesJson(stores.filter((s) => links.get(m.id)?.includes(s.id))),
+      }));
       return {
         tree: treeJson(tree),
         groups: groups.map(groupJson),
