@@ -54,14 +54,47 @@ async function postGeneration(seriesId: string, count: number, key: string) {
   );
 }
 
+interface Pending {
+  key: string;
+  count: number;
+}
+
+/**
+ * The batch being asked for, kept in sessionStorage until it is accepted: a reload after a
+ * lost answer retries with the same key instead of making a second batch.
+ */
+function pendingStore(seriesId: string) {
+  const name = `le-pending-generation:${seriesId}`;
+  return {
+    read(): Pending | null {
+      // Rendered on the server too, where there is no page session.
+      if (typeof document === "undefined") return null;
+      try {
+        return JSON.parse(sessionStorage.getItem(name) ?? "null");
+      } catch {
+        return null;
+      }
+    },
+    write(p: Pending | null) {
+      if (p) sessionStorage.setItem(name, JSON.stringify(p));
+      else sessionStorage.removeItem(name);
+    },
+  };
+}
+
 /** A count and a Generate button; then a progress bar until the batch is done. */
 export default function InstrumentGenerator(
   { seriesId, seriesName, max, running }: InstrumentGeneratorProps,
 ) {
   const count = useSignal("1000");
   const generation = useSignal<GenerationView | null>(running);
+  const stored = pendingStore(seriesId);
   /** The key of the batch being asked for, kept until it is accepted so retries reuse it. */
-  const pending = useSignal<{ key: string; count: number } | null>(null);
+  const pending = useSignal<Pending | null>(stored.read());
+  const setPending = (p: Pending | null) => {
+    pending.value = p;
+    stored.write(p);
+  };
   const busy = useSignal(false);
   const fieldError = useSignal<string | null>(null);
   const alert = useSignal<string | null>(null);
@@ -109,14 +142,14 @@ export default function InstrumentGenerator(
       return;
     }
     // A new count is a new batch; the same count after a failed attempt is a retry.
-    if (pending.value?.count !== n) pending.value = { key: crypto.randomUUID(), count: n };
+    if (pending.value?.count !== n) setPending({ key: crypto.randomUUID(), count: n });
     busy.value = true;
     try {
-      generation.value = await postGeneration(seriesId, n, pending.value.key);
-      pending.value = null;
+      generation.value = await postGeneration(seriesId, n, pending.value!.key);
+      setPending(null);
     } catch (err) {
       const retryable = err instanceof ApiError && (err.status === 0 || err.status >= 500);
-      if (!retryable) pending.value = null;
+      if (!retryable) setPending(null);
       const countError = err instanceof ApiError
         ? err.errors.find((fe) => fe.field === "count")
         : undefined;
