@@ -142,6 +142,7 @@ Deno.test({
 
       /** Types `count`, presses Generate and waits for the island to show the batch done. */
       const generateAndWait = async (count: number) => {
+        const answered = accepted.length;
         await countInput.fill(String(count));
         await generate.click();
         const n = count.toLocaleString("en-US");
@@ -149,6 +150,12 @@ Deno.test({
           status,
           `${n} of ${n} — done. See the instruments`,
           GENERATION_TIMEOUT,
+        );
+        // The island may show "done" before the response listener has read the answer (a
+        // retry gets an already finished batch back at once).
+        await waitFor(
+          "the answer to be recorded",
+          () => Promise.resolve(accepted.length > answered),
         );
       };
 
