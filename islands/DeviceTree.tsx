@@ -1,8 +1,9 @@
-import { type Signal, useSignal } from "@preact/signals";
+import { useSignal } from "@preact/signals";
 import { type ComponentChildren, createContext, type VNode } from "preact";
 import { useContext, useMemo } from "preact/hooks";
 import { api, describeError, type OrgTree, type SiteTree, type StoreTree } from "./api.ts";
 import { type FieldSpec, InlineForm, toNumber } from "./inline_form.tsx";
+import { type OneOpen, oneOpen, opener } from "./one_open.ts";
 import { TokenPanel } from "./token_panel.tsx";
 
 /** What the caller may change in one organization, decided on the server from their role. */
@@ -45,11 +46,7 @@ const OWNER_ACCESS: OrgAccess = { manageOrg: true, manageRegistry: true, manageT
 const NAME: FieldSpec = { name: "name", label: "Name" };
 
 /** Shared by every node: one form or panel is open at a time, named by a key. */
-interface Ui {
-  open: Signal<string | null>;
-  toggle(key: string): void;
-  /** Closes what is open and gives the focus back to the button that opened it. */
-  close(): void;
+interface Ui extends OneOpen {
   /** Reloads one organization's tree from the API, after a change in it. */
   refresh(orgId: string): Promise<void>;
   /** Tells screen readers what just happened. */
@@ -64,9 +61,6 @@ function useUi(): Ui {
   return ui;
 }
 
-/** The id of the button that opens `key`. */
-const opener = (key: string) => `open-${key}`;
-
 const nextNumber = (items: { number: number }[]) =>
   String(Math.max(0, ...items.map((i) => i.number)) + 1);
 
@@ -80,24 +74,8 @@ export default function DeviceTree({ isOwner, orgs: initial }: DeviceTreeProps) 
   const notice = useSignal("");
   const failure = useSignal<string | null>(null);
   const ui = useMemo<Ui>(() => {
-    const close = () => {
-      const key = open.peek();
-      open.value = null;
-      // After the render that brings the opener back (a rename form replaces its row), and
-      // only if the focus left with the form: never pull it from where the user has moved it.
-      if (!key) return;
-      setTimeout(() => {
-        const active = document.activeElement;
-        if (!active || active === document.body) document.getElementById(opener(key))?.focus();
-      });
-    };
     return {
-      open,
-      close,
-      toggle(key) {
-        if (open.peek() === key) close();
-        else open.value = key;
-      },
+      ...oneOpen(open),
       async refresh(orgId) {
         try {
           const tree = await api<OrgTree>("GET", `/organizations/${orgId}`);

@@ -1,8 +1,9 @@
-import { type Signal, useSignal } from "@preact/signals";
+import { useSignal } from "@preact/signals";
 import { type ComponentChildren, createContext } from "preact";
 import { useContext, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { api, ApiError, describeError, type FieldError, type OrgTree } from "./api.ts";
 import { InlineForm } from "./inline_form.tsx";
+import { type OneOpen, oneOpen, opener } from "./one_open.ts";
 import {
   type GroupItem,
   type MerchantItem,
@@ -26,11 +27,7 @@ export interface MerchantManagerProps {
 }
 
 /** Shared by every organization: one form is open at a time, named by a key. */
-interface Ui {
-  open: Signal<string | null>;
-  toggle(key: string): void;
-  /** Closes what is open and gives the focus back to the button that opened it. */
-  close(): void;
+interface Ui extends OneOpen {
   /** Replaces one organization's state after a change the API confirmed. */
   update(orgId: string, change: (org: MerchantOrg) => MerchantOrg): void;
   /** Tells screen readers what just happened. */
@@ -46,7 +43,6 @@ function useUi(): Ui {
 }
 
 /** The id of the button that opens `key`. */
-const opener = (key: string) => `open-${key}`;
 
 const byName = <T extends { name: string }>(items: T[]) =>
   [...items].sort((a, b) => a.name.localeCompare(b.name));
@@ -63,23 +59,8 @@ export default function MerchantManager({ orgs: initial }: MerchantManagerProps)
   const open = useSignal<string | null>(null);
   const notice = useSignal("");
   const ui = useMemo<Ui>(() => {
-    const close = () => {
-      const key = open.peek();
-      open.value = null;
-      // Only when the focus left with the form: never pull it from where the user moved it.
-      if (!key) return;
-      setTimeout(() => {
-        const active = document.activeElement;
-        if (!active || active === document.body) document.getElementById(opener(key))?.focus();
-      });
-    };
     return {
-      open,
-      close,
-      toggle(key) {
-        if (open.peek() === key) close();
-        else open.value = key;
-      },
+      ...oneOpen(open),
       update(orgId, change) {
         orgs.value = orgs.value.map((o) => o.tree.id === orgId ? change(o) : o);
       },

@@ -140,6 +140,20 @@ Deno.test({
       let seriesId = "";
       let first: GenerationView | undefined;
 
+      /**
+       * The next generation POST reaches the server (which starts the batch) but its answer is
+       * lost: the browser sees the connection drop. Returns what the server answered.
+       */
+      const loseNextAnswer = async () => {
+        const lost: GenerationView[] = [];
+        await page.route("**/api/admin/v1/series/*/instruments", async (route) => {
+          const res = await route.fetch();
+          lost.push((await res.json()).generation);
+          await route.abort("connectionreset");
+        }, { times: 1 });
+        return lost;
+      };
+
       /** Types `count`, presses Generate and waits for the island to show the batch done. */
       const generateAndWait = async (count: number) => {
         const answered = accepted.length;
@@ -268,13 +282,7 @@ Deno.test({
           );
         }],
         ["a lost answer, then Generate again: the same key, no second batch", async () => {
-          // The server gets the POST and starts the batch; the browser sees the connection drop.
-          const lost: GenerationView[] = [];
-          await page.route("**/api/admin/v1/series/*/instruments", async (route) => {
-            const res = await route.fetch();
-            lost.push((await res.json()).generation);
-            await route.abort("connectionreset");
-          }, { times: 1 });
+          const lost = await loseNextAnswer();
           await countInput.fill("2500");
           await generate.click();
           await island.getByRole("alert").getByText(
@@ -296,12 +304,7 @@ Deno.test({
         [
           "a lost answer, then a reload while it runs: the page shows it, Generate makes nothing",
           async () => {
-            const lost: GenerationView[] = [];
-            await page.route("**/api/admin/v1/series/*/instruments", async (route) => {
-              const res = await route.fetch();
-              lost.push((await res.json()).generation);
-              await route.abort("connectionreset");
-            }, { times: 1 });
+            const lost = await loseNextAnswer();
             // The largest batch: it runs for seconds, well past the reload.
             await countInput.fill("100000");
             await generate.click();
@@ -333,12 +336,7 @@ Deno.test({
         [
           "a lost answer, the batch finishes, then a reload and Generate: the same key, no second batch",
           async () => {
-            const lost: GenerationView[] = [];
-            await page.route("**/api/admin/v1/series/*/instruments", async (route) => {
-              const res = await route.fetch();
-              lost.push((await res.json()).generation);
-              await route.abort("connectionreset");
-            }, { times: 1 });
+            const lost = await loseNextAnswer();
             await countInput.fill("500");
             await generate.click();
             await island.getByRole("alert").waitFor();
