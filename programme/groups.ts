@@ -3,6 +3,7 @@ import { authorizeOrg } from "../auth/access.ts";
 import type { Permission } from "../auth/roles.ts";
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
+import { afterNameAndId } from "../db/keyset.ts";
 import type { MerchantGroupTable } from "../db/schema.ts";
 import { notFound } from "../http/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
@@ -71,11 +72,6 @@ export async function listGroups(
   let query = db.selectFrom("merchant_groups").selectAll().orderBy("name").orderBy("id")
     .limit(q.limit);
   if (q.orgIds) query = query.where("org_id", "in", q.orgIds);
-  if (q.after) {
-    const [name, id] = q.after;
-    query = query.where((eb) =>
-      eb.or([eb("name", ">", name), eb.and([eb("name", "=", name), eb("id", ">", id)])])
-    );
-  }
+  if (q.after) query = query.where(afterNameAndId(q.after));
   return await query.execute();
 }

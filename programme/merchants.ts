@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
+import { afterNameAndId } from "../db/keyset.ts";
 import type { MerchantTable } from "../db/schema.ts";
 import { ProblemError, validationError } from "../http/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
@@ -121,12 +122,7 @@ export async function listMerchants(
   let query = db.selectFrom("merchants").selectAll().orderBy("name").orderBy("id").limit(q.limit);
   if (q.orgIds) query = query.where("org_id", "in", q.orgIds);
   if (q.groupId) query = query.where("group_id", "=", q.groupId);
-  if (q.after) {
-    const [name, id] = q.after;
-    query = query.where((eb) =>
-      eb.or([eb("name", ">", name), eb.and([eb("name", "=", name), eb("id", ">", id)])])
-    );
-  }
+  if (q.after) query = query.where(afterNameAndId(q.after));
   return await query.execute();
 }
 

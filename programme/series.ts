@@ -7,6 +7,7 @@ import { authorizeOrg } from "../auth/access.ts";
 import type { Permission } from "../auth/roles.ts";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
+import { afterNameAndId } from "../db/keyset.ts";
 import type { InstrumentType, SeriesTable } from "../db/schema.ts";
 import { notFound, ProblemError } from "../http/problem.ts";
 import { CurrencySchema } from "../rules/basket.ts";
@@ -135,12 +136,7 @@ export async function listSeries(
   let query = db.selectFrom("series").selectAll().where("group_id", "=", groupId)
     .orderBy("name").orderBy("id").limit(q.limit);
   if (q.type) query = query.where("type", "=", q.type);
-  if (q.after) {
-    const [name, id] = q.after;
-    query = query.where((eb) =>
-      eb.or([eb("name", ">", name), eb.and([eb("name", "=", name), eb("id", ">", id)])])
-    );
-  }
+  if (q.after) query = query.where(afterNameAndId(q.after));
   return await query.execute();
 }
 
