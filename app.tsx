@@ -6,6 +6,8 @@ import { secureHeaders } from "hono/secure-headers";
 import { identifyStaff, isApiPath } from "./auth/middleware.ts";
 import type { AppDeps, AppEnv } from "./http/env.ts";
 import { requestLog } from "./http/log.ts";
+import { rejectNul } from "./http/nul_guard.ts";
+import { limitAdminWrites, RateLimiter } from "./http/rate_limit.ts";
 import { ProblemError, problemResponse, toProblemError } from "./http/problem.ts";
 import { problemHook } from "./http/validation.ts";
 import { adminAudit } from "./routes/admin_audit.ts";
@@ -52,11 +54,13 @@ const OPENAPI_INFO = {
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
   const deviceTokens = new DeviceVerifier({ db: deps.db, issuer: deps.config.publicUrl });
+  const posRateLimit = new RateLimiter(deps.config.rateLimitPosPerMinute);
 
   app.use(requestId());
   app.use(async (c, next) => {
     c.set("deps", deps);
     c.set("deviceTokens", deviceTokens);
+    c.set("posRateLimit", posRateLimit);
     await next();
   });
   app.use(requestLog(deps.config.logRequests));
@@ -81,9 +85,11 @@ export function createApp(deps: AppDeps) {
   // Page forms (sign-in and setup come before any session) are checked by origin. The API is
   // not: bearer calls cannot be forged by a browser, and cookie calls need the session's
   // CSRF token anyway (identifyStaff).
+  app.use(rejectNul);
   const formOrigin = csrf();
   app.use((c, next) => isApiPath(c.req.path) ? next() : formOrigin(c, next));
   app.use(identifyStaff);
+  app.use(limitAdminWrites(new RateLimiter(deps.config.rateLimitAdminPerMinute)));
 
   app.get(`${ASSET_PREFIX}:file`, async (c) => {
     return (await serveAsset(c.req.param("file"))) ?? c.notFound();

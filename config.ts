@@ -13,6 +13,17 @@ export interface Config {
   /** Max request body, bytes. */
   bodyLimit: number;
   logRequests: boolean;
+  /** Requests per device token and minute on the POS API, per instance; 0 = no limit. */
+  rateLimitPosPerMinute: number;
+  /** Admin API writes per staff member and minute, per instance; 0 = no limit. */
+  rateLimitAdminPerMinute: number;
+}
+
+function count(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  const n = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} is not a count: ${raw}`);
+  return n;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = Deno.env.toObject()): Config {
@@ -30,5 +41,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     adminPassword: env.ADMIN_PASSWORD || undefined,
     bodyLimit: Number(env.BODY_LIMIT ?? 1024 * 1024),
     logRequests: env.LOG_REQUESTS !== "false",
+    rateLimitPosPerMinute: count(env, "RATE_LIMIT_POS_PER_MINUTE", 6000),
+    rateLimitAdminPerMinute: count(env, "RATE_LIMIT_ADMIN_PER_MINUTE", 600),
   };
 }

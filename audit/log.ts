@@ -83,7 +83,8 @@ export async function listAudit(db: Db, q: AuditQuery) {
 export async function auditableOrgIds(db: Db, staff: StaffUser): Promise<string[] | null> {
   if (staff.is_owner) return null;
   const rows = await db.selectFrom("staff_memberships").select("org_id")
-    .where("staff_id", "=", staff.id).where("role", "in", PERMISSIONS["audit:read"]).execute();
+    .where("staff_id", "=", staff.id).where("status", "=", "active")
+    .where("role", "in", PERMISSIONS["audit:read"]).execute();
   return rows.map((r) => r.org_id);
 }
 

@@ -1,17 +1,20 @@
 import type { Db } from "../db/connection.ts";
+import { isUuid } from "../db/errors.ts";
 import { notFound, ProblemError } from "../http/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { can, type Permission, type Role } from "./roles.ts";
 
 /** The caller's role in an organization, or null when it is not theirs (or does not exist). */
 export async function roleIn(db: Db, staff: StaffUser, orgId: string): Promise<Role | null> {
+  if (!isUuid(orgId)) return null;
   if (staff.is_owner) {
     const org = await db.selectFrom("organizations").select("id").where("id", "=", orgId)
       .executeTakeFirst();
     return org ? "owner" : null;
   }
   const m = await db.selectFrom("staff_memberships").select("role")
-    .where("staff_id", "=", staff.id).where("org_id", "=", orgId).executeTakeFirst();
+    .where("staff_id", "=", staff.id).where("org_id", "=", orgId).where("status", "=", "active")
+    .executeTakeFirst();
   return m?.role ?? null;
 }
 
@@ -41,6 +44,6 @@ export async function authorizeOrg(
 export async function visibleOrgIds(db: Db, staff: StaffUser): Promise<string[] | null> {
   if (staff.is_owner) return null;
   const rows = await db.selectFrom("staff_memberships").select("org_id")
-    .where("staff_id", "=", staff.id).execute();
+    .where("staff_id", "=", staff.id).where("status", "=", "active").execute();
   return rows.map((r) => r.org_id);
 }

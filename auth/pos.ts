@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/env.ts";
 import { validationError } from "../http/problem.ts";
 import { zodFieldErrors } from "../http/validation.ts";
+import type { DevicePrincipal } from "../tokens/device_verifier.ts";
 import { invalidToken } from "../tokens/errors.ts";
 
 const Number_ = z.string().regex(/^[1-9][0-9]{0,7}$/, "a whole number from 1 to 99999999");
@@ -20,6 +21,20 @@ export const ActingHeaders = z.object({
 });
 
 /**
+ * Whose Idempotency-Keys a request's are: the authenticated principal (a POS, a site, a
+ * merchant) and, when a site or merchant token acts for a POS, that POS — two terminals, or
+ * two merchants, may pick the same key without ever seeing each other's answers.
+ */
+export function idempotencyScope(device: DevicePrincipal): string {
+  const principal = device.kind === "pos"
+    ? `pos:${device.pos}`
+    : device.kind === "site"
+    ? `site:${device.site}`
+    : `merchant:${device.merchant}`;
+  return device.kind !== "pos" && device.pos ? `${principal}/pos:${device.pos}` : principal;
+}
+
+/**
  * `/api/pos/v1/*`: a device bearer token becomes `c.var.device`; anything else is a 401 with
  * the bearer challenge. Headers naming a POS are checked only once the token is good.
  */
@@ -34,6 +49,7 @@ export const authenticateDevice: MiddlewareHandler<AppEnv> = async (c, next) => 
   });
   if (!headers.success) throw validationError(zodFieldErrors(headers.error));
   const { "x-store-number": store, "x-pos-number": pos } = headers.data;
+  c.var.posRateLimit.take(`token:${device.jti}`);
   if (store && pos) {
     device = await verifier.actFor(device, { storeNumber: Number(store), posNumber: Number(pos) });
   }

@@ -87,10 +87,16 @@ export interface PosTable {
   created_at: DefaultTimestamp;
 }
 
+export type MembershipStatus = "pending" | "active";
+
 export interface StaffMembershipTable {
   staff_id: string;
   org_id: string;
   role: OrgRole;
+  /** Pending until the invited person accepts; only active memberships grant anything. */
+  status: ColumnType<MembershipStatus, MembershipStatus | undefined, MembershipStatus>;
+  /** The name the inviter typed, shown while the membership is pending. */
+  invited_name: string | null;
   created_at: DefaultTimestamp;
 }
 

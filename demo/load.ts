@@ -10,9 +10,9 @@ import { createOrganization } from "../registry/organizations.ts";
 import { createPos } from "../registry/pos.ts";
 import { createSite } from "../registry/sites.ts";
 import { createStore } from "../registry/stores.ts";
-import { acceptInvite, inviteMember } from "../staff/memberships.ts";
+import { acceptInviteWithPassword, inviteMember } from "../staff/memberships.ts";
 import { randomToken } from "../crypto/random.ts";
-import { countStaff, createOwner, type StaffUser } from "../staff/users.ts";
+import { countStaff, createOwner, findStaffById, type StaffUser } from "../staff/users.ts";
 import { issueDeviceToken } from "../tokens/device_tokens.ts";
 
 export interface DemoOptions {
@@ -69,8 +69,8 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
       role: "admin",
       invitedBy: owner.id,
     });
-    await acceptInvite(db, inviteToken!, password);
-    actor = member;
+    await acceptInviteWithPassword(db, inviteToken, password);
+    actor = (await findStaffById(db, member.id))!;
   }
 
   const storeIds: string[] = [];

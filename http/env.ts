@@ -5,6 +5,7 @@ import type { Session } from "../staff/sessions.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { DevicePrincipal, DeviceVerifier } from "../tokens/device_verifier.ts";
 import type { AssetManifest } from "../web/assets.ts";
+import type { RateLimiter } from "./rate_limit.ts";
 
 /** What routes reach through `c.var.deps`: built once in main.ts, swapped in tests. */
 export interface AppDeps {
@@ -19,6 +20,8 @@ export type AppEnv = {
     deps: AppDeps;
     /** Built once per app by createApp, so a revocation through this app evicts its cache. */
     deviceTokens: DeviceVerifier;
+    /** Per-token limit of the POS API (authenticateDevice). */
+    posRateLimit: RateLimiter;
     /** The POS or site authenticated on `/api/pos/v1/*`. */
     device?: DevicePrincipal;
     /** The merchant group (programme) of the POS, on programme calls (requireProgramme). */

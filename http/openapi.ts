@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireStaff } from "../auth/middleware.ts";
+import { isUuid } from "../db/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { problemHook } from "./validation.ts";
 
@@ -48,8 +49,12 @@ export const staffSecurity: Record<string, string[]>[] = [{ staffBearer: [] }, {
   staffSession: [],
 }];
 
+/** An id in a query or body: a UUID, else a 422 naming the field. */
+export const Uuid = z.string().refine(isUuid, "not an id").openapi({ format: "uuid" });
+
+/** An id in the path: anything but a UUID names nothing (404, see problemHook). */
 export const IdParam = z.object({
-  id: z.string().openapi({ param: { name: "id", in: "path" }, example: "7f0c…" }),
+  id: Uuid.openapi({ param: { name: "id", in: "path" }, example: "7f0c…" }),
 });
 
 /** Spread into an admin route: staff authentication and its documentation. */

@@ -1,6 +1,6 @@
 import type { Hook } from "@hono/zod-openapi";
 import type { z } from "zod";
-import { type FieldError, validationError } from "./problem.ts";
+import { type FieldError, notFound, validationError } from "./problem.ts";
 
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((i) => ({
@@ -9,8 +9,13 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
   }));
 }
 
-/** The OpenAPI routes' validation hook: every failed parse becomes a 422 naming each field. */
+/**
+ * The OpenAPI routes' validation hook: every failed parse becomes a 422 naming each field,
+ * except a malformed path parameter: an id that is not an id names nothing, a 404.
+ */
 // deno-lint-ignore no-explicit-any -- Hook's generics are the library's; we only read the result.
 export const problemHook: Hook<any, any, any, any> = (result) => {
-  if (!result.success) throw validationError(zodFieldErrors(result.error));
+  if (result.success) return;
+  if (result.target === "param") throw notFound();
+  throw validationError(zodFieldErrors(result.error));
 };

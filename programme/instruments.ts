@@ -34,7 +34,9 @@ export async function getGeneration(db: Db, id: string): Promise<Generation | un
 /**
  * Records a request to generate `count` instruments, once per idempotency key and series: the
  * same key again returns the generation it made (running, done or failed); the same key with
- * another count is a conflict, since that cannot be the same request.
+ * another count is a conflict, since that cannot be the same request. A merchant group runs
+ * one generation at a time: up to 100,000 inserts hold the database's attention (on PGlite,
+ * its only connection), so a second one waits its turn as a 409.
  */
 export async function startGeneration(
   db: Db,
@@ -42,6 +44,29 @@ export async function startGeneration(
   input: { count: number; key: string; actor: Pick<StaffUser, "id" | "email"> },
 ): Promise<Generation> {
   const generation = await db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${"generation:" + series.group_id}))`
+      .execute(tx);
+    const retried = await tx.selectFrom("instrument_generations").select("id")
+      .where("series_id", "=", series.id).where("idempotency_key", "=", input.key)
+      .executeTakeFirst();
+    if (retried) return undefined;
+    const running = await tx.selectFrom("instrument_generations as g")
+      .innerJoin("series as s", "s.id", "g.series_id")
+      .select(["g.id", "g.count", "g.created", "s.name"])
+      .where("s.group_id", "=", series.group_id).where("g.status", "=", "running")
+      .executeTakeFirst();
+    if (running) {
+      throw new ProblemError(
+        409,
+        "generation-running",
+        "Another generation of this programme is running",
+        {
+          detail: `${running.created} of ${running.count} made in series "${running.name}"; ` +
+            "start the next one when it is done",
+          generationId: running.id,
+        },
+      );
+    }
     const made = await tx.insertInto("instrument_generations").values({
       org_id: series.org_id,
       series_id: series.id,

@@ -41,22 +41,28 @@ export async function createMerchant(
     })));
   }
   return await db.transaction().execute(async (tx) => {
-    const taken = await tx.selectFrom("merchant_stores").select("store_id")
-      .where("store_id", "in", ids).execute();
+    const merchant = await tx.insertInto("merchants")
+      .values({ org_id: input.orgId, name: input.name })
+      .returningAll().executeTakeFirstOrThrow();
+    // The unique store link decides between merchants created at once: a store claimed by
+    // another (committed, or committing while this waits) is skipped here and refused below.
+    const claimed = ids.length
+      ? await tx.insertInto("merchant_stores")
+        .values(
+          ids.map((store_id) => ({ org_id: input.orgId, merchant_id: merchant.id, store_id })),
+        )
+        .onConflict((oc) => oc.column("store_id").doNothing())
+        .returning("store_id").execute()
+      : [];
+    const taken = ids.filter((id) => !claimed.some((c) => c.store_id === id));
     if (taken.length) {
       throw new ProblemError(409, "store-taken", "A store already belongs to another merchant", {
-        errors: taken.map((t) => ({
-          field: `storeIds.${input.storeIds.indexOf(t.store_id)}`,
+        errors: taken.map((id) => ({
+          field: `storeIds.${input.storeIds.indexOf(id)}`,
           message: "already linked to another merchant",
         })),
       });
     }
-    const merchant = await tx.insertInto("merchants")
-      .values({ org_id: input.orgId, name: input.name })
-      .returningAll().executeTakeFirstOrThrow();
-    await tx.insertInto("merchant_stores")
-      .values(ids.map((store_id) => ({ org_id: input.orgId, merchant_id: merchant.id, store_id })))
-      .execute();
     await recordAudit(tx, {
       orgId: input.orgId,
       entity: "merchant",

@@ -50,6 +50,9 @@ export async function updatePos(
 
 export async function deletePos(db: Db, pos: Pos): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    // Locked first: a token being issued for this POS holds a share lock until it is
+    // recorded, so the check below sees it.
+    await tx.selectFrom("pos").select("id").where("id", "=", pos.id).forUpdate().execute();
     const token = await tx.selectFrom("access_tokens").select("jti")
       .where("org_id", "=", pos.org_id).where("kind", "=", "pos")
       .where("principal_id", "=", pos.id).executeTakeFirst();

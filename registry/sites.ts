@@ -29,6 +29,8 @@ export async function updateSite(
 
 export async function deleteSite(db: Db, site: Site): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    // Locked first, as for a POS: a token being issued for the site is then seen below.
+    await tx.selectFrom("sites").select("id").where("id", "=", site.id).forUpdate().execute();
     const store = await tx.selectFrom("stores").select("id").where("site_id", "=", site.id)
       .where("org_id", "=", site.org_id).executeTakeFirst();
     if (store) throw hasHistory("site", "it has stores");

@@ -7,6 +7,7 @@ import {
   jsonResponse,
   newRouter,
   problems,
+  Uuid,
 } from "../http/openapi.ts";
 import { notFound } from "../http/problem.ts";
 import {
@@ -68,7 +69,7 @@ export const merchantJson = (m: Merchant) => ({
 });
 
 const ListQuery = PageQuery.extend({
-  organizationId: z.string().optional().openapi({
+  organizationId: Uuid.optional().openapi({
     param: { name: "organizationId", in: "query" },
     description: "only this organization's",
   }),

@@ -7,6 +7,7 @@ import {
   jsonResponse,
   newRouter,
   problems,
+  Uuid,
 } from "../http/openapi.ts";
 import { notFound } from "../http/problem.ts";
 import { getOrganization } from "../registry/organizations.ts";
@@ -29,7 +30,9 @@ const MemberSchema = z.object({
   email: z.string(),
   name: z.string(),
   role: OrgRole,
-  active: z.boolean().openapi({ description: "false until the invitation is accepted" }),
+  active: z.boolean().openapi({
+    description: "false until the invitation is accepted; a pending member has no access",
+  }),
 }).openapi("Member");
 
 const NewMember = z.object({
@@ -47,8 +50,8 @@ const memberJson = (m: Member) => ({
 });
 
 const MemberParams = z.object({
-  id: z.string().openapi({ param: { name: "id", in: "path" } }),
-  staffId: z.string().openapi({ param: { name: "staffId", in: "path" } }),
+  id: Uuid.openapi({ param: { name: "id", in: "path" } }),
+  staffId: Uuid.openapi({ param: { name: "staffId", in: "path" } }),
 });
 
 export const adminStaff = newRouter()
@@ -64,7 +67,8 @@ export const adminStaff = newRouter()
     async (c) => {
       const staff = c.var.staff!;
       const memberships = await c.var.deps.db.selectFrom("staff_memberships")
-        .select(["org_id", "role"]).where("staff_id", "=", staff.id).execute();
+        .select(["org_id", "role"]).where("staff_id", "=", staff.id).where("status", "=", "active")
+        .execute();
       return c.json({
         id: staff.id,
         email: staff.email,
@@ -101,14 +105,15 @@ export const adminStaff = newRouter()
       path: `${V1}/organizations/{id}/staff`,
       tags,
       summary: "Invite a person to the organization with a role",
-      description: "A new person gets a one-time link to set a password (`inviteUrl`), shown " +
-        "once to the inviter and valid for 7 days; someone who already has a password is " +
-        "simply added.",
+      description: "Adds a pending membership and answers a one-time link (`inviteUrl`), shown " +
+        "once to the inviter and valid for 7 days. The answer is the same whether or not the " +
+        "email already has an account. Through the link a new person chooses a password; " +
+        "someone who has one signs in to accept. The membership grants nothing until accepted.",
       ...adminAuth,
       request: { params: IdParam, body: jsonBody(NewMember) },
       responses: {
         201: jsonResponse(
-          z.object({ member: MemberSchema, inviteUrl: z.string().nullable() }),
+          z.object({ member: MemberSchema, inviteUrl: z.string() }),
           "Invited",
         ),
         ...problems,
@@ -124,7 +129,7 @@ export const adminStaff = newRouter()
         orgId: id,
         invitedBy: c.var.staff!.id,
       });
-      const inviteUrl = inviteToken ? `${config.publicUrl}/invite/${inviteToken}` : null;
+      const inviteUrl = `${config.publicUrl}/invite/${inviteToken}`;
       return c.json({ member: memberJson(member), inviteUrl }, 201);
     },
   )

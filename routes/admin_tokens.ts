@@ -10,6 +10,7 @@ import {
   jsonResponse,
   newRouter,
   problems,
+  Uuid,
 } from "../http/openapi.ts";
 import { notFound } from "../http/problem.ts";
 import { getPos } from "../registry/pos.ts";
@@ -68,7 +69,7 @@ const PrincipalQuery = z.object({
 });
 
 const JtiParam = z.object({
-  jti: z.string().openapi({ param: { name: "jti", in: "path" } }),
+  jti: Uuid.openapi({ param: { name: "jti", in: "path" } }),
 });
 
 const tokenJson = (t: DeviceToken, now: Date) => ({

@@ -56,6 +56,9 @@ export const authApi = newRouter().openapi(
       { db, issuer: config.publicUrl, secret: config.tokenKeySecret },
       staff.id,
     );
+    // A credential: no cache (browser, proxy) may keep it.
+    c.header("Cache-Control", "no-store");
+    c.header("Pragma", "no-cache");
     return c.json(
       { token, tokenType: "Bearer" as const, expiresAt, expiresIn: STAFF_TOKEN_TTL_SECONDS },
       200,

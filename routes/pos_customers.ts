@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders } from "../auth/pos.ts";
+import { ActingHeaders, idempotencyScope } from "../auth/pos.ts";
 import { jsonBody, jsonResponse, newRouter, problems } from "../http/openapi.ts";
 import { notFound, ProblemError, validationError } from "../http/problem.ts";
 import { zodFieldErrors } from "../http/validation.ts";
@@ -115,7 +115,7 @@ export const posCustomers = newRouter()
       const { settings } = await getSettings(db, group);
       const answer = await idempotent(db, {
         orgId: group.org_id,
-        scope: device.pos ? `pos:${device.pos}` : `site:${device.site}`,
+        scope: idempotencyScope(device),
         key: c.req.valid("header")["idempotency-key"],
         fingerprint: { operation: "POST /api/pos/v1/customers", body: input },
       }, async (tx) => {

@@ -1,6 +1,6 @@
 import type { Db } from "../db/connection.ts";
 import { ProblemError } from "../http/problem.ts";
-import { clearLoginFailures, isLoginBlocked, recordLoginFailure } from "./login_limit.ts";
+import { clearLoginAttempt, reserveLoginAttempt } from "./login_limit.ts";
 import { DUMMY_HASH, verifyPassword } from "./password.ts";
 import type { StaffUser } from "./users.ts";
 import { findStaffByEmail } from "./users.ts";
@@ -15,7 +15,8 @@ export async function authenticateStaff(
   password: string,
   ip: string,
 ): Promise<StaffUser> {
-  if (await isLoginBlocked(db, email, ip)) {
+  const attempt = await reserveLoginAttempt(db, email, ip);
+  if (!attempt) {
     throw new ProblemError(
       429,
       "too-many-attempts",
@@ -28,11 +29,8 @@ export async function authenticateStaff(
   }
   const user = await findStaffByEmail(db, email);
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-  if (!user || !ok) {
-    await recordLoginFailure(db, email, ip);
-    throw badCredentials();
-  }
-  await clearLoginFailures(db, email);
+  if (!user || !ok) throw badCredentials();
+  await clearLoginAttempt(db, attempt);
   const { password_hash: _, ...staff } = user;
   return staff;
 }

@@ -1,7 +1,8 @@
+import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 
 /**
- * Failed sign-ins are counted in the database (not in memory) so the limit holds across
+ * Sign-in attempts are counted in the database (not in memory) so the limit holds across
  * Deno Deploy isolates. Per account it stops password guessing; per address, spraying.
  */
 export const LIMITS = {
@@ -15,27 +16,48 @@ const keysFor = (email: string, ip: string) => ({
   address: `ip:${ip}`,
 });
 
-export async function isLoginBlocked(db: Db, email: string, ip: string): Promise<boolean> {
+/** The attempt rows a reservation wrote: kept as failures, removed when the attempt succeeds. */
+export interface Attempt {
+  ids: string[];
+  account: string;
+}
+
+/**
+ * Counts an attempt BEFORE its password is checked, atomically with the check of the limit:
+ * the two keys are locked (advisory, in a fixed order), counted and written in one
+ * transaction, so a burst of parallel attempts cannot all slip under the limit. Null when the
+ * limit is reached: the password must not be checked.
+ */
+export async function reserveLoginAttempt(
+  db: Db,
+  email: string,
+  ip: string,
+): Promise<Attempt | null> {
   const { account, address } = keysFor(email, ip);
   const since = new Date(Date.now() - LIMITS.windowMinutes * 60_000);
-  const rows = await db.selectFrom("login_failures")
-    .select(["key", (eb) => eb.fn.countAll<string>().as("n")])
-    .where("key", "in", [account, address])
-    .where("at", ">", since)
-    .groupBy("key")
-    .execute();
-  const count = (k: string) => Number(rows.find((r) => r.key === k)?.n ?? 0);
-  return count(account) >= LIMITS.perAccount || count(address) >= LIMITS.perAddress;
+  return await db.transaction().execute(async (tx) => {
+    for (const key of [account, address].sort()) {
+      await sql`select pg_advisory_xact_lock(hashtext(${"login:" + key}))`.execute(tx);
+    }
+    const rows = await tx.selectFrom("login_failures")
+      .select(["key", (eb) => eb.fn.countAll<string>().as("n")])
+      .where("key", "in", [account, address])
+      .where("at", ">", since)
+      .groupBy("key")
+      .execute();
+    const count = (k: string) => Number(rows.find((r) => r.key === k)?.n ?? 0);
+    if (count(account) >= LIMITS.perAccount || count(address) >= LIMITS.perAddress) return null;
+    const written = await tx.insertInto("login_failures")
+      .values([{ key: account }, { key: address }]).returning("id").execute();
+    // Old rows only matter for the window; prune so the table stays small.
+    await tx.deleteFrom("login_failures").where("at", "<", since).execute();
+    return { ids: written.map((r) => r.id), account };
+  });
 }
 
-export async function recordLoginFailure(db: Db, email: string, ip: string): Promise<void> {
-  const { account, address } = keysFor(email, ip);
-  await db.insertInto("login_failures").values([{ key: account }, { key: address }]).execute();
-  // Old rows only matter for the window; prune so the table stays small.
+/** A successful sign-in: its own attempt does not count, and the account starts afresh. */
+export async function clearLoginAttempt(db: Db, attempt: Attempt): Promise<void> {
   await db.deleteFrom("login_failures")
-    .where("at", "<", new Date(Date.now() - LIMITS.windowMinutes * 60_000)).execute();
-}
-
-export async function clearLoginFailures(db: Db, email: string): Promise<void> {
-  await db.deleteFrom("login_failures").where("key", "=", keysFor(email, "").account).execute();
+    .where((eb) => eb.or([eb("id", "in", attempt.ids), eb("key", "=", attempt.account)]))
+    .execute();
 }

@@ -5,13 +5,16 @@ import type { OrgRole } from "../db/schema.ts";
 import { ProblemError } from "../http/problem.ts";
 import { hashPassword } from "./password.ts";
 import { randomToken, sha256 } from "../crypto/random.ts";
-import { staffColumns, type StaffUser } from "./users.ts";
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-export interface Member extends StaffUser {
+/** A person as an organization sees them: nothing of their account beyond this membership. */
+export interface Member {
+  id: string;
+  email: string;
+  name: string;
   role: OrgRole;
-  /** False until an invited user has set a password. */
+  /** False while the invitation is pending; only an active membership grants anything. */
   active: boolean;
 }
 
@@ -21,43 +24,45 @@ export async function listMembers(db: Db, orgId: string): Promise<Member[]> {
     .select([
       "u.id",
       "u.email",
-      "u.name",
-      "u.is_owner",
-      "u.created_at",
+      // A pending member is shown as the inviter named them: an account's own name is its
+      // owner's to reveal, by accepting.
+      sql<string>`case when m.status = 'active' then u.name else coalesce(m.invited_name, '') end`
+        .as("name"),
       "m.role",
-      sql<boolean>`u.password_hash is not null`.as("active"),
+      sql<boolean>`m.status = 'active'`.as("active"),
     ])
     .where("m.org_id", "=", orgId)
-    .orderBy("u.name")
+    .orderBy("name")
     .execute();
   return rows;
 }
 
 /**
- * Adds a person to an organization. A new email becomes a staff user without a password and
- * gets a one-time invitation token (returned once, stored hashed); an existing user who has
- * not accepted an earlier invitation gets a fresh one.
+ * Invites a person to an organization: a PENDING membership and a one-time link, whether or
+ * not the email already has an account — the answer is the same either way, so an invitation
+ * reveals nothing about other tenants' staff. The link lets a person without a password choose
+ * one; a person who has a password accepts by signing in. Nothing is granted until then.
  */
 export async function inviteMember(
   db: Db,
   input: { orgId: string; email: string; name: string; role: OrgRole; invitedBy: string },
-): Promise<{ member: Member; inviteToken: string | null }> {
+): Promise<{ member: Member; inviteToken: string }> {
+  const email = input.email.trim();
+  const name = input.name.trim();
   return await db.transaction().execute(async (tx) => {
-    const email = input.email.trim();
-    let user = await tx.selectFrom("staff_users").select([...staffColumns, "password_hash"])
-      .where(sql<string>`lower(email)`, "=", email.toLowerCase()).executeTakeFirst();
-    if (!user) {
-      user = await tx.insertInto("staff_users")
-        .values({ email, name: input.name.trim(), password_hash: null })
-        .returning([...staffColumns, "password_hash"]).executeTakeFirstOrThrow();
-    }
-    if (user.is_owner) {
-      throw new ProblemError(409, "already-member", "The owner already has every organization", {
-        errors: [{ field: "email", message: "this is the installation owner" }],
-      });
-    }
+    // Concurrent first invitations of one email: the losers wait here and then find the row.
+    await tx.insertInto("staff_users").values({ email, name, password_hash: null })
+      .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing()).execute();
+    const user = await tx.selectFrom("staff_users").select("id")
+      .where(sql<string>`lower(email)`, "=", email.toLowerCase()).executeTakeFirstOrThrow();
     const added = await tx.insertInto("staff_memberships")
-      .values({ staff_id: user.id, org_id: input.orgId, role: input.role })
+      .values({
+        staff_id: user.id,
+        org_id: input.orgId,
+        role: input.role,
+        status: "pending",
+        invited_name: name,
+      })
       .onConflict((oc) => oc.columns(["staff_id", "org_id"]).doNothing())
       .returning("staff_id").executeTakeFirst();
     if (!added) {
@@ -65,19 +70,15 @@ export async function inviteMember(
         errors: [{ field: "email", message: "already a member of this organization" }],
       });
     }
-    let inviteToken: string | null = null;
-    if (!user.password_hash) {
-      inviteToken = randomToken();
-      await tx.insertInto("staff_invites").values({
-        token_hash: await sha256(inviteToken),
-        staff_id: user.id,
-        org_id: input.orgId,
-        created_by: input.invitedBy,
-        expires_at: new Date(Date.now() + INVITE_TTL_MS),
-      }).execute();
-    }
-    const { password_hash, ...staff } = user;
-    return { member: { ...staff, role: input.role, active: password_hash !== null }, inviteToken };
+    const inviteToken = randomToken();
+    await tx.insertInto("staff_invites").values({
+      token_hash: await sha256(inviteToken),
+      staff_id: user.id,
+      org_id: input.orgId,
+      created_by: input.invitedBy,
+      expires_at: new Date(Date.now() + INVITE_TTL_MS),
+    }).execute();
+    return { member: { id: user.id, email, name, role: input.role, active: false }, inviteToken };
   });
 }
 
@@ -88,29 +89,103 @@ export async function removeMember(db: Db, orgId: string, staffId: string): Prom
   return res.numDeletedRows > 0n;
 }
 
-/** The invitation behind a token, while it is unused and unexpired. */
-export async function findInvite(db: Db, token: string) {
-  return await db.selectFrom("staff_invites as i")
+export interface Invite {
+  tokenHash: string;
+  staffId: string;
+  orgId: string;
+  organization: string;
+  email: string;
+  /** The name the inviter typed. */
+  name: string;
+  role: OrgRole;
+  /** The account has a password: the invitation is accepted by signing in, never by a form. */
+  hasPassword: boolean;
+}
+
+/** The invitation behind a token, while it is unused, unexpired and its membership pending. */
+export async function findInvite(db: Db, token: string): Promise<Invite | undefined> {
+  const row = await db.selectFrom("staff_invites as i")
     .innerJoin("staff_users as u", "u.id", "i.staff_id")
-    .select(["i.token_hash", "i.staff_id", "u.email", "u.name"])
+    .innerJoin("organizations as o", "o.id", "i.org_id")
+    .innerJoin(
+      "staff_memberships as m",
+      (j) => j.onRef("m.staff_id", "=", "i.staff_id").onRef("m.org_id", "=", "i.org_id"),
+    )
+    .select([
+      "i.token_hash",
+      "i.staff_id",
+      "i.org_id",
+      "o.name as organization",
+      "u.email",
+      "m.invited_name",
+      "m.role",
+      sql<boolean>`u.password_hash is not null`.as("has_password"),
+    ])
     .where("i.token_hash", "=", await sha256(token))
     .where("i.used_at", "is", null)
     .where("i.expires_at", ">", new Date())
+    .where("m.status", "=", "pending")
     .executeTakeFirst();
+  return row && {
+    tokenHash: row.token_hash,
+    staffId: row.staff_id,
+    orgId: row.org_id,
+    organization: row.organization,
+    email: row.email,
+    name: row.invited_name ?? "",
+    role: row.role,
+    hasPassword: row.has_password,
+  };
 }
 
-/** Sets the invited user's password; the token works once. */
-export async function acceptInvite(db: Db, token: string, password: string) {
+/** Uses the invitation once and activates its membership; false when it was used meanwhile. */
+async function useInvite(tx: Db, invite: Invite): Promise<boolean> {
+  const used = await tx.updateTable("staff_invites").set({ used_at: new Date() })
+    .where("token_hash", "=", invite.tokenHash).where("used_at", "is", null)
+    .returning("staff_id").executeTakeFirst();
+  if (!used) return false;
+  await tx.updateTable("staff_memberships").set({ status: "active" })
+    .where("staff_id", "=", invite.staffId).where("org_id", "=", invite.orgId).execute();
+  return true;
+}
+
+/**
+ * A person without a password chooses one through the link. Only while the account has no
+ * password: once one is set (through this or any other invitation) no link can set or reset
+ * it, so every other outstanding link of the account stops working for that.
+ */
+export async function acceptInviteWithPassword(
+  db: Db,
+  token: string,
+  password: string,
+): Promise<string | null> {
   const invite = await findInvite(db, token);
-  if (!invite) return null;
+  if (!invite || invite.hasPassword) return null;
   const password_hash = await hashPassword(password);
   return await db.transaction().execute(async (tx) => {
-    const used = await tx.updateTable("staff_invites").set({ used_at: new Date() })
-      .where("token_hash", "=", invite.token_hash).where("used_at", "is", null)
-      .returning("staff_id").executeTakeFirst();
-    if (!used) return null;
-    await tx.updateTable("staff_users").set({ password_hash }).where("id", "=", invite.staff_id)
-      .execute();
-    return invite.staff_id;
+    const set = await tx.updateTable("staff_users").set({ password_hash })
+      .where("id", "=", invite.staffId).where("password_hash", "is", null)
+      .returning("id").executeTakeFirst();
+    if (!set || !(await useInvite(tx, invite))) {
+      // Either the account got a password meanwhile or the link was used: change nothing.
+      throw new InviteRefused();
+    }
+    return invite.staffId;
+  }).catch((err) => {
+    if (err instanceof InviteRefused) return null;
+    throw err;
   });
 }
+
+/** A signed-in person accepts an invitation addressed to their own account. */
+export async function acceptInviteAsStaff(
+  db: Db,
+  token: string,
+  staffId: string,
+): Promise<Invite | null> {
+  const invite = await findInvite(db, token);
+  if (!invite || invite.staffId !== staffId) return null;
+  return await db.transaction().execute((tx) => useInvite(tx, invite)) ? invite : null;
+}
+
+class InviteRefused extends Error {}

@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import type { AccessTokenTable, Status, TokenKind } from "../db/schema.ts";
-import { ProblemError } from "../http/problem.ts";
+import { notFound, ProblemError } from "../http/problem.ts";
 import type { Pos } from "../registry/pos.ts";
 import type { Site } from "../registry/sites.ts";
 import type { Merchant } from "../programme/merchants.ts";
@@ -69,12 +69,6 @@ export async function issueDeviceToken(
   target: DeviceTarget,
   input: { ttlDays: number; label?: string; createdBy: string },
 ): Promise<IssuedDeviceToken> {
-  const disabled = await disabledLink(ctx.db, target);
-  if (disabled) {
-    throw new ProblemError(409, "disabled", `The ${disabled} is disabled`, {
-      detail: `enable the ${disabled} before issuing a token`,
-    });
-  }
   const claims = target.kind === "pos"
     ? {
       org: target.pos.org_id,
@@ -90,6 +84,19 @@ export async function issueDeviceToken(
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + input.ttlDays * 86_400;
   return await ctx.db.transaction().execute(async (tx) => {
+    // The target row is share-locked until the token is recorded: a deletion running at the
+    // same time either finishes first (then there is nothing to issue for) or waits and then
+    // sees the token (and refuses, as for any device with history).
+    const table = target.kind === "pos" ? "pos" : target.kind === "site" ? "sites" : "merchants";
+    const exists = await tx.selectFrom(table).select("id").where("id", "=", principalId)
+      .forShare().executeTakeFirst();
+    if (!exists) throw notFound(target.kind === "pos" ? "POS" : target.kind);
+    const disabled = await disabledLink(tx, target);
+    if (disabled) {
+      throw new ProblemError(409, "disabled", `The ${disabled} is disabled`, {
+        detail: `enable the ${disabled} before issuing a token`,
+      });
+    }
     // Taken before choosing the key: a concurrent rotation (share lock) then either sees this
     // token when it computes the old key's grace, or has finished and we sign with the new key.
     await sql`lock table access_tokens in row exclusive mode`.execute(tx);

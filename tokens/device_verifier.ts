@@ -6,10 +6,11 @@ import type { Status, TokenKind } from "../db/schema.ts";
 import { DEVICE_AUDIENCE, DEVICE_SCOPE } from "./device_tokens.ts";
 import { invalidToken } from "./errors.ts";
 import { CLOCK_TOLERANCE_SECONDS, publicKeys } from "./signing_keys.ts";
+import { sha256 } from "../crypto/random.ts";
 
 /**
- * How long a database answer about a token is reused. It bounds how late another instance
- * notices a revocation or a disabled device; the instance that revokes evicts at once.
+ * How long a verified token is trusted without a second look. It bounds how late another
+ * instance notices a revocation or a disabled device; the instance that revokes evicts at once.
  */
 export const DEVICE_CACHE_TTL_MS = 5_000;
 /** An unknown kid reloads the keys (a rotation elsewhere), but not more often than this. */
@@ -55,6 +56,7 @@ const DeviceClaims = z.object({
     .refine((s) => isUuid(s.slice(s.indexOf(":") + 1))),
   jti: Uuid,
   org: Uuid,
+  exp: z.number(),
   scope: z.literal(DEVICE_SCOPE),
 });
 type DeviceClaims = z.infer<typeof DeviceClaims>;
@@ -62,6 +64,8 @@ type DeviceClaims = z.infer<typeof DeviceClaims>;
 type Outcome = { principal: DevicePrincipal } | { refused: string };
 interface CacheEntry {
   until: number;
+  /** The token's id, so a revocation evicts every entry about it. */
+  jti: string;
   outcome: Promise<Outcome>;
 }
 interface VerifyingKey {
@@ -74,10 +78,11 @@ const allActive = (...statuses: Status[]) => statuses.every((s) => s === "active
 const notForThatPos = { refused: "the token cannot act for that POS" };
 
 /**
- * Checks device tokens. The signature and claims are checked on every call (CPU only, the keys
- * are kept in memory); what the database says about the token (revoked, unknown jti, disabled
- * device or parent) is cached per jti for DEVICE_CACHE_TTL_MS. One per app: the revoke route
- * calls `evict`, so a revocation on this instance applies to the next request.
+ * Checks device tokens: signature and claims (the keys are kept in memory), then what the
+ * database says (revoked, unknown jti, disabled device or parent). The whole answer is cached
+ * by the SHA-256 of the whole token — never by its jti, which a forged or re-signed token
+ * could repeat — for DEVICE_CACHE_TTL_MS and never past the token's `exp`. One per app: the
+ * revoke route calls `evict`, so a revocation on this instance applies to the next request.
  */
 export class DeviceVerifier {
   readonly #db: Db;
@@ -94,8 +99,14 @@ export class DeviceVerifier {
 
   /** The token's principal, or a 401 problem. */
   async verify(token: string): Promise<DevicePrincipal> {
-    const claims = await this.#checkSignature(token);
-    return await this.#cached(claims.jti, () => this.#lookup(claims));
+    const now = this.#now();
+    const key = await sha256(token);
+    const hit = this.#cache.get(key);
+    if (hit && hit.until > now) return await this.#answer(hit);
+    const { claims, keyUntil } = await this.#checkSignature(token);
+    // Trusted no longer than the bound, the token's life or its key's grace.
+    const until = Math.min(now + DEVICE_CACHE_TTL_MS, claims.exp * 1000, keyUntil ?? Infinity);
+    return await this.#cached(key, claims.jti, until, () => this.#lookup(claims));
   }
 
   /**
@@ -110,17 +121,22 @@ export class DeviceVerifier {
       }
       throw invalidToken(notForThatPos.refused);
     }
+    // The principal comes from a verified token, so its jti names one token on record.
+    const key = `${principal.jti}|${pos.storeNumber}|${pos.posNumber}`;
+    const now = this.#now();
+    const hit = this.#cache.get(key);
+    if (hit && hit.until > now) return await this.#answer(hit);
     return await this.#cached(
-      `${principal.jti}|${pos.storeNumber}|${pos.posNumber}`,
+      key,
+      principal.jti,
+      now + DEVICE_CACHE_TTL_MS,
       () => this.#lookupPos(principal, pos),
     );
   }
 
-  /** Forgets what the database said about a token (it was just revoked here). */
+  /** Forgets every answer about a token (it was just revoked here). */
   evict(jti: string): void {
-    for (const key of this.#cache.keys()) {
-      if (key === jti || key.startsWith(`${jti}|`)) this.#cache.delete(key);
-    }
+    for (const [key, entry] of this.#cache) if (entry.jti === jti) this.#cache.delete(key);
   }
 
   /** Forgets every answer: a device or a parent of devices was just disabled or enabled here. */
@@ -128,10 +144,18 @@ export class DeviceVerifier {
     this.#cache.clear();
   }
 
-  async #checkSignature(token: string): Promise<DeviceClaims> {
+  /** The claims, and until when the key that signed them verifies (null: it still signs). */
+  async #checkSignature(
+    token: string,
+  ): Promise<{ claims: DeviceClaims; keyUntil: number | null }> {
     const now = this.#now();
+    let keyUntil: number | null = null;
     try {
-      const { payload } = await jwtVerify(token, (header) => this.#key(header.kid, now), {
+      const { payload } = await jwtVerify(token, async (header) => {
+        const key = await this.#key(header.kid, now);
+        keyUntil = key.verifyUntil;
+        return key.key;
+      }, {
         algorithms: ["EdDSA"],
         issuer: this.#issuer,
         audience: DEVICE_AUDIENCE,
@@ -141,7 +165,7 @@ export class DeviceVerifier {
       });
       const claims = DeviceClaims.safeParse(payload);
       if (!claims.success) throw invalidToken("not a device token");
-      return claims.data;
+      return { claims: claims.data, keyUntil };
     } catch (err) {
       // Only the token's faults are 401s: a database error loading the keys stays a 500, so a
       // device is not told its token is bad during an outage.
@@ -153,7 +177,7 @@ export class DeviceVerifier {
     }
   }
 
-  async #key(kid: string | undefined, now: number): Promise<CryptoKey> {
+  async #key(kid: string | undefined, now: number): Promise<VerifyingKey> {
     if (!kid) throw invalidToken("unknown key id");
     let found = (await this.#keyring(now, false)).get(kid);
     if (!found) found = (await this.#keyring(now, true)).get(kid);
@@ -161,7 +185,7 @@ export class DeviceVerifier {
     if (!found || (found.verifyUntil !== null && found.verifyUntil <= now)) {
       throw invalidToken("unknown key id");
     }
-    return found.key;
+    return found;
   }
 
   #keyring(now: number, unknownKid: boolean): Promise<Map<string, VerifyingKey>> {
@@ -190,15 +214,21 @@ export class DeviceVerifier {
   }
 
   /**
-   * One lookup per key and TTL; concurrent callers share it. The entry is stored before the
-   * lookup ends, so an `evict` during the lookup also drops its (possibly stale) answer.
+   * Looks up and caches until `until`; concurrent callers of a fresh entry share its lookup.
+   * The entry is stored before the lookup ends, so an `evict` during the lookup also drops its
+   * (possibly stale) answer.
    */
-  async #cached(key: string, lookup: () => Promise<Outcome>): Promise<DevicePrincipal> {
+  #cached(
+    key: string,
+    jti: string,
+    until: number,
+    lookup: () => Promise<Outcome>,
+  ): Promise<DevicePrincipal> {
     const now = this.#now();
     let entry = this.#cache.get(key);
     if (!entry || entry.until <= now) {
       this.#prune(now);
-      const fresh: CacheEntry = { until: now + DEVICE_CACHE_TTL_MS, outcome: lookup() };
+      const fresh: CacheEntry = { until, jti, outcome: lookup() };
       this.#cache.set(key, fresh);
       // A failed lookup (database down) is no answer: the next call tries again.
       fresh.outcome.catch(() => {
@@ -206,6 +236,10 @@ export class DeviceVerifier {
       });
       entry = fresh;
     }
+    return this.#answer(entry);
+  }
+
+  async #answer(entry: CacheEntry): Promise<DevicePrincipal> {
     const outcome = await entry.outcome;
     if ("refused" in outcome) throw invalidToken(outcome.refused);
     return outcome.principal;

@@ -1,5 +1,6 @@
 import { errors, importJWK, jwtVerify, SignJWT } from "jose";
 import type { Db } from "../db/connection.ts";
+import { isUuid } from "../db/errors.ts";
 import { ProblemError } from "../http/problem.ts";
 import { invalidToken } from "./errors.ts";
 import { CLOCK_TOLERANCE_SECONDS, currentSigningKey, publicKeys } from "./signing_keys.ts";
@@ -48,8 +49,9 @@ export async function verifyStaffToken(ctx: TokenContext, token: string): Promis
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     const sub = payload.sub ?? "";
-    if (!sub.startsWith("staff:")) throw invalidToken("not a staff token");
-    return sub.slice("staff:".length);
+    const staffId = sub.slice("staff:".length);
+    if (!sub.startsWith("staff:") || !isUuid(staffId)) throw invalidToken("not a staff token");
+    return staffId;
   } catch (err) {
     if (err instanceof ProblemError) throw err;
     if (err instanceof errors.JWTExpired) throw invalidToken("token expired");

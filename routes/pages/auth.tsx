@@ -8,7 +8,12 @@ import { type FieldError, ProblemError } from "../../http/problem.ts";
 import { zodFieldErrors } from "../../http/validation.ts";
 import { authenticateStaff } from "../../staff/auth.ts";
 import { createSession, deleteSession, SESSION_TTL_MS } from "../../staff/sessions.ts";
-import { acceptInvite, findInvite } from "../../staff/memberships.ts";
+import {
+  acceptInviteAsStaff,
+  acceptInviteWithPassword,
+  findInvite,
+  type Invite,
+} from "../../staff/memberships.ts";
 import { countStaff, createOwner } from "../../staff/users.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
 import { clientAddress, Credentials } from "../auth_api.ts";
@@ -21,9 +26,20 @@ const SetupSchema = z.object({
   password: z.string().min(12, "at least 12 characters").max(1024),
 });
 
-/** Only a same-site path: `next` must not send a signed-in user to another site. */
-const safeNext = (next: string | undefined) =>
-  next && next.startsWith("/") && !next.startsWith("//") ? next : "/console";
+/**
+ * Only a path of this origin: `next` must not send a signed-in user to another site. Browsers
+ * read `/\\host` (and a tab or newline inside) as `//host`, so backslashes and control
+ * characters are refused outright, and what remains must resolve to our own origin.
+ */
+export function safeNext(next: string | undefined, origin: string): string {
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is refused.
+  if (!next || !next.startsWith("/") || /[\\\x00-\x1f\x7f]/.test(next)) return "/console";
+  try {
+    const url = new URL(next, origin);
+    if (url.origin === new URL(origin).origin) return url.pathname + url.search + url.hash;
+  } catch { /* not a URL: falls through */ }
+  return "/console";
+}
 
 async function startSession(c: Context<AppEnv>, staffId: string) {
   const token = await createSession(c.var.deps.db, staffId);
@@ -31,7 +47,8 @@ async function startSession(c: Context<AppEnv>, staffId: string) {
     path: "/",
     httpOnly: true,
     sameSite: "Lax",
-    secure: new URL(c.req.url).protocol === "https:",
+    // PUBLIC_URL, not the request: behind a TLS-terminating proxy the request is plain http.
+    secure: new URL(c.var.deps.config.publicUrl).protocol === "https:",
     maxAge: SESSION_TTL_MS / 1000,
   });
 }
@@ -105,12 +122,13 @@ const InviteSchema = z.object({
 });
 
 function InviteForm(
-  { token, email, errors }: { token: string; email: string; errors?: FieldError[] },
+  { token, invite, errors }: { token: string; invite: Invite; errors?: FieldError[] },
 ) {
   return (
     <form method="post" action={`/invite/${token}`} class="card narrow">
       <p>
-        Choose a password for <strong>{email}</strong>.
+        You are invited to <strong>{invite.organization}</strong> as{" "}
+        {invite.role}. Choose a password for <strong>{invite.email}</strong>.
       </p>
       <Field
         label="Password"
@@ -122,6 +140,42 @@ function InviteForm(
       />
       <button type="submit">Set password and sign in</button>
     </form>
+  );
+}
+
+/**
+ * An invitation to an account that has a password is accepted by that account, signed in:
+ * the link alone never changes anything about an existing account.
+ */
+function AcceptInvite(
+  { token, invite, signedInAs, csrf }: {
+    token: string;
+    invite: Invite;
+    signedInAs?: string;
+    csrf?: string;
+  },
+) {
+  const login = `/login?next=${encodeURIComponent(`/invite/${token}`)}`;
+  return (
+    <section class="card narrow">
+      <p>
+        You are invited to <strong>{invite.organization}</strong> as {invite.role}.
+      </p>
+      {signedInAs === undefined
+        ? (
+          <p>
+            <a href={login}>Sign in</a> to accept.
+          </p>
+        )
+        : signedInAs === invite.staffId
+        ? (
+          <form method="post" action={`/invite/${token}`}>
+            <input type="hidden" name="_csrf" value={csrf} />
+            <button type="submit">Join {invite.organization}</button>
+          </form>
+        )
+        : <p>This invitation is for another account: sign out, then sign in as its addressee.</p>}
+    </section>
   );
 }
 
@@ -162,7 +216,7 @@ export const authPages = new Hono<AppEnv>()
   })
   .get("/login", async (c) => {
     if (!(await countStaff(c.var.deps.db))) return c.redirect("/setup");
-    if (c.var.staff) return c.redirect(safeNext(c.req.query("next")));
+    if (c.var.staff) return c.redirect(safeNext(c.req.query("next"), c.var.deps.config.publicUrl));
     return renderPage(c, { title: "Sign in", body: <LoginForm next={c.req.query("next")} /> });
   })
   .post("/login", async (c) => {
@@ -188,7 +242,7 @@ export const authPages = new Hono<AppEnv>()
         clientAddress(c),
       );
       await startSession(c, staff.id);
-      return c.redirect(safeNext(values.next));
+      return c.redirect(safeNext(values.next, c.var.deps.config.publicUrl));
     } catch (err) {
       if (!(err instanceof ProblemError) || (err.status !== 401 && err.status !== 429)) throw err;
       return renderPage(c, {
@@ -198,11 +252,21 @@ export const authPages = new Hono<AppEnv>()
     }
   })
   .get("/invite/:token", async (c) => {
-    const invite = await findInvite(c.var.deps.db, c.req.param("token"));
+    const token = c.req.param("token");
+    const invite = await findInvite(c.var.deps.db, token);
     if (!invite) return inviteGone(c);
     return renderPage(c, {
       title: "Accept your invitation",
-      body: <InviteForm token={c.req.param("token")} email={invite.email} />,
+      body: invite.hasPassword
+        ? (
+          <AcceptInvite
+            token={token}
+            invite={invite}
+            signedInAs={c.var.staff?.id}
+            csrf={c.var.session?.csrfToken}
+          />
+        )
+        : <InviteForm token={token} invite={invite} />,
     });
   })
   .post("/invite/:token", async (c) => {
@@ -210,16 +274,28 @@ export const authPages = new Hono<AppEnv>()
     const token = c.req.param("token");
     const invite = await findInvite(db, token);
     if (!invite) return inviteGone(c);
+    if (invite.hasPassword) {
+      // Never a password form for an account that has one: only its signed-in owner accepts.
+      const staff = c.var.staff;
+      if (
+        !staff || staff.id !== invite.staffId || !(await acceptInviteAsStaff(db, token, staff.id))
+      ) {
+        return renderPage(c, {
+          title: "Accept your invitation",
+          body: <AcceptInvite token={token} invite={invite} signedInAs={staff?.id} />,
+        }, 403);
+      }
+      setFlash(c, { kind: "info", message: `You joined ${invite.organization}.` });
+      return c.redirect("/console");
+    }
     const parsed = InviteSchema.safeParse(await formText(c));
     if (!parsed.success) {
       return renderPage(c, {
         title: "Accept your invitation",
-        body: (
-          <InviteForm token={token} email={invite.email} errors={zodFieldErrors(parsed.error)} />
-        ),
+        body: <InviteForm token={token} invite={invite} errors={zodFieldErrors(parsed.error)} />,
       }, 422);
     }
-    const staffId = await acceptInvite(db, token, parsed.data.password);
+    const staffId = await acceptInviteWithPassword(db, token, parsed.data.password);
     if (!staffId) return inviteGone(c);
     await startSession(c, staffId);
     setFlash(c, { kind: "info", message: `Welcome, ${invite.name}.` });

@@ -165,10 +165,6 @@ export const staffPages = new Hono<AppEnv>()
           orgId,
           invitedBy: c.var.staff!.id,
         });
-        if (!inviteToken) {
-          setFlash(c, { kind: "info", message: `${parsed.data.email} was added.` });
-          return c.redirect("/console/staff");
-        }
         inviteUrl = `${config.publicUrl}/invite/${inviteToken}`;
       } catch (err) {
         if (!(err instanceof ProblemError) || !err.extra.errors) throw err;

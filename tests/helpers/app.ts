@@ -2,17 +2,32 @@ import { createApp } from "../../app.tsx";
 import { loadConfig } from "../../config.ts";
 import { islandRegistry } from "../../islands/registry.ts";
 import type { OrgRole } from "../../db/schema.ts";
-import { acceptInvite, inviteMember } from "../../staff/memberships.ts";
+import {
+  acceptInviteAsStaff,
+  acceptInviteWithPassword,
+  inviteMember,
+} from "../../staff/memberships.ts";
 import { createOwner } from "../../staff/users.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
 
 export const ORIGIN = "http://localhost:8000";
 export const PASSWORD = "correct horse battery";
 
-/** In-process app over a fresh test database; island URLs are named, not built. */
-export async function createTestApp() {
+/**
+ * In-process app over a fresh test database; island URLs are named, not built. Rate limits
+ * are off unless a test sets them: suites make hundreds of calls as one staff member.
+ */
+export async function createTestApp(env: Record<string, string> = {}) {
   const database: TestDatabase = await createTestDatabase();
-  const config = { ...loadConfig({ PUBLIC_URL: ORIGIN }), logRequests: false };
+  const config = {
+    ...loadConfig({
+      PUBLIC_URL: ORIGIN,
+      RATE_LIMIT_POS_PER_MINUTE: "0",
+      RATE_LIMIT_ADMIN_PER_MINUTE: "0",
+      ...env,
+    }),
+    logRequests: false,
+  };
   const assets = {
     islands: Object.fromEntries(
       Object.keys(islandRegistry).map((n) => [n, `/assets/${n}-test.js`]),
@@ -30,7 +45,10 @@ export async function addOwner(t: TestApp, email = "owner@example.com") {
   return (await createOwner(t.db, { email, name: "Olivia Owner", password: PASSWORD }))!;
 }
 
-/** A member of `orgId` with `role`, through the real invitation flow. */
+/**
+ * A member of `orgId` with `role`, through the real invitation flow: a new person chooses
+ * the password, someone who has one accepts as themselves.
+ */
 export async function addMember(t: TestApp, orgId: string, role: OrgRole, email: string) {
   const owner = await t.db.selectFrom("staff_users").select("id").where("is_owner", "=", true)
     .executeTakeFirstOrThrow();
@@ -41,8 +59,10 @@ export async function addMember(t: TestApp, orgId: string, role: OrgRole, email:
     role,
     invitedBy: owner.id,
   });
-  if (inviteToken) await acceptInvite(t.db, inviteToken, PASSWORD);
-  return member;
+  if (!(await acceptInviteWithPassword(t.db, inviteToken, PASSWORD))) {
+    await acceptInviteAsStaff(t.db, inviteToken, member.id);
+  }
+  return { ...member, active: true };
 }
 
 export async function bearerFor(t: TestApp, email: string, password = PASSWORD) {
