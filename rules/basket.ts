@@ -1,8 +1,13 @@
 /**
  * The basket: everything a rule is evaluated against. Money is integer minor units of
  * `currency` so that facts and points never meet floating-point rounding.
+ *
+ * Discounts come on lines (`lines[i].discounts`) or on the whole order (`discounts`). An
+ * order-level discount is spread over the lines in proportion to their value (see
+ * `lineNets`) and counts as a discount on EVERY line (seed 004: "a discount of any kind").
  */
 import { z } from "zod";
+import { apportion } from "./apportion.ts";
 
 /** True when the runtime's ICU knows the ISO 4217 code (a typo like "EUE" is rejected). */
 function isKnownCurrency(code: string): boolean {
@@ -68,12 +73,18 @@ export const LineSchema = z.strictObject({
   }
 });
 
+/**
+ * The customer as the rules see it. Member, staff and plain-customer status come from
+ * category 1 and the programme settings (rules/settings.ts), not from the basket; `member`
+ * says whether the customer belongs to the loyalty programme at all (holds a card/account).
+ */
 export const CustomerSchema = z.strictObject({
   /** Category codes; index 0 is category 1, the customer type (seed 004). */
   categories: z.array(z.string().min(1).max(32)).min(1).max(5),
   member: z.boolean(),
-  staff: z.boolean(),
   visitCount: z.int().nonnegative(),
+  /** Series (number prefix) of the card the customer identified with, when known. */
+  cardSeries: z.string().min(1).max(64).optional(),
 });
 
 export const TenderSchema = z.strictObject({
@@ -90,16 +101,41 @@ export const BasketSchema = z.strictObject({
   timezone: z.string().min(1).refine(isValidTimeZone, "unknown IANA timezone"),
   customer: CustomerSchema.optional(),
   lines: z.array(LineSchema).max(1000),
+  /** Order-level discounts, spread over the lines by `lineNets`. */
+  discounts: z.array(DiscountSchema).max(20).default([]),
   tenders: z.array(TenderSchema).max(50),
+}).superRefine((basket, ctx) => {
+  const off = basket.discounts.reduce((s, d) => s + d.amount, 0);
+  const value = basket.lines.reduce((s, l) => s + lineValue(l), 0);
+  if (off > value) {
+    ctx.addIssue({
+      code: "custom",
+      message: "discounts exceed the lines' value",
+      path: ["discounts"],
+    });
+  }
 });
 
 export type Basket = z.infer<typeof BasketSchema>;
 export type BasketLine = z.infer<typeof LineSchema>;
 export type Customer = z.infer<typeof CustomerSchema>;
 
-/** Net amount of one line: quantity × unit price less all of its discounts. */
-export function lineNet(line: BasketLine): number {
+/** Value of one line before order-level discounts: quantity × unit price less its discounts. */
+export function lineValue(line: BasketLine): number {
   let net = line.quantity * line.unitPrice;
   for (const d of line.discounts) net -= d.amount;
   return net;
+}
+
+/**
+ * Net amount of each line: its value less its share of the order-level discounts. The shares
+ * are proportional to the lines' values, by largest remainder (ties to the lower index), so
+ * they sum exactly to the order discount and no line goes below zero.
+ */
+export function lineNets(basket: Basket): number[] {
+  const values = basket.lines.map(lineValue);
+  const off = basket.discounts.reduce((s, d) => s + d.amount, 0);
+  if (off === 0) return values;
+  const shares = apportion(off, values.map(BigInt));
+  return values.map((v, i) => v - shares[i]);
 }

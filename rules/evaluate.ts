@@ -1,210 +1,133 @@
 /**
- * Evaluation: the engine decides WHICH rules fire; the points are integer arithmetic in
- * plain TypeScript afterwards. A new json-rules-engine `Engine` is built per evaluation,
+ * Evaluation with json-rules-engine: the engine decides WHICH rules fire (their own
+ * conditions behind the settings' gate, rules/gate.ts); the points are integer arithmetic in
+ * plain TypeScript afterwards (rules/awards.ts). A new `Engine` is built per evaluation,
  * because one engine shared by concurrent runs drops rules when priorities differ (upstream
- * issue 303).
+ * issue 303). Server-side only: the browser gets rules/schema.ts and rules/facts.ts.
  */
-import { Engine, type TopLevelCondition } from "json-rules-engine";
-import { z } from "zod";
-import { type Basket, minorUnitDigits } from "./basket.ts";
-import { eligibleSpend, FACT_NAMES, FACTS, hasAnyDiscount, type Scalar } from "./facts.ts";
+import { Engine, type RuleResult, type TopLevelCondition } from "json-rules-engine";
+import { type Evaluation, evaluationOf } from "./awards.ts";
+import type { Basket } from "./basket.ts";
+import { prepare } from "./context.ts";
+import { FACT_NAMES, FACTS } from "./facts.ts";
+import { type EngineCondition, gateOf, systemFacts } from "./gate.ts";
 import { pathResolver } from "./path.ts";
-import { basicPoints, ROUNDING_MODES, toHundredths } from "./points.ts";
-import type { Condition, Rule, RuleEvent } from "./schema.ts";
+import type { Rule } from "./schema.ts";
+import type { Settings } from "./settings.ts";
+import type { ConditionTrace, RuleTrace, TracedEvaluation } from "./trace.ts";
 
-/** Programme settings (seed 004) that take part in evaluation. */
-export const RoundingSchema = z.enum(ROUNDING_MODES);
-
-export const SettingsSchema = z.strictObject({
-  roundingRule: RoundingSchema,
-  calcPointsOnDiscountedItems: z.boolean(),
-  /** Category-1 codes of plain customers (not members): they earn nothing. */
-  nonLoyaltyCategoryCodes: z.array(z.string()),
-});
-export type Settings = z.infer<typeof SettingsSchema>;
-
-export interface Award {
-  rule: string;
-  type: RuleEvent["type"];
-  /** Integer hundredths of a point, rounded per rule. */
-  points: number;
-}
-
-export interface Evaluation {
-  awards: Award[];
-  /** Sum of the already-rounded award points (hundredths); never rounded again. */
-  totalPoints: number;
-}
-
-// ---- settings as facts ----
-
-/**
- * True when the basket earns nothing by programme rules: no customer, not a member, or the
- * customer type (category 1) is one of the non-loyalty codes.
- */
-export function isNonLoyalty(basket: Basket, settings: Settings): boolean {
-  const c = basket.customer;
-  return !c || !c.member || settings.nonLoyaltyCategoryCodes.includes(c.categories[0]);
-}
-
-/** Facts the engine sees besides the catalogue; rule authors cannot name them. */
-function systemFacts(basket: Basket, settings: Settings): Record<string, Scalar> {
-  return {
-    nonLoyalty: isNonLoyalty(basket, settings),
-    calcPointsOnDiscountedItems: settings.calcPointsOnDiscountedItems,
-    hasDiscount: hasAnyDiscount(basket),
-  };
+export interface EvaluateOptions {
+  /** Also return, per rule, whether it fired and what each condition leaf saw. */
+  trace?: boolean;
 }
 
 /**
- * Prepended to every rule's conditions: loyalty customers only, and with "calc points on
- * discounted items" off, a transaction carrying any discount earns nothing.
+ * Evaluates `rules` (validated by `parseRuleSet`) against `basket` (parsed by `BasketSchema`)
+ * under the programme `settings`. Disabled rules never fire.
  */
-const GATE: Condition[] = [
-  { fact: "nonLoyalty", operator: "equal", value: false },
-  {
-    any: [
-      { fact: "calcPointsOnDiscountedItems", operator: "equal", value: true },
-      { fact: "hasDiscount", operator: "equal", value: false },
-    ],
-  },
-] as unknown as Condition[]; // system facts are outside the catalogue type on purpose
-
-// ---- points, shared by both evaluators ----
-
-function award(rule: Rule, basket: Basket, settings: Settings): Award {
-  const rounding = rule.rounding ?? settings.roundingRule;
-  switch (rule.event.type) {
-    case "basic-points": {
-      const { pointsPerUnit, basis } = rule.event.params;
-      const spend = eligibleSpend(basket, basis ?? {});
-      const points = basicPoints(
-        spend,
-        minorUnitDigits(basket.currency),
-        toHundredths(pointsPerUnit),
-        rounding,
-      );
-      return { rule: rule.name, type: rule.event.type, points };
-    }
-  }
-}
-
-/** Awards in a stable order: priority descending, then position in the rule list. */
-function result(rules: readonly Rule[], fired: number[], basket: Basket, s: Settings): Evaluation {
-  fired.sort((a, b) => rules[b].priority - rules[a].priority || a - b);
-  const awards = fired.map((i) => award(rules[i], basket, s));
-  return { awards, totalPoints: awards.reduce((sum, a) => sum + a.points, 0) };
-}
-
-// ---- engine evaluator ----
-
-/** Evaluates `rules` (already validated by `parseRule`) against `basket` with the engine. */
+export function evaluate(
+  rules: readonly Rule[],
+  basket: Basket,
+  settings: Settings,
+): Promise<Evaluation>;
+export function evaluate(
+  rules: readonly Rule[],
+  basket: Basket,
+  settings: Settings,
+  options: EvaluateOptions & { trace: true },
+): Promise<TracedEvaluation>;
+export function evaluate(
+  rules: readonly Rule[],
+  basket: Basket,
+  settings: Settings,
+  options?: EvaluateOptions,
+): Promise<Evaluation | TracedEvaluation>;
 export async function evaluate(
   rules: readonly Rule[],
   basket: Basket,
   settings: Settings,
-): Promise<Evaluation> {
+  options: EvaluateOptions = {},
+): Promise<Evaluation | TracedEvaluation> {
+  const ctx = prepare(basket, settings);
   const engine = new Engine([], { allowUndefinedFacts: false, pathResolver });
   for (const name of FACT_NAMES) {
     const def = FACTS[name];
-    engine.addFact(name, (params) => def.compute(basket, params));
+    engine.addFact(name, (params) => def.compute(ctx, params));
   }
-  for (const [name, value] of Object.entries(systemFacts(basket, settings))) {
-    engine.addFact(name, value);
-  }
+  for (const [name, value] of Object.entries(systemFacts(ctx))) engine.addFact(name, value);
   rules.forEach((rule, index) => {
+    if (!rule.enabled) return;
+    const all: EngineCondition[] = [...gateOf(rule), rule.conditions];
     engine.addRule({
-      name: rule.name,
+      name: rule.id,
       priority: rule.priority,
-      // Condition is structurally the engine's condition type, minus its index signature.
-      conditions: { all: [...GATE, rule.conditions] } as unknown as TopLevelCondition,
+      // EngineCondition is structurally the engine's condition type, minus its index signature.
+      conditions: { all } as unknown as TopLevelCondition,
       event: { type: "fired", params: { index } },
     });
   });
-  const { events } = await engine.run();
-  const fired = events.map((e) => {
-    const index: unknown = e.params?.index;
-    if (typeof index !== "number") throw new Error("engine returned an unknown event");
-    return index;
+  const { results, failureResults } = await engine.run();
+  const fired = results.map(ruleIndex);
+  const evaluation = evaluationOf(rules, fired, ctx);
+  if (!options.trace) return evaluation;
+
+  const byIndex = new Map<number, RuleResult>();
+  for (const r of [...results, ...failureResults]) byIndex.set(ruleIndex(r), r);
+  const trace = rules.map((rule, index): RuleTrace => {
+    const base = {
+      ruleId: rule.id,
+      name: rule.name,
+      type: rule.event.type,
+      priority: rule.priority,
+    };
+    const result = byIndex.get(index);
+    if (!result) {
+      return { ...base, status: "disabled", gate: [], conditions: traceOf(rule.conditions) };
+    }
+    const all = (result.conditions as unknown as { all: EngineResultCondition[] }).all;
+    return {
+      ...base,
+      status: result.result === true ? "fired" : "not-fired",
+      gate: all.slice(0, -1).map(traceOf),
+      conditions: traceOf(all[all.length - 1]),
+    };
   });
-  return result(rules, fired, basket, settings);
+  return { ...evaluation, trace };
 }
 
-// ---- plain TypeScript evaluator (benchmark baseline) ----
-
-/** json-rules-engine's numeric-operator guard, reproduced so both evaluators agree. */
-function numeric(v: unknown): boolean {
-  return Number.parseFloat(String(v)).toString() !== "NaN";
+function ruleIndex(result: RuleResult): number {
+  const index: unknown = result.event?.params?.index;
+  if (typeof index !== "number") throw new Error("engine returned an unknown rule");
+  return index;
 }
 
-function compare(operator: string, a: unknown, b: unknown): boolean {
-  switch (operator) {
-    case "equal":
-      return a === b;
-    case "notEqual":
-      return a !== b;
-    case "in":
-      return (b as unknown[]).includes(a);
-    case "notIn":
-      return !(b as unknown[]).includes(a);
-    case "contains":
-      return Array.isArray(a) && a.includes(b);
-    case "doesNotContain":
-      return Array.isArray(a) && !a.includes(b);
-    case "lessThan":
-      return numeric(a) && (a as number) < (b as number);
-    case "lessThanInclusive":
-      return numeric(a) && (a as number) <= (b as number);
-    case "greaterThan":
-      return numeric(a) && (a as number) > (b as number);
-    case "greaterThanInclusive":
-      return numeric(a) && (a as number) >= (b as number);
-  }
-  throw new Error(`unknown operator ${operator}`);
-}
-
-interface LeafLike {
-  fact: string;
-  operator: string;
-  value: unknown;
+/** A condition as the engine leaves it after a run: ours plus `result` and `factResult`. */
+type EngineResultCondition = {
+  all?: EngineResultCondition[];
+  any?: EngineResultCondition[];
+  not?: EngineResultCondition;
+  fact?: string;
   params?: unknown;
   path?: string;
-}
+  operator?: string;
+  value?: unknown;
+  factResult?: unknown;
+  result?: boolean;
+};
 
-/**
- * Same results as `evaluate` without the engine: walks the condition tree directly, with
- * fact values memoised per evaluation as the engine's almanac does. Used as the benchmark
- * baseline and as the oracle in property tests.
- */
-export function evaluatePlain(
-  rules: readonly Rule[],
-  basket: Basket,
-  settings: Settings,
-): Evaluation {
-  const system = systemFacts(basket, settings);
-  const cache = new Map<string, unknown>();
-  const factValue = (leaf: LeafLike): unknown => {
-    const key = leaf.params === undefined ? leaf.fact : leaf.fact + JSON.stringify(leaf.params);
-    let v = cache.get(key);
-    if (v === undefined && !cache.has(key)) {
-      if (Object.hasOwn(system, leaf.fact)) v = system[leaf.fact];
-      else if (Object.hasOwn(FACTS, leaf.fact)) {
-        v = FACTS[leaf.fact as keyof typeof FACTS].compute(basket, leaf.params);
-      } else throw new Error(`Undefined fact: ${leaf.fact}`);
-      cache.set(key, v);
-    }
-    if (leaf.path && v !== null && typeof v === "object") return pathResolver(v, leaf.path);
-    return v;
+/** Our trace shape from an engine result condition (or an unevaluated rule condition). */
+function traceOf(c: EngineResultCondition): ConditionTrace {
+  const result = typeof c.result === "boolean" ? { result: c.result } : {};
+  if (c.all) return { all: c.all.map(traceOf), ...result };
+  if (c.any) return { any: c.any.map(traceOf), ...result };
+  if (c.not) return { not: traceOf(c.not), ...result };
+  return {
+    fact: c.fact ?? "",
+    ...(c.params === undefined ? {} : { params: c.params }),
+    ...(c.path === undefined ? {} : { path: c.path }),
+    operator: c.operator ?? "",
+    value: c.value,
+    ...("factResult" in c && c.result !== undefined ? { factValue: c.factResult } : {}),
+    ...result,
   };
-  const test = (c: Condition): boolean => {
-    if ("all" in c) return c.all.every(test);
-    if ("any" in c) return c.any.some(test);
-    if ("not" in c) return !test(c.not);
-    return compare(c.operator, factValue(c), c.value);
-  };
-  const fired: number[] = [];
-  rules.forEach((rule, i) => {
-    if (GATE.every(test) && test(rule.conditions)) fired.push(i);
-  });
-  return result(rules, fired, basket, settings);
 }

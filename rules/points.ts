@@ -9,9 +9,13 @@
  * - `down`    floor to a whole point.
  * - `nearest` half up to a whole point, from the exact value (not from the `none` result).
  */
-// No imports: this module is bundled into the console's islands as it is.
+// zod only for `RoundingSchema`, marked pure: an island that imports the arithmetic alone
+// bundles no zod (zod declares itself side-effect free). tests/rules/bundle_test.ts checks it.
+import { z } from "zod";
+
 export const ROUNDING_MODES = ["none", "up", "down", "nearest"] as const;
 export type Rounding = typeof ROUNDING_MODES[number];
+export const RoundingSchema = /* @__PURE__ */ z.enum(ROUNDING_MODES);
 
 /** Rounds the non-negative fraction num/den to integer hundredths with the given mode. */
 export function roundHundredths(num: bigint, den: bigint, mode: Rounding): number {
@@ -72,4 +76,18 @@ export function hasAtMostTwoDecimals(x: number): boolean {
 export function toHundredths(x: number): number {
   if (!hasAtMostTwoDecimals(x)) throw new RangeError(`${x} has more than two decimals`);
   return Math.round(x * 100);
+}
+
+/** Largest value `hundredthsToNumber` converts: beyond it a double no longer keeps 0.01 steps. */
+export const MAX_JSON_HUNDREDTHS = 1e15;
+
+/**
+ * Integer hundredths as a JSON number with at most two decimals (1734 → 17.34). Dividing an
+ * exact integer by 100 gives the double nearest to the two-decimal value, which prints as it.
+ */
+export function hundredthsToNumber(hundredths: number): number {
+  if (!Number.isSafeInteger(hundredths) || Math.abs(hundredths) > MAX_JSON_HUNDREDTHS) {
+    throw new RangeError(`${hundredths} is not a convertible number of hundredths`);
+  }
+  return hundredths / 100;
 }

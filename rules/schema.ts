@@ -1,22 +1,50 @@
 /**
- * The STRICT schema of a rule document. json-rules-engine itself accepts typos, unknown keys,
- * `__proto__`, empty groups and string priorities, and one bad condition rejects a whole run;
- * so nothing reaches the engine that has not passed this schema (and, before saving, the smoke
- * run in `validateRule`).
+ * The STRICT schema of a rule document and of a rule set. json-rules-engine itself accepts
+ * typos, unknown keys, `__proto__`, empty groups and string priorities, and one bad condition
+ * rejects a whole run; so nothing reaches the engine that has not passed this schema (and,
+ * before saving, the smoke run in rules/validation.ts).
+ *
+ * Browser-safe: imports neither the engine nor rules/evaluate.ts, so the rule editor can
+ * validate as the author types. Issues carry zod paths into the document; for a rule set the
+ * rule's index comes first (`2.conditions.all.0.value` → report `rules/2/conditions/all/0/value`).
+ *
+ * A rule document:
+ *
+ *     {
+ *       "id": "double-tuesday-gold",          // ^[a-z0-9][a-z0-9-]{0,63}$, unique in its set
+ *       "name": "Double points on Tuesdays for GOLD",
+ *       "enabled": true,                      // false: never fires, shown as disabled in traces
+ *       "priority": 20,                       // 1..100; higher is listed first
+ *       "conditions": { "all": [ { "fact": "dayOfWeek", "operator": "equal", "value": 2 } ] },
+ *       "event": { "type": "multiplier", "params": { "factor": 2 } },
+ *       "rounding": "up",                     // optional, overrides the programme's roundingRule
+ *       "reference": "SALE"                   // optional ledger reference code, default SALE
+ *     }
+ *
+ * Events (points per unit are per 1.00 of the currency; points have at most two decimals):
+ * - `basic-points`  `{pointsPerUnit, basis?: selector}`: on the net total, or the basis lines.
+ * - `item-points`   `{selector, perItem | pointsPerUnit}`: per unit of quantity, or per 1.00, of
+ *                   the matched lines that carry no discount of any kind.
+ * - `basket-points` `{points | pointsPerUnit, minTotal?}`: fixed, or per 1.00 of the net total;
+ *                   only when the net total ≥ `minTotal` (minor units).
+ * - `tender-points` `{tenderTypes, pointsPerUnit}`: per 1.00 paid with those tender types.
+ * - `multiplier`    `{factor, ruleIds?, selector?}`: extra (factor − 1) × the points of the named
+ *                   earning rules (all when absent), of the selected lines only with a selector.
+ *                   See rules/awards.ts for how it is rounded and reported.
+ * - `staff-discount` `{percent, selector?}`: a discount per line for staff at the staff default
+ *                   location; no points.
  */
 import { z } from "zod";
 import {
   CustomerCategoryParams,
   type FactDef,
   FACTS,
-  LineSelector,
   type Scalar,
   TenderAmountParams,
 } from "./facts.ts";
 import { isPlainPath, MAX_PATH_LENGTH } from "./path.ts";
-import { hasAtMostTwoDecimals } from "./points.ts";
-import type { Basket } from "./basket.ts";
-import { evaluate, RoundingSchema, type Settings } from "./evaluate.ts";
+import { hasAtMostTwoDecimals, RoundingSchema } from "./points.ts";
+import { LineSelector } from "./selector.ts";
 
 export const OPERATORS = [
   "equal",
@@ -52,7 +80,9 @@ const MAX_JSON_DEPTH = 64;
 // ---- leaves ----
 
 const Primitive = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
-const Value = z.union([Primitive, z.array(Primitive).max(500)]);
+const Value = z.union([Primitive, z.array(Primitive).max(500)], {
+  error: "a string, number, boolean or null, or an array of them",
+});
 const Path = z.string().max(MAX_PATH_LENGTH).refine(
   isPlainPath,
   "path must be plain dotted property names (no brackets, parentheses, wildcards or '..')",
@@ -116,6 +146,7 @@ export const LeafSchema = z.discriminatedUnion("fact", [
   leafWithParams("customerCategory", CustomerCategoryParams),
   leaf("member"),
   leaf("staff"),
+  leaf("cardSeries"),
   leaf("storeNumber"),
   leaf("posNumber"),
   leaf("channel"),
@@ -124,6 +155,7 @@ export const LeafSchema = z.discriminatedUnion("fact", [
   leaf("date"),
   leaf("basketTotal"),
   leafWithParams("eligibleSpend", LineSelector.optional()),
+  leafWithParams("eligibleQuantity", LineSelector.optional()),
   leafWithParams("tenderAmount", TenderAmountParams),
   leaf("visitCount"),
 ]);
@@ -161,10 +193,25 @@ export type TopCondition = z.infer<typeof TopConditionSchema>;
 
 // ---- events ----
 
-const PointsPerUnit = z.number().positive().max(10000).refine(
-  hasAtMostTwoDecimals,
-  "at most two decimals",
-);
+const twoDecimals = "at most two decimals";
+const PointsPerUnit = z.number().positive().max(10000).refine(hasAtMostTwoDecimals, twoDecimals);
+/** A fixed number of points (per item, or per basket). */
+const Points = z.number().positive().max(1_000_000).refine(hasAtMostTwoDecimals, twoDecimals);
+const Factor = z.number().gt(1).max(100).refine(hasAtMostTwoDecimals, twoDecimals);
+const Percent = z.number().positive().max(100).refine(hasAtMostTwoDecimals, twoDecimals);
+const Code = z.string().min(1).max(64);
+
+export const RULE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const RuleIdSchema = z.string().regex(RULE_ID, "lower-case letters, digits and '-', 1-64");
+
+/** Adds an issue on the params object unless exactly one of the two keys is present. */
+function exactlyOne(a: string, b: string) {
+  return (params: Record<string, unknown>, ctx: z.core.$RefinementCtx) => {
+    if ((params[a] === undefined) === (params[b] === undefined)) {
+      ctx.addIssue({ code: "custom", message: `give exactly one of ${a} or ${b}`, path: [] });
+    }
+  };
+}
 
 export const BasicPointsEvent = z.strictObject({
   type: z.literal("basic-points"),
@@ -175,19 +222,120 @@ export const BasicPointsEvent = z.strictObject({
   }),
 });
 
-/** Discriminated on `type`; item/basket/tender points join here. */
-export const EventSchema = z.discriminatedUnion("type", [BasicPointsEvent]);
+export const ItemPointsEvent = z.strictObject({
+  type: z.literal("item-points"),
+  params: z.strictObject({
+    selector: LineSelector,
+    /** Points per unit of quantity. */
+    perItem: Points.optional(),
+    /** Points per 1.00 of the line's net amount. */
+    pointsPerUnit: PointsPerUnit.optional(),
+  }).superRefine(exactlyOne("perItem", "pointsPerUnit")),
+});
+
+export const BasketPointsEvent = z.strictObject({
+  type: z.literal("basket-points"),
+  params: z.strictObject({
+    points: Points.optional(),
+    pointsPerUnit: PointsPerUnit.optional(),
+    /** Minor units; the rule fires only when the net total is at least this. */
+    minTotal: z.int().nonnegative().max(1e15).optional(),
+  }).superRefine(exactlyOne("points", "pointsPerUnit")),
+});
+
+export const TenderPointsEvent = z.strictObject({
+  type: z.literal("tender-points"),
+  params: z.strictObject({
+    tenderTypes: z.array(Code).min(1).max(20),
+    pointsPerUnit: PointsPerUnit,
+  }),
+});
+
+export const MultiplierEvent = z.strictObject({
+  type: z.literal("multiplier"),
+  params: z.strictObject({
+    /** Total factor: 2 doubles, i.e. adds 1 × the base points. */
+    factor: Factor,
+    /** Earning rules multiplied; every earning rule when absent. Checked by `parseRuleSet`. */
+    ruleIds: z.array(RuleIdSchema).min(1).max(200).optional().superRefine((ids, ctx) => {
+      ids?.forEach((id, i) => {
+        if (ids.indexOf(id) < i) {
+          ctx.addIssue({ code: "custom", message: "listed twice", path: [i] });
+        }
+      });
+    }),
+    /** Multiplies only the points those rules earned on the selected lines. */
+    selector: LineSelector.optional(),
+  }),
+});
+
+export const StaffDiscountEvent = z.strictObject({
+  type: z.literal("staff-discount"),
+  params: z.strictObject({
+    /** Percent off each selected line's net amount. */
+    percent: Percent,
+    /** Lines discounted; every line when absent. */
+    selector: LineSelector.optional(),
+  }),
+});
+
+export const EventSchema = z.discriminatedUnion("type", [
+  BasicPointsEvent,
+  ItemPointsEvent,
+  BasketPointsEvent,
+  TenderPointsEvent,
+  MultiplierEvent,
+  StaffDiscountEvent,
+]);
 export type RuleEvent = z.infer<typeof EventSchema>;
+export type EventType = RuleEvent["type"];
+
+/** Event types that earn points of their own (what a multiplier can multiply). */
+export const EARNING_TYPES = [
+  "basic-points",
+  "item-points",
+  "basket-points",
+  "tender-points",
+] as const;
+export type EarningType = typeof EARNING_TYPES[number];
+
+export function isEarningType(type: EventType): type is EarningType {
+  return (EARNING_TYPES as readonly string[]).includes(type);
+}
 
 // ---- the rule ----
 
+export const DEFAULT_REFERENCE = "SALE";
+const Reference = z.string().regex(/^[A-Z][A-Z0-9_-]{0,19}$/, "upper-case code, e.g. ONBO");
+
 export const RuleSchema = z.strictObject({
+  id: RuleIdSchema,
   name: z.string().min(1).max(100),
+  /** A disabled rule never fires. */
+  enabled: z.boolean(),
   priority: z.int().min(1).max(100),
   conditions: TopConditionSchema,
   event: EventSchema,
-  /** Overrides the programme's rounding rule for this rule's points. */
+  /** Overrides the programme's rounding rule for this rule's points (and its multipliers'). */
   rounding: RoundingSchema.optional(),
+  /** Ledger reference code of the points this rule earns; `DEFAULT_REFERENCE` when absent. */
+  reference: Reference.optional(),
+}).superRefine((rule, ctx) => {
+  const type = rule.event.type;
+  if (type === "multiplier" && rule.rounding !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "a multiplier's points are rounded with the rule it multiplies",
+      path: ["rounding"],
+    });
+  }
+  if (type === "staff-discount") {
+    for (const key of ["rounding", "reference"] as const) {
+      if (rule[key] !== undefined) {
+        ctx.addIssue({ code: "custom", message: "a staff discount earns no points", path: [key] });
+      }
+    }
+  }
 });
 export type Rule = z.infer<typeof RuleSchema>;
 
@@ -252,6 +400,15 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** Where a condition union sits: `conditions`, `….not`, `….all.N`, `….any.N`. */
+function conditionUnionAt(path: readonly PropertyKey[]): "top" | "nested" | null {
+  const last = path.at(-1);
+  if (last === "conditions" && path.length === 1) return "top";
+  if (last === "not") return "nested";
+  const parent = path.at(-2);
+  return typeof last === "number" && (parent === "all" || parent === "any") ? "nested" : null;
+}
+
 /**
  * A failed zod union reports every branch. Condition unions are keyed by shape (`fact`,
  * `all`, `any` or `not`), so keep only the branch the author evidently meant.
@@ -260,11 +417,12 @@ function simplifyIssues(issues: readonly Issue[], input: unknown, base: Property
   const out: Issue[] = [];
   for (const issue of issues) {
     const path = [...base, ...issue.path];
-    if (issue.code !== "invalid_union" || issue.errors.length < 2) {
+    const at = issue.code === "invalid_union" ? conditionUnionAt(path) : null;
+    if (issue.code !== "invalid_union" || at === null || issue.errors.length < 2) {
       out.push({ ...issue, path });
       continue;
     }
-    const order = issue.errors.length === 4 ? ["fact", "all", "any", "not"] : ["all", "any", "not"];
+    const order = at === "nested" ? ["fact", "all", "any", "not"] : ["all", "any", "not"];
     const raw = valueAt(input, path);
     let branch = raw !== null && typeof raw === "object" && !Array.isArray(raw)
       ? order.findIndex((k) => Object.hasOwn(raw, k))
@@ -300,66 +458,65 @@ export function parseRule(input: unknown): ParseResult {
   return failure(simplifyIssues(result.error.issues, input, []));
 }
 
-// ---- smoke run ----
+// ---- rule sets ----
 
-/** Baskets every rule is run against before it can be saved (one member, one anonymous). */
-export const FIXTURE_BASKETS: readonly Basket[] = [
-  {
-    currency: "EUR",
-    storeNumber: 1,
-    posNumber: 1,
-    channel: "pos",
-    at: "2025-03-04T10:30:00Z",
-    timezone: "Europe/Paris",
-    customer: { categories: ["GOLD", "X"], member: true, staff: false, visitCount: 3 },
-    lines: [
-      { sku: "A1", category: "SHOES", quantity: 2, unitPrice: 4999, discounts: [] },
-      {
-        sku: "B2",
-        category: "SOCKS",
-        quantity: 1,
-        unitPrice: 500,
-        discounts: [{ kind: "sale", amount: 100 }],
-      },
-    ],
-    tenders: [{ type: "CASH", amount: 10398 }],
-  },
-  {
-    currency: "JPY",
-    storeNumber: 2,
-    posNumber: 7,
-    channel: "web",
-    at: "2025-03-05T23:59:00+09:00",
-    timezone: "Asia/Tokyo",
-    lines: [],
-    tenders: [],
-  },
-];
+export const MAX_RULES = 200;
 
-const SMOKE_SETTINGS: Settings = {
-  roundingRule: "none",
-  calcPointsOnDiscountedItems: true,
-  nonLoyaltyCategoryCodes: [],
-};
+export type RuleSetParseResult = z.ZodSafeParseResult<Rule[]>;
+
+function setFailure(issues: Issue[]): RuleSetParseResult {
+  return { success: false, error: new z.ZodError(issues) as z.ZodError<Rule[]> };
+}
 
 /**
- * Schema + smoke run: the rule is evaluated by the real engine on the fixture baskets, so a
- * document that would throw at the POS is rejected before it can be saved.
+ * Parses a rule set: every rule as `parseRule` does (issue paths prefixed by the rule's
+ * index), ids unique, and each multiplier's `ruleIds` naming earning rules of the set.
  */
-export async function validateRule(input: unknown): Promise<ParseResult> {
-  const parsed = parseRule(input);
-  if (!parsed.success) return parsed;
-  for (const basket of FIXTURE_BASKETS) {
-    try {
-      await evaluate([parsed.data], basket, SMOKE_SETTINGS);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      return failure([{
-        code: "custom",
-        message: `rule fails in the engine: ${message}`,
-        path: [],
-      }]);
-    }
+export function parseRuleSet(input: unknown): RuleSetParseResult {
+  if (!Array.isArray(input)) {
+    return setFailure([{ code: "custom", message: "expected an array of rules", path: [], input }]);
   }
-  return parsed;
+  if (input.length > MAX_RULES) {
+    return setFailure([{ code: "custom", message: `at most ${MAX_RULES} rules`, path: [] }]);
+  }
+  const issues: Issue[] = [];
+  const parsed: (Rule | undefined)[] = input.map((doc, i) => {
+    const r = parseRule(doc);
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) issues.push({ ...issue, path: [i, ...issue.path] });
+    return undefined;
+  });
+  // Ids as written, so a reference to a rule that has other errors is not reported twice.
+  const firstIndex = new Map<unknown, number>();
+  input.forEach((doc: unknown, i) => {
+    const id = doc !== null && typeof doc === "object" && Object.hasOwn(doc, "id")
+      ? (doc as { id: unknown }).id
+      : undefined;
+    if (typeof id !== "string") return;
+    const first = firstIndex.get(id);
+    if (first === undefined) firstIndex.set(id, i);
+    else {
+      issues.push({ code: "custom", message: `rule ${first} has the same id`, path: [i, "id"] });
+    }
+  });
+  parsed.forEach((rule, i) => {
+    if (rule?.event.type !== "multiplier") return;
+    rule.event.params.ruleIds?.forEach((id, j) => {
+      const at = firstIndex.get(id);
+      const target = at === undefined ? undefined : parsed[at];
+      const path = [i, "event", "params", "ruleIds", j];
+      if (at === undefined) {
+        issues.push({ code: "custom", message: `no rule has id ${id}`, path });
+      } else if (target && !isEarningType(target.event.type)) {
+        issues.push({
+          code: "custom",
+          message:
+            `rule ${id} is a ${target.event.type} rule; a multiplier multiplies earning rules`,
+          path,
+        });
+      }
+    });
+  });
+  if (issues.length > 0) return setFailure(issues);
+  return { success: true, data: parsed as Rule[] };
 }

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { basicPoints, ROUNDING_MODES, toHundredths } from "../../rules/points.ts";
+import {
+  basicPoints,
+  hundredthsToNumber,
+  ROUNDING_MODES,
+  toHundredths,
+} from "../../rules/points.ts";
 
 /** [spendMinor, digits, pointsPerUnitHundredths, {none, up, down, nearest}] */
 const CASES: [number, number, number, Record<string, number>][] = [
@@ -91,4 +96,26 @@ Deno.test("property: points are monotone in spend", () => {
 
 Deno.test("basicPoints throws rather than return an inexact huge number", () => {
   assert.throws(() => basicPoints(1e12, 0, 1_000_000, "none"), /out of range/);
+});
+
+Deno.test("hundredthsToNumber gives JSON numbers with at most two decimals", () => {
+  assert.equal(JSON.stringify(hundredthsToNumber(1734)), "17.34");
+  assert.equal(JSON.stringify(hundredthsToNumber(2700)), "27");
+  assert.equal(JSON.stringify(hundredthsToNumber(1)), "0.01");
+  assert.equal(JSON.stringify(hundredthsToNumber(-5)), "-0.05");
+  assert.throws(() => hundredthsToNumber(1.5), RangeError);
+  assert.throws(() => hundredthsToNumber(1e15 + 1), RangeError);
+});
+
+Deno.test("property: hundredthsToNumber prints the exact two-decimal value", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1e15 }), (h) => {
+      const whole = Math.floor(h / 100);
+      const cents = String(h % 100).padStart(2, "0").replace(/0+$/, "");
+      const expected = cents ? `${whole}.${cents}` : `${whole}`;
+      assert.equal(JSON.stringify(hundredthsToNumber(h)), expected);
+      assert.equal(toHundredths(hundredthsToNumber(h)), h);
+    }),
+    { numRuns: 5000 },
+  );
 });

@@ -2,15 +2,18 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { EXAMPLES } from "../../rules/examples.ts";
 import { FACT_NAMES, FACTS } from "../../rules/facts.ts";
-import { type ParseResult, parseRule, validateRule } from "../../rules/schema.ts";
-import { ruleDocArb } from "./arbitraries.ts";
+import { parseRule, parseRuleSet } from "../../rules/schema.ts";
+import { validateRule, validateRuleSet } from "../../rules/validation.ts";
+import { ruleDocArb, ruleSetArb } from "./arbitraries.ts";
 
 const memberLeaf = { fact: "member", operator: "equal", value: true };
 
 /** A valid rule whose first condition (or conditions) can be swapped out. */
 function rule(conditions: unknown = { all: [memberLeaf] }, extra: Record<string, unknown> = {}) {
   return {
+    id: "r",
     name: "r",
+    enabled: true,
     priority: 10,
     conditions,
     event: { type: "basic-points", params: { pointsPerUnit: 1 } },
@@ -19,7 +22,11 @@ function rule(conditions: unknown = { all: [memberLeaf] }, extra: Record<string,
 }
 
 /** Asserts failure and that some issue sits at `path` (joined with dots). */
-function assertRejected(result: ParseResult, path: string, message?: RegExp) {
+function assertRejected(
+  result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } },
+  path: string,
+  message?: RegExp,
+) {
   assert.equal(result.success, false, "expected the rule to be rejected");
   const issues = result.error?.issues ?? [];
   const hit = issues.find((i) => i.path.join(".") === path);
@@ -27,11 +34,15 @@ function assertRejected(result: ParseResult, path: string, message?: RegExp) {
   if (message) assert.match(hit.message, message);
 }
 
-Deno.test("documented examples are accepted (schema and smoke run)", async () => {
+Deno.test("documented examples are accepted (schema and smoke run), alone and as a set", async () => {
   for (const doc of EXAMPLES) {
     const result = await validateRule(doc);
     assert.ok(result.success, JSON.stringify(result.error?.issues));
   }
+  const set = await validateRuleSet(EXAMPLES);
+  assert.ok(set.success, JSON.stringify(set.error?.issues));
+  const types = new Set(EXAMPLES.map((d) => d.event.type));
+  assert.equal(types.size, 6, "an example of every event type");
 });
 
 Deno.test("examples survive a JSON round trip", () => {
@@ -168,10 +179,15 @@ Deno.test("rejects values of the wrong type or shape for the fact and operator",
     [{ fact: "member", operator: "contains", value: true }, "operator"],
     [{ fact: "basketTotal", operator: "greaterThan", value: 10.5 }, "value"],
     [{ fact: "basketTotal", operator: "greaterThan", value: { fact: "visitCount" } }, "value"],
+    [{ fact: "cardSeries", operator: "lessThan", value: "LOY" }, "operator"],
+    [{ fact: "eligibleQuantity", operator: "equal", value: -1 }, "value"],
   ];
   for (const [leaf, key] of bad) {
     assertRejected(parseRule(rule({ all: [leaf] })), `conditions.all.0.${key}`);
   }
+  // A bad value is reported as a bad value, not as a malformed condition group.
+  const r = parseRule(rule({ all: [{ fact: "basketTotal", operator: "equal", value: {} }] }));
+  assert.ok(r.error?.issues.every((i) => !/condition group/.test(i.message)));
 });
 
 Deno.test("rejects bad events and rounding", () => {
@@ -208,6 +224,99 @@ Deno.test("the leaf schema covers every catalogue fact", () => {
   }
 });
 
+Deno.test("rejects a bad id, reference or enabled flag", () => {
+  for (const id of ["", "Rule", "-r", "r_1", "a".repeat(65), 7]) {
+    assertRejected(parseRule(rule(undefined, { id })), "id");
+  }
+  assert.ok(parseRule(rule(undefined, { id: "0-double-tuesday" })).success);
+  for (const reference of ["onbo", "", "ON BO", "A".repeat(21)]) {
+    assertRejected(parseRule(rule(undefined, { reference })), "reference");
+  }
+  assert.ok(parseRule(rule(undefined, { reference: "ONBO" })).success);
+  assertRejected(parseRule(rule(undefined, { enabled: "yes" })), "enabled");
+  const { enabled: _, ...withoutEnabled } = rule();
+  assertRejected(parseRule(withoutEnabled), "enabled");
+});
+
+Deno.test("rejects events with both or neither of their alternatives", () => {
+  const ev = (type: string, params: unknown) =>
+    parseRule(rule(undefined, { event: { type, params } }));
+  const sel = { categories: ["SOCKS"] };
+  assertRejected(ev("item-points", { selector: sel }), "event.params", /exactly one/);
+  assertRejected(
+    ev("item-points", { selector: sel, perItem: 1, pointsPerUnit: 1 }),
+    "event.params",
+  );
+  assert.ok(ev("item-points", { selector: sel, perItem: 1 }).success);
+  assertRejected(ev("item-points", { perItem: 1 }), "event.params.selector");
+  assertRejected(ev("basket-points", {}), "event.params", /exactly one/);
+  assertRejected(ev("basket-points", { points: 1, pointsPerUnit: 1 }), "event.params");
+  assertRejected(ev("basket-points", { points: 1, minTotal: 1.5 }), "event.params.minTotal");
+  assert.ok(ev("basket-points", { pointsPerUnit: 1, minTotal: 0 }).success);
+  assertRejected(
+    ev("tender-points", { tenderTypes: [], pointsPerUnit: 1 }),
+    "event.params.tenderTypes",
+  );
+  assertRejected(ev("tender-points", { tenderTypes: ["CASH"] }), "event.params.pointsPerUnit");
+});
+
+Deno.test("rejects bad multipliers and staff discounts", () => {
+  const ev = (type: string, params: unknown, extra = {}) =>
+    parseRule(rule(undefined, { event: { type, params }, ...extra }));
+  assertRejected(ev("multiplier", { factor: 1 }), "event.params.factor");
+  assertRejected(ev("multiplier", { factor: 2.005 }), "event.params.factor");
+  assertRejected(ev("multiplier", { factor: 2, ruleIds: [] }), "event.params.ruleIds");
+  assertRejected(ev("multiplier", { factor: 2, ruleIds: ["a", "a"] }), "event.params.ruleIds.1");
+  assertRejected(ev("multiplier", { factor: 2 }, { rounding: "up" }), "rounding", /rounded with/);
+  assert.ok(ev("multiplier", { factor: 1.5, ruleIds: ["a"], selector: { skus: ["X"] } }).success);
+  assertRejected(ev("staff-discount", { percent: 0 }), "event.params.percent");
+  assertRejected(ev("staff-discount", { percent: 100.01 }), "event.params.percent");
+  assertRejected(ev("staff-discount", { percent: 10 }, { rounding: "up" }), "rounding");
+  assertRejected(ev("staff-discount", { percent: 10 }, { reference: "STAFF" }), "reference");
+  assert.ok(ev("staff-discount", { percent: 100 }).success);
+});
+
+Deno.test("rule sets: issue paths start with the rule's index", () => {
+  const bad = rule({ all: [{ fact: "dayOfWeek", operator: "equal", value: 9 }] }, { id: "c" });
+  assertRejected(
+    parseRuleSet([rule(undefined, { id: "a" }), rule(undefined, { id: "b" }), bad]),
+    "2.conditions.all.0.value",
+  );
+  assertRejected(parseRuleSet({ rules: [] }), "", /array/);
+  assertRejected(
+    parseRuleSet(Array.from({ length: 201 }, (_, i) => rule(undefined, { id: `r${i}` }))),
+    "",
+    /at most 200/,
+  );
+  assert.ok(parseRuleSet([]).success);
+});
+
+Deno.test("rule sets: ids are unique", () => {
+  assertRejected(parseRuleSet([rule(), rule(undefined, { name: "other" })]), "1.id", /rule 0/);
+});
+
+Deno.test("rule sets: a multiplier's ruleIds name earning rules of the set", () => {
+  const mult = (ruleIds: string[]) =>
+    rule(undefined, { id: "m", event: { type: "multiplier", params: { factor: 2, ruleIds } } });
+  const staff = rule(undefined, {
+    id: "s",
+    event: { type: "staff-discount", params: { percent: 5 } },
+  });
+  const other = { ...mult(["r"]), id: "m2" };
+  assert.ok(parseRuleSet([rule(), mult(["r"])]).success);
+  assertRejected(parseRuleSet([rule(), mult(["r", "x"])]), "1.event.params.ruleIds.1", /no rule/);
+  assertRejected(parseRuleSet([rule(), staff, mult(["s"])]), "2.event.params.ruleIds.0", /earning/);
+  assertRejected(
+    parseRuleSet([rule(), other, mult(["m2"])]),
+    "2.event.params.ruleIds.0",
+    /earning/,
+  );
+  // A target with errors of its own is reported once, there.
+  const broken = { ...rule(), priority: 0 };
+  const r = parseRuleSet([broken, mult(["r"])]);
+  assert.deepEqual(r.error?.issues.map((i) => i.path.join(".")), ["0.priority"]);
+});
+
 Deno.test("property: generated rule documents validate and pass the smoke run", async () => {
   await fc.assert(
     fc.asyncProperty(ruleDocArb, async (doc) => {
@@ -215,5 +324,15 @@ Deno.test("property: generated rule documents validate and pass the smoke run", 
       assert.ok(result.success, JSON.stringify(result.error?.issues));
     }),
     { numRuns: 100 },
+  );
+});
+
+Deno.test("property: generated rule sets validate and pass the smoke run", async () => {
+  await fc.assert(
+    fc.asyncProperty(ruleSetArb(10), async (docs) => {
+      const result = await validateRuleSet(JSON.parse(JSON.stringify(docs)));
+      assert.ok(result.success, JSON.stringify(result.error?.issues));
+    }),
+    { numRuns: 50 },
   );
 });
