@@ -1,6 +1,6 @@
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
-import { notFound, ProblemError } from "../http/problem.ts";
+import { notFound, ProblemError } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { can, type Permission, type Role } from "./roles.ts";
 

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 import type { AppEnv } from "../http/env.ts";
 import { loadSession } from "../staff/sessions.ts";
 import { findStaffById } from "../staff/users.ts";

@@ -1,8 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/env.ts";
-import { validationError } from "../http/problem.ts";
-import { zodFieldErrors } from "../http/validation.ts";
+import { validationError, zodFieldErrors } from "../errors/problem.ts";
 import type { DevicePrincipal } from "../tokens/device_verifier.ts";
 import { invalidToken } from "../tokens/errors.ts";
 

@@ -1,4 +1,4 @@
-import type { FieldError } from "../http/problem.ts";
+import type { FieldError } from "../errors/problem.ts";
 
 export interface FieldProps {
   label: string;

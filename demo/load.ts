@@ -1,10 +1,10 @@
 import type { Db } from "../db/connection.ts";
 import { createGroup, getGroup } from "../programme/groups.ts";
-import { createCustomer } from "../programme/customers.ts";
-import { runGeneration, startGeneration } from "../programme/instruments.ts";
-import { upsertItems } from "../programme/items.ts";
+import { createCustomer } from "../members/customers.ts";
+import { runGeneration, startGeneration } from "../instruments/generation.ts";
+import { upsertItems } from "../catalogue/items.ts";
 import { addMerchantToGroup, createMerchant } from "../programme/merchants.ts";
-import { createSeries } from "../programme/series.ts";
+import { createSeries } from "../instruments/series.ts";
 import { getSettings, saveSettings } from "../programme/settings.ts";
 import { createOrganization } from "../registry/organizations.ts";
 import { createPos } from "../registry/pos.ts";

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.ts";
-import { type FieldError, validationError } from "./problem.ts";
+import { type FieldError, validationError } from "../errors/problem.ts";
 
 const NUL = "\u0000";
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isUuid } from "../db/errors.ts";
-import { validationError } from "./problem.ts";
+import { validationError } from "../errors/problem.ts";
 
 /**
  * Keyset pagination for every list endpoint: `?limit=&cursor=`, answered with

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.ts";
-import { ProblemError } from "./problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 
 const WINDOW_MS = 60_000;
 const MAX_KEYS = 100_000;

@@ -1,13 +1,5 @@
 import type { Hook } from "@hono/zod-openapi";
-import type { z } from "zod";
-import { type FieldError, notFound, validationError } from "./problem.ts";
-
-export function zodFieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((i) => ({
-    field: i.path.length ? i.path.map(String).join(".") : "(body)",
-    message: i.message,
-  }));
-}
+import { notFound, validationError, zodFieldErrors } from "../errors/problem.ts";
 
 /**
  * The OpenAPI routes' validation hook: every failed parse becomes a 422 naming each field,

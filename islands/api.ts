@@ -1,7 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 // Type-only: the bundle never pulls server code, yet the island breaks at `deno check` when
 // the API's JSON shape changes.
-import type { OrganizationTreeSchema } from "../routes/registry_schemas.ts";
+import type { OrganizationTreeSchema } from "../registry/registry_json.ts";
 
 export type OrgTree = z.infer<typeof OrganizationTreeSchema>;
 export type SiteTree = OrgTree["sites"][number];

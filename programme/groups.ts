@@ -5,7 +5,7 @@ import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import { afterNameAndId } from "../db/keyset.ts";
 import type { MerchantGroupTable } from "../db/schema.ts";
-import { notFound } from "../http/problem.ts";
+import { notFound } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { recordAudit } from "../audit/log.ts";
 import { DEFAULT_SETTINGS } from "./settings_schema.ts";

@@ -3,7 +3,7 @@ import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import { afterNameAndId } from "../db/keyset.ts";
 import type { MerchantTable } from "../db/schema.ts";
-import { ProblemError, validationError } from "../http/problem.ts";
+import { ProblemError, validationError } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { recordAudit } from "../audit/log.ts";
 import type { MerchantGroup } from "./groups.ts";

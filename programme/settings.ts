@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { jsonDiff, recordAudit } from "../audit/log.ts";
 import type { Db } from "../db/connection.ts";
 import type { Json } from "../db/schema.ts";
-import { notFound, ProblemError } from "../http/problem.ts";
+import { notFound, ProblemError } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "./groups.ts";
 import type { LoyaltySettings } from "./settings_schema.ts";

@@ -1,4 +1,4 @@
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 
 /** Deleting something with history would orphan it: disable it instead. */
 export const hasHistory = (what: string, because: string) =>

@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
 import type { Status, StoreTable } from "../db/schema.ts";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 import { hasHistory } from "./history.ts";
 import type { Site } from "./sites.ts";
 

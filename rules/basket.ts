@@ -8,42 +8,8 @@
  */
 import { z } from "zod";
 import { apportion } from "./apportion.ts";
-
-/** True when the runtime's ICU knows the ISO 4217 code (a typo like "EUE" is rejected). */
-function isKnownCurrency(code: string): boolean {
-  try {
-    new Intl.NumberFormat("en", { style: "currency", currency: code });
-    return Intl.supportedValuesOf("currency").includes(code);
-  } catch {
-    return false;
-  }
-}
-
-/** True when the IANA zone name is accepted by Intl (day/time facts depend on it). */
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const digitsCache = new Map<string, number>();
-
-/** Number of minor-unit digits of an ISO 4217 currency (EUR 2, JPY 0, KWD 3). */
-export function minorUnitDigits(currency: string): number {
-  let digits = digitsCache.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-    digitsCache.set(currency, digits);
-  }
-  return digits;
-}
-
-export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, "ISO 4217 code, 3 capital letters")
-  .refine(isKnownCurrency, "unknown ISO 4217 currency");
+import { CurrencySchema } from "../money/currency.ts";
+import { isValidTimeZone } from "../calendar/zones.ts";
 
 /** Minor units; bounded so that sums over a basket stay exact safe integers. */
 const MAX_MINOR = 1e12;

@@ -3,7 +3,8 @@
  * them once per evaluation (line nets after order-level discounts, customer status, store
  * time) so that facts and the points arithmetic read the same figures.
  */
-import { type Basket, lineNets, minorUnitDigits } from "./basket.ts";
+import { type Basket, lineNets } from "./basket.ts";
+import { minorUnitDigits } from "../money/currency.ts";
 import { atStaffLocation, type CustomerStatus, customerStatus, type Settings } from "./settings.ts";
 
 /** A basket line as facts and points see it. */

@@ -1,5 +1,5 @@
 import type { Db } from "../db/connection.ts";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 import { clearLoginAttempt, reserveLoginAttempt } from "./login_limit.ts";
 import { DUMMY_HASH, verifyPassword } from "./password.ts";
 import type { StaffUser } from "./users.ts";

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import type { OrgRole } from "../db/schema.ts";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 import { hashPassword } from "./password.ts";
 import { randomToken, sha256 } from "../crypto/random.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isValidNumber } from "../programme/numbers.ts";
+import { isValidNumber } from "../instruments/numbers.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
 import {
   addMember,

@@ -4,7 +4,7 @@
  * is problem+json. Operations come from the document itself, so a new route is fuzzed too.
  */
 import assert from "node:assert/strict";
-import { createSeries } from "../programme/series.ts";
+import { createSeries } from "../instruments/series.ts";
 import { createTestApp } from "./helpers/app.ts";
 import { testBackend } from "./helpers/db.ts";
 import { buildWorld } from "./helpers/world.ts";

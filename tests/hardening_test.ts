@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { startGeneration } from "../programme/instruments.ts";
-import { createSeries } from "../programme/series.ts";
+import { startGeneration } from "../instruments/generation.ts";
+import { createSeries } from "../instruments/series.ts";
 import { createPos } from "../registry/pos.ts";
 import { currentSigningKey } from "../tokens/signing_keys.ts";
 import { STAFF_AUDIENCE } from "../tokens/staff_tokens.ts";

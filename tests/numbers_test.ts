@@ -6,7 +6,7 @@ import {
   generateNumber,
   isValidNumber,
   numericLength,
-} from "../programme/numbers.ts";
+} from "../instruments/numbers.ts";
 
 const DIGITS = "0123456789";
 const NUMERIC_TYPES: InstrumentType[] = ["gift-card", "store-credit", "loyalty-card"];

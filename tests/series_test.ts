@@ -5,9 +5,9 @@ import {
   generateBatch,
   getGeneration,
   startGeneration,
-} from "../programme/instruments.ts";
-import { isValidNumber } from "../programme/numbers.ts";
-import { getSeries } from "../programme/series.ts";
+} from "../instruments/generation.ts";
+import { isValidNumber } from "../instruments/numbers.ts";
+import { getSeries } from "../instruments/series.ts";
 import {
   addMember,
   addOwner,

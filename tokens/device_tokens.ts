@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import type { AccessTokenTable, Status, TokenKind } from "../db/schema.ts";
-import { notFound, ProblemError } from "../http/problem.ts";
+import { notFound, ProblemError } from "../errors/problem.ts";
 import type { Pos } from "../registry/pos.ts";
 import type { Site } from "../registry/sites.ts";
 import type { Merchant } from "../programme/merchants.ts";

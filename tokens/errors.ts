@@ -1,4 +1,4 @@
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 
 /** Every refused bearer token, staff or device: 401 with the RFC 6750 challenge. */
 export const invalidToken = (detail: string) =>

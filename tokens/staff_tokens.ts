@@ -1,7 +1,7 @@
 import { errors, importJWK, jwtVerify, SignJWT } from "jose";
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 import { invalidToken } from "./errors.ts";
 import { CLOCK_TOLERANCE_SECONDS, currentSigningKey, publicKeys } from "./signing_keys.ts";
 

@@ -2,11 +2,10 @@ import { Hono } from "hono";
 import { requireStaff } from "../../auth/middleware.ts";
 import { auditableOrgIds, auditFacets } from "../../audit/log.ts";
 import type { AppEnv } from "../../http/env.ts";
-import { validationError } from "../../http/problem.ts";
-import { zodFieldErrors } from "../../http/validation.ts";
+import { validationError, zodFieldErrors } from "../../errors/problem.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage } from "../../web/render.tsx";
-import { AuditFilter, auditJson, auditPage, type AuditRow, auditScope } from "../admin_audit.ts";
+import { AuditFilter, auditJson, auditPage, type AuditRow, auditScope } from "../admin/audit.ts";
 import { when } from "./settings.tsx";
 
 /** A JSON value as one short line: strings quoted, so "" and none stay apart. */

@@ -4,8 +4,7 @@ import { z } from "zod";
 import { SESSION_COOKIE } from "../../auth/middleware.ts";
 import { Field } from "../../components/Field.tsx";
 import type { AppEnv } from "../../http/env.ts";
-import { type FieldError, ProblemError } from "../../http/problem.ts";
-import { zodFieldErrors } from "../../http/validation.ts";
+import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { authenticateStaff } from "../../staff/auth.ts";
 import { createSession, deleteSession, SESSION_TTL_MS } from "../../staff/sessions.ts";
 import {

@@ -3,10 +3,9 @@ import { authorizeOrg, roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
 import type { AppEnv } from "../../http/env.ts";
-import { type FieldError, notFound, ProblemError } from "../../http/problem.ts";
-import { zodFieldErrors } from "../../http/validation.ts";
+import { type FieldError, notFound, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { page } from "../../http/pagination.ts";
-import { AccountTypeSchema, openAccount } from "../../programme/accounts.ts";
+import { AccountTypeSchema, openAccount } from "../../members/accounts.ts";
 import {
   createCustomer,
   type Customer,
@@ -18,7 +17,7 @@ import {
   NewCustomerSchema,
   searchCustomers,
   statusOf,
-} from "../../programme/customers.ts";
+} from "../../members/customers.ts";
 import {
   authorizeGroup,
   getGroup,

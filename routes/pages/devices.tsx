@@ -7,7 +7,7 @@ import DeviceTree, { type DeviceOrg } from "../../islands/DeviceTree.tsx";
 import { getOrganizationTree, listOrganizations } from "../../registry/organizations.ts";
 import { Island } from "../../web/island.tsx";
 import { renderPage } from "../../web/render.tsx";
-import { treeJson } from "../registry_schemas.ts";
+import { treeJson } from "../../registry/registry_json.ts";
 
 export const devicePages = new Hono<AppEnv>()
   .get("/console/devices", requireStaff, async (c) => {

@@ -4,7 +4,7 @@ import { requireStaff } from "../../auth/middleware.ts";
 import type { AppEnv } from "../../http/env.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
 import { authorizeGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
-import { type Item, itemCategories, listItems } from "../../programme/items.ts";
+import { type Item, itemCategories, listItems } from "../../catalogue/items.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage } from "../../web/render.tsx";
 

@@ -3,7 +3,7 @@ import { authorizeOrg, roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
 import type { AppEnv } from "../../http/env.ts";
-import { notFound } from "../../http/problem.ts";
+import { notFound } from "../../errors/problem.ts";
 import MerchantDetail from "../../islands/MerchantDetail.tsx";
 import MerchantManager, { type MerchantOrg } from "../../islands/MerchantManager.tsx";
 import { NOT_IN_GROUP } from "../../islands/merchants.ts";
@@ -21,8 +21,8 @@ import {
 } from "../../registry/organizations.ts";
 import { Island } from "../../web/island.tsx";
 import { renderPage } from "../../web/render.tsx";
-import { posJson, storeJson, treeJson } from "../registry_schemas.ts";
-import { groupJson, merchantJson } from "../admin_programme.ts";
+import { posJson, storeJson, treeJson } from "../../registry/registry_json.ts";
+import { groupJson, merchantJson } from "../admin/programme.ts";
 
 /** An organization's groups and merchants are a handful; past this the page says it stops. */
 const MAX_ROWS = 500;

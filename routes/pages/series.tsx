@@ -7,8 +7,7 @@ import { Field } from "../../components/Field.tsx";
 import type { InstrumentType } from "../../db/schema.ts";
 import type { AppEnv } from "../../http/env.ts";
 import { page } from "../../http/pagination.ts";
-import { type FieldError, ProblemError } from "../../http/problem.ts";
-import { zodFieldErrors } from "../../http/validation.ts";
+import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import InstrumentGenerator from "../../islands/InstrumentGenerator.tsx";
 import { authorizeGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import {
@@ -16,7 +15,7 @@ import {
   listInstruments,
   MAX_GENERATION_COUNT,
   runningGenerations,
-} from "../../programme/instruments.ts";
+} from "../../instruments/generation.ts";
 import {
   authorizeSeries,
   createSeries,
@@ -25,11 +24,11 @@ import {
   listSeries,
   NewSeriesSchema,
   type Series,
-} from "../../programme/series.ts";
-import { CurrencySchema, minorUnitDigits } from "../../rules/basket.ts";
+} from "../../instruments/series.ts";
+import { CurrencySchema, minorUnitDigits } from "../../money/currency.ts";
 import { Island } from "../../web/island.tsx";
 import { renderPage, setFlash } from "../../web/render.tsx";
-import { generationJson } from "../admin_series.ts";
+import { generationJson } from "../admin/series.ts";
 import { decodeCursor } from "../../http/pagination.ts";
 import { formText } from "../../web/form.ts";
 

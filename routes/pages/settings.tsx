@@ -3,8 +3,7 @@ import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
 import type { AppEnv } from "../../http/env.ts";
-import { type FieldError, ProblemError } from "../../http/problem.ts";
-import { zodFieldErrors } from "../../http/validation.ts";
+import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { authorizeGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import { getSettings, saveSettings, type SettingsVersion } from "../../programme/settings.ts";
 import {

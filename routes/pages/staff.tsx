@@ -6,8 +6,7 @@ import { can } from "../../auth/roles.ts";
 import { Field } from "../../components/Field.tsx";
 import type { OrgRole } from "../../db/schema.ts";
 import type { AppEnv } from "../../http/env.ts";
-import { type FieldError, notFound, ProblemError } from "../../http/problem.ts";
-import { zodFieldErrors } from "../../http/validation.ts";
+import { type FieldError, notFound, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import {
   getOrganization,
   listOrganizations,

@@ -22,7 +22,7 @@ import {
   type CustomerKey,
   lookupCustomers,
   searchCustomers,
-} from "../../programme/customers.ts";
+} from "../../members/customers.ts";
 import { createGroup, type MerchantGroup } from "../../programme/groups.ts";
 import { DEFAULT_SETTINGS } from "../../programme/settings_schema.ts";
 import { createOrganization } from "../../registry/organizations.ts";

@@ -8,9 +8,9 @@
  *   TEST_DATABASE_URL=postgres://… deno bench -A tests/bench/generation_bench.ts
  */
 import { createGroup } from "../../programme/groups.ts";
-import { runGeneration, startGeneration } from "../../programme/instruments.ts";
-import { generateNumber } from "../../programme/numbers.ts";
-import { createSeries, NewSeriesSchema } from "../../programme/series.ts";
+import { runGeneration, startGeneration } from "../../instruments/generation.ts";
+import { generateNumber } from "../../instruments/numbers.ts";
+import { createSeries, NewSeriesSchema } from "../../instruments/series.ts";
 import { createOwner } from "../../staff/users.ts";
 import { createTestDatabase, testBackend } from "../helpers/db.ts";
 

@@ -2,7 +2,7 @@ import type { LoyaltySettings } from "../../programme/settings_schema.ts";
 import { createGroup, type MerchantGroup } from "../../programme/groups.ts";
 import { addMerchantToGroup, createMerchant, type Merchant } from "../../programme/merchants.ts";
 import { getSettings, saveSettings } from "../../programme/settings.ts";
-import { createCustomer, type CustomerDetail } from "../../programme/customers.ts";
+import { createCustomer, type CustomerDetail } from "../../members/customers.ts";
 import { createOrganization, type Organization } from "../../registry/organizations.ts";
 import { createPos, type Pos } from "../../registry/pos.ts";
 import { createSite, type Site } from "../../registry/sites.ts";

@@ -3,7 +3,7 @@ import { recordAudit } from "../audit/log.ts";
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import type { InstrumentGenerationTable, InstrumentStatus, InstrumentTable } from "../db/schema.ts";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { generateNumber } from "./numbers.ts";
 import type { Series } from "./series.ts";

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import type { Organization, OrganizationTree } from "../registry/organizations.ts";
-import type { Pos } from "../registry/pos.ts";
-import type { Site } from "../registry/sites.ts";
-import type { Store } from "../registry/stores.ts";
-import { isValidTimeZone } from "../rules/basket.ts";
+import type { Organization, OrganizationTree } from "./organizations.ts";
+import type { Pos } from "./pos.ts";
+import type { Site } from "./sites.ts";
+import type { Store } from "./stores.ts";
+import { isValidTimeZone } from "../calendar/zones.ts";
 
 const Name = z.string().trim().min(1, "must not be empty").max(100, "at most 100 characters");
 const Number_ = z.number({ error: "must be a number" }).int("must be a whole number")

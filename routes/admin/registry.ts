@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg, forbidden, visibleOrgIds } from "../auth/access.ts";
+import { authorizeOrg, forbidden, visibleOrgIds } from "../../auth/access.ts";
 import {
   adminAuth,
   IdParam,
@@ -7,9 +7,9 @@ import {
   jsonResponse,
   newRouter,
   problems,
-} from "../http/openapi.ts";
-import { notFound } from "../http/problem.ts";
-import type { DeviceVerifier } from "../tokens/device_verifier.ts";
+} from "../../http/openapi.ts";
+import { notFound } from "../../errors/problem.ts";
+import type { DeviceVerifier } from "../../tokens/device_verifier.ts";
 import {
   createOrganization,
   deleteOrganization,
@@ -17,10 +17,10 @@ import {
   getOrganizationTree,
   listOrganizations,
   updateOrganization,
-} from "../registry/organizations.ts";
-import { createPos, deletePos, getPos, updatePos } from "../registry/pos.ts";
-import { createSite, deleteSite, getSite, updateSite } from "../registry/sites.ts";
-import { createStore, deleteStore, getStore, updateStore } from "../registry/stores.ts";
+} from "../../registry/organizations.ts";
+import { createPos, deletePos, getPos, updatePos } from "../../registry/pos.ts";
+import { createSite, deleteSite, getSite, updateSite } from "../../registry/sites.ts";
+import { createStore, deleteStore, getStore, updateStore } from "../../registry/stores.ts";
 import {
   ChangeNameStatus,
   ChangeStore,
@@ -38,7 +38,7 @@ import {
   storeJson,
   StoreSchema,
   treeJson,
-} from "./registry_schemas.ts";
+} from "../../registry/registry_json.ts";
 
 const V1 = "/api/admin/v1";
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg } from "../auth/access.ts";
+import { authorizeOrg } from "../../auth/access.ts";
 import {
   adminAuth,
   IdParam,
@@ -8,10 +8,10 @@ import {
   newRouter,
   problems,
   Uuid,
-} from "../http/openapi.ts";
-import { notFound } from "../http/problem.ts";
-import { getOrganization } from "../registry/organizations.ts";
-import { inviteMember, listMembers, type Member, removeMember } from "../staff/memberships.ts";
+} from "../../http/openapi.ts";
+import { notFound } from "../../errors/problem.ts";
+import { getOrganization } from "../../registry/organizations.ts";
+import { inviteMember, listMembers, type Member, removeMember } from "../../staff/memberships.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Staff"];

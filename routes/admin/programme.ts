@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg, visibleOrgIds } from "../auth/access.ts";
+import { authorizeOrg, visibleOrgIds } from "../../auth/access.ts";
 import {
   adminAuth,
   IdParam,
@@ -8,14 +8,14 @@ import {
   newRouter,
   problems,
   Uuid,
-} from "../http/openapi.ts";
-import { notFound } from "../http/problem.ts";
+} from "../../http/openapi.ts";
+import { notFound } from "../../errors/problem.ts";
 import {
   authorizeGroup,
   createGroup,
   listGroups,
   type MerchantGroup,
-} from "../programme/groups.ts";
+} from "../../programme/groups.ts";
 import {
   addMerchantToGroup,
   createMerchant,
@@ -23,12 +23,12 @@ import {
   listMerchants,
   type Merchant,
   merchantStores,
-} from "../programme/merchants.ts";
-import { getOrganization } from "../registry/organizations.ts";
-import { decodeCursor, page, pageOf, PageQuery } from "../http/pagination.ts";
-import type { Db } from "../db/connection.ts";
-import type { StaffUser } from "../staff/users.ts";
-import { posJson, PosSchema, storeJson, StoreSchema } from "./registry_schemas.ts";
+} from "../../programme/merchants.ts";
+import { getOrganization } from "../../registry/organizations.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
+import type { Db } from "../../db/connection.ts";
+import type { StaffUser } from "../../staff/users.ts";
+import { posJson, PosSchema, storeJson, StoreSchema } from "../../registry/registry_json.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Merchants"];

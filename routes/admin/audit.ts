@@ -1,14 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Selectable } from "kysely";
-import { authorizeOrg } from "../auth/access.ts";
-import { auditableOrgIds, listAudit } from "../audit/log.ts";
-import type { Db } from "../db/connection.ts";
-import { isUuid } from "../db/errors.ts";
-import type { AuditLogTable } from "../db/schema.ts";
-import { adminAuth, jsonResponse, newRouter, problems } from "../http/openapi.ts";
-import { decodeCursor, page, pageOf, PageQuery } from "../http/pagination.ts";
-import { notFound } from "../http/problem.ts";
-import type { StaffUser } from "../staff/users.ts";
+import { authorizeOrg } from "../../auth/access.ts";
+import { auditableOrgIds, listAudit } from "../../audit/log.ts";
+import type { Db } from "../../db/connection.ts";
+import { isUuid } from "../../db/errors.ts";
+import type { AuditLogTable } from "../../db/schema.ts";
+import { adminAuth, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
+import { notFound } from "../../errors/problem.ts";
+import type { StaffUser } from "../../staff/users.ts";
 
 const V1 = "/api/admin/v1";
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders, authenticateDevice } from "../auth/pos.ts";
-import { jsonResponse, newRouter, problems } from "../http/openapi.ts";
-import { programmeOf } from "../programme/pos_group.ts";
+import { ActingHeaders, authenticateDevice } from "../../auth/pos.ts";
+import { jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { programmeOf } from "../../programme/device_programme.ts";
 
 const tags = ["POS"];
 /** Documents the device bearer; `authenticateDevice` guards every `/api/pos/v1/*` path. */

@@ -9,10 +9,10 @@ import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
 import { afterNameAndId } from "../db/keyset.ts";
 import type { InstrumentType, SeriesTable } from "../db/schema.ts";
-import { notFound, ProblemError } from "../http/problem.ts";
-import { CurrencySchema } from "../rules/basket.ts";
+import { notFound, ProblemError } from "../errors/problem.ts";
+import { CurrencySchema } from "../money/currency.ts";
 import type { StaffUser } from "../staff/users.ts";
-import type { MerchantGroup } from "./groups.ts";
+import type { MerchantGroup } from "../programme/groups.ts";
 import { prefixRule } from "./numbers.ts";
 
 export type Series = Selectable<SeriesTable>;

@@ -6,16 +6,16 @@ import {
   jsonResponse,
   newRouter,
   problems,
-} from "../http/openapi.ts";
-import { decodeCursor, page, pageOf, PageQuery } from "../http/pagination.ts";
-import { authorizeGroup } from "../programme/groups.ts";
+} from "../../http/openapi.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
+import { authorizeGroup } from "../../programme/groups.ts";
 import {
   type Item,
   ItemsUpsertSchema,
   listItems,
   MAX_ITEMS_PER_UPSERT,
   upsertItems,
-} from "../programme/items.ts";
+} from "../../catalogue/items.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Items"];

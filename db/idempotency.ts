@@ -1,8 +1,8 @@
 import { sql } from "kysely";
-import type { Db } from "../db/connection.ts";
-import type { Json } from "../db/schema.ts";
+import type { Db } from "./connection.ts";
+import type { Json } from "./schema.ts";
 import { sha256 } from "../crypto/random.ts";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 
 /** The first answer to a request, replayed to its retries. */
 export interface StoredResponse {

@@ -6,10 +6,10 @@ import {
   jsonResponse,
   newRouter,
   problems,
-} from "../http/openapi.ts";
-import { authorizeGroup } from "../programme/groups.ts";
-import { getSettings, saveSettings } from "../programme/settings.ts";
-import { LoyaltySettingsSchema } from "../programme/settings_schema.ts";
+} from "../../http/openapi.ts";
+import { authorizeGroup } from "../../programme/groups.ts";
+import { getSettings, saveSettings } from "../../programme/settings.ts";
+import { LoyaltySettingsSchema } from "../../programme/settings_schema.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Loyalty settings"];

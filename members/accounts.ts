@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
-import { notFound, ProblemError } from "../http/problem.ts";
+import { notFound, ProblemError } from "../errors/problem.ts";
 import type { Account, Customer } from "./customers.ts";
-import type { LoyaltySettings } from "./settings_schema.ts";
+import type { LoyaltySettings } from "../programme/settings_schema.ts";
 
 /** Account type codes (POINTS, MEMCR, …) compare like every code: trimmed, upper-cased. */
 export const AccountTypeSchema = z.string().trim().toUpperCase()

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg } from "../auth/access.ts";
+import { authorizeOrg } from "../../auth/access.ts";
 import {
   adminAuth,
   IdParam,
@@ -7,10 +7,10 @@ import {
   jsonResponse,
   newRouter,
   problems,
-} from "../http/openapi.ts";
-import { decodeCursor, page, pageOf, PageQuery } from "../http/pagination.ts";
-import { notFound, validationError } from "../http/problem.ts";
-import { authorizeGroup } from "../programme/groups.ts";
+} from "../../http/openapi.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
+import { notFound, validationError } from "../../errors/problem.ts";
+import { authorizeGroup } from "../../programme/groups.ts";
 import {
   type Generation,
   getGeneration,
@@ -20,7 +20,7 @@ import {
   MAX_GENERATION_COUNT,
   runInBackground,
   startGeneration,
-} from "../programme/instruments.ts";
+} from "../../instruments/generation.ts";
 import {
   authorizeSeries,
   createSeries,
@@ -28,7 +28,7 @@ import {
   listSeries,
   NewSeriesSchema,
   type Series,
-} from "../programme/series.ts";
+} from "../../instruments/series.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Series and instruments"];

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { authorizeOrg } from "../auth/access.ts";
-import type { TokenKind } from "../db/schema.ts";
-import type { AppEnv } from "../http/env.ts";
+import { authorizeOrg } from "../../auth/access.ts";
+import type { TokenKind } from "../../db/schema.ts";
+import type { AppEnv } from "../../http/env.ts";
 import {
   adminAuth,
   IdParam,
@@ -11,11 +11,11 @@ import {
   newRouter,
   problems,
   Uuid,
-} from "../http/openapi.ts";
-import { notFound } from "../http/problem.ts";
-import { getPos } from "../registry/pos.ts";
-import { getSite } from "../registry/sites.ts";
-import { getMerchant } from "../programme/merchants.ts";
+} from "../../http/openapi.ts";
+import { notFound } from "../../errors/problem.ts";
+import { getPos } from "../../registry/pos.ts";
+import { getSite } from "../../registry/sites.ts";
+import { getMerchant } from "../../programme/merchants.ts";
 import {
   DEVICE_TOKEN_DEFAULT_DAYS,
   DEVICE_TOKEN_MAX_DAYS,
@@ -27,8 +27,8 @@ import {
   listDeviceTokens,
   revokeDeviceToken,
   targetRow,
-} from "../tokens/device_tokens.ts";
-import { DEVICE_CACHE_TTL_MS } from "../tokens/device_verifier.ts";
+} from "../../tokens/device_tokens.ts";
+import { DEVICE_CACHE_TTL_MS } from "../../tokens/device_verifier.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Device tokens"];

@@ -4,7 +4,7 @@ import { recordAudit } from "../audit/log.ts";
 import type { Db } from "../db/connection.ts";
 import type { ItemTable } from "../db/schema.ts";
 import type { StaffUser } from "../staff/users.ts";
-import type { MerchantGroup } from "./groups.ts";
+import type { MerchantGroup } from "../programme/groups.ts";
 
 export type Item = Selectable<ItemTable>;
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg } from "../auth/access.ts";
-import type { Permission } from "../auth/roles.ts";
-import type { Db } from "../db/connection.ts";
+import { authorizeOrg } from "../../auth/access.ts";
+import type { Permission } from "../../auth/roles.ts";
+import type { Db } from "../../db/connection.ts";
 import {
   adminAuth,
   IdParam,
@@ -9,10 +9,10 @@ import {
   jsonResponse,
   newRouter,
   problems,
-} from "../http/openapi.ts";
-import { decodeCursor, page, pageOf, PageQuery } from "../http/pagination.ts";
-import { notFound } from "../http/problem.ts";
-import { NewAccountSchema, openAccount } from "../programme/accounts.ts";
+} from "../../http/openapi.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
+import { notFound } from "../../errors/problem.ts";
+import { NewAccountSchema, openAccount } from "../../members/accounts.ts";
 import {
   type Account,
   createCustomer,
@@ -24,11 +24,11 @@ import {
   NewCustomerSchema,
   searchCustomers,
   statusOf,
-} from "../programme/customers.ts";
-import { authorizeGroup, getGroup } from "../programme/groups.ts";
-import { getSettings } from "../programme/settings.ts";
-import type { LoyaltySettings } from "../programme/settings_schema.ts";
-import type { StaffUser } from "../staff/users.ts";
+} from "../../members/customers.ts";
+import { authorizeGroup, getGroup } from "../../programme/groups.ts";
+import { getSettings } from "../../programme/settings.ts";
+import type { LoyaltySettings } from "../../programme/settings_schema.ts";
+import type { StaffUser } from "../../staff/users.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Customers"];

@@ -1,19 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders, idempotencyScope } from "../auth/pos.ts";
-import { jsonBody, jsonResponse, newRouter, problems } from "../http/openapi.ts";
-import { notFound, ProblemError, validationError } from "../http/problem.ts";
-import { zodFieldErrors } from "../http/validation.ts";
+import { ActingHeaders, idempotencyScope } from "../../auth/pos.ts";
+import { jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { notFound, ProblemError, validationError, zodFieldErrors } from "../../errors/problem.ts";
 import {
   createCustomer,
   customerDetail,
   type CustomerKey,
   CustomerKeySchemas,
   lookupCustomers,
-} from "../programme/customers.ts";
-import { idempotent } from "../programme/idempotency.ts";
-import { requireProgramme } from "../programme/pos_group.ts";
-import { getSettings } from "../programme/settings.ts";
-import { customerJson, CustomerSchema, NewCustomer } from "./admin_customers.ts";
+} from "../../members/customers.ts";
+import { idempotent } from "../../db/idempotency.ts";
+import { requireProgramme } from "../../programme/device_programme.ts";
+import { getSettings } from "../../programme/settings.ts";
+import { customerJson, CustomerSchema, NewCustomer } from "../admin/customers.ts";
 
 const tags = ["POS"];
 /** The device bearer is checked for every `/api/pos/v1/*` path (routes/pos_api.ts). */

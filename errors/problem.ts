@@ -1,6 +1,10 @@
-import type { Context } from "hono";
-import { HTTPException } from "hono/http-exception";
+/**
+ * The one error type of the product: services and routes throw a ProblemError, and the app
+ * renders it as RFC 9457 problem+json. No runtime import: islands and the rules core may use
+ * it too.
+ */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
 
 /** One field at fault: a JSON pointer-ish dotted path and what is wrong with it. */
 export interface FieldError {
@@ -45,32 +49,10 @@ export const validationError = (errors: FieldError[], detail?: string) =>
 export const notFound = (what = "resource") =>
   new ProblemError(404, "not-found", `No such ${what}`);
 
-export function problemResponse(c: Context, err: ProblemError): Response {
-  for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-  return c.body(JSON.stringify(err.toProblem()), err.status, {
-    "Content-Type": "application/problem+json",
-  });
-}
-
-/** Maps anything thrown to a problem; unknown errors become an opaque 500. */
-export function toProblemError(err: unknown): ProblemError {
-  if (err instanceof ProblemError) return err;
-  if (err instanceof HTTPException) {
-    const status = err.status as ContentfulStatusCode;
-    if (status === 413) {
-      return new ProblemError(413, "body-too-large", "The request body is too large");
-    }
-    if (/json/i.test(err.message)) {
-      return new ProblemError(400, "malformed-json", "The request body is not valid JSON", {
-        detail: err.message,
-      });
-    }
-    if (/content-type/i.test(err.message)) {
-      return new ProblemError(415, "unsupported-media-type", "Send the body as application/json", {
-        detail: err.message,
-      });
-    }
-    return new ProblemError(status, "http-" + status, err.message || "Request failed");
-  }
-  return new ProblemError(500, "internal", "Internal server error");
+/** zod's issues as field errors: the dotted path of each field at fault. */
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({
+    field: i.path.length ? i.path.map(String).join(".") : "(body)",
+    message: i.message,
+  }));
 }

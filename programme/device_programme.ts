@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/env.ts";
-import { ProblemError } from "../http/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 import type { Db } from "../db/connection.ts";
 import type { DevicePrincipal } from "../tokens/device_verifier.ts";
 import { getGroup } from "./groups.ts";
