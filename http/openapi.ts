@@ -49,6 +49,10 @@ export const staffSecurity: Record<string, string[]>[] = [{ staffBearer: [] }, {
   staffSession: [],
 }];
 
+/** A time in an answer: ISO 8601 in UTC. */
+export const Timestamp = z.string().openapi({ format: "date-time" });
+export const isoTime = (d: Date) => new Date(d).toISOString();
+
 /** An id in a query or body: a UUID, else a 422 naming the field. */
 export const Uuid = z.string().refine(isUuid, "not an id").openapi({ format: "uuid" });
 

@@ -3,7 +3,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 // Type-only: the bundle never pulls server code, yet this breaks at `deno check` when the
 // generation's JSON shape changes.
-import type { GenerationSchema } from "../routes/admin/series.ts";
+import type { GenerationSchema } from "../instruments/series_json.ts";
 import { api, ApiError, describeError, type FieldError } from "./api.ts";
 
 export type GenerationView = z.infer<typeof GenerationSchema>;

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isoTime, Timestamp } from "../http/openapi.ts";
 import type { Organization, OrganizationTree } from "./organizations.ts";
 import type { Pos } from "./pos.ts";
 import type { Site } from "./sites.ts";
@@ -10,8 +11,6 @@ const Number_ = z.number({ error: "must be a number" }).int("must be a whole num
   .min(1, "must be 1 or more").max(99_999_999, "at most 99999999");
 const Status = z.enum(["active", "disabled"]);
 const Timezone = z.string().refine(isValidTimeZone, "not an IANA time zone (e.g. Europe/Paris)");
-const Timestamp = z.string().openapi({ format: "date-time" });
-
 export const NewOrganization = z.object({ name: Name }).strict().openapi("NewOrganization");
 export const NewSite = z.object({ name: Name }).strict().openapi("NewSite");
 export const NewStore = z.object({
@@ -72,19 +71,18 @@ export const OrganizationTreeSchema = OrganizationSchema.extend({
   })),
 }).openapi("OrganizationTree");
 
-const iso = (d: Date) => new Date(d).toISOString();
 export const orgJson = (o: Organization) => ({
   id: o.id,
   name: o.name,
   status: o.status,
-  createdAt: iso(o.created_at),
+  createdAt: isoTime(o.created_at),
 });
 export const siteJson = (s: Site) => ({
   id: s.id,
   organizationId: s.org_id,
   name: s.name,
   status: s.status,
-  createdAt: iso(s.created_at),
+  createdAt: isoTime(s.created_at),
 });
 export const storeJson = (s: Store) => ({
   id: s.id,
@@ -95,7 +93,7 @@ export const storeJson = (s: Store) => ({
   timezone: s.timezone,
   address: s.address,
   status: s.status,
-  createdAt: iso(s.created_at),
+  createdAt: isoTime(s.created_at),
 });
 export const posJson = (p: Pos) => ({
   id: p.id,
@@ -105,7 +103,7 @@ export const posJson = (p: Pos) => ({
   number: p.number,
   name: p.name,
   status: p.status,
-  createdAt: iso(p.created_at),
+  createdAt: isoTime(p.created_at),
 });
 export const treeJson = (t: OrganizationTree) => ({
   ...orgJson(t),

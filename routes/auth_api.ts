@@ -1,15 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getConnInfo } from "hono/deno";
-import type { Context } from "hono";
 import { jsonBody, jsonResponse, newRouter, problems } from "../http/openapi.ts";
-import type { AppEnv } from "../http/env.ts";
 import { authenticateStaff } from "../staff/auth.ts";
 import { issueStaffToken, STAFF_TOKEN_TTL_SECONDS } from "../tokens/staff_tokens.ts";
-
-export const Credentials = z.object({
-  email: z.string().trim().email().max(254),
-  password: z.string().min(1).max(1024),
-}).openapi("Credentials");
+import { Credentials } from "../staff/credentials.ts";
+import { clientAddress } from "../http/client_address.ts";
 
 const TokenSchema = z.object({
   token: z.string(),
@@ -17,15 +11,6 @@ const TokenSchema = z.object({
   expiresAt: z.string().openapi({ format: "date-time" }),
   expiresIn: z.number().int(),
 }).openapi("StaffToken");
-
-/** The caller's address, for the per-address sign-in limit. */
-export function clientAddress(c: Context<AppEnv>): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown"; // app.request() in tests has no socket
-  }
-}
 
 export const authApi = newRouter().openapi(
   createRoute({

@@ -5,6 +5,7 @@ import type { Db } from "../../db/connection.ts";
 import {
   adminAuth,
   IdParam,
+  isoTime,
   jsonBody,
   jsonResponse,
   newRouter,
@@ -14,102 +15,26 @@ import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts"
 import { notFound } from "../../errors/problem.ts";
 import { NewAccountSchema, openAccount } from "../../members/accounts.ts";
 import {
-  type Account,
   createCustomer,
-  type Customer,
-  type CustomerDetail,
   customerDetail,
   getCustomer,
-  namedCategories,
-  NewCustomerSchema,
   searchCustomers,
-  statusOf,
 } from "../../members/customers.ts";
 import { authorizeGroup, getGroup } from "../../programme/groups.ts";
 import { getSettings } from "../../programme/settings.ts";
-import type { LoyaltySettings } from "../../programme/settings_schema.ts";
 import type { StaffUser } from "../../staff/users.ts";
+import {
+  accountJson,
+  AccountSchema,
+  CustomerDetailSchema,
+  CustomerSummarySchema,
+  detailJson,
+  fieldsJson,
+  NewCustomer,
+} from "../../members/customer_json.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Customers"];
-const Timestamp = z.string().openapi({ format: "date-time" });
-const iso = (d: Date) => new Date(d).toISOString();
-
-// `.meta`, not `.openapi`: the service builds these schemas with plain zod.
-export const NewCustomer = NewCustomerSchema.meta({ id: "NewCustomer" });
-
-export const AccountSchema = z.object({
-  id: z.string(),
-  type: z.string().openapi({ example: "MEMCR" }),
-  createdAt: Timestamp,
-}).openapi("Account");
-
-const CategorySchema = z.object({
-  code: z.string().nullable().openapi({ description: "null when this category is not set" }),
-  name: z.string().openapi({ description: "the category's display name (settings)" }),
-});
-
-const CustomerFields = {
-  id: z.string(),
-  number: z.string(),
-  name: z.string(),
-  email: z.string().nullable(),
-  phone: z.string().nullable().openapi({ description: "digits, with the leading + if given" }),
-  categories: z.array(CategorySchema).openapi({
-    description: "entry i is category i + 1 (category 1 is the customer type)",
-  }),
-  member: z.boolean().openapi({ description: "category 1 is not a non-loyalty code" }),
-  staff: z.boolean().openapi({ description: "category 1 is a staff loyalty code" }),
-};
-
-/** What the POS sees of a customer (and the console, with a few more fields). */
-export const CustomerSchema = z.object({
-  ...CustomerFields,
-  cards: z.array(z.object({
-    number: z.string(),
-    status: z.enum(["inactive", "active", "blocked", "expired", "void"]),
-  })),
-  accounts: z.array(AccountSchema),
-}).openapi("Customer");
-
-const CustomerDetailSchema = CustomerSchema.extend({
-  merchantGroupId: z.string(),
-  homeStoreNumber: z.number().int().nullable(),
-  createdAt: Timestamp,
-}).openapi("CustomerDetail");
-
-const CustomerSummarySchema = z.object({ ...CustomerFields, createdAt: Timestamp })
-  .openapi("CustomerSummary");
-
-export const accountJson = (a: Account) => ({
-  id: a.id,
-  type: a.type,
-  createdAt: iso(a.created_at),
-});
-
-const fieldsJson = (c: Customer, settings: LoyaltySettings) => ({
-  id: c.id,
-  number: c.number,
-  name: c.name,
-  email: c.email,
-  phone: c.phone,
-  categories: namedCategories(c, settings),
-  ...statusOf(c, settings),
-});
-
-export const customerJson = (d: CustomerDetail, settings: LoyaltySettings) => ({
-  ...fieldsJson(d.customer, settings),
-  cards: d.cards.map((card) => ({ number: card.number, status: card.status })),
-  accounts: d.accounts.map(accountJson),
-});
-
-const detailJson = (d: CustomerDetail, settings: LoyaltySettings) => ({
-  ...customerJson(d, settings),
-  merchantGroupId: d.customer.group_id,
-  homeStoreNumber: d.homeStoreNumber,
-  createdAt: iso(d.customer.created_at),
-});
-
 const SearchQuery = PageQuery.extend({
   q: z.string().max(200, "at most 200 characters").optional().openapi({
     param: { name: "q", in: "query" },
@@ -190,7 +115,7 @@ export const adminCustomers = newRouter()
       return c.json({
         items: result.items.map((r) => ({
           ...fieldsJson(r, settings),
-          createdAt: iso(r.created_at),
+          createdAt: isoTime(r.created_at),
         })),
         nextCursor: result.nextCursor,
       }, 200);

@@ -10,36 +10,15 @@ import {
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import { authorizeGroup } from "../../programme/groups.ts";
 import {
-  type Item,
   ItemsUpsertSchema,
   listItems,
   MAX_ITEMS_PER_UPSERT,
   upsertItems,
 } from "../../catalogue/items.ts";
+import { itemJson, ItemSchema } from "../../catalogue/item_json.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Items"];
-
-const ItemSchema = z.object({
-  id: z.string(),
-  sku: z.string(),
-  name: z.string(),
-  category: z.string(),
-  prices: z.array(z.number().int()).openapi({
-    description: "sell price levels 1–5, minor units",
-    example: [1999, 1799, 1599, 1499, 1299],
-  }),
-  updatedAt: z.string().openapi({ format: "date-time" }),
-}).openapi("Item");
-
-const itemJson = (i: Item) => ({
-  id: i.id,
-  sku: i.sku,
-  name: i.name,
-  category: i.category,
-  prices: i.prices,
-  updatedAt: new Date(i.updated_at).toISOString(),
-});
 
 // `.meta`, not `.openapi`: the service builds ItemsUpsertSchema with plain zod.
 const Upsert = ItemsUpsertSchema.meta({ id: "ItemsUpsert" });

@@ -10,64 +10,30 @@ import {
   Uuid,
 } from "../../http/openapi.ts";
 import { notFound } from "../../errors/problem.ts";
-import {
-  authorizeGroup,
-  createGroup,
-  listGroups,
-  type MerchantGroup,
-} from "../../programme/groups.ts";
+import { authorizeGroup, createGroup, listGroups } from "../../programme/groups.ts";
 import {
   addMerchantToGroup,
   createMerchant,
   getMerchant,
   listMerchants,
-  type Merchant,
   merchantStores,
 } from "../../programme/merchants.ts";
 import { getOrganization } from "../../registry/organizations.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import type { Db } from "../../db/connection.ts";
 import type { StaffUser } from "../../staff/users.ts";
-import { posJson, PosSchema, storeJson, StoreSchema } from "../../registry/registry_json.ts";
+import { posJson, storeJson } from "../../registry/registry_json.ts";
+import {
+  groupJson,
+  GroupSchema,
+  MerchantDetailSchema,
+  merchantJson,
+  MerchantSchema,
+} from "../../programme/programme_json.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Merchants"];
 const Name = z.string().trim().min(1, "must not be empty").max(100, "at most 100 characters");
-const Timestamp = z.string().openapi({ format: "date-time" });
-
-const GroupSchema = z.object({
-  id: z.string(),
-  organizationId: z.string(),
-  name: z.string(),
-  createdAt: Timestamp,
-}).openapi("MerchantGroup");
-const MerchantSchema = z.object({
-  id: z.string(),
-  organizationId: z.string(),
-  name: z.string(),
-  merchantGroupId: z.string().nullable().openapi({
-    description: "null until the merchant joins a group; its POS are refused until then",
-  }),
-  createdAt: Timestamp,
-}).openapi("Merchant");
-const MerchantDetailSchema = MerchantSchema.extend({
-  stores: z.array(StoreSchema.extend({ pos: z.array(PosSchema) })),
-}).openapi("MerchantDetail");
-
-export const groupJson = (g: MerchantGroup) => ({
-  id: g.id,
-  organizationId: g.org_id,
-  name: g.name,
-  createdAt: new Date(g.created_at).toISOString(),
-});
-export const merchantJson = (m: Merchant) => ({
-  id: m.id,
-  organizationId: m.org_id,
-  name: m.name,
-  merchantGroupId: m.group_id,
-  createdAt: new Date(m.created_at).toISOString(),
-});
-
 const ListQuery = PageQuery.extend({
   organizationId: Uuid.optional().openapi({
     param: { name: "organizationId", in: "query" },

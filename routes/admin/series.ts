@@ -12,9 +12,7 @@ import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts"
 import { notFound, validationError } from "../../errors/problem.ts";
 import { authorizeGroup } from "../../programme/groups.ts";
 import {
-  type Generation,
   getGeneration,
-  type Instrument,
   INSTRUMENT_STATUSES,
   listInstruments,
   MAX_GENERATION_COUNT,
@@ -27,92 +25,19 @@ import {
   INSTRUMENT_TYPES,
   listSeries,
   NewSeriesSchema,
-  type Series,
 } from "../../instruments/series.ts";
+import {
+  generationJson,
+  GenerationSchema,
+  instrumentJson,
+  InstrumentSchema,
+  seriesJson,
+  SeriesSchema,
+} from "../../instruments/series_json.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Series and instruments"];
-const Timestamp = z.string().openapi({ format: "date-time" });
-const iso = (d: Date | null) => d === null ? null : new Date(d).toISOString();
-
-export const SeriesSchema = z.object({
-  id: z.string(),
-  organizationId: z.string(),
-  merchantGroupId: z.string(),
-  name: z.string(),
-  type: z.enum(INSTRUMENT_TYPES),
-  prefix: z.string(),
-  currency: z.string(),
-  initialValue: z.number().int().openapi({ description: "Minor units loaded on activation" }),
-  expiryDays: z.number().int().nullable(),
-  maxUses: z.number().int().nullable().openapi({
-    description: "Coupons: redemptions per code (null = unlimited); null for other types",
-  }),
-  createdAt: Timestamp,
-}).openapi("Series");
-
-export const GenerationSchema = z.object({
-  id: z.string(),
-  seriesId: z.string(),
-  count: z.number().int(),
-  created: z.number().int().openapi({ description: "Instruments made so far (exact)" }),
-  status: z.enum(["running", "done", "failed"]),
-  error: z.string().nullable(),
-  createdAt: Timestamp,
-  finishedAt: Timestamp.nullable(),
-}).openapi("Generation");
 const GenerationAnswer = z.object({ generation: GenerationSchema }).openapi("GenerationAnswer");
-
-export const InstrumentSchema = z.object({
-  id: z.string(),
-  merchantGroupId: z.string(),
-  seriesId: z.string(),
-  number: z.string(),
-  status: z.enum(INSTRUMENT_STATUSES),
-  customerId: z.string().nullable(),
-  uses: z.number().int(),
-  expiresAt: Timestamp.nullable(),
-  generationId: z.string().nullable(),
-  createdAt: Timestamp,
-}).openapi("Instrument");
-
-export const seriesJson = (s: Series) => ({
-  id: s.id,
-  organizationId: s.org_id,
-  merchantGroupId: s.group_id,
-  name: s.name,
-  type: s.type,
-  prefix: s.prefix,
-  currency: s.currency,
-  initialValue: s.initial_value,
-  expiryDays: s.expiry_days,
-  maxUses: s.max_uses,
-  createdAt: iso(s.created_at)!,
-});
-
-export const generationJson = (g: Generation) => ({
-  id: g.id,
-  seriesId: g.series_id,
-  count: g.count,
-  created: g.created,
-  status: g.status,
-  error: g.error,
-  createdAt: iso(g.created_at)!,
-  finishedAt: iso(g.finished_at),
-});
-
-export const instrumentJson = (i: Instrument) => ({
-  id: i.id,
-  merchantGroupId: i.group_id,
-  seriesId: i.series_id,
-  number: i.number,
-  status: i.status,
-  customerId: i.customer_id,
-  uses: i.uses,
-  expiresAt: iso(i.expires_at),
-  generationId: i.generation_id,
-  createdAt: iso(i.created_at)!,
-});
 
 const SeriesQuery = PageQuery.extend({
   type: z.enum(INSTRUMENT_TYPES).optional().openapi({

@@ -10,6 +10,7 @@ import {
   jsonResponse,
   newRouter,
   problems,
+  Timestamp,
   Uuid,
 } from "../../http/openapi.ts";
 import { notFound } from "../../errors/problem.ts";
@@ -32,7 +33,6 @@ import { DEVICE_CACHE_TTL_MS } from "../../tokens/device_verifier.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Device tokens"];
-const Timestamp = z.string().openapi({ format: "date-time" });
 const Kind = z.enum(["pos", "site", "merchant"]);
 
 const NewDeviceToken = z.object({

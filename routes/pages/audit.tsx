@@ -5,8 +5,10 @@ import type { AppEnv } from "../../http/env.ts";
 import { validationError, zodFieldErrors } from "../../errors/problem.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage } from "../../web/render.tsx";
-import { AuditFilter, auditJson, auditPage, type AuditRow, auditScope } from "../admin/audit.ts";
-import { when } from "./settings.tsx";
+import { auditScope } from "../../audit/scope.ts";
+import { auditPage } from "../../audit/audit_json.ts";
+import { AuditFilter, auditJson, type AuditRow } from "../../audit/audit_json.ts";
+import { when } from "../../web/format.ts";
 
 /** A JSON value as one short line: strings quoted, so "" and none stay apart. */
 function Value({ v }: { v: unknown }) {

@@ -15,7 +15,8 @@ import {
 } from "../../staff/memberships.ts";
 import { countStaff, createOwner } from "../../staff/users.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
-import { clientAddress, Credentials } from "../auth_api.ts";
+import { clientAddress } from "../../http/client_address.ts";
+import { Credentials } from "../../staff/credentials.ts";
 import type { Context } from "hono";
 import { formText } from "../../web/form.ts";
 

@@ -22,7 +22,7 @@ import {
 import { Island } from "../../web/island.tsx";
 import { renderPage } from "../../web/render.tsx";
 import { posJson, storeJson, treeJson } from "../../registry/registry_json.ts";
-import { groupJson, merchantJson } from "../admin/programme.ts";
+import { groupJson, merchantJson } from "../../programme/programme_json.ts";
 
 /** An organization's groups and merchants are a handful; past this the page says it stops. */
 const MAX_ROWS = 500;

@@ -28,7 +28,7 @@ import {
 import { CurrencySchema, minorUnitDigits } from "../../money/currency.ts";
 import { Island } from "../../web/island.tsx";
 import { renderPage, setFlash } from "../../web/render.tsx";
-import { generationJson } from "../admin/series.ts";
+import { generationJson } from "../../instruments/series_json.ts";
 import { decodeCursor } from "../../http/pagination.ts";
 import { formText } from "../../web/form.ts";
 

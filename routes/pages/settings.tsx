@@ -16,6 +16,7 @@ import { listOrganizations } from "../../registry/organizations.ts";
 import { ROUNDING_MODES } from "../../rules/points.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
 import { formText } from "../../web/form.ts";
+import { when } from "../../web/format.ts";
 
 type Key = keyof typeof SETTING_TEXT;
 /** How a setting is edited in the form, and so how its text is read back. */
@@ -384,8 +385,6 @@ function SettingsPage(props: { view: View; csrf?: string }) {
     </>
   );
 }
-
-export const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
 
 /** Everything the page shows besides the settings: the groups to choose from and the role. */
 async function loadView(c: Context<AppEnv>, group: MerchantGroup) {

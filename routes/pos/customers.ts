@@ -12,7 +12,7 @@ import {
 import { idempotent } from "../../db/idempotency.ts";
 import { requireProgramme } from "../../programme/device_programme.ts";
 import { getSettings } from "../../programme/settings.ts";
-import { customerJson, CustomerSchema, NewCustomer } from "../admin/customers.ts";
+import { customerJson, CustomerSchema, NewCustomer } from "../../members/customer_json.ts";
 
 const tags = ["POS"];
 /** The device bearer is checked for every `/api/pos/v1/*` path (routes/pos_api.ts). */

@@ -1,0 +1,82 @@
+import { z } from "@hono/zod-openapi";
+import { isoTime, Timestamp } from "../http/openapi.ts";
+import { type Generation, type Instrument, INSTRUMENT_STATUSES } from "./generation.ts";
+import { INSTRUMENT_TYPES, type Series } from "./series.ts";
+
+export const SeriesSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  merchantGroupId: z.string(),
+  name: z.string(),
+  type: z.enum(INSTRUMENT_TYPES),
+  prefix: z.string(),
+  currency: z.string(),
+  initialValue: z.number().int().openapi({ description: "Minor units loaded on activation" }),
+  expiryDays: z.number().int().nullable(),
+  maxUses: z.number().int().nullable().openapi({
+    description: "Coupons: redemptions per code (null = unlimited); null for other types",
+  }),
+  createdAt: Timestamp,
+}).openapi("Series");
+
+export const GenerationSchema = z.object({
+  id: z.string(),
+  seriesId: z.string(),
+  count: z.number().int(),
+  created: z.number().int().openapi({ description: "Instruments made so far (exact)" }),
+  status: z.enum(["running", "done", "failed"]),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+}).openapi("Generation");
+
+export const InstrumentSchema = z.object({
+  id: z.string(),
+  merchantGroupId: z.string(),
+  seriesId: z.string(),
+  number: z.string(),
+  status: z.enum(INSTRUMENT_STATUSES),
+  customerId: z.string().nullable(),
+  uses: z.number().int(),
+  expiresAt: Timestamp.nullable(),
+  generationId: z.string().nullable(),
+  createdAt: Timestamp,
+}).openapi("Instrument");
+
+export const seriesJson = (s: Series) => ({
+  id: s.id,
+  organizationId: s.org_id,
+  merchantGroupId: s.group_id,
+  name: s.name,
+  type: s.type,
+  prefix: s.prefix,
+  currency: s.currency,
+  initialValue: s.initial_value,
+  expiryDays: s.expiry_days,
+  maxUses: s.max_uses,
+  createdAt: isoTime(s.created_at),
+});
+
+export const generationJson = (g: Generation) => ({
+  id: g.id,
+  seriesId: g.series_id,
+  count: g.count,
+  created: g.created,
+  status: g.status,
+  error: g.error,
+  createdAt: isoTime(g.created_at),
+  finishedAt: g.finished_at && isoTime(g.finished_at),
+});
+
+export const instrumentJson = (i: Instrument) => ({
+  id: i.id,
+  merchantGroupId: i.group_id,
+  seriesId: i.series_id,
+  number: i.number,
+  status: i.status,
+  customerId: i.customer_id,
+  uses: i.uses,
+  expiresAt: i.expires_at && isoTime(i.expires_at),
+  generationId: i.generation_id,
+  createdAt: isoTime(i.created_at),
+});

@@ -1,0 +1,1 @@
+export const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
