@@ -5,6 +5,7 @@ import type { Db } from "../db/connection.ts";
 import type { ItemTable } from "../db/schema.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Item = Selectable<ItemTable>;
 
@@ -56,7 +57,7 @@ export async function upsertItems(
 ): Promise<{ created: number; updated: number; unchanged: number }> {
   const column = <K extends keyof ItemInput>(k: K) => items.map((i) => i[k]);
   const level = (n: number) => items.map((i) => i.prices[n]);
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const { rows } = await sql<{ created: boolean }>`
       insert into items (org_id, group_id, sku, name, category, prices)
       select ${group.org_id}, ${group.id}, t.sku, t.name, t.category,

@@ -3,6 +3,7 @@ import type { Db } from "./connection.ts";
 import type { Json } from "./schema.ts";
 import { sha256 } from "../crypto/random.ts";
 import { ProblemError } from "../errors/problem.ts";
+import { inTransaction } from "./transaction.ts";
 
 /** The first answer to a request, replayed to its retries. */
 export interface StoredResponse {
@@ -54,7 +55,7 @@ export async function idempotent(
   run: (tx: Db) => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
   const hash = await sha256(canonical(request.fingerprint));
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const lockName = `${request.orgId}|${request.scope}|${request.key}`;
     await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(tx);
     const prior = await tx.selectFrom("idempotency_keys").select(["request_hash", "status", "body"])

@@ -7,6 +7,7 @@ import { ProblemError } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { generateNumber } from "./numbers.ts";
 import type { Series } from "./series.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Generation = Selectable<InstrumentGenerationTable>;
 export type Instrument = Selectable<InstrumentTable>;
@@ -43,7 +44,7 @@ export async function startGeneration(
   series: Series,
   input: { count: number; key: string; actor: Pick<StaffUser, "id" | "email"> },
 ): Promise<Generation> {
-  const generation = await db.transaction().execute(async (tx) => {
+  const generation = await inTransaction(db, async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${"generation:" + series.group_id}))`
       .execute(tx);
     const retried = await tx.selectFrom("instrument_generations").select("id")
@@ -121,6 +122,7 @@ export async function generateBatch(
   generationId: string,
   size = GENERATION_BATCH,
 ): Promise<Generation> {
+  // A unit of work of its own: each batch commits its progress.
   return await db.transaction().execute(async (tx) => {
     const gen = await tx.selectFrom("instrument_generations").selectAll()
       .where("id", "=", generationId).forUpdate().executeTakeFirstOrThrow();

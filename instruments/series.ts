@@ -14,6 +14,7 @@ import { CurrencySchema } from "../money/currency.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { prefixRule } from "./numbers.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Series = Selectable<SeriesTable>;
 
@@ -85,7 +86,7 @@ export async function createSeries(
   actor: Pick<StaffUser, "id" | "email">,
 ): Promise<Series> {
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       const series = await tx.insertInto("series").values({
         org_id: group.org_id,
         group_id: group.id,

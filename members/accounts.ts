@@ -3,6 +3,7 @@ import type { Db } from "../db/connection.ts";
 import { notFound, ProblemError } from "../errors/problem.ts";
 import type { Account, Customer } from "./customers.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 /** Account type codes (POINTS, MEMCR, …) compare like every code: trimmed, upper-cased. */
 export const AccountTypeSchema = z.string().trim().toUpperCase()
@@ -50,7 +51,7 @@ export async function openAccount(
   type: string | undefined,
   settings: LoyaltySettings,
 ): Promise<Account> {
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const locked = await tx.selectFrom("customers").select("id")
       .where("id", "=", customer.id).where("org_id", "=", customer.org_id)
       .forUpdate().executeTakeFirst();

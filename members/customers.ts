@@ -8,6 +8,7 @@ import { insertAccount } from "./accounts.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { generateNumber } from "../instruments/numbers.ts";
 import { customerStatus, type LoyaltySettings } from "../programme/settings_schema.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Customer = Selectable<CustomerTable>;
 export type Account = Selectable<AccountTable>;
@@ -63,10 +64,6 @@ export const NewCustomerSchema = z.object({
 }).strict();
 
 export type NewCustomer = z.output<typeof NewCustomerSchema>;
-
-/** Runs `fn` in the caller's transaction, or in a new one. */
-const inTransaction = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
-  db.isTransaction ? fn(db) : db.transaction().execute(fn);
 
 const numberTaken = (message: string) =>
   new ProblemError(409, "customer-number-taken", "The customer number is in use", {

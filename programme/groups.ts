@@ -9,6 +9,7 @@ import { notFound } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { recordAudit } from "../audit/log.ts";
 import { DEFAULT_SETTINGS } from "./settings_schema.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type MerchantGroup = Selectable<MerchantGroupTable>;
 
@@ -39,7 +40,7 @@ export async function createGroup(
   db: Db,
   input: { orgId: string; name: string; actor: Pick<StaffUser, "id" | "email"> },
 ): Promise<MerchantGroup> {
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const group = await tx.insertInto("merchant_groups")
       .values({ org_id: input.orgId, name: input.name })
       .returningAll().executeTakeFirstOrThrow();

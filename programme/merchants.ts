@@ -7,6 +7,7 @@ import { ProblemError, validationError } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { recordAudit } from "../audit/log.ts";
 import type { MerchantGroup } from "./groups.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Merchant = Selectable<MerchantTable>;
 
@@ -40,7 +41,7 @@ export async function createMerchant(
       message: "not a registered store of this organization",
     })));
   }
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const merchant = await tx.insertInto("merchants")
       .values({ org_id: input.orgId, name: input.name })
       .returningAll().executeTakeFirstOrThrow();
@@ -94,7 +95,7 @@ export async function addMerchantToGroup(
       },
     );
   }
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const updated = await tx.updateTable("merchants").set({ group_id: group.id })
       .where("id", "=", merchant.id).where("org_id", "=", group.org_id)
       .where("group_id", "is", null)

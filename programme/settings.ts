@@ -6,6 +6,7 @@ import { notFound, ProblemError } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "./groups.ts";
 import type { LoyaltySettings } from "./settings_schema.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export interface SettingsVersion {
   version: number;
@@ -50,7 +51,7 @@ export async function saveSettings(
   input: { version: number; settings: LoyaltySettings },
   actor: Pick<StaffUser, "id" | "email">,
 ): Promise<SettingsVersion & { changed: boolean }> {
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const current = await getSettings(tx, group);
     if (current.version !== input.version) throw staleVersion(input.version, current);
     const before: Json = current.settings;

@@ -3,6 +3,7 @@ import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import type { OrganizationTable, PosTable, SiteTable, Status, StoreTable } from "../db/schema.ts";
 import { hasHistory } from "./history.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Organization = Selectable<OrganizationTable>;
 export type OrganizationTree = Organization & {
@@ -66,7 +67,7 @@ export async function updateOrganization(
 }
 
 export async function deleteOrganization(db: Db, id: string): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const site = await tx.selectFrom("sites").select("id").where("org_id", "=", id)
       .executeTakeFirst();
     if (site) throw hasHistory("organization", "it has sites");

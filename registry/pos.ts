@@ -5,6 +5,7 @@ import type { PosTable, Status } from "../db/schema.ts";
 import { ProblemError } from "../errors/problem.ts";
 import { hasHistory } from "./history.ts";
 import type { Store } from "./stores.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Pos = Selectable<PosTable>;
 
@@ -49,7 +50,7 @@ export async function updatePos(
 }
 
 export async function deletePos(db: Db, pos: Pos): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     // Locked first: a token being issued for this POS holds a share lock until it is
     // recorded, so the check below sees it.
     await tx.selectFrom("pos").select("id").where("id", "=", pos.id).forUpdate().execute();

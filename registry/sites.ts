@@ -3,6 +3,7 @@ import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import type { SiteTable, Status } from "../db/schema.ts";
 import { hasHistory } from "./history.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Site = Selectable<SiteTable>;
 
@@ -28,7 +29,7 @@ export async function updateSite(
 }
 
 export async function deleteSite(db: Db, site: Site): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     // Locked first, as for a POS: a token being issued for the site is then seen below.
     await tx.selectFrom("sites").select("id").where("id", "=", site.id).forUpdate().execute();
     const store = await tx.selectFrom("stores").select("id").where("site_id", "=", site.id)

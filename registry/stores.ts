@@ -5,6 +5,7 @@ import type { Status, StoreTable } from "../db/schema.ts";
 import { ProblemError } from "../errors/problem.ts";
 import { hasHistory } from "./history.ts";
 import type { Site } from "./sites.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type Store = Selectable<StoreTable>;
 
@@ -50,7 +51,7 @@ export async function updateStore(
 }
 
 export async function deleteStore(db: Db, store: Store): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const pos = await tx.selectFrom("pos").select("id").where("store_id", "=", store.id)
       .where("org_id", "=", store.org_id).executeTakeFirst();
     if (pos) throw hasHistory("store", "it has POS");

@@ -35,6 +35,8 @@ export async function reserveLoginAttempt(
 ): Promise<Attempt | null> {
   const { account, address } = keysFor(email, ip);
   const since = new Date(Date.now() - LIMITS.windowMinutes * 60_000);
+  // A unit of work of its own: the attempt must be counted (committed) before the password
+  // is checked, whatever the caller does next.
   return await db.transaction().execute(async (tx) => {
     for (const key of [account, address].sort()) {
       await sql`select pg_advisory_xact_lock(hashtext(${"login:" + key}))`.execute(tx);

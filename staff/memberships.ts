@@ -5,6 +5,7 @@ import type { OrgRole } from "../db/schema.ts";
 import { ProblemError } from "../errors/problem.ts";
 import { hashPassword } from "./password.ts";
 import { randomToken, sha256 } from "../crypto/random.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -49,7 +50,7 @@ export async function inviteMember(
 ): Promise<{ member: Member; inviteToken: string }> {
   const email = input.email.trim();
   const name = input.name.trim();
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     // Concurrent first invitations of one email: the losers wait here and then find the row.
     await tx.insertInto("staff_users").values({ email, name, password_hash: null })
       .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing()).execute();
@@ -162,7 +163,7 @@ export async function acceptInviteWithPassword(
   const invite = await findInvite(db, token);
   if (!invite || invite.hasPassword) return null;
   const password_hash = await hashPassword(password);
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     const set = await tx.updateTable("staff_users").set({ password_hash })
       .where("id", "=", invite.staffId).where("password_hash", "is", null)
       .returning("id").executeTakeFirst();
@@ -185,7 +186,7 @@ export async function acceptInviteAsStaff(
 ): Promise<Invite | null> {
   const invite = await findInvite(db, token);
   if (!invite || invite.staffId !== staffId) return null;
-  return await db.transaction().execute((tx) => useInvite(tx, invite)) ? invite : null;
+  return await inTransaction(db, (tx) => useInvite(tx, invite)) ? invite : null;
 }
 
 class InviteRefused extends Error {}

@@ -2,6 +2,7 @@ import { type Selectable, sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 import type { StaffUserTable } from "../db/schema.ts";
 import { hashPassword } from "./password.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export type StaffUser = Omit<Selectable<StaffUserTable>, "password_hash">;
 
@@ -22,7 +23,7 @@ export async function createOwner(
   input: { email: string; name: string; password: string },
 ): Promise<StaffUser | null> {
   const password_hash = await hashPassword(input.password);
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     await sql`select pg_advisory_xact_lock(7101)`.execute(tx);
     if (await countStaff(tx)) return null;
     return await tx.insertInto("staff_users")

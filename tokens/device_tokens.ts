@@ -9,6 +9,7 @@ import type { Site } from "../registry/sites.ts";
 import type { Merchant } from "../programme/merchants.ts";
 import { currentSigningKey } from "./signing_keys.ts";
 import type { TokenContext } from "./staff_tokens.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export const DEVICE_AUDIENCE = "loyalty-edge:pos";
 export const DEVICE_SCOPE = "pos";
@@ -83,7 +84,7 @@ export async function issueDeviceToken(
   const jti = crypto.randomUUID();
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + input.ttlDays * 86_400;
-  return await ctx.db.transaction().execute(async (tx) => {
+  return await inTransaction(ctx.db, async (tx) => {
     // The target row is share-locked until the token is recorded: a deletion running at the
     // same time either finishes first (then there is nothing to issue for) or waits and then
     // sees the token (and refuses, as for any device with history).

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 import { CLOCK_TOLERANCE_SECONDS, createSigningKey } from "./signing_keys.ts";
 import { STAFF_TOKEN_TTL_SECONDS } from "./staff_tokens.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 export interface Rotation {
   /** The key that signs from now on. */
@@ -22,7 +23,7 @@ export async function rotateSigningKey(
   secret?: string,
   now = new Date(),
 ): Promise<Rotation> {
-  return await db.transaction().execute(async (tx) => {
+  return await inTransaction(db, async (tx) => {
     // Waits for device token issuance in progress and holds new issuance until commit (it takes
     // the conflicting lock before choosing its key), so no token of the old key is missed below.
     await sql`lock table access_tokens in share mode`.execute(tx);
