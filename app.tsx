@@ -7,7 +7,8 @@ import { identifyStaff, isApiPath } from "./auth/middleware.ts";
 import type { AppDeps, AppEnv } from "./http/env.ts";
 import { requestLog } from "./http/log.ts";
 import { rejectNul } from "./http/nul_guard.ts";
-import { limitAdminWrites, RateLimiter } from "./http/rate_limit.ts";
+import { limitAdminWrites } from "./http/rate_limit.ts";
+import { RateLimiter } from "./http/rate_limiter.ts";
 import { ProblemError } from "./errors/problem.ts";
 import { problemResponse, toProblemError } from "./http/problem_response.ts";
 import { problemHook } from "./http/validation.ts";
@@ -24,7 +25,9 @@ import { jwks } from "./routes/jwks.ts";
 import { apiDocsPages, type OpenApiDoc } from "./routes/pages/api_docs.tsx";
 import { authPages } from "./routes/pages/auth.tsx";
 import { consolePages } from "./routes/pages/console.tsx";
-import { posApi } from "./routes/pos/me.ts";
+import { posMe } from "./routes/pos/me.ts";
+import { authenticateDevice, resolveProgramme } from "./auth/pos.ts";
+import { newRouter } from "./http/openapi.ts";
 import { DeviceVerifier } from "./tokens/device_verifier.ts";
 import { devicePages } from "./routes/pages/devices.tsx";
 import { staffPages } from "./routes/pages/staff.tsx";
@@ -101,7 +104,13 @@ export function createApp(deps: AppDeps) {
   app.route("/", adminStaff);
   app.route("/", adminRegistry);
   app.route("/", adminTokens);
-  app.route("/", posApi);
+  // The POS API: one sub-app, every request authenticated by its device token and its
+  // programme resolved before any handler.
+  const pos = newRouter();
+  pos.use("*", authenticateDevice, resolveProgramme);
+  pos.route("/", posMe);
+  pos.route("/", posCustomers);
+  app.route("/api/pos/v1", pos);
   app.route("/", jwks);
   app.route("/", adminProgramme);
   app.route("/", adminSeries);
@@ -115,7 +124,6 @@ export function createApp(deps: AppDeps) {
   app.route("/", auditPages);
   app.route("/", adminCustomers);
   app.route("/", adminItems);
-  app.route("/", posCustomers);
   app.route("/", customerPages);
   app.route("/", itemPages);
   app.route("/", seriesPages);

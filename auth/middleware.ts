@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { ProblemError } from "../errors/problem.ts";
 import type { AppEnv } from "../http/env.ts";
+import { staffSecurity } from "../http/openapi.ts";
 import { loadSession } from "../staff/sessions.ts";
 import { findStaffById } from "../staff/users.ts";
 import { verifyStaffToken } from "../tokens/staff_tokens.ts";
@@ -62,4 +63,10 @@ export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
     });
   }
   await next();
+};
+
+/** Spread into an admin route: staff authentication and its documentation. */
+export const adminAuth = {
+  security: staffSecurity,
+  middleware: requireStaff,
 };

@@ -1,7 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/env.ts";
-import { validationError, zodFieldErrors } from "../errors/problem.ts";
+import { ProblemError, validationError, zodFieldErrors } from "../errors/problem.ts";
+import { programmeOf } from "../programme/device_programme.ts";
+import type { MerchantGroup } from "../programme/groups.ts";
 import type { DevicePrincipal } from "../tokens/device_verifier.ts";
 import { invalidToken } from "../tokens/errors.ts";
 
@@ -55,3 +57,47 @@ export const authenticateDevice: MiddlewareHandler<AppEnv> = async (c, next) => 
   c.set("device", device);
   await next();
 };
+
+/**
+ * The programme every POS call runs in, resolved once per request inside the POS sub-app (so
+ * no handler can skip it): the merchant of the device's store (or of a merchant token) and
+ * its group. Handlers reach the group only through `programmeGroup`, which refuses a device
+ * that has none.
+ */
+export const resolveProgramme: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const device = c.var.device!;
+  c.set("programme", await programmeOf(c.var.deps.db, device));
+  await next();
+};
+
+/**
+ * The merchant group of the calling POS. Seed 000: a merchant is unusable until it belongs to
+ * a merchant group, so until then its POS get 403 `merchant-not-in-group`; a site token must
+ * name the POS it acts for (400), and a store needs a merchant (403).
+ */
+export function programmeGroup(c: Context<AppEnv>): MerchantGroup {
+  const device = c.var.device!;
+  if (!device.store && !device.merchant) {
+    throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
+      detail: "a site token must send X-Store-Number and X-POS-Number",
+      errors: [{ field: "X-POS-Number", message: "required with a site token" }],
+    });
+  }
+  const programme = c.var.programme;
+  if (!programme) {
+    throw new ProblemError(403, "no-merchant", "No merchant is linked to this store", {
+      detail: "link the store to a merchant in the console",
+    });
+  }
+  if (!programme.group) {
+    throw new ProblemError(
+      403,
+      "merchant-not-in-group",
+      "The merchant is not in a merchant group",
+      {
+        detail: "add the merchant to a merchant group in the console",
+      },
+    );
+  }
+  return programme.group;
+}

@@ -1,11 +1,11 @@
 import type { Config } from "../config.ts";
 import type { Db } from "../db/connection.ts";
-import type { MerchantGroup } from "../programme/groups.ts";
+import type { DeviceProgramme } from "../programme/device_programme.ts";
 import type { Session } from "../staff/sessions.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { DevicePrincipal, DeviceVerifier } from "../tokens/device_verifier.ts";
 import type { AssetManifest } from "../web/assets.ts";
-import type { RateLimiter } from "./rate_limit.ts";
+import type { RateLimiter } from "./rate_limiter.ts";
 
 /** What routes reach through `c.var.deps`: built once in main.ts, swapped in tests. */
 export interface AppDeps {
@@ -24,8 +24,8 @@ export type AppEnv = {
     posRateLimit: RateLimiter;
     /** The POS or site authenticated on `/api/pos/v1/*`. */
     device?: DevicePrincipal;
-    /** The merchant group (programme) of the POS, on programme calls (requireProgramme). */
-    group?: MerchantGroup;
+    /** The merchant and group of the device, on `/api/pos/v1/*` (resolveProgramme). */
+    programme?: DeviceProgramme | null;
     requestId: string;
     staff?: StaffUser;
     /** Present when the caller authenticated with the session cookie (CSRF applies). */

@@ -1,5 +1,4 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { requireStaff } from "../auth/middleware.ts";
 import { isUuid } from "../db/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { problemHook } from "./validation.ts";
@@ -61,8 +60,19 @@ export const IdParam = z.object({
   id: Uuid.openapi({ param: { name: "id", in: "path" }, example: "7f0c…" }),
 });
 
-/** Spread into an admin route: staff authentication and its documentation. */
-export const adminAuth = {
-  security: staffSecurity,
-  middleware: requireStaff,
+/**
+ * Spread into a POS route: documents the device bearer and the answers every POS call can
+ * give. The POS sub-app (app.tsx) authenticates the device and resolves its programme before
+ * any of its routes.
+ */
+export const posAuth = {
+  security: [{ posBearer: [] }],
+};
+export const posProblems = {
+  401: problems[401],
+  403: problems[403],
+  404: problems[404],
+  409: problems[409],
+  422: problems[422],
+  429: problems[429],
 };

@@ -1,9 +1,18 @@
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
 import { notFound, ProblemError } from "../errors/problem.ts";
-import type { Account, Customer } from "./customers.ts";
+import type { Selectable } from "kysely";
+import type { AccountTable } from "../db/schema.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
 import { inTransaction } from "../db/transaction.ts";
+
+export type Account = Selectable<AccountTable>;
+
+/** The customer an account is for: its id and organization. */
+export interface AccountHolder {
+  id: string;
+  org_id: string;
+}
 
 /** Account type codes (POINTS, MEMCR, …) compare like every code: trimmed, upper-cased. */
 export const AccountTypeSchema = z.string().trim().toUpperCase()
@@ -20,7 +29,7 @@ export const NewAccountSchema = z.object({
  */
 export async function insertAccount(
   tx: Db,
-  customer: Customer,
+  customer: AccountHolder,
   type: string,
   max: number,
 ): Promise<Account> {
@@ -47,7 +56,7 @@ export async function insertAccount(
  */
 export async function openAccount(
   db: Db,
-  customer: Customer,
+  customer: AccountHolder,
   type: string | undefined,
   settings: LoyaltySettings,
 ): Promise<Account> {

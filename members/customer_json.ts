@@ -1,13 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { isoTime, Timestamp } from "../http/openapi.ts";
 import {
-  type Account,
   type Customer,
   type CustomerDetail,
   namedCategories,
   NewCustomerSchema,
   statusOf,
 } from "./customers.ts";
+import { type Account } from "./accounts.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
 
 // `.meta`, not `.openapi`: the service builds these schemas with plain zod.

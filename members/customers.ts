@@ -4,14 +4,13 @@ import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
 import type { AccountTable, CustomerTable, InstrumentStatus } from "../db/schema.ts";
 import { ProblemError, validationError } from "../errors/problem.ts";
-import { insertAccount } from "./accounts.ts";
+import { type Account, insertAccount } from "./accounts.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { generateNumber } from "../instruments/numbers.ts";
 import { customerStatus, type LoyaltySettings } from "../programme/settings_schema.ts";
 import { inTransaction } from "../db/transaction.ts";
 
 export type Customer = Selectable<CustomerTable>;
-export type Account = Selectable<AccountTable>;
 
 export interface Card {
   number: string;

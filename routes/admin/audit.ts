@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { adminAuth, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import { pageOf } from "../../http/pagination.ts";
 import { AuditEntrySchema, AuditFilter, auditJson } from "../../audit/audit_json.ts";
 import { auditScope } from "../../audit/scope.ts";

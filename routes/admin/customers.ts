@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg } from "../../auth/access.ts";
+import { authorized } from "../../auth/authorize.ts";
+import type { Context } from "hono";
+import type { AppEnv } from "../../http/env.ts";
 import type { Permission } from "../../auth/roles.ts";
-import type { Db } from "../../db/connection.ts";
 import {
-  adminAuth,
   IdParam,
   isoTime,
   jsonBody,
@@ -11,18 +11,12 @@ import {
   newRouter,
   problems,
 } from "../../http/openapi.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
-import { notFound } from "../../errors/problem.ts";
 import { NewAccountSchema, openAccount } from "../../members/accounts.ts";
-import {
-  createCustomer,
-  customerDetail,
-  getCustomer,
-  searchCustomers,
-} from "../../members/customers.ts";
-import { authorizeGroup, getGroup } from "../../programme/groups.ts";
+import { createCustomer, customerDetail, searchCustomers } from "../../members/customers.ts";
+import { getGroup } from "../../programme/groups.ts";
 import { getSettings } from "../../programme/settings.ts";
-import type { StaffUser } from "../../staff/users.ts";
 import {
   accountJson,
   AccountSchema,
@@ -43,12 +37,10 @@ const SearchQuery = PageQuery.extend({
   }),
 });
 
-/** The customer behind a customer id, authorized on its organization (404 otherwise). */
-async function authorizedCustomer(db: Db, staff: StaffUser, id: string, permission: Permission) {
-  const customer = await getCustomer(db, id);
-  if (!customer) throw notFound("customer");
-  await authorizeOrg(db, staff, customer.org_id, permission, "customer");
-  const group = (await getGroup(db, customer.group_id))!;
+/** The customer behind a customer id, authorized on its organization, with its group. */
+async function authorizedCustomer(c: Context<AppEnv>, permission: Permission) {
+  const customer = await authorized(c, "customer", c.req.param("id")!, permission);
+  const group = (await getGroup(c.var.deps.db, customer.group_id))!;
   return { customer, group };
 }
 
@@ -70,9 +62,9 @@ export const adminCustomers = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
+      const group = await authorized(
+        c,
+        "merchant group",
         c.req.valid("param").id,
         "customers:manage",
       );
@@ -98,9 +90,9 @@ export const adminCustomers = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
+      const group = await authorized(
+        c,
+        "merchant group",
         c.req.valid("param").id,
         "programme:read",
       );
@@ -133,12 +125,7 @@ export const adminCustomers = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const { customer, group } = await authorizedCustomer(
-        db,
-        c.var.staff!,
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const { customer, group } = await authorizedCustomer(c, "programme:read");
       const settings = (await getSettings(db, group)).settings;
       return c.json(detailJson(await customerDetail(db, customer), settings), 200);
     },
@@ -157,12 +144,7 @@ export const adminCustomers = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const { customer, group } = await authorizedCustomer(
-        db,
-        c.var.staff!,
-        c.req.valid("param").id,
-        "customers:manage",
-      );
+      const { customer, group } = await authorizedCustomer(c, "customers:manage");
       const settings = (await getSettings(db, group)).settings;
       const account = await openAccount(db, customer, c.req.valid("json").type, settings);
       return c.json(accountJson(account), 201);

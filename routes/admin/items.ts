@@ -1,14 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import {
-  adminAuth,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  newRouter,
-  problems,
-} from "../../http/openapi.ts";
+import { authorized } from "../../auth/authorize.ts";
+import { IdParam, jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
-import { authorizeGroup } from "../../programme/groups.ts";
 import {
   ItemsUpsertSchema,
   listItems,
@@ -60,12 +54,7 @@ export const adminItems = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
-        c.req.valid("param").id,
-        "items:manage",
-      );
+      const group = await authorized(c, "merchant group", c.req.valid("param").id, "items:manage");
       return c.json(await upsertItems(db, group, c.req.valid("json").items, c.var.staff!), 200);
     },
   )
@@ -81,9 +70,9 @@ export const adminItems = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
+      const group = await authorized(
+        c,
+        "merchant group",
         c.req.valid("param").id,
         "programme:read",
       );

@@ -1,16 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg, visibleOrgIds } from "../../auth/access.ts";
-import {
-  adminAuth,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  newRouter,
-  problems,
-  Uuid,
-} from "../../http/openapi.ts";
+import { authorized } from "../../auth/authorize.ts";
+import { visibleOrgIds } from "../../auth/access.ts";
+import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import { notFound } from "../../errors/problem.ts";
-import { authorizeGroup, createGroup, listGroups } from "../../programme/groups.ts";
+import { createGroup, listGroups } from "../../programme/groups.ts";
 import {
   addMerchantToGroup,
   createMerchant,
@@ -18,7 +12,6 @@ import {
   listMerchants,
   merchantStores,
 } from "../../programme/merchants.ts";
-import { getOrganization } from "../../registry/organizations.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import type { Db } from "../../db/connection.ts";
 import type { StaffUser } from "../../staff/users.ts";
@@ -67,8 +60,7 @@ export const adminProgramme = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { organizationId, name } = c.req.valid("json");
-      if (!(await getOrganization(db, organizationId))) throw notFound("organization");
-      await authorizeOrg(db, c.var.staff!, organizationId, "merchants:manage");
+      await authorized(c, "organization", organizationId, "merchants:manage");
       const group = await createGroup(db, { orgId: organizationId, name, actor: c.var.staff! });
       return c.json(groupJson(group), 201);
     },
@@ -113,9 +105,9 @@ export const adminProgramme = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
+      const group = await authorized(
+        c,
+        "merchant group",
         c.req.valid("param").id,
         "programme:read",
       );
@@ -149,8 +141,7 @@ export const adminProgramme = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const body = c.req.valid("json");
-      if (!(await getOrganization(db, body.organizationId))) throw notFound("organization");
-      await authorizeOrg(db, c.var.staff!, body.organizationId, "merchants:manage");
+      await authorized(c, "organization", body.organizationId, "merchants:manage");
       const merchant = await createMerchant(db, {
         orgId: body.organizationId,
         name: body.name,
@@ -194,9 +185,7 @@ export const adminProgramme = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const merchant = await getMerchant(db, c.req.valid("param").id);
-      if (!merchant) throw notFound("merchant");
-      await authorizeOrg(db, c.var.staff!, merchant.org_id, "programme:read", "merchant");
+      const merchant = await authorized(c, "merchant", c.req.valid("param").id, "programme:read");
       const stores = await merchantStores(db, merchant);
       return c.json({
         ...merchantJson(merchant),
@@ -222,9 +211,9 @@ export const adminProgramme = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
+      const group = await authorized(
+        c,
+        "merchant group",
         c.req.valid("param").id,
         "merchants:manage",
       );

@@ -1,26 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg, forbidden, visibleOrgIds } from "../../auth/access.ts";
-import {
-  adminAuth,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  newRouter,
-  problems,
-} from "../../http/openapi.ts";
-import { notFound } from "../../errors/problem.ts";
+import { authorized } from "../../auth/authorize.ts";
+import { forbidden, visibleOrgIds } from "../../auth/access.ts";
+import { IdParam, jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import type { DeviceVerifier } from "../../tokens/device_verifier.ts";
 import {
   createOrganization,
   deleteOrganization,
-  getOrganization,
   getOrganizationTree,
   listOrganizations,
   updateOrganization,
 } from "../../registry/organizations.ts";
-import { createPos, deletePos, getPos, updatePos } from "../../registry/pos.ts";
-import { createSite, deleteSite, getSite, updateSite } from "../../registry/sites.ts";
-import { createStore, deleteStore, getStore, updateStore } from "../../registry/stores.ts";
+import { createPos, deletePos, updatePos } from "../../registry/pos.ts";
+import { createSite, deleteSite, updateSite } from "../../registry/sites.ts";
+import { createStore, deleteStore, updateStore } from "../../registry/stores.ts";
 import {
   ChangeNameStatus,
   ChangeStore,
@@ -105,8 +98,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      if (!(await getOrganization(db, id))) throw notFound("organization");
-      await authorizeOrg(db, c.var.staff!, id, "org:read");
+      await authorized(c, "organization", id, "org:read");
       return c.json(treeJson((await getOrganizationTree(db, id))!), 200);
     },
   )
@@ -123,8 +115,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      if (!(await getOrganization(db, id))) throw notFound("organization");
-      await authorizeOrg(db, c.var.staff!, id, "org:manage");
+      await authorized(c, "organization", id, "org:manage");
       const change = c.req.valid("json");
       const org = await updateOrganization(db, id, change);
       forgetTokenChecks(c.var.deviceTokens, change);
@@ -144,8 +135,8 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      const role = await authorizeOrg(db, c.var.staff!, id, "org:read");
-      if (role !== "owner") throw forbidden("org:create");
+      // Only the owner has org:create; an admin of the organization gets a 403.
+      await authorized(c, "organization", id, "org:create");
       await deleteOrganization(db, id);
       return c.body(null, 204);
     },
@@ -163,8 +154,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      if (!(await getOrganization(db, id))) throw notFound("organization");
-      await authorizeOrg(db, c.var.staff!, id, "registry:manage");
+      await authorized(c, "organization", id, "registry:manage");
       return c.json(siteJson(await createSite(db, id, c.req.valid("json").name)), 201);
     },
   )
@@ -180,9 +170,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const site = await getSite(db, c.req.valid("param").id);
-      if (!site) throw notFound("site");
-      await authorizeOrg(db, c.var.staff!, site.org_id, "registry:manage", "site");
+      const site = await authorized(c, "site", c.req.valid("param").id, "registry:manage");
       const change = c.req.valid("json");
       const changed = await updateSite(db, site, change);
       forgetTokenChecks(c.var.deviceTokens, change);
@@ -201,9 +189,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const site = await getSite(db, c.req.valid("param").id);
-      if (!site) throw notFound("site");
-      await authorizeOrg(db, c.var.staff!, site.org_id, "registry:manage", "site");
+      const site = await authorized(c, "site", c.req.valid("param").id, "registry:manage");
       await deleteSite(db, site);
       return c.body(null, 204);
     },
@@ -220,9 +206,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const site = await getSite(db, c.req.valid("param").id);
-      if (!site) throw notFound("site");
-      await authorizeOrg(db, c.var.staff!, site.org_id, "registry:manage", "site");
+      const site = await authorized(c, "site", c.req.valid("param").id, "registry:manage");
       return c.json(storeJson(await createStore(db, site, c.req.valid("json"))), 201);
     },
   )
@@ -238,9 +222,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const store = await getStore(db, c.req.valid("param").id);
-      if (!store) throw notFound("store");
-      await authorizeOrg(db, c.var.staff!, store.org_id, "registry:manage", "store");
+      const store = await authorized(c, "store", c.req.valid("param").id, "registry:manage");
       const change = c.req.valid("json");
       const changed = await updateStore(db, store, change);
       forgetTokenChecks(c.var.deviceTokens, change);
@@ -259,9 +241,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const store = await getStore(db, c.req.valid("param").id);
-      if (!store) throw notFound("store");
-      await authorizeOrg(db, c.var.staff!, store.org_id, "registry:manage", "store");
+      const store = await authorized(c, "store", c.req.valid("param").id, "registry:manage");
       await deleteStore(db, store);
       return c.body(null, 204);
     },
@@ -278,9 +258,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const store = await getStore(db, c.req.valid("param").id);
-      if (!store) throw notFound("store");
-      await authorizeOrg(db, c.var.staff!, store.org_id, "registry:manage", "store");
+      const store = await authorized(c, "store", c.req.valid("param").id, "registry:manage");
       return c.json(posJson(await createPos(db, store, c.req.valid("json"))), 201);
     },
   )
@@ -296,9 +274,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const pos = await getPos(db, c.req.valid("param").id);
-      if (!pos) throw notFound("POS");
-      await authorizeOrg(db, c.var.staff!, pos.org_id, "registry:manage", "POS");
+      const pos = await authorized(c, "POS", c.req.valid("param").id, "registry:manage");
       const change = c.req.valid("json");
       const changed = await updatePos(db, pos, change);
       forgetTokenChecks(c.var.deviceTokens, change);
@@ -317,9 +293,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const pos = await getPos(db, c.req.valid("param").id);
-      if (!pos) throw notFound("POS");
-      await authorizeOrg(db, c.var.staff!, pos.org_id, "registry:manage", "POS");
+      const pos = await authorized(c, "POS", c.req.valid("param").id, "registry:manage");
       await deletePos(db, pos);
       return c.body(null, 204);
     },

@@ -1,18 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg } from "../../auth/access.ts";
-import {
-  adminAuth,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  newRouter,
-  problems,
-} from "../../http/openapi.ts";
+import { authorized } from "../../auth/authorize.ts";
+import { IdParam, jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
-import { notFound, validationError } from "../../errors/problem.ts";
-import { authorizeGroup } from "../../programme/groups.ts";
+import { validationError } from "../../errors/problem.ts";
 import {
-  getGeneration,
   INSTRUMENT_STATUSES,
   listInstruments,
   MAX_GENERATION_COUNT,
@@ -20,7 +12,6 @@ import {
   startGeneration,
 } from "../../instruments/generation.ts";
 import {
-  authorizeSeries,
   createSeries,
   INSTRUMENT_TYPES,
   listSeries,
@@ -91,12 +82,7 @@ export const adminSeries = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
-        c.req.valid("param").id,
-        "series:manage",
-      );
+      const group = await authorized(c, "merchant group", c.req.valid("param").id, "series:manage");
       const series = await createSeries(db, group, c.req.valid("json"), c.var.staff!);
       return c.json(seriesJson(series), 201);
     },
@@ -115,9 +101,9 @@ export const adminSeries = newRouter()
       const { db } = c.var.deps;
       const { type, limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, ["text", "id"]);
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
+      const group = await authorized(
+        c,
+        "merchant group",
         c.req.valid("param").id,
         "programme:read",
       );
@@ -137,12 +123,7 @@ export const adminSeries = newRouter()
       responses: { 200: jsonResponse(SeriesSchema, "The series"), ...problems },
     }),
     async (c) => {
-      const series = await authorizeSeries(
-        c.var.deps.db,
-        c.var.staff!,
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const series = await authorized(c, "series", c.req.valid("param").id, "programme:read");
       return c.json(seriesJson(series), 200);
     },
   )
@@ -171,12 +152,7 @@ export const adminSeries = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const key = idempotencyKey(c.req.header("Idempotency-Key"));
-      const series = await authorizeSeries(
-        db,
-        c.var.staff!,
-        c.req.valid("param").id,
-        "series:manage",
-      );
+      const series = await authorized(c, "series", c.req.valid("param").id, "series:manage");
       const generation = await startGeneration(db, series, {
         count: c.req.valid("json").count,
         key,
@@ -197,10 +173,12 @@ export const adminSeries = newRouter()
       responses: { 200: jsonResponse(GenerationAnswer, "The generation"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const generation = await getGeneration(db, c.req.valid("param").id);
-      if (!generation) throw notFound("generation");
-      await authorizeOrg(db, c.var.staff!, generation.org_id, "programme:read", "generation");
+      const generation = await authorized(
+        c,
+        "generation",
+        c.req.valid("param").id,
+        "programme:read",
+      );
       return c.json({ generation: generationJson(generation) }, 200);
     },
   )
@@ -221,12 +199,7 @@ export const adminSeries = newRouter()
       const { db } = c.var.deps;
       const { status, limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, ["id"])?.[0];
-      const series = await authorizeSeries(
-        db,
-        c.var.staff!,
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const series = await authorized(c, "series", c.req.valid("param").id, "programme:read");
       const rows = await listInstruments(db, series.id, { status, after, limit: limit + 1 });
       const { items, nextCursor } = page(rows, limit, (i) => [i.id]);
       return c.json({ items: items.map(instrumentJson), nextCursor }, 200);

@@ -1,13 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import {
-  adminAuth,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  newRouter,
-  problems,
-} from "../../http/openapi.ts";
-import { authorizeGroup } from "../../programme/groups.ts";
+import { authorized } from "../../auth/authorize.ts";
+import { IdParam, jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import { getSettings, saveSettings } from "../../programme/settings.ts";
 import { LoyaltySettingsSchema } from "../../programme/settings_schema.ts";
 
@@ -38,9 +32,9 @@ export const adminSettings = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
+      const group = await authorized(
+        c,
+        "merchant group",
         c.req.valid("param").id,
         "programme:read",
       );
@@ -64,9 +58,9 @@ export const adminSettings = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorizeGroup(
-        db,
-        c.var.staff!,
+      const group = await authorized(
+        c,
+        "merchant group",
         c.req.valid("param").id,
         "settings:manage",
       );

@@ -1,16 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorizeOrg } from "../../auth/access.ts";
-import {
-  adminAuth,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  newRouter,
-  problems,
-  Uuid,
-} from "../../http/openapi.ts";
+import { authorized } from "../../auth/authorize.ts";
+import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import { notFound } from "../../errors/problem.ts";
-import { getOrganization } from "../../registry/organizations.ts";
 import { inviteMember, listMembers, type Member, removeMember } from "../../staff/memberships.ts";
 
 const V1 = "/api/admin/v1";
@@ -94,8 +86,7 @@ export const adminStaff = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      if (!(await getOrganization(db, id))) throw notFound("organization");
-      await authorizeOrg(db, c.var.staff!, id, "staff:read");
+      await authorized(c, "organization", id, "staff:read");
       return c.json({ items: (await listMembers(db, id)).map(memberJson) }, 200);
     },
   )
@@ -122,8 +113,7 @@ export const adminStaff = newRouter()
     async (c) => {
       const { db, config } = c.var.deps;
       const { id } = c.req.valid("param");
-      if (!(await getOrganization(db, id))) throw notFound("organization");
-      await authorizeOrg(db, c.var.staff!, id, "staff:manage");
+      await authorized(c, "organization", id, "staff:manage");
       const { member, inviteToken } = await inviteMember(db, {
         ...c.req.valid("json"),
         orgId: id,
@@ -146,8 +136,7 @@ export const adminStaff = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id, staffId } = c.req.valid("param");
-      if (!(await getOrganization(db, id))) throw notFound("organization");
-      await authorizeOrg(db, c.var.staff!, id, "staff:manage");
+      await authorized(c, "organization", id, "staff:manage");
       if (!(await removeMember(db, id, staffId))) throw notFound("member");
       return c.body(null, 204);
     },

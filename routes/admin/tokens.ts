@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { authorized } from "../../auth/authorize.ts";
 import type { Context } from "hono";
-import { authorizeOrg } from "../../auth/access.ts";
 import type { TokenKind } from "../../db/schema.ts";
 import type { AppEnv } from "../../http/env.ts";
 import {
-  adminAuth,
   IdParam,
   jsonBody,
   jsonResponse,
@@ -13,17 +12,13 @@ import {
   Timestamp,
   Uuid,
 } from "../../http/openapi.ts";
-import { notFound } from "../../errors/problem.ts";
-import { getPos } from "../../registry/pos.ts";
-import { getSite } from "../../registry/sites.ts";
-import { getMerchant } from "../../programme/merchants.ts";
+import { adminAuth } from "../../auth/middleware.ts";
 import {
   DEVICE_TOKEN_DEFAULT_DAYS,
   DEVICE_TOKEN_MAX_DAYS,
   type DeviceTarget,
   type DeviceToken,
   deviceTokenStatus,
-  getDeviceToken,
   issueDeviceToken,
   listDeviceTokens,
   revokeDeviceToken,
@@ -92,22 +87,15 @@ async function loadTarget(
   kind: TokenKind,
   id: string,
 ): Promise<DeviceTarget> {
-  const { db } = c.var.deps;
   if (kind === "pos") {
-    const pos = await getPos(db, id);
-    if (!pos) throw notFound("POS");
-    await authorizeOrg(db, c.var.staff!, pos.org_id, "tokens:manage", "POS");
+    const pos = await authorized(c, "POS", id, "tokens:manage");
     return { kind, pos };
   }
   if (kind === "merchant") {
-    const merchant = await getMerchant(db, id);
-    if (!merchant) throw notFound("merchant");
-    await authorizeOrg(db, c.var.staff!, merchant.org_id, "tokens:manage", "merchant");
+    const merchant = await authorized(c, "merchant", id, "tokens:manage");
     return { kind, merchant };
   }
-  const site = await getSite(db, id);
-  if (!site) throw notFound("site");
-  await authorizeOrg(db, c.var.staff!, site.org_id, "tokens:manage", "site");
+  const site = await authorized(c, "site", id, "tokens:manage");
   return { kind, site };
 }
 
@@ -214,9 +202,7 @@ export const adminTokens = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const token = await getDeviceToken(db, c.req.valid("param").jti);
-      if (!token) throw notFound("token");
-      await authorizeOrg(db, c.var.staff!, token.org_id, "tokens:manage", "token");
+      const token = await authorized(c, "token", c.req.valid("param").jti, "tokens:manage");
       await revokeDeviceToken(db, token);
       c.var.deviceTokens.evict(token.jti);
       return c.body(null, 204);

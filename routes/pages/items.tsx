@@ -1,9 +1,10 @@
+import { authorized } from "../../auth/authorize.ts";
 import { Hono } from "hono";
 import { visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import type { AppEnv } from "../../http/env.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
-import { authorizeGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import { type Item, itemCategories, listItems } from "../../catalogue/items.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage } from "../../web/render.tsx";
@@ -107,7 +108,9 @@ export const itemPages = new Hono<AppEnv>()
     const orgIds = await visibleOrgIds(db, staff);
     const groups = await listGroups(db, { orgIds, limit: 500 });
     const chosen = c.req.query("group");
-    const group = chosen ? await authorizeGroup(db, staff, chosen, "programme:read") : groups[0];
+    const group = chosen
+      ? await authorized(c, "merchant group", chosen, "programme:read")
+      : groups[0];
     if (!group) {
       return renderPage(c, {
         title: "Items",

@@ -1,19 +1,14 @@
+import { authorized } from "../../auth/authorize.ts";
 import { Hono } from "hono";
-import { authorizeOrg, roleIn, visibleOrgIds } from "../../auth/access.ts";
+import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
 import type { AppEnv } from "../../http/env.ts";
-import { notFound } from "../../errors/problem.ts";
 import MerchantDetail from "../../islands/MerchantDetail.tsx";
 import MerchantManager, { type MerchantOrg } from "../../islands/MerchantManager.tsx";
 import { NOT_IN_GROUP } from "../../islands/merchants.ts";
 import { getGroup, listGroups } from "../../programme/groups.ts";
-import {
-  getMerchant,
-  listMerchants,
-  merchantStores,
-  storeLinks,
-} from "../../programme/merchants.ts";
+import { listMerchants, merchantStores, storeLinks } from "../../programme/merchants.ts";
 import {
   getOrganization,
   getOrganizationTree,
@@ -80,15 +75,8 @@ export const merchantPages = new Hono<AppEnv>()
   })
   .get("/console/merchants/:id", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const merchant = await getMerchant(db, c.req.param("id"));
-    if (!merchant) throw notFound("merchant");
-    const role = await authorizeOrg(
-      db,
-      c.var.staff!,
-      merchant.org_id,
-      "programme:read",
-      "merchant",
-    );
+    const merchant = await authorized(c, "merchant", c.req.param("id"), "programme:read");
+    const role = (await roleIn(db, c.var.staff!, merchant.org_id))!;
     const [stores, group, org] = await Promise.all([
       merchantStores(db, merchant),
       merchant.group_id ? getGroup(db, merchant.group_id) : undefined,

@@ -1,17 +1,14 @@
 import { Hono } from "hono";
+import { authorized } from "../../auth/authorize.ts";
 import { z } from "zod";
-import { authorizeOrg, roleIn, visibleOrgIds } from "../../auth/access.ts";
+import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
 import { Field } from "../../components/Field.tsx";
 import type { OrgRole } from "../../db/schema.ts";
 import type { AppEnv } from "../../http/env.ts";
-import { type FieldError, notFound, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
-import {
-  getOrganization,
-  listOrganizations,
-  type Organization,
-} from "../../registry/organizations.ts";
+import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
+import { listOrganizations, type Organization } from "../../registry/organizations.ts";
 import { inviteMember, listMembers, type Member, removeMember } from "../../staff/memberships.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
 import { formText } from "../../web/form.ts";
@@ -150,8 +147,7 @@ export const staffPages = new Hono<AppEnv>()
   .post("/console/staff/:orgId/invite", requireStaff, async (c) => {
     const { db, config } = c.var.deps;
     const orgId = c.req.param("orgId");
-    if (!(await getOrganization(db, orgId))) throw notFound("organization");
-    await authorizeOrg(db, c.var.staff!, orgId, "staff:manage");
+    await authorized(c, "organization", orgId, "staff:manage");
     const values = await formText(c);
     const parsed = InviteSchema.safeParse(values);
     let errors: FieldError[] | undefined;
@@ -196,8 +192,7 @@ export const staffPages = new Hono<AppEnv>()
   .post("/console/staff/:orgId/remove", requireStaff, async (c) => {
     const { db } = c.var.deps;
     const orgId = c.req.param("orgId");
-    if (!(await getOrganization(db, orgId))) throw notFound("organization");
-    await authorizeOrg(db, c.var.staff!, orgId, "staff:manage");
+    await authorized(c, "organization", orgId, "staff:manage");
     const { staffId } = await formText(c);
     const removed = await removeMember(db, orgId, staffId ?? "");
     setFlash(

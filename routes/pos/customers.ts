@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders, idempotencyScope } from "../../auth/pos.ts";
-import { jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
+import { ActingHeaders, idempotencyScope, programmeGroup } from "../../auth/pos.ts";
+import { jsonBody, jsonResponse, newRouter, posAuth, posProblems } from "../../http/openapi.ts";
 import { notFound, ProblemError, validationError, zodFieldErrors } from "../../errors/problem.ts";
 import {
   createCustomer,
@@ -10,20 +10,10 @@ import {
   lookupCustomers,
 } from "../../members/customers.ts";
 import { idempotent } from "../../db/idempotency.ts";
-import { requireProgramme } from "../../programme/device_programme.ts";
 import { getSettings } from "../../programme/settings.ts";
 import { customerJson, CustomerSchema, NewCustomer } from "../../members/customer_json.ts";
 
 const tags = ["POS"];
-/** The device bearer is checked for every `/api/pos/v1/*` path (routes/pos_api.ts). */
-const posSecurity = [{ posBearer: [] }];
-const posProblems = {
-  401: problems[401],
-  403: problems[403],
-  404: problems[404],
-  409: problems[409],
-  422: problems[422],
-};
 
 const CustomerAnswer = z.object({ customer: CustomerSchema }).openapi("PosCustomer");
 type CustomerAnswer = z.infer<typeof CustomerAnswer>;
@@ -65,20 +55,19 @@ export const posCustomers = newRouter()
   .openapi(
     createRoute({
       method: "get",
-      path: "/api/pos/v1/customers/lookup",
+      path: "/customers/lookup",
       tags,
       summary: "Look a customer up by card, customer number, email or phone",
       description: "Exactly one of the four. Email matches in any case; phone after keeping " +
         "only its digits and leading +. A card finds its holder whatever its status (shown). " +
         "404 when nothing matches, 409 when an email or phone matches several customers.",
-      security: posSecurity,
-      middleware: requireProgramme,
+      ...posAuth,
       request: { headers: ActingHeaders, query: LookupQuery },
       responses: { 200: jsonResponse(CustomerAnswer, "The customer"), ...posProblems },
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = c.var.group!;
+      const group = programmeGroup(c);
       const key = lookupKey(c.req.valid("query"));
       const found = await lookupCustomers(db, group, key);
       if (found.length === 0) throw notFound("customer");
@@ -94,21 +83,20 @@ export const posCustomers = newRouter()
   .openapi(
     createRoute({
       method: "post",
-      path: "/api/pos/v1/customers",
+      path: "/customers",
       tags,
       summary: "Create a customer at the POS (automatic card, default account)",
       description: "Requires an Idempotency-Key, scoped to the POS: the same key and body " +
         "answer the first response again (header Idempotent-Replayed: true) and create " +
         "nothing; the same key with another body is a 422 idempotency-key-reused. A refused " +
         "request does not use up its key.",
-      security: posSecurity,
-      middleware: requireProgramme,
+      ...posAuth,
       request: { headers: PosCreateHeaders, body: jsonBody(NewCustomer) },
       responses: { 201: jsonResponse(CustomerAnswer, "Created"), ...posProblems },
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = c.var.group!;
+      const group = programmeGroup(c);
       const device = c.var.device!;
       const input = c.req.valid("json");
       const { settings } = await getSettings(db, group);

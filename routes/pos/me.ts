@@ -1,11 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders, authenticateDevice } from "../../auth/pos.ts";
-import { jsonResponse, newRouter, problems } from "../../http/openapi.ts";
-import { programmeOf } from "../../programme/device_programme.ts";
+import { ActingHeaders } from "../../auth/pos.ts";
+import { jsonResponse, newRouter, posAuth, problems } from "../../http/openapi.ts";
 
 const tags = ["POS"];
-/** Documents the device bearer; `authenticateDevice` guards every `/api/pos/v1/*` path. */
-const posSecurity = [{ posBearer: [] }];
 
 const DeviceSchema = z.object({
   kind: z.enum(["pos", "site", "merchant"]).openapi({ description: "The token's kind" }),
@@ -25,19 +22,17 @@ const DeviceSchema = z.object({
   timezone: z.string().nullable().openapi({ description: "The store's IANA time zone" }),
 }).openapi("Device");
 
-export const posApi = newRouter();
-posApi.use("/api/pos/v1/*", authenticateDevice);
-posApi.openapi(
+export const posMe = newRouter().openapi(
   createRoute({
     method: "get",
-    path: "/api/pos/v1/me",
+    path: "/me",
     tags,
     summary: "The POS or site the token acts as",
     description: "A site token acts as the site, or for one POS of its site when it sends " +
       "X-Store-Number and X-POS-Number (then the POS fields are filled); a merchant token " +
       "likewise for one POS of the merchant's stores. Works before the merchant joins a " +
       "group, so a POS can check its configuration.",
-    security: posSecurity,
+    ...posAuth,
     // Documents the headers authenticateDevice has already read and checked.
     request: { headers: ActingHeaders },
     responses: {
@@ -48,13 +43,13 @@ posApi.openapi(
   }),
   async (c) => {
     const d = c.var.device!;
-    const link = await programmeOf(c.var.deps.db, d);
+    const link = c.var.programme;
     return c.json({
       kind: d.kind,
       organizationId: d.org,
       siteId: d.site ?? null,
       merchantId: link?.merchantId ?? null,
-      merchantGroupId: link?.groupId ?? null,
+      merchantGroupId: link?.group?.id ?? null,
       storeId: d.store ?? null,
       storeNumber: d.storeNumber ?? null,
       posId: d.pos ?? null,
