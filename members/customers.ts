@@ -2,7 +2,7 @@ import { type Selectable, sql } from "kysely";
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
-import type { AccountTable, CustomerTable, InstrumentStatus } from "../db/schema.ts";
+import type { CustomerTable, InstrumentStatus } from "../db/schema.ts";
 import { ProblemError, validationError } from "../errors/problem.ts";
 import { type Account, insertAccount } from "./accounts.ts";
 import type { MerchantGroup } from "../programme/groups.ts";

@@ -41,7 +41,7 @@ export const posMe = newRouter().openapi(
       422: problems[422],
     },
   }),
-  async (c) => {
+  (c) => {
     const d = c.var.device!;
     const link = c.var.programme;
     return c.json({
