@@ -1,0 +1,165 @@
+/**
+ * What the load benchmark sends: one entry per endpoint. Paths and bodies are templates; the
+ * wrk script (bench/lib/wrk.ts) fills their placeholders per request:
+ *
+ *   {{card}}  a real card number of the demo, rotating over all those read from the database
+ *   {{id}}    unique in the run (run id, wrk thread, counter): idempotency keys, names, receipts
+ *   {{at}}    the current time, ISO 8601 UTC
+ *
+ * Placeholders may appear only inside JSON strings and paths (their values need no escaping).
+ */
+
+export const PLACEHOLDERS = ["card", "id", "at"] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+export interface Endpoint {
+  name: string;
+  method: "GET" | "POST";
+  /** Path and query, a template. */
+  path: string;
+  /** JSON body, a template (placeholders inside its strings). */
+  body?: unknown;
+  /** Sends `Authorization: Bearer <POS token>`. */
+  auth: boolean;
+  /** Sends `Idempotency-Key: load-{{id}}`, unique per request. */
+  idempotencyKey?: boolean;
+  /** The status a successful request answers. */
+  expect: number;
+  /** Not built yet: skipped, with a note, while the server answers 404. */
+  optional?: boolean;
+  /** Writes to the ledger: also reported as a ratio to the pgbench figure. */
+  write?: boolean;
+  what: string;
+}
+
+/** An item of the demo catalogue, for basket lines. */
+export interface BasketItem {
+  sku: string;
+  category: string;
+  /** Minor units. */
+  price: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quote and sale bodies (POST /api/pos/v1/quote, POST /api/pos/v1/sales). These endpoints do
+// not exist yet: while the server answers 404 they are skipped. When they are built, adjust
+// the two bodies here to the final schema — nothing else in the benchmark needs to change.
+// ---------------------------------------------------------------------------------------------
+const QUANTITY = 2;
+
+export function quoteBody(item: BasketItem) {
+  return {
+    currency: "EUR",
+    customer: { card: "{{card}}" },
+    lines: [{
+      sku: item.sku,
+      category: item.category,
+      quantity: QUANTITY,
+      unitPrice: item.price,
+    }],
+    tenders: [{ type: "cash", amount: QUANTITY * item.price }],
+  };
+}
+
+export function saleBody(item: BasketItem) {
+  return { ...quoteBody(item), receiptNumber: "LOAD-{{id}}", at: "{{at}}" };
+}
+// ---------------------------------------------------------------------------------------------
+
+/** Every endpoint, in the order they are measured. `hello` is the baseline (another server). */
+export function endpoints(item: BasketItem): Endpoint[] {
+  return [
+    {
+      name: "hello",
+      method: "GET",
+      path: "/",
+      auth: false,
+      expect: 200,
+      what: "Deno.serve hello world (bench/hello.ts), the baseline",
+    },
+    {
+      name: "healthz",
+      method: "GET",
+      path: "/healthz",
+      auth: false,
+      expect: 200,
+      what: "GET /healthz (select 1)",
+    },
+    {
+      name: "me",
+      method: "GET",
+      path: "/api/pos/v1/me",
+      auth: true,
+      expect: 200,
+      what: "GET /api/pos/v1/me (token check + programme link)",
+    },
+    {
+      name: "lookup",
+      method: "GET",
+      path: "/api/pos/v1/customers/lookup?card={{card}}",
+      auth: true,
+      expect: 200,
+      what: "GET /api/pos/v1/customers/lookup?card=… (rotating over the demo's cards)",
+    },
+    {
+      name: "create",
+      method: "POST",
+      path: "/api/pos/v1/customers",
+      body: { name: "Load {{id}}", categories: ["MEMBER"] },
+      auth: true,
+      idempotencyKey: true,
+      expect: 201,
+      write: true,
+      what: "POST /api/pos/v1/customers (unique Idempotency-Key and name)",
+    },
+    {
+      name: "quote",
+      method: "POST",
+      path: "/api/pos/v1/quote",
+      body: quoteBody(item),
+      auth: true,
+      expect: 200,
+      optional: true,
+      what: "POST /api/pos/v1/quote (one line, cash)",
+    },
+    {
+      name: "sale",
+      method: "POST",
+      path: "/api/pos/v1/sales",
+      body: saleBody(item),
+      auth: true,
+      idempotencyKey: true,
+      expect: 201,
+      optional: true,
+      write: true,
+      what: "POST /api/pos/v1/sales (unique Idempotency-Key and receipt number)",
+    },
+  ];
+}
+
+/** Fills a template's placeholders (for the probe request the benchmark sends first). */
+export function fill(template: string, values: Record<Placeholder, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
+      throw new Error(`unknown placeholder ${whole}`);
+    }
+    return values[name as Placeholder];
+  });
+}
+
+/** The JSON text of an endpoint's body template (placeholders still in). */
+export const bodyTemplate = (e: Endpoint): string | undefined =>
+  e.body === undefined ? undefined : JSON.stringify(e.body);
+
+/** Which placeholders a request of this endpoint uses. */
+export function placeholdersOf(e: Endpoint): Set<Placeholder> {
+  const text = e.path + (bodyTemplate(e) ?? "") + (e.idempotencyKey ? "{{id}}" : "");
+  const used = new Set<Placeholder>();
+  for (const m of text.matchAll(/\{\{(\w+)\}\}/g)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(m[1])) {
+      throw new Error(`${e.name}: unknown placeholder ${m[0]}`);
+    }
+    used.add(m[1] as Placeholder);
+  }
+  return used;
+}

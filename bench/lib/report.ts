@@ -1,0 +1,129 @@
+/** The load benchmark's figures: ratios, targets, the table on stdout. */
+import type { PgbenchResult } from "./pgbench.ts";
+import type { WrkResult } from "./wrk.ts";
+
+export interface EndpointFigures {
+  endpoint: string;
+  method: string;
+  path: string;
+  what: string;
+  status: "measured" | "skipped";
+  /** Why it was skipped, or what to know about the figures. */
+  note?: string;
+  /** The status the probe request answered before the measurement. */
+  probeStatus?: number;
+  result?: WrkResult;
+  /** req/s of this endpoint / req/s of the hello world. */
+  ofHello: number | null;
+  /** Writes only: req/s / pgbench TPS (null without pgbench). */
+  ofPgbench: number | null;
+  wrkCommand?: string[];
+}
+
+export interface Target {
+  name: string;
+  endpoint: string;
+  /** "hello" / "pgbench": a minimum ratio; "p99": a maximum in ms. */
+  kind: "hello" | "pgbench" | "p99";
+  limit: number;
+  value: number | null;
+  pass: boolean | null;
+}
+
+/** The targets of the issue: ratios in one run, Postgres, 64 connections. */
+const TARGETS: Omit<Target, "value" | "pass">[] = [
+  { name: "/me ≥ 25 % of hello world", endpoint: "me", kind: "hello", limit: 0.25 },
+  { name: "lookup ≥ 10 % of hello world", endpoint: "lookup", kind: "hello", limit: 0.10 },
+  { name: "create ≥ 40 % of pgbench", endpoint: "create", kind: "pgbench", limit: 0.40 },
+  { name: "/me p99 ≤ 50 ms", endpoint: "me", kind: "p99", limit: 50 },
+  { name: "lookup p99 ≤ 50 ms", endpoint: "lookup", kind: "p99", limit: 50 },
+  { name: "create p99 ≤ 50 ms", endpoint: "create", kind: "p99", limit: 50 },
+];
+
+export function withRatios(
+  figures: EndpointFigures[],
+  pgbench: PgbenchResult | null,
+  writes: Set<string>,
+): EndpointFigures[] {
+  const hello = figures.find((f) => f.endpoint === "hello")?.result?.rps;
+  return figures.map((f) => ({
+    ...f,
+    ofHello: f.result && hello ? f.result.rps / hello : null,
+    ofPgbench: f.result && pgbench && writes.has(f.endpoint) ? f.result.rps / pgbench.tps : null,
+  }));
+}
+
+export function evaluateTargets(figures: EndpointFigures[]): Target[] {
+  return TARGETS.map((t) => {
+    const f = figures.find((x) => x.endpoint === t.endpoint);
+    const value = !f?.result
+      ? null
+      : t.kind === "hello"
+      ? f.ofHello
+      : t.kind === "pgbench"
+      ? f.ofPgbench
+      : f.result.latencyMs.p99;
+    const pass = value === null ? null : t.kind === "p99" ? value <= t.limit : value >= t.limit;
+    return { ...t, value, pass };
+  });
+}
+
+const int = (n: number) => Math.round(n).toLocaleString("en");
+const ms = (n: number) => n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0);
+const pct = (r: number | null) => r === null ? "–" : `${(r * 100).toFixed(r < 0.1 ? 2 : 1)} %`;
+
+function table(rows: string[][], right: boolean[]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) =>
+    r.map((cell, i) => right[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])).join("  ")
+      .trimEnd()
+  ).join("\n");
+}
+
+export function formatTable(figures: EndpointFigures[], pgbench: PgbenchResult | null): string {
+  const rows = [["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "of hello", "of pgbench"]];
+  for (const f of figures) {
+    const r = f.result;
+    if (!r) {
+      rows.push([f.endpoint, "skipped", "", "", "", "", ""]);
+      continue;
+    }
+    rows.push([
+      f.endpoint,
+      int(r.rps),
+      ms(r.latencyMs.p50),
+      ms(r.latencyMs.p99),
+      r.errors.total ? `${int(r.errors.total)} (${pct(r.errors.total / r.requests)})` : "0",
+      f.endpoint === "hello" ? "100 %" : pct(f.ofHello),
+      pct(f.ofPgbench),
+    ]);
+  }
+  rows.push(
+    pgbench
+      ? [
+        "pgbench",
+        `${int(pgbench.tps)} tps`,
+        "",
+        "",
+        String(pgbench.failed),
+        "",
+        "100 %",
+      ]
+      : ["pgbench", "skipped", "", "", "", "", ""],
+  );
+  const notes = figures.filter((f) => f.note).map((f) => `  ${f.endpoint}: ${f.note}`);
+  return table(rows, [false, true, true, true, true, true, true]) +
+    (notes.length ? `\n\nnotes:\n${notes.join("\n")}` : "");
+}
+
+export function formatTargets(targets: Target[], applies: boolean, why: string): string {
+  const lines = targets.map((t) => {
+    const value = t.value === null ? "n/a" : t.kind === "p99" ? `${ms(t.value)} ms` : pct(t.value);
+    const verdict = t.pass === null ? "n/a " : t.pass ? "pass" : "FAIL";
+    return `  ${verdict}  ${t.name.padEnd(30)} ${value}`;
+  });
+  const head = applies
+    ? "targets (Postgres, 64 connections):"
+    : `targets (defined for Postgres and 64 connections; ${why}, shown for information):`;
+  return `${head}\n${lines.join("\n")}`;
+}

@@ -1,0 +1,491 @@
+/**
+ * The load benchmark (`deno task load`): a hello world and the server on the chosen store
+ * (PGlite, or Postgres with the demo programme), driven by wrk, endpoint after endpoint, plus
+ * pgbench (one balance UPDATE + one entry INSERT per transaction) on the same Postgres. Prints
+ * req/s, p50, p99 and errors per endpoint and every ratio — endpoint / hello world, writes /
+ * pgbench — all measured in the same run, and writes them as JSON under bench/results/.
+ *
+ *   deno task load                                   # PGlite in a temporary folder
+ *   DATABASE_URL=postgres://… deno task load --db postgres
+ *   deno task load --help
+ *
+ * Absolute figures depend on the machine and on whatever else runs on it; compare ratios.
+ */
+import { parseArgs } from "node:util";
+import { type Endpoint, endpoints, fill } from "./lib/endpoints.ts";
+import {
+  createScratchTables,
+  dropScratchTables,
+  pgbenchScript,
+  pgbenchVersion,
+  runPgbench,
+} from "./lib/pgbench.ts";
+import type { PgbenchResult } from "./lib/pgbench.ts";
+import {
+  cleanUp,
+  cleanUpOnSignals,
+  freePort,
+  isCleaningUp,
+  onCleanUp,
+  Spawned,
+  waitForHttp,
+} from "./lib/processes.ts";
+import {
+  type EndpointFigures,
+  evaluateTargets,
+  formatTable,
+  formatTargets,
+  withRatios,
+} from "./lib/report.ts";
+import { prepareStore, serverVersion, type Store } from "./lib/store.ts";
+import { runWrk, wrkScript, wrkVersion } from "./lib/wrk.ts";
+
+const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
+const ALL = ["hello", "healthz", "me", "lookup", "create", "quote", "sale", "pgbench"];
+
+const HELP = `deno task load [options]
+
+  --db pglite|postgres    the store (default pglite: a temporary folder). postgres: a throwaway
+                          database le_load_<random> on the server of LOAD_PG_URL, else of
+                          DATABASE_URL, dropped afterwards
+  --in-place              postgres: use the database of DATABASE_URL itself (loads the demo if
+                          it is empty, else reuses its first programme; customers created by
+                          the run stay)
+  --duration S            seconds per endpoint (default 10)
+  --warmup S              seconds of unmeasured load before each endpoint (default 2)
+  --connections N         wrk connections (default 64)
+  --threads N             wrk threads (default: the number of cores)
+  --timeout S             wrk request timeout, a timeout counts as an error (default 10)
+  --endpoints a,b,…       a subset of ${ALL.join(",")}
+                          (hello, the baseline, is always measured)
+  --customers N           demo size (default 10000)
+  --cards N               at most this many card numbers to rotate lookups over (default 10000)
+  --processes N           server (and hello world) processes on one port (default 1). N > 1
+                          needs Postgres, and main.ts serving with Deno.serve({ reusePort:
+                          true }) when REUSE_PORT=true (run with --unstable-net)
+  --pgbench-clients N     pgbench clients (default 16)
+  --pgbench-jobs N        pgbench threads (default 2)
+  --out FILE              the JSON results (default bench/results/<timestamp>-<db>.json)
+
+Needs wrk, and pgbench for Postgres: apt-get install -y wrk postgresql-client`;
+
+interface Options {
+  db: "pglite" | "postgres";
+  inPlace: boolean;
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  threads: number;
+  timeoutS: number;
+  endpoints: string[];
+  customers: number;
+  cards: number;
+  processes: number;
+  pgbenchClients: number;
+  pgbenchJobs: number;
+  out?: string;
+}
+
+function parseOptions(args: string[]): Options | undefined {
+  const { values } = parseArgs({
+    // `deno task load -- --db postgres` passes the `--` on.
+    args: args[0] === "--" ? args.slice(1) : args,
+    options: {
+      db: { type: "string", default: "pglite" },
+      "in-place": { type: "boolean", default: false },
+      duration: { type: "string", default: "10" },
+      warmup: { type: "string", default: "2" },
+      connections: { type: "string", default: "64" },
+      threads: { type: "string" },
+      timeout: { type: "string", default: "10" },
+      endpoints: { type: "string", default: ALL.join(",") },
+      customers: { type: "string", default: "10000" },
+      cards: { type: "string", default: "10000" },
+      processes: { type: "string", default: "1" },
+      "pgbench-clients": { type: "string", default: "16" },
+      "pgbench-jobs": { type: "string", default: "2" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return undefined;
+  }
+  const number = (name: string, text: string, min: number) => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min) {
+      throw new Error(`--${name}: ${text} is not a number ≥ ${min}`);
+    }
+    return n;
+  };
+  const whole = (name: string, text: string, min: number) => {
+    const n = number(name, text, min);
+    if (!Number.isInteger(n)) throw new Error(`--${name}: ${text} is not a whole number`);
+    return n;
+  };
+  if (values.db !== "pglite" && values.db !== "postgres") {
+    throw new Error(`--db: pglite or postgres, not ${values.db}`);
+  }
+  const chosen = values.endpoints.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = chosen.filter((e) => !ALL.includes(e));
+  if (unknown.length) throw new Error(`--endpoints: unknown ${unknown.join(", ")}`);
+  const connections = whole("connections", values.connections, 1);
+  const processes = whole("processes", values.processes, 1);
+  if (processes > 1 && values.db === "pglite") {
+    throw new Error("--processes > 1 needs --db postgres: PGlite is a single-process database");
+  }
+  if (values["in-place"] && values.db !== "postgres") {
+    throw new Error("--in-place goes with --db postgres");
+  }
+  return {
+    db: values.db,
+    inPlace: values["in-place"],
+    durationS: whole("duration", values.duration, 1),
+    warmupS: whole("warmup", values.warmup, 0),
+    connections,
+    threads: Math.min(
+      connections,
+      whole("threads", values.threads ?? String(navigator.hardwareConcurrency), 1),
+    ),
+    timeoutS: whole("timeout", values.timeout, 1),
+    endpoints: ALL.filter((e) => e === "hello" || chosen.includes(e)),
+    customers: whole("customers", values.customers, 1),
+    cards: whole("cards", values.cards, 1),
+    processes,
+    pgbenchClients: whole("pgbench-clients", values["pgbench-clients"], 1),
+    pgbenchJobs: whole("pgbench-jobs", values["pgbench-jobs"], 1),
+    out: values.out,
+  };
+}
+
+async function commandText(cmd: string, args: string[]): Promise<string | null> {
+  try {
+    const out = await new Deno.Command(cmd, { args, cwd: ROOT, stderr: "null" }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function cpuModel(): Promise<string | null> {
+  try {
+    const info = await Deno.readTextFile("/proc/cpuinfo");
+    return /^model name\s*:\s*(.+)$/m.exec(info)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Starts `count` processes of one server and waits until each has printed its listening line. */
+async function startServers(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  count: number,
+  healthUrl: string,
+): Promise<Spawned[]> {
+  const started: Spawned[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = new Spawned(count > 1 ? `${name} #${i + 1}` : name, Deno.execPath(), args, {
+      env,
+      clearEnv: true,
+      cwd: ROOT,
+    });
+    started.push(p);
+    try {
+      await p.waitForLine((l) => l.includes('"msg":"listening"'), 180_000);
+    } catch (err) {
+      if (i > 0) {
+        throw new Error(
+          `${p.name} could not start next to the first one: --processes > 1 needs the server ` +
+            `to listen with Deno.serve({ reusePort: true }) when REUSE_PORT=true.\n` +
+            (err instanceof Error ? err.message : String(err)),
+        );
+      }
+      throw err;
+    }
+  }
+  await waitForHttp(healthUrl, 30_000);
+  return started;
+}
+
+async function stopAll(processes: Spawned[]) {
+  await Promise.all(processes.map((p) => p.stop()));
+}
+
+const say = (msg: string) => console.log(msg);
+
+async function measure(
+  e: Endpoint,
+  baseUrl: string,
+  opts: Options,
+  ctx: { token: string; cards: string[]; runId: string; scriptDir: string },
+): Promise<EndpointFigures> {
+  const figures: EndpointFigures = {
+    endpoint: e.name,
+    method: e.method,
+    path: e.path,
+    what: e.what,
+    status: "measured",
+    ofHello: null,
+    ofPgbench: null,
+  };
+  // One request first: shows a missing endpoint (skipped) or a broken request (reported).
+  const values = { card: ctx.cards[0], id: `${ctx.runId}-probe`, at: new Date().toISOString() };
+  const headers: Record<string, string> = {};
+  if (e.auth) headers.Authorization = `Bearer ${ctx.token}`;
+  if (e.body !== undefined) headers["Content-Type"] = "application/json";
+  if (e.idempotencyKey) headers["Idempotency-Key"] = `load-${values.id}`;
+  const res = await fetch(baseUrl + fill(e.path, values), {
+    method: e.method,
+    headers,
+    body: e.body === undefined ? undefined : fill(JSON.stringify(e.body), values),
+  });
+  const text = await res.text();
+  figures.probeStatus = res.status;
+  if (res.status === 404 && e.optional) {
+    figures.status = "skipped";
+    figures.note = `not built yet (the server answers 404 to ${e.method} ${e.path})`;
+    say(`  ${e.name}: skipped, ${figures.note}`);
+    return figures;
+  }
+  if (res.status !== e.expect) {
+    figures.note = `the probe request answered ${res.status}, not ${e.expect}: ` +
+      text.slice(0, 300).replace(/\s+/g, " ");
+    say(`  ${e.name}: WARNING ${figures.note}`);
+  }
+
+  // Each wrk run numbers its requests from 1 again: the warm-up and the measurement get
+  // scripts with run ids of their own, so that no Idempotency-Key is ever sent twice.
+  const script = async (phase: string) => {
+    const file = `${ctx.scriptDir}/${e.name}-${phase}.lua`;
+    await Deno.writeTextFile(file, wrkScript(e, { ...ctx, runId: `${ctx.runId}${phase}` }));
+    return file;
+  };
+  const wrkOpts = {
+    baseUrl,
+    connections: opts.connections,
+    threads: opts.threads,
+    timeoutS: opts.timeoutS,
+  };
+  say(`  ${e.name}: ${opts.warmupS} s warm-up + ${opts.durationS} s…`);
+  if (opts.warmupS > 0) {
+    await runWrk(e, await script("w"), { ...wrkOpts, durationS: opts.warmupS });
+  }
+  const { result, command } = await runWrk(e, await script("m"), {
+    ...wrkOpts,
+    durationS: opts.durationS,
+  });
+  figures.result = result;
+  figures.wrkCommand = command;
+  return figures;
+}
+
+async function main(opts: Options) {
+  const startedAt = new Date();
+  const runId = crypto.randomUUID().slice(0, 8);
+  const wantPgbench = opts.db === "postgres" && opts.endpoints.includes("pgbench");
+  const tools = {
+    wrk: await wrkVersion(),
+    pgbench: wantPgbench ? await pgbenchVersion() : null,
+  };
+  const loadavg = () => Deno.loadavg().map((n) => Math.round(n * 100) / 100);
+  const loadBefore = loadavg();
+  say(
+    `load benchmark ${runId}: ${opts.db}, ${opts.connections} connections, ` +
+      `${opts.threads} wrk threads, ${opts.durationS} s per endpoint, ` +
+      `${opts.processes} server process(es); load average ${loadBefore.join(" ")}`,
+  );
+
+  const helloPort = freePort();
+  const serverPort = freePort();
+  const publicUrl = `http://localhost:${serverPort}`;
+
+  say("preparing the database:");
+  const store: Store = await prepareStore({
+    db: opts.db,
+    inPlace: opts.inPlace,
+    customers: opts.customers,
+    issuer: publicUrl,
+    tokenKeySecret: Deno.env.get("TOKEN_KEY_SECRET") || undefined,
+    maxCards: opts.cards,
+  });
+  const { fixture } = store;
+  say(`  ${fixture.cards.length.toLocaleString("en")} card numbers for lookups`);
+  const pgUrl = store.pgUrl;
+  const accounts = Math.max(fixture.demo.customers, 1_000);
+  if (wantPgbench && pgUrl) {
+    await createScratchTables(pgUrl, accounts);
+    onCleanUp("drop the pgbench tables", () => dropScratchTables(pgUrl));
+  }
+
+  const scriptDir = await Deno.makeTempDir({ prefix: "le_load_wrk_" });
+  onCleanUp("remove the wrk scripts", () => Deno.remove(scriptDir, { recursive: true }));
+  const ctx = { token: fixture.token, cards: fixture.cards, runId, scriptDir };
+  const list = endpoints(fixture.item).filter((e) => opts.endpoints.includes(e.name));
+  const figures: EndpointFigures[] = [];
+
+  // The baseline, alone on the machine (the server is not started yet).
+  // Several processes on one port: Deno.serve({ reusePort: true }), an unstable API in Deno 2.
+  const reuse: Record<string, string> = opts.processes > 1 ? { REUSE_PORT: "true" } : {};
+  const unstableNet = opts.processes > 1 ? ["--unstable-net"] : [];
+  say(`hello world on port ${helloPort}:`);
+  const hello = await startServers(
+    "hello world",
+    ["run", "--allow-net", "--allow-env", ...unstableNet, "bench/hello.ts"],
+    { ...baseEnv(), PORT: String(helloPort), ...reuse },
+    opts.processes,
+    `http://127.0.0.1:${helloPort}/`,
+  );
+  figures.push(await measure(list[0], `http://127.0.0.1:${helloPort}`, opts, ctx));
+  await stopAll(hello);
+
+  say(`server (main.ts) on port ${serverPort}:`);
+  const serverEnv: Record<string, string> = {
+    ...baseEnv(),
+    ...store.serverEnv,
+    PORT: String(serverPort),
+    PUBLIC_URL: publicUrl,
+    LOG_REQUESTS: "false",
+    ...reuse,
+  };
+  const servers = await startServers(
+    "server",
+    ["run", "-A", ...unstableNet, "main.ts"],
+    serverEnv,
+    opts.processes,
+    `http://127.0.0.1:${serverPort}/healthz`,
+  );
+  for (const e of list.slice(1)) {
+    figures.push(await measure(e, `http://127.0.0.1:${serverPort}`, opts, ctx));
+  }
+  await stopAll(servers);
+
+  let pgbench: PgbenchResult | null = null;
+  let pgbenchNote: string | null = null;
+  let pgbenchCommand: string[] | null = null;
+  if (wantPgbench && pgUrl) {
+    say(`pgbench: ${opts.pgbenchClients} clients, ${opts.durationS} s…`);
+    const script = pgbenchScript(accounts);
+    const scriptFile = `${scriptDir}/ledger.sql`;
+    await Deno.writeTextFile(scriptFile, script);
+    const ran = await runPgbench({
+      url: pgUrl,
+      scriptFile,
+      script,
+      clients: opts.pgbenchClients,
+      jobs: opts.pgbenchJobs,
+      durationS: opts.durationS,
+    });
+    pgbench = ran.result;
+    pgbenchCommand = ran.command;
+  } else {
+    pgbenchNote = opts.db === "postgres"
+      ? "not selected (--endpoints)"
+      : "skipped: PGlite is not a server pgbench can drive; ratios to pgbench are null";
+  }
+
+  const writes = new Set(list.filter((e) => e.write).map((e) => e.name));
+  const withR = withRatios(figures, pgbench, writes);
+  const targets = evaluateTargets(withR);
+  const applies = opts.db === "postgres" && opts.connections === 64;
+  const why = opts.db !== "postgres"
+    ? "this run is on PGlite"
+    : "this run is not at 64 connections";
+  const loadAfter = loadavg();
+
+  console.log(
+    `\nresults (${store.description}; ${fixture.demo.customers.toLocaleString("en")} customers; ` +
+      `${opts.connections} connections; load average before ${loadBefore.join(" ")}, ` +
+      `after ${loadAfter.join(" ")}):\n`,
+  );
+  console.log(formatTable(withR, pgbench));
+  if (pgbenchNote) console.log(`  pgbench: ${pgbenchNote}`);
+  console.log(`\n${formatTargets(targets, applies, why)}`);
+
+  const results = {
+    benchmark: "loyalty-edge load",
+    format: 1,
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: {
+      cores: navigator.hardwareConcurrency,
+      cpu: await cpuModel(),
+      os: `${Deno.build.os} ${Deno.osRelease()}`,
+      arch: Deno.build.arch,
+      memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30 * 10) / 10,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAfter,
+      deno: Deno.version,
+      wrk: tools.wrk,
+      pgbench: tools.pgbench,
+      postgres: pgUrl ? await serverVersion(pgUrl) : null,
+    },
+    git: {
+      commit: await commandText("git", ["rev-parse", "HEAD"]),
+      branch: await commandText("git", ["rev-parse", "--abbrev-ref", "HEAD"]),
+      dirty: ((await commandText("git", ["status", "--porcelain"])) ?? "") !== "",
+    },
+    options: {
+      ...opts,
+      databasePoolSize: Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10),
+      wrkCounts: "errors.status = responses with status >= 400 (wrk); the rest are socket errors",
+    },
+    store: {
+      kind: store.kind,
+      description: store.description,
+      demo: fixture.demo,
+      cards: fixture.cards.length,
+      basketItem: fixture.item,
+    },
+    endpoints: withR,
+    pgbench: pgbench ? { ...pgbench, command: pgbenchCommand } : null,
+    pgbenchNote,
+    targets: { applies, note: applies ? null : why, list: targets },
+  };
+  const out = opts.out ??
+    `${ROOT}bench/results/${
+      startedAt.toISOString().slice(0, 19).replaceAll(":", "-")
+    }Z-${opts.db}.json`;
+  await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + "\n");
+  console.log(`\nwritten to ${out}`);
+}
+
+/** The environment the children get: ours without the database choice, which is made here. */
+function baseEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.DATABASE_URL;
+  delete env.DATA_DIR;
+  delete env.REUSE_PORT;
+  env.NO_COLOR = "1";
+  return env;
+}
+
+if (import.meta.main) {
+  let opts: Options | undefined;
+  try {
+    opts = parseOptions(Deno.args);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    console.error("deno task load --help for the options");
+    Deno.exit(2);
+  }
+  if (opts) {
+    const removeSignals = cleanUpOnSignals();
+    try {
+      await main(opts);
+    } catch (err) {
+      // After Ctrl-C the processes were stopped under the running step: not a failure to show.
+      if (!isCleaningUp()) {
+        console.error(`\nload benchmark failed: ${err instanceof Error ? err.message : err}`);
+      }
+      Deno.exitCode = 1;
+    } finally {
+      await cleanUp();
+      removeSignals();
+    }
+  }
+}
