@@ -2,6 +2,7 @@ import { authorized } from "../../auth/authorize.ts";
 import { Hono } from "hono";
 import { visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
+import { GroupSelect } from "../../components/GroupChooser.tsx";
 import type { AppEnv } from "../../http/env.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
@@ -22,11 +23,6 @@ interface View {
   nextCursor: string | null;
 }
 
-const groupLabel = (v: View, g: MerchantGroup) =>
-  new Set(v.groups.map((x) => x.org_id)).size > 1
-    ? `${v.orgNames.get(g.org_id) ?? "?"} · ${g.name}`
-    : g.name;
-
 function ItemsPage({ view }: { view: View }) {
   const { group, q, category, items } = view;
   const next = new URLSearchParams({ group: group.id, q, category, cursor: view.nextCursor ?? "" });
@@ -37,14 +33,7 @@ function ItemsPage({ view }: { view: View }) {
         loaded through the API (<code>PUT /api/admin/v1/merchant-groups/{"{id}"}/items</code>).
       </p>
       <form method="get" action="/console/items" class="row" role="search">
-        <label>
-          Merchant group
-          <select name="group">
-            {view.groups.map((g) => (
-              <option value={g.id} selected={g.id === group.id}>{groupLabel(view, g)}</option>
-            ))}
-          </select>
-        </label>
+        <GroupSelect groups={view.groups} current={group} orgNames={view.orgNames} />
         <label>
           Search
           <input name="q" type="search" value={q} maxLength={200} aria-describedby="q-hint" />

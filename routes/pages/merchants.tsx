@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
+import { Fact, Facts } from "../../components/Facts.tsx";
 import type { AppEnv } from "../../http/env.ts";
 import MerchantDetail from "../../islands/MerchantDetail.tsx";
 import MerchantManager, { type MerchantOrg } from "../../islands/MerchantManager.tsx";
@@ -91,28 +92,16 @@ export const merchantPages = new Hono<AppEnv>()
             <a href="/console/merchants">← Merchants</a>
           </p>
           <section class="card">
-            <dl class="facts">
-              <div>
-                <dt>Organization</dt>
-                <dd>{org?.name}</dd>
-              </div>
-              <div>
-                <dt>Merchant group</dt>
-                <dd>
-                  {group
-                    ? <a href={`/console/settings?group=${group.id}`}>{group.name}</a>
-                    : <span class="badge warn">{NOT_IN_GROUP}</span>}
-                </dd>
-              </div>
-              <div>
-                <dt>Stores</dt>
-                <dd>{stores.length}</dd>
-              </div>
-              <div>
-                <dt>POS</dt>
-                <dd>{posCount}</dd>
-              </div>
-            </dl>
+            <Facts>
+              <Fact term="Organization">{org?.name}</Fact>
+              <Fact term="Merchant group">
+                {group
+                  ? <a href={`/console/settings?group=${group.id}`}>{group.name}</a>
+                  : <span class="badge warn">{NOT_IN_GROUP}</span>}
+              </Fact>
+              <Fact term="Stores">{stores.length}</Fact>
+              <Fact term="POS">{posCount}</Fact>
+            </Facts>
             {!group && (
               <p class="hint">
                 Add it to a merchant group on the <a href="/console/merchants">Merchants</a>{" "}

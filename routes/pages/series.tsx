@@ -1,14 +1,13 @@
-import type { Context } from "hono";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
-import { Field } from "../../components/Field.tsx";
-import type { InstrumentType } from "../../db/schema.ts";
+import { InstrumentList } from "../../components/series/InstrumentList.tsx";
+import { NewSeriesForm } from "../../components/series/NewSeriesForm.tsx";
+import { SeriesList } from "../../components/series/SeriesList.tsx";
 import type { AppEnv } from "../../http/env.ts";
-import { page } from "../../http/pagination.ts";
+import { decodeCursor, page } from "../../http/pagination.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
-import InstrumentGenerator from "../../islands/InstrumentGenerator.tsx";
 import { authorizeGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import {
   INSTRUMENT_STATUSES,
@@ -19,31 +18,17 @@ import {
 import {
   authorizeSeries,
   createSeries,
-  INSTRUMENT_TYPES,
   instrumentCounts,
   listSeries,
   NewSeriesSchema,
-  type Series,
 } from "../../instruments/series.ts";
 import { CurrencySchema, minorUnitDigits } from "../../money/currency.ts";
-import { Island } from "../../web/island.tsx";
 import { renderPage, setFlash } from "../../web/render.tsx";
 import { generationJson } from "../../instruments/series_json.ts";
-import { decodeCursor } from "../../http/pagination.ts";
 import { formText } from "../../web/form.ts";
 
-const TYPE_LABELS: Record<InstrumentType, string> = {
-  "gift-card": "Gift card",
-  "loyalty-card": "Loyalty card",
-  "store-credit": "Store credit",
-  coupon: "Coupon",
-};
 const SERIES_PAGE = 50;
 const INSTRUMENT_PAGE = 100;
-const fmt = (n: number) => new Intl.NumberFormat("en-US").format(n);
-const money = (minor: number, currency: string) =>
-  new Intl.NumberFormat("en-US", { style: "currency", currency })
-    .format(minor / 10 ** minorUnitDigits(currency));
 
 /**
  * The form in people's terms, read into the API's body: the initial value is typed in the
@@ -74,175 +59,6 @@ function fromForm(form: Record<string, string>): { body: unknown; errors: FieldE
     },
     errors,
   };
-}
-
-function NumberInput(
-  { name, label, value, hint, errors }: {
-    name: string;
-    label: string;
-    value?: string;
-    hint: string;
-    errors?: FieldError[];
-  },
-) {
-  const error = errors?.find((e) => e.field === name)?.message;
-  return (
-    <label>
-      {label}
-      <input
-        name={name}
-        inputMode="decimal"
-        class="number"
-        value={value}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={error ? `${name}-error` : `${name}-hint`}
-      />
-      {!error && <span id={`${name}-hint`} class="hint">{hint}</span>}
-      {error && <span id={`${name}-error`} class="field-error">{error}</span>}
-    </label>
-  );
-}
-
-function NewSeriesForm(
-  { group, csrf, values = {}, errors }: {
-    group: MerchantGroup;
-    csrf?: string;
-    values?: Record<string, string>;
-    errors?: FieldError[];
-  },
-) {
-  const typeError = errors?.find((e) => e.field === "type")?.message;
-  const other = errors?.filter((e) =>
-    !["name", "type", "prefix", "currency", "initialValue", "expiryDays", "maxUses"]
-      .includes(e.field)
-  );
-  return (
-    <section class="card" aria-labelledby="new-series">
-      <h2 id="new-series">New series</h2>
-      {other?.length
-        ? (
-          <p role="alert" class="flash error">
-            {other.map((e) => `${e.field}: ${e.message}`).join("; ")}
-          </p>
-        )
-        : null}
-      <form method="post" action={`/console/series/${group.id}`} class="series-form">
-        <input type="hidden" name="_csrf" value={csrf} />
-        <div class="row">
-          <Field label="Name" name="name" value={values.name} errors={errors} />
-          <label>
-            Instrument type
-            <select
-              name="type"
-              aria-invalid={typeError ? "true" : undefined}
-              aria-describedby={typeError ? "type-error" : undefined}
-            >
-              {INSTRUMENT_TYPES.map((t) => (
-                <option value={t} selected={values.type === t}>{TYPE_LABELS[t]}</option>
-              ))}
-            </select>
-            {typeError && <span id="type-error" class="field-error">{typeError}</span>}
-          </label>
-          <Field
-            label="Number prefix"
-            name="prefix"
-            value={values.prefix}
-            errors={errors}
-            hint="1–8 digits; coupons: 2–9, A–Z but I, L, O"
-          />
-          <Field
-            label="Currency"
-            name="currency"
-            value={values.currency ?? "EUR"}
-            errors={errors}
-            hint="ISO 4217 code, e.g. EUR"
-          />
-        </div>
-        <div class="row">
-          <NumberInput
-            name="initialValue"
-            label="Initial value"
-            value={values.initialValue ?? "0"}
-            hint="Loaded when a card is activated, e.g. 25.00"
-            errors={errors}
-          />
-          <NumberInput
-            name="expiryDays"
-            label="Expires after (days)"
-            value={values.expiryDays}
-            hint="1–3650; empty: never"
-            errors={errors}
-          />
-          <NumberInput
-            name="maxUses"
-            label="Uses per coupon"
-            value={values.maxUses}
-            hint="Coupons only; empty: single use"
-            errors={errors}
-          />
-          <label class="check">
-            <input type="checkbox" name="unlimitedUses" checked={!!values.unlimitedUses} />
-            Unlimited uses (coupons)
-          </label>
-        </div>
-        <button type="submit">Create series</button>
-      </form>
-    </section>
-  );
-}
-
-function SeriesCard(
-  { series, count, canManage, running }: {
-    series: Series;
-    count: number;
-    canManage: boolean;
-    running: ReturnType<typeof generationJson> | null;
-  },
-) {
-  return (
-    <section class="card series" id={`series-${series.id}`} aria-labelledby={`h-${series.id}`}>
-      <h2 id={`h-${series.id}`}>
-        {series.name} <span class="badge">{TYPE_LABELS[series.type]}</span>
-      </h2>
-      <dl class="facts">
-        <div>
-          <dt>Prefix</dt>
-          <dd>{series.prefix ? <code>{series.prefix}</code> : "none"}</dd>
-        </div>
-        <div>
-          <dt>Initial value</dt>
-          <dd>{money(series.initial_value, series.currency)}</dd>
-        </div>
-        <div>
-          <dt>Expiry</dt>
-          <dd>{series.expiry_days === null ? "never" : `${fmt(series.expiry_days)} days`}</dd>
-        </div>
-        {series.type === "coupon" && (
-          <div>
-            <dt>Uses per code</dt>
-            <dd>{series.max_uses === null ? "unlimited" : fmt(series.max_uses)}</dd>
-          </div>
-        )}
-        <div>
-          <dt>Instruments</dt>
-          <dd>
-            <a href={`/console/series/${series.id}/instruments`}>{fmt(count)}</a>
-          </dd>
-        </div>
-      </dl>
-      {canManage && (
-        <Island
-          of={InstrumentGenerator}
-          props={{
-            seriesId: series.id,
-            seriesName: series.name,
-            max: MAX_GENERATION_COUNT,
-            running,
-          }}
-        />
-      )}
-    </section>
-  );
 }
 
 /** The group shown: the one asked for (authorized), else the caller's first. */
@@ -291,43 +107,18 @@ async function seriesPage(
     title: "Series",
     body: (
       <>
-        <p class="intro">
-          A series is a bundle of instruments of one type — gift cards, loyalty cards, store credit
-          or coupons — with a number prefix, a currency and defaults. Instruments are generated
-          inactive, with numbers that cannot be guessed from one another.
-        </p>
-        {groups.length > 1 && (
-          <form method="get" action="/console/series" class="row chooser">
-            <label>
-              Merchant group
-              <select name="group">
-                {groups.map((g) => (
-                  <option value={g.id} selected={g.id === group.id}>{g.name}</option>
-                ))}
-              </select>
-            </label>
-            <button type="submit" class="secondary">Show</button>
-          </form>
-        )}
-        {items.length === 0 && (
-          <section class="card">
-            <p>{group.name} has no series yet.</p>
-          </section>
-        )}
-        {items.map((s) => (
-          <SeriesCard
-            key={s.id}
-            series={s}
-            count={counts.get(s.id) ?? 0}
-            canManage={canManage}
-            running={running.has(s.id) ? generationJson(running.get(s.id)!) : null}
-          />
-        ))}
-        {nextCursor && (
-          <p>
-            <a href={`/console/series?group=${group.id}&cursor=${nextCursor}`}>More series →</a>
-          </p>
-        )}
+        <SeriesList
+          groups={groups}
+          group={group}
+          series={items.map((s) => ({
+            series: s,
+            count: counts.get(s.id) ?? 0,
+            running: running.has(s.id) ? generationJson(running.get(s.id)!) : null,
+          }))}
+          nextCursor={nextCursor}
+          canManage={canManage}
+          maxGeneration={MAX_GENERATION_COUNT}
+        />
         {canManage && (
           <NewSeriesForm
             group={group}
@@ -374,76 +165,16 @@ export const seriesPages = new Hono<AppEnv>()
       limit: INSTRUMENT_PAGE + 1,
     });
     const { items, nextCursor } = page(rows, INSTRUMENT_PAGE, (i) => [i.id]);
-    const filter = status ? `&status=${status}` : "";
     return renderPage(c, {
       title: `${series.name}: instruments`,
       body: (
-        <>
-          <p class="intro">
-            <a href={`/console/series?group=${series.group_id}#series-${series.id}`}>
-              ← Series
-            </a>{" "}
-            · {TYPE_LABELS[series.type]}
-            {series.prefix && (
-              <>
-                {" · prefix "}
-                <code>{series.prefix}</code>
-              </>
-            )}
-          </p>
-          <form method="get" class="row chooser">
-            <label>
-              Status
-              <select name="status">
-                <option value="">any</option>
-                {INSTRUMENT_STATUSES.map((s) => (
-                  <option value={s} selected={s === status}>{s}</option>
-                ))}
-              </select>
-            </label>
-            <button type="submit" class="secondary">Filter</button>
-          </form>
-          <section class="card table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>{series.type === "coupon" ? "Code" : "Number"}</th>
-                  <th>Status</th>
-                  <th>Expires</th>
-                  <th class="num">Uses</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((i) => (
-                  <tr>
-                    <td>
-                      <code>{i.number}</code>
-                    </td>
-                    <td>{i.status}</td>
-                    <td>
-                      {i.expires_at ? new Date(i.expires_at).toISOString().slice(0, 10) : "—"}
-                    </td>
-                    <td class="num">{fmt(i.uses)}</td>
-                    <td>{new Date(i.created_at).toISOString().slice(0, 10)}</td>
-                  </tr>
-                ))}
-                {items.length === 0 && (
-                  <tr>
-                    <td colSpan={5}>No instruments{status ? ` in status ${status}` : ""}.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </section>
-          {nextCursor && (
-            <p>
-              <a href={`/console/series/${series.id}/instruments?cursor=${nextCursor}${filter}`}>
-                Next page →
-              </a>
-            </p>
-          )}
-        </>
+        <InstrumentList
+          series={series}
+          statuses={INSTRUMENT_STATUSES}
+          status={status}
+          instruments={items}
+          nextCursor={nextCursor}
+        />
       ),
     });
   });

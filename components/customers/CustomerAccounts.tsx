@@ -1,0 +1,55 @@
+import type { Account } from "../../members/customers.ts";
+import type { LoyaltySettings } from "../../programme/settings_schema.ts";
+
+/** A customer's accounts, and the form that opens another when the viewer may. */
+export function CustomerAccounts(
+  { customerId, accounts, settings, canOpen, csrf }: {
+    customerId: string;
+    accounts: Account[];
+    settings: LoyaltySettings;
+    canOpen: boolean;
+    csrf?: string;
+  },
+) {
+  return (
+    <section class="card">
+      <h2>Accounts</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Type</th>
+            <th>Opened</th>
+          </tr>
+        </thead>
+        <tbody>
+          {accounts.map((a) => (
+            <tr>
+              <td>{a.type}</td>
+              <td>{new Date(a.created_at).toISOString().slice(0, 10)}</td>
+            </tr>
+          ))}
+          {accounts.length === 0 && (
+            <tr>
+              <td colSpan={2}>No accounts.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {canOpen && (
+        <form method="post" action={`/console/customers/${customerId}/accounts`} class="row">
+          <input type="hidden" name="_csrf" value={csrf} />
+          <label>
+            Account type
+            <input name="type" maxLength={20} placeholder={settings.defaultAccountType} />
+            <span class="hint">
+              empty: the default type, {settings.defaultAccountType}
+              {settings.maxAccountsPerCustomer > 0 &&
+                ` (at most ${settings.maxAccountsPerCustomer} accounts per customer)`}
+            </span>
+          </label>
+          <button type="submit">Open account</button>
+        </form>
+      )}
+    </section>
+  );
+}
