@@ -3,13 +3,11 @@
 import { z } from "@hono/zod-openapi";
 import type { Selectable } from "kysely";
 import { recordAudit } from "../audit/log.ts";
-import { authorizeOrg } from "../auth/access.ts";
-import type { Permission } from "../auth/roles.ts";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
 import { afterNameAndId } from "../db/keyset.ts";
 import type { InstrumentType, SeriesTable } from "../db/schema.ts";
-import { notFound, ProblemError } from "../errors/problem.ts";
+import { ProblemError } from "../errors/problem.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
@@ -64,19 +62,6 @@ export type NewSeries = z.output<typeof NewSeriesSchema>;
 export async function getSeries(db: Db, id: string): Promise<Series | undefined> {
   if (!isUuid(id)) return undefined;
   return await db.selectFrom("series").selectAll().where("id", "=", id).executeTakeFirst();
-}
-
-/** The series behind an admin call: 404 when it is not the caller's, 403 for a weaker role. */
-export async function authorizeSeries(
-  db: Db,
-  staff: StaffUser,
-  id: string,
-  permission: Permission,
-): Promise<Series> {
-  const series = await getSeries(db, id);
-  if (!series) throw notFound("series");
-  await authorizeOrg(db, staff, series.org_id, permission, "series");
-  return series;
 }
 
 export async function createSeries(

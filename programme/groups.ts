@@ -1,11 +1,8 @@
 import type { Selectable } from "kysely";
-import { authorizeOrg } from "../auth/access.ts";
-import type { Permission } from "../auth/roles.ts";
 import type { Db } from "../db/connection.ts";
 import { isUuid } from "../db/errors.ts";
 import { afterNameAndId } from "../db/keyset.ts";
 import type { MerchantGroupTable } from "../db/schema.ts";
-import { notFound } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { recordAudit } from "../audit/log.ts";
 import { DEFAULT_SETTINGS } from "./settings_schema.ts";
@@ -17,22 +14,6 @@ export async function getGroup(db: Db, id: string): Promise<MerchantGroup | unde
   if (!isUuid(id)) return undefined;
   return await db.selectFrom("merchant_groups").selectAll().where("id", "=", id)
     .executeTakeFirst();
-}
-
-/**
- * The merchant group (the loyalty programme) behind an admin call: 404 when it does not
- * exist or belongs to an organization that is not the caller's, 403 for a weaker role.
- */
-export async function authorizeGroup(
-  db: Db,
-  staff: StaffUser,
-  groupId: string,
-  permission: Permission,
-): Promise<MerchantGroup> {
-  const group = await getGroup(db, groupId);
-  if (!group) throw notFound("merchant group");
-  await authorizeOrg(db, staff, group.org_id, permission, "merchant group");
-  return group;
 }
 
 /** A new programme starts with the default settings at version 1. */

@@ -1,4 +1,4 @@
-import type { Account } from "../../members/customers.ts";
+import type { Account } from "../../members/accounts.ts";
 import type { LoyaltySettings } from "../../programme/settings_schema.ts";
 
 /** A customer's accounts, and the form that opens another when the viewer may. */

@@ -1,5 +1,6 @@
+import { authorized } from "../../auth/authorize.ts";
 import { type Context, Hono } from "hono";
-import { authorizeOrg, roleIn, visibleOrgIds } from "../../auth/access.ts";
+import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
 import { CustomerProfile } from "../../components/customers/CustomerProfile.tsx";
@@ -10,23 +11,17 @@ import {
 import { CATEGORY_FIELDS, NewCustomerForm } from "../../components/customers/NewCustomerForm.tsx";
 import { GroupChooser } from "../../components/GroupChooser.tsx";
 import type { AppEnv } from "../../http/env.ts";
-import { type FieldError, notFound, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
+import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
 import { AccountTypeSchema, openAccount } from "../../members/accounts.ts";
 import {
   createCustomer,
   customerDetail,
-  getCustomer,
   namedCategories,
   NewCustomerSchema,
   searchCustomers,
 } from "../../members/customers.ts";
-import {
-  authorizeGroup,
-  getGroup,
-  listGroups,
-  type MerchantGroup,
-} from "../../programme/groups.ts";
+import { getGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import { getSettings } from "../../programme/settings.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
@@ -74,7 +69,9 @@ async function listView(
   const staff = c.var.staff!;
   const orgIds = await visibleOrgIds(db, staff);
   const groups = await listGroups(db, { orgIds, limit: 500 });
-  const group = groupId ? await authorizeGroup(db, staff, groupId, "programme:read") : groups[0];
+  const group = groupId
+    ? await authorized(c, "merchant group", groupId, "programme:read")
+    : groups[0];
   if (!group) return null;
   const q = (c.req.query("q") ?? "").slice(0, 200);
   const [orgs, { settings }, canManage, rows] = await Promise.all([
@@ -145,9 +142,9 @@ export const customerPages = new Hono<AppEnv>()
   })
   .post("/console/customers", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const group = await authorizeGroup(
-      db,
-      c.var.staff!,
+    const group = await authorized(
+      c,
+      "merchant group",
       c.req.query("group") ?? "",
       "customers:manage",
     );
@@ -172,9 +169,7 @@ export const customerPages = new Hono<AppEnv>()
   })
   .get("/console/customers/:id", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const customer = await getCustomer(db, c.req.param("id"));
-    if (!customer) throw notFound("customer");
-    await authorizeOrg(db, c.var.staff!, customer.org_id, "programme:read", "customer");
+    const customer = await authorized(c, "customer", c.req.param("id"), "programme:read");
     const group = (await getGroup(db, customer.group_id))!;
     const [{ settings }, detail, canManage] = await Promise.all([
       getSettings(db, group),
@@ -197,9 +192,7 @@ export const customerPages = new Hono<AppEnv>()
   })
   .post("/console/customers/:id/accounts", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const customer = await getCustomer(db, c.req.param("id"));
-    if (!customer) throw notFound("customer");
-    await authorizeOrg(db, c.var.staff!, customer.org_id, "customers:manage", "customer");
+    const customer = await authorized(c, "customer", c.req.param("id"), "customers:manage");
     const group = (await getGroup(db, customer.group_id))!;
     const text = ((await formText(c)).type ?? "").trim();
     const type = text ? AccountTypeSchema.safeParse(text) : undefined;

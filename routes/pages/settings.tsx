@@ -1,3 +1,4 @@
+import { authorized } from "../../auth/authorize.ts";
 import { type Context, Hono } from "hono";
 import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
@@ -7,7 +8,7 @@ import { codesOf, KIND, type SettingKey } from "../../components/settings/Settin
 import { SettingsForm } from "../../components/settings/SettingsForm.tsx";
 import type { AppEnv } from "../../http/env.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
-import { authorizeGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import { getSettings, saveSettings, type SettingsVersion } from "../../programme/settings.ts";
 import { type LoyaltySettings, LoyaltySettingsSchema } from "../../programme/settings_schema.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
@@ -153,7 +154,7 @@ export const settingsPages = new Hono<AppEnv>()
     const staff = c.var.staff!;
     const chosen = c.req.query("group");
     const group = chosen
-      ? await authorizeGroup(db, staff, chosen, "programme:read")
+      ? await authorized(c, "merchant group", chosen, "programme:read")
       : (await listGroups(db, { orgIds: await visibleOrgIds(db, staff), limit: 1 }))[0];
     if (!group) {
       return renderPage(c, {
@@ -172,7 +173,7 @@ export const settingsPages = new Hono<AppEnv>()
   })
   .post("/console/settings/:groupId", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const group = await authorizeGroup(db, c.var.staff!, c.req.param("groupId"), "settings:manage");
+    const group = await authorized(c, "merchant group", c.req.param("groupId"), "settings:manage");
     const form = await formText(c);
     const parsed = LoyaltySettingsSchema.safeParse(fromForm(form));
     if (!parsed.success) {
