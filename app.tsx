@@ -9,6 +9,7 @@ import { requestLog } from "./http/log.ts";
 import { rejectNul } from "./http/nul_guard.ts";
 import { limitAdminWrites } from "./http/rate_limit.ts";
 import { RateLimiter } from "./http/rate_limiter.ts";
+import { PROGRAMME_CHANNEL, ProgrammeCache } from "./programme/cache.ts";
 import { ProblemError } from "./errors/problem.ts";
 import { problemResponse, toProblemError } from "./http/problem_response.ts";
 import { problemHook } from "./http/validation.ts";
@@ -42,6 +43,7 @@ import { seriesPages } from "./routes/pages/series.tsx";
 import { merchantPages } from "./routes/pages/merchants.tsx";
 import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
 import { renderPage } from "./web/render.tsx";
+import { isSafeMethod } from "./http/methods.ts";
 
 const OPENAPI_INFO = {
   openapi: "3.1.0",
@@ -59,12 +61,20 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
   const deviceTokens = new DeviceVerifier({ db: deps.db, issuer: deps.config.publicUrl });
   const posRateLimit = new RateLimiter(deps.config.rateLimitPosPerMinute);
+  const programmes = new ProgrammeCache(deps.db);
+  // Another instance's (or a script's) change to programme data, announced on commit.
+  deps.listen?.(PROGRAMME_CHANNEL, () => programmes.clear()).catch((err) => {
+    console.error(
+      JSON.stringify({ msg: "cannot LISTEN: programme cache by TTL only", err: `${err}` }),
+    );
+  });
 
   app.use(requestId());
   app.use(async (c, next) => {
     c.set("deps", deps);
     c.set("deviceTokens", deviceTokens);
     c.set("posRateLimit", posRateLimit);
+    c.set("programmes", programmes);
     await next();
   });
   app.use(requestLog(deps.config.logRequests));
@@ -90,6 +100,13 @@ export function createApp(deps: AppDeps) {
   // not: bearer calls cannot be forged by a browser, and cookie calls need the session's
   // CSRF token anyway (identifyStaff).
   app.use(rejectNul);
+  // This instance's own writes are seen by its next request at once, not after the notification.
+  app.use(async (c, next) => {
+    await next();
+    if (!isSafeMethod(c.req.method) && !c.req.path.startsWith("/api/pos/") && c.res.ok) {
+      programmes.clear();
+    }
+  });
   const formOrigin = csrf();
   app.use((c, next) => isApiPath(c.req.path) ? next() : formOrigin(c, next));
   app.use(identifyStaff);

@@ -20,7 +20,7 @@ const assets = await buildIslands().catch(async (err) => {
   return built;
 });
 
-const app = createApp({ db: conn.db, dbKind: conn.kind, config, assets });
+const app = createApp({ db: conn.db, dbKind: conn.kind, config, assets, listen: conn.listen });
 const server = Deno.serve({
   port: config.port,
   onListen: ({ port }) => {

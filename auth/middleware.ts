@@ -6,9 +6,9 @@ import { staffSecurity } from "../http/openapi.ts";
 import { loadSession } from "../staff/sessions.ts";
 import { findStaffById } from "../staff/users.ts";
 import { verifyStaffToken } from "../tokens/staff_tokens.ts";
+import { isSafeMethod } from "../http/methods.ts";
 
 export const SESSION_COOKIE = "le_session";
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export const isApiPath = (path: string) => path.startsWith("/api/") || path === "/openapi.json";
 
@@ -35,7 +35,7 @@ export const identifyStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (session) {
     c.set("staff", session.staff);
     c.set("session", session);
-    if (!SAFE_METHODS.has(c.req.method)) await checkCsrf(c, session.csrfToken);
+    if (!isSafeMethod(c.req.method)) await checkCsrf(c, session.csrfToken);
   }
   await next();
 };

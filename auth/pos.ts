@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/env.ts";
 import { ProblemError, validationError, zodFieldErrors } from "../errors/problem.ts";
-import { programmeOf } from "../programme/device_programme.ts";
+import type { LoyaltySettings } from "../programme/settings_schema.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import type { DevicePrincipal } from "../tokens/device_verifier.ts";
 import { invalidToken } from "../tokens/errors.ts";
@@ -65,17 +65,18 @@ export const authenticateDevice: MiddlewareHandler<AppEnv> = async (c, next) => 
  * that has none.
  */
 export const resolveProgramme: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const device = c.var.device!;
-  c.set("programme", await programmeOf(c.var.deps.db, device));
+  c.set("programme", await c.var.programmes.programmeOf(c.var.device!));
   await next();
 };
 
 /**
- * The merchant group of the calling POS. Seed 000: a merchant is unusable until it belongs to
+ * The merchant group of the calling POS and its current settings. Seed 000: a merchant is unusable until it belongs to
  * a merchant group, so until then its POS get 403 `merchant-not-in-group`; a site token must
  * name the POS it acts for (400), and a store needs a merchant (403).
  */
-export function programmeGroup(c: Context<AppEnv>): MerchantGroup {
+export function posProgramme(
+  c: Context<AppEnv>,
+): { group: MerchantGroup; settings: LoyaltySettings } {
   const device = c.var.device!;
   if (!device.store && !device.merchant) {
     throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
@@ -89,7 +90,7 @@ export function programmeGroup(c: Context<AppEnv>): MerchantGroup {
       detail: "link the store to a merchant in the console",
     });
   }
-  if (!programme.group) {
+  if (!programme.group || !programme.settings) {
     throw new ProblemError(
       403,
       "merchant-not-in-group",
@@ -99,5 +100,5 @@ export function programmeGroup(c: Context<AppEnv>): MerchantGroup {
       },
     );
   }
-  return programme.group;
+  return { group: programme.group, settings: programme.settings.settings };
 }

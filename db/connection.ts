@@ -12,7 +12,19 @@ export interface Connection {
   kind: "pglite" | "postgres";
   /** The PGlite instance, for dumps in tests; absent on a server. */
   pglite?: PGlite;
+  /**
+   * Calls `onNotify` for each notification on `channel` (sent by a transaction, delivered
+   * when it commits), and again whenever listening resumes after the connection was lost, as
+   * notifications may have been missed meanwhile. Resolves once listening.
+   */
+  listen(channel: string, onNotify: () => void): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Channel names are plain identifiers of ours; anything else is a programming error. */
+function channelName(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  return channel;
 }
 
 export interface ConnectOptions {
@@ -38,6 +50,11 @@ export async function connect(url: string | undefined, opts: ConnectOptions = {}
     db,
     kind: "pglite",
     pglite,
+    // The embedded database is this process's own: a notification arrives before the COMMIT
+    // that sent it resolves.
+    listen: async (channel, onNotify) => {
+      await pglite.listen(channelName(channel), () => onNotify());
+    },
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
@@ -56,5 +73,70 @@ function connectServer(url: string): Connection {
     console.error(JSON.stringify({ msg: "idle database connection lost", error: err.message }));
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: "postgres", close: () => db.destroy() };
+  const listener = new ServerListener(url);
+  return {
+    db,
+    kind: "postgres",
+    listen: (channel, onNotify) => listener.listen(channelName(channel), onNotify),
+    close: async () => {
+      await listener.close();
+      await db.destroy();
+    },
+  };
+}
+
+const RELISTEN_DELAY_MS = 1_000;
+
+/**
+ * One connection of its own that LISTENs (a pooled connection would lose its LISTEN when
+ * returned). When it drops, it comes back after a second and every channel is told, since
+ * what was sent meanwhile is lost.
+ */
+class ServerListener {
+  #client?: pg.Client;
+  #connecting?: Promise<void>;
+  #closed = false;
+  readonly #channels = new Map<string, (() => void)[]>();
+
+  constructor(readonly url: string) {}
+
+  async listen(channel: string, onNotify: () => void): Promise<void> {
+    const known = this.#channels.has(channel);
+    this.#channels.set(channel, [...(this.#channels.get(channel) ?? []), onNotify]);
+    if (this.#client && !known) await this.#client.query(`listen ${channel}`);
+    else await (this.#connecting ??= this.#connect());
+  }
+
+  async #connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on("notification", (n) => this.#channels.get(n.channel)?.forEach((f) => f()));
+    client.on("error", () => {/* followed by "end", handled there */});
+    client.on("end", () => {
+      if (this.#closed || this.#client !== client) return;
+      this.#client = undefined;
+      setTimeout(() => this.#resume(), RELISTEN_DELAY_MS);
+    });
+    await client.connect();
+    for (const channel of this.#channels.keys()) await client.query(`listen ${channel}`);
+    this.#client = client;
+    this.#connecting = undefined;
+  }
+
+  async #resume() {
+    if (this.#closed) return;
+    try {
+      await (this.#connecting = this.#connect());
+      for (const fs of this.#channels.values()) fs.forEach((f) => f());
+    } catch (err) {
+      this.#connecting = undefined;
+      console.error(JSON.stringify({ msg: "LISTEN connection lost", error: String(err) }));
+      setTimeout(() => this.#resume(), RELISTEN_DELAY_MS);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#connecting?.catch(() => {});
+    await this.#client?.end();
+  }
 }

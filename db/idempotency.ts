@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import type { Db } from "./connection.ts";
 import type { Json } from "./schema.ts";
 import { sha256 } from "../crypto/random.ts";
@@ -43,11 +42,13 @@ export const keyReused = () =>
   );
 
 /**
- * Runs `run` once per key. The first call's answer is stored in the same transaction as what
- * `run` wrote, so a crash leaves neither; a retry with the same fingerprint gets that answer
- * back and writes nothing, a different fingerprint is refused. Concurrent retries of one key
- * queue on a transaction-scoped advisory lock, so the second sees the first's answer. A
- * failure (a thrown problem) is not stored: the key stays free and a corrected retry may use it.
+ * Runs `run` once per key. The key is claimed first (its row inserted), and the first call's
+ * answer is stored in the same transaction as what `run` wrote, so a crash leaves neither; a
+ * retry with the same fingerprint gets that answer back and writes nothing, a different
+ * fingerprint is refused. A concurrent retry of one key waits on the claimed row until the
+ * first commits (then reads its answer) or rolls back (then claims the key itself). A failure
+ * (a thrown problem) is not stored: the key stays free and a corrected retry may use it. Two
+ * statements besides `run` on a first call: claim, answer.
  */
 export async function idempotent(
   db: Db,
@@ -55,25 +56,26 @@ export async function idempotent(
   run: (tx: Db) => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
   const hash = await sha256(canonical(request.fingerprint));
+  const where = { org_id: request.orgId, scope: request.scope, key: request.key };
   return await inTransaction(db, async (tx) => {
-    const lockName = `${request.orgId}|${request.scope}|${request.key}`;
-    await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(tx);
-    const prior = await tx.selectFrom("idempotency_keys").select(["request_hash", "status", "body"])
-      .where("org_id", "=", request.orgId).where("scope", "=", request.scope)
-      .where("key", "=", request.key).executeTakeFirst();
-    if (prior) {
+    const claimed = await tx.insertInto("idempotency_keys")
+      .values({ ...where, request_hash: hash, status: 0, body: "null" })
+      .onConflict((oc) => oc.constraint("idempotency_keys_pk").doNothing())
+      .returning("key").executeTakeFirst();
+    if (!claimed) {
+      // Taken, and committed: the unique index made this wait for the first to finish.
+      const prior = await tx.selectFrom("idempotency_keys")
+        .select(["request_hash", "status", "body"])
+        .where("org_id", "=", where.org_id).where("scope", "=", where.scope)
+        .where("key", "=", where.key).executeTakeFirstOrThrow();
       if (prior.request_hash !== hash) throw keyReused();
       return { status: prior.status, body: prior.body, replayed: true };
     }
     const response = await run(tx);
-    await tx.insertInto("idempotency_keys").values({
-      org_id: request.orgId,
-      scope: request.scope,
-      key: request.key,
-      request_hash: hash,
-      status: response.status,
-      body: JSON.stringify(response.body),
-    }).execute();
+    await tx.updateTable("idempotency_keys")
+      .set({ status: response.status, body: JSON.stringify(response.body) })
+      .where("org_id", "=", where.org_id).where("scope", "=", where.scope)
+      .where("key", "=", where.key).execute();
     return { ...response, replayed: false };
   });
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
-import type { Db } from "../db/connection.ts";
+import type { Connection, Db } from "../db/connection.ts";
 import type { DeviceProgramme } from "../programme/device_programme.ts";
+import type { ProgrammeCache } from "../programme/cache.ts";
 import type { Session } from "../staff/sessions.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { DevicePrincipal, DeviceVerifier } from "../tokens/device_verifier.ts";
@@ -13,6 +14,8 @@ export interface AppDeps {
   dbKind: "pglite" | "postgres";
   config: Config;
   assets: AssetManifest;
+  /** Notifications of the database (see Connection.listen); absent, nothing is announced. */
+  listen?: Connection["listen"];
 }
 
 export type AppEnv = {
@@ -24,6 +27,8 @@ export type AppEnv = {
     posRateLimit: RateLimiter;
     /** The POS or site authenticated on `/api/pos/v1/*`. */
     device?: DevicePrincipal;
+    /** This instance's copy of programme data (one per app, like deviceTokens). */
+    programmes: ProgrammeCache;
     /** The merchant and group of the device, on `/api/pos/v1/*` (resolveProgramme). */
     programme?: DeviceProgramme | null;
     requestId: string;

@@ -27,7 +27,7 @@ export const NewAccountSchema = z.object({
  * unlimited). The count is only safe while the caller holds the customer row locked (or has
  * just created the customer in this transaction).
  */
-export async function insertAccount(
+async function insertAccount(
   tx: Db,
   customer: AccountHolder,
   type: string,

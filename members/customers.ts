@@ -1,10 +1,11 @@
 import { type Selectable, sql } from "kysely";
+import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
 import type { CustomerTable, InstrumentStatus } from "../db/schema.ts";
 import { ProblemError, validationError } from "../errors/problem.ts";
-import { type Account, insertAccount } from "./accounts.ts";
+import type { Account } from "./accounts.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { generateNumber } from "../instruments/numbers.ts";
 import { customerStatus, type LoyaltySettings } from "../programme/settings_schema.ts";
@@ -69,23 +70,6 @@ const numberTaken = (message: string) =>
     errors: [{ field: "number", message }],
   });
 
-/** The store of the programme (linked through one of its merchants) with this number. */
-async function programmeStoreId(db: Db, group: MerchantGroup, number: number) {
-  const rows = await db.selectFrom("stores as s")
-    .innerJoin("merchant_stores as ms", "ms.store_id", "s.id")
-    .innerJoin("merchants as m", "m.id", "ms.merchant_id")
-    .select("s.id")
-    .where("m.group_id", "=", group.id).where("s.org_id", "=", group.org_id)
-    .where("s.number", "=", number).limit(2).execute();
-  if (rows.length === 1) return rows[0].id;
-  throw validationError([{
-    field: "homeStoreNumber",
-    message: rows.length
-      ? "several stores of this programme have this number"
-      : "not a store of this programme",
-  }]);
-}
-
 /** 1–9 from the CSPRNG: a customer number never starts with 0, which spreadsheets drop. */
 function leadingDigit(): string {
   const byte = new Uint8Array(1);
@@ -93,23 +77,8 @@ function leadingDigit(): string {
   return String(1 + (byte[0] % 9));
 }
 
-/**
- * A fresh customer number: 16 random digits with a Luhn check digit (the generator of
- * value-carrying instrument numbers), free as a customer number and as an instrument number,
- * so the automatic card can take it whenever the setting is switched on.
- */
-async function freeCustomerNumber(tx: Db, group: MerchantGroup): Promise<string> {
-  for (;;) {
-    const number = generateNumber("loyalty-card", leadingDigit());
-    const taken = await tx.selectFrom("customers").select("id")
-      .where("group_id", "=", group.id).where("number", "=", number)
-      .union(
-        tx.selectFrom("instruments").select("id")
-          .where("group_id", "=", group.id).where("number", "=", number),
-      ).executeTakeFirst();
-    if (!taken) return number;
-  }
-}
+/** A fresh customer number: 16 random digits and a Luhn check digit, never starting with 0. */
+const newCustomerNumber = () => generateNumber("loyalty-card", leadingDigit());
 
 /**
  * The series automatic customer cards belong to: the group's loyalty-card series without a
@@ -150,10 +119,81 @@ async function customerCardSeries(tx: Db, group: MerchantGroup) {
   return series;
 }
 
+/** The rows a customer detail is read with: home store number, accounts and loyalty cards. */
+function detailQuery(db: Db) {
+  return db.selectFrom("customers as c")
+    .leftJoin(
+      "stores as st",
+      (j) => j.onRef("st.id", "=", "c.home_store_id").onRef("st.org_id", "=", "c.org_id"),
+    )
+    .selectAll("c")
+    .select((eb) => [
+      "st.number as home_store_number",
+      jsonArrayFrom(
+        eb.selectFrom("accounts as a").selectAll("a")
+          .whereRef("a.customer_id", "=", "c.id").whereRef("a.org_id", "=", "c.org_id")
+          .orderBy("a.created_at").orderBy("a.id"),
+      ).as("accounts"),
+      jsonArrayFrom(
+        eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
+          .select(["i.number", "i.status"])
+          .whereRef("i.customer_id", "=", "c.id").whereRef("i.org_id", "=", "c.org_id")
+          .where("s.type", "=", "loyalty-card")
+          .orderBy("i.created_at").orderBy("i.number"),
+      ).as("cards"),
+    ]);
+}
+
+type DetailRow = Customer & {
+  home_store_number: number | null;
+  accounts: (Omit<Account, "created_at"> & { created_at: Date | string })[];
+  cards: Card[];
+};
+
+function toDetail(row: DetailRow): CustomerDetail {
+  const { home_store_number, accounts, cards, ...customer } = row;
+  return {
+    customer,
+    homeStoreNumber: home_store_number,
+    // JSON has no dates: the accounts' times come back as text.
+    accounts: accounts.map((a) => ({ ...a, created_at: new Date(a.created_at) })),
+    cards,
+  };
+}
+
+/** What a new customer's insert must know first, in one query. */
+function preflight(tx: Db, group: MerchantGroup, number: string, homeStoreNumber?: number | null) {
+  return tx.selectNoFrom((eb) => [
+    eb.exists(
+      eb.selectFrom("customers").select("id")
+        .where("group_id", "=", group.id).where("number", "=", number),
+    ).as("customer_taken"),
+    jsonObjectFrom(
+      eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
+        .select(["i.id", "i.customer_id", "i.status", "s.type"])
+        .where("i.group_id", "=", group.id).where("i.number", "=", number),
+    ).as("instrument"),
+    jsonArrayFrom(
+      eb.selectFrom("stores as s")
+        .innerJoin("merchant_stores as ms", "ms.store_id", "s.id")
+        .innerJoin("merchants as m", "m.id", "ms.merchant_id")
+        .select("s.id")
+        .where("m.group_id", "=", group.id).where("s.org_id", "=", group.org_id)
+        .where("s.number", "=", homeStoreNumber ?? -1).limit(2),
+    ).as("home_stores"),
+    jsonObjectFrom(
+      eb.selectFrom("series").select(["id", "type"])
+        .where("group_id", "=", group.id).where("org_id", "=", group.org_id)
+        .where("prefix", "=", ""),
+    ).as("card_series"),
+  ]).executeTakeFirstOrThrow();
+}
+
 /**
  * Creates a customer with, per the settings, the automatic card (number = customer number)
  * and an account of the default account type — all in one transaction (the caller's, if it
- * is one). A given number in use is a 409 on `number`; an unknown home store a 422.
+ * is one), in two statements: what must be checked, then one insert of all three rows. A
+ * given number in use is a 409 on `number`; an unknown home store a 422.
  */
 export async function createCustomer(
   db: Db,
@@ -161,67 +201,57 @@ export async function createCustomer(
   input: NewCustomer,
   settings: LoyaltySettings,
 ): Promise<CustomerDetail> {
-  const homeStoreId = input.homeStoreNumber
-    ? await programmeStoreId(db, group, input.homeStoreNumber)
-    : null;
   const categories = input.categories.map((c) => c ?? "");
   while (categories.length && !categories[categories.length - 1]) categories.pop();
+  const autoCard = settings.generateAutomaticCustomerCard;
   try {
     return await inTransaction(db, async (tx) => {
-      let number = input.number;
+      let number = input.number ?? newCustomerNumber();
+      let pre = await preflight(tx, group, number, input.homeStoreNumber);
+      // A generated number is drawn again until free as a customer and as an instrument
+      // number, so the automatic card can take it whenever the setting is switched on.
+      while (!input.number && (pre.customer_taken || pre.instrument)) {
+        number = newCustomerNumber();
+        pre = await preflight(tx, group, number, input.homeStoreNumber);
+      }
+      if (input.homeStoreNumber && pre.home_stores.length !== 1) {
+        throw validationError([{
+          field: "homeStoreNumber",
+          message: pre.home_stores.length
+            ? "several stores of this programme have this number"
+            : "not a store of this programme",
+        }]);
+      }
+      if (pre.customer_taken) throw numberTaken("another customer has this number");
       /** A pre-printed loyalty card of the programme, not yet anyone's, that takes the number. */
       let printedCardId: string | undefined;
-      if (number) {
-        const clash = await tx.selectFrom("customers").select("id")
-          .where("group_id", "=", group.id).where("number", "=", number).executeTakeFirst();
-        if (clash) throw numberTaken("another customer has this number");
-        if (settings.generateAutomaticCustomerCard) {
-          const instrument = await tx.selectFrom("instruments as i")
-            .innerJoin("series as s", "s.id", "i.series_id")
-            .select(["i.id", "i.customer_id", "i.status", "s.type"])
-            .where("i.group_id", "=", group.id).where("i.number", "=", number)
-            .executeTakeFirst();
-          if (instrument) {
-            const free = instrument.type === "loyalty-card" && !instrument.customer_id &&
-              (instrument.status === "inactive" || instrument.status === "active");
-            if (!free) throw numberTaken("a card or instrument of the programme has this number");
-            printedCardId = instrument.id;
-          }
-        }
-      } else {
-        number = await freeCustomerNumber(tx, group);
+      if (autoCard && pre.instrument) {
+        const i = pre.instrument;
+        const free = i.type === "loyalty-card" && !i.customer_id &&
+          (i.status === "inactive" || i.status === "active");
+        if (!free) throw numberTaken("a card or instrument of the programme has this number");
+        printedCardId = i.id;
       }
-      const customer = await tx.insertInto("customers").values({
-        org_id: group.org_id,
-        group_id: group.id,
+      let seriesId = pre.card_series?.type === "loyalty-card" ? pre.card_series.id : undefined;
+      if (autoCard && !printedCardId && !seriesId) {
+        seriesId = (await customerCardSeries(tx, group)).id;
+      }
+      const row = await insertCustomer(tx, group, {
         number,
         name: input.name,
         email: input.email ?? null,
         phone: input.phone ?? null,
-        home_store_id: homeStoreId,
+        home_store_id: pre.home_stores[0]?.id ?? null,
         categories,
-      }).returningAll().executeTakeFirstOrThrow();
-      if (printedCardId) {
-        await tx.updateTable("instruments").set({ customer_id: customer.id, status: "active" })
-          .where("id", "=", printedCardId).where("org_id", "=", group.org_id).execute();
-      } else if (settings.generateAutomaticCustomerCard) {
-        const series = await customerCardSeries(tx, group);
-        await tx.insertInto("instruments").values({
-          org_id: group.org_id,
-          group_id: group.id,
-          series_id: series.id,
-          number,
-          status: "active",
-          customer_id: customer.id,
-        }).execute();
-      }
-      await insertAccount(
-        tx,
-        customer,
-        settings.defaultAccountType,
-        settings.maxAccountsPerCustomer,
-      );
-      return await customerDetail(tx, customer);
+      }, {
+        card: printedCardId
+          ? { claim: printedCardId }
+          : autoCard
+          ? { issueIn: seriesId! }
+          : undefined,
+        accountType: settings.defaultAccountType,
+      });
+      return toDetail({ ...row, home_store_number: input.homeStoreNumber ?? null });
     });
   } catch (err) {
     // Two creations with the same number at once: the loser lands here.
@@ -235,28 +265,69 @@ export async function createCustomer(
   }
 }
 
+/**
+ * The customer, their loyalty card (claimed pre-printed, or issued) and their first account,
+ * in one statement. A new customer holds no account yet, so any max accounts allows one.
+ */
+async function insertCustomer(
+  tx: Db,
+  group: MerchantGroup,
+  values: Pick<Customer, "number" | "name" | "email" | "phone" | "home_store_id" | "categories">,
+  with_: { card?: { claim: string } | { issueIn: string }; accountType: string },
+) {
+  const card = with_.card;
+  const row = await tx
+    .with("c", (db) =>
+      db.insertInto("customers")
+        .values({ ...values, org_id: group.org_id, group_id: group.id }).returningAll())
+    .with("card", (db) =>
+      card && "claim" in card
+        ? db.updateTable("instruments")
+          .set({ customer_id: sql`(select id from c)`, status: "active" })
+          .where("id", "=", card.claim).where("org_id", "=", group.org_id)
+          .returning(["number", "status"])
+        : db.insertInto("instruments")
+          .columns(["org_id", "group_id", "series_id", "number", "status", "customer_id"])
+          .expression((eb) =>
+            eb.selectFrom("c").select([
+              sql<string>`${group.org_id}::uuid`.as("org_id"),
+              sql<string>`${group.id}::uuid`.as("group_id"),
+              sql<string>`${card?.issueIn ?? null}::uuid`.as("series_id"),
+              "c.number",
+              sql<InstrumentStatus>`'active'`.as("status"),
+              "c.id",
+            ]).where(sql<boolean>`${card !== undefined}`)
+          )
+          .returning(["number", "status"]))
+    .with("a", (db) =>
+      db.insertInto("accounts").columns(["org_id", "customer_id", "type"])
+        .expression((eb) =>
+          eb.selectFrom("c").select([
+            "c.org_id",
+            "c.id",
+            sql<string>`${with_.accountType}`.as("type"),
+          ])
+        )
+        .returningAll())
+    .selectFrom("c").selectAll("c")
+    .select((eb) => [
+      jsonArrayFrom(eb.selectFrom("a").selectAll("a")).as("accounts"),
+      jsonArrayFrom(eb.selectFrom("card").select(["card.number", "card.status"])).as("cards"),
+    ])
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
 export async function getCustomer(db: Db, id: string): Promise<Customer | undefined> {
   if (!isUuid(id)) return undefined;
   return await db.selectFrom("customers").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/** Accounts, loyalty cards and home store number of a customer. */
+/** Accounts, loyalty cards and home store number of a customer, in one query. */
 export async function customerDetail(db: Db, customer: Customer): Promise<CustomerDetail> {
-  const [accounts, cards, store] = await Promise.all([
-    db.selectFrom("accounts").selectAll()
-      .where("customer_id", "=", customer.id).where("org_id", "=", customer.org_id)
-      .orderBy("created_at").orderBy("id").execute(),
-    db.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
-      .select(["i.number", "i.status"])
-      .where("i.customer_id", "=", customer.id).where("i.org_id", "=", customer.org_id)
-      .where("s.type", "=", "loyalty-card")
-      .orderBy("i.created_at").orderBy("i.number").execute(),
-    customer.home_store_id
-      ? db.selectFrom("stores").select("number").where("id", "=", customer.home_store_id)
-        .where("org_id", "=", customer.org_id).executeTakeFirst()
-      : undefined,
-  ]);
-  return { customer, homeStoreNumber: store?.number ?? null, accounts, cards };
+  const row = await detailQuery(db).where("c.id", "=", customer.id)
+    .where("c.org_id", "=", customer.org_id).executeTakeFirstOrThrow();
+  return toDetail(row);
 }
 
 /** Category i + 1 of the customer with its display name from the settings; unset → null. */
@@ -345,14 +416,15 @@ export type CustomerKey =
 
 /**
  * The customers of the group a POS lookup matches (at most two: a second one means the key
- * is ambiguous). A card finds its holder whatever the card's status; the POS sees the status.
+ * is ambiguous), with their detail, in one query. A card finds its holder whatever the card's
+ * status; the POS sees the status.
  */
 export async function lookupCustomers(
   db: Db,
   group: MerchantGroup,
   key: CustomerKey,
-): Promise<Customer[]> {
-  let q = db.selectFrom("customers as c").selectAll("c")
+): Promise<CustomerDetail[]> {
+  let q = detailQuery(db)
     .where("c.group_id", "=", group.id).where("c.org_id", "=", group.org_id)
     .orderBy("c.created_at").orderBy("c.id").limit(2);
   if ("card" in key) {
@@ -369,7 +441,7 @@ export async function lookupCustomers(
   } else if ("number" in key) q = q.where("c.number", "=", key.number.toUpperCase());
   else if ("email" in key) q = q.where(sql`lower(c.email)`, "=", sql`lower(${key.email})`);
   else q = q.where("c.phone", "=", normalisePhone(key.phone));
-  return await q.execute();
+  return (await q.execute()).map(toDetail);
 }
 
 /** Validators of the POS lookup keys, shared with the route so both read keys alike. */

@@ -157,14 +157,3 @@ export async function storeLinks(db: Db, orgId: string): Promise<Map<string, str
   }
   return byMerchant;
 }
-
-/** The programme a store's POS calls belong to, or why there is none. */
-export async function groupOfStore(db: Db, orgId: string, storeId: string) {
-  const row = await db.selectFrom("merchant_stores as ms")
-    .innerJoin("merchants as m", "m.id", "ms.merchant_id")
-    .leftJoin("merchant_groups as g", "g.id", "m.group_id")
-    .select(["m.id as merchantId", "g.id as groupId"])
-    .where("ms.store_id", "=", storeId).where("ms.org_id", "=", orgId)
-    .executeTakeFirst();
-  return row ?? null;
-}

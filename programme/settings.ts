@@ -16,7 +16,7 @@ export interface SettingsVersion {
 
 type Group = Pick<MerchantGroup, "id" | "org_id">;
 
-const toVersion = (row: { version: number; settings: Json; updated_at: Date }) => ({
+export const toVersion = (row: { version: number; settings: Json; updated_at: Date }) => ({
   version: row.version,
   // Written only by createGroup and saveSettings, both from validated settings.
   settings: row.settings as unknown as LoyaltySettings,

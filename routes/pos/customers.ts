@@ -1,16 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders, idempotencyScope, programmeGroup } from "../../auth/pos.ts";
+import { ActingHeaders, idempotencyScope, posProgramme } from "../../auth/pos.ts";
 import { jsonBody, jsonResponse, newRouter, posAuth, posProblems } from "../../http/openapi.ts";
 import { notFound, ProblemError, validationError, zodFieldErrors } from "../../errors/problem.ts";
 import {
   createCustomer,
-  customerDetail,
   type CustomerKey,
   CustomerKeySchemas,
   lookupCustomers,
 } from "../../members/customers.ts";
 import { idempotent } from "../../db/idempotency.ts";
-import { getSettings } from "../../programme/settings.ts";
 import { customerJson, CustomerSchema, NewCustomer } from "../../members/customer_json.ts";
 
 const tags = ["POS"];
@@ -67,7 +65,7 @@ export const posCustomers = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = programmeGroup(c);
+      const { group, settings } = posProgramme(c);
       const key = lookupKey(c.req.valid("query"));
       const found = await lookupCustomers(db, group, key);
       if (found.length === 0) throw notFound("customer");
@@ -76,8 +74,7 @@ export const posCustomers = newRouter()
           detail: "look the customer up by card or customer number",
         });
       }
-      const { settings } = await getSettings(db, group);
-      return c.json({ customer: customerJson(await customerDetail(db, found[0]), settings) }, 200);
+      return c.json({ customer: customerJson(found[0], settings) }, 200);
     },
   )
   .openapi(
@@ -96,10 +93,9 @@ export const posCustomers = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = programmeGroup(c);
+      const { group, settings } = posProgramme(c);
       const device = c.var.device!;
       const input = c.req.valid("json");
-      const { settings } = await getSettings(db, group);
       const answer = await idempotent(db, {
         orgId: group.org_id,
         scope: idempotencyScope(device),

@@ -34,7 +34,13 @@ export async function createTestApp(env: Record<string, string> = {}) {
     ),
     files: {},
   };
-  const app = createApp({ db: database.db, dbKind: database.kind, config, assets });
+  const app = createApp({
+    db: database.db,
+    dbKind: database.kind,
+    config,
+    assets,
+    listen: database.listen,
+  });
   const request = (path: string, init?: RequestInit) => app.request(ORIGIN + path, init);
   return { app, db: database.db, database, config, request, close: () => database.close() };
 }
