@@ -29,7 +29,7 @@ import { consolePages } from "./routes/pages/console.tsx";
 import { posMe } from "./routes/pos/me.ts";
 import { authenticateDevice, resolveProgramme } from "./auth/pos.ts";
 import { newRouter } from "./http/openapi.ts";
-import { DeviceVerifier } from "./tokens/device_verifier.ts";
+import { DEVICE_CHANNEL, DeviceVerifier } from "./tokens/device_verifier.ts";
 import { devicePages } from "./routes/pages/devices.tsx";
 import { staffPages } from "./routes/pages/staff.tsx";
 import { settingsPages } from "./routes/pages/settings.tsx";
@@ -62,12 +62,18 @@ export function createApp(deps: AppDeps) {
   const deviceTokens = new DeviceVerifier({ db: deps.db, issuer: deps.config.publicUrl });
   const posRateLimit = new RateLimiter(deps.config.rateLimitPosPerMinute);
   const programmes = new ProgrammeCache(deps.db);
-  // Another instance's (or a script's) change to programme data, announced on commit.
-  deps.listen?.(PROGRAMME_CHANNEL, () => programmes.clear()).catch((err) => {
-    console.error(
-      JSON.stringify({ msg: "cannot LISTEN: programme cache by TTL only", err: `${err}` }),
-    );
-  });
+  // Another instance's (or a script's) changes, announced on commit; without them the caches
+  // still expire after their 5 s bound.
+  for (
+    const [channel, forget] of [
+      [PROGRAMME_CHANNEL, () => programmes.clear()],
+      [DEVICE_CHANNEL, () => deviceTokens.evictAll()],
+    ] as const
+  ) {
+    deps.listen?.(channel, forget).catch((err) => {
+      console.error(JSON.stringify({ msg: `cannot LISTEN to ${channel}`, error: String(err) }));
+    });
+  }
 
   app.use(requestId());
   app.use(async (c, next) => {

@@ -10,9 +10,12 @@ import { sha256 } from "../crypto/random.ts";
 
 /**
  * How long a verified token is trusted without a second look. It bounds how late another
- * instance notices a revocation or a disabled device; the instance that revokes evicts at once.
+ * instance notices a revocation or a disabled device when the notification on DEVICE_CHANNEL
+ * is lost; the instance that revokes evicts at once.
  */
 export const DEVICE_CACHE_TTL_MS = 5_000;
+/** Announces, on commit, any change to tokens, keys or the registry (a trigger). */
+export const DEVICE_CHANNEL = "le_devices";
 /** An unknown kid reloads the keys (a rotation elsewhere), but not more often than this. */
 const KEY_RELOAD_MIN_MS = 1_000;
 const CACHE_MAX_ENTRIES = 10_000;
