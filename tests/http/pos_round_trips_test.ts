@@ -1,0 +1,68 @@
+/**
+ * The round-trip budget of the POS hot path: statements each call sends to the database once
+ * its caches are warm. A change that adds a query to a POS call fails here.
+ */
+import assert from "node:assert/strict";
+import type { KyselyPlugin } from "kysely";
+import { createApp } from "../../app.tsx";
+import { createTestApp, ORIGIN } from "../helpers/app.ts";
+import { buildWorld, posCall } from "../helpers/world.ts";
+
+const BUDGET = { me: 0, lookup: 1, create: 5 };
+
+const t = await createTestApp();
+const w = await buildWorld(t, { member: { number: "M1" } });
+const statements: string[] = [];
+const counting: KyselyPlugin = {
+  transformQuery: (args) => {
+    statements.push(args.node.kind);
+    return args.node;
+  },
+  transformResult: (args) => Promise.resolve(args.result),
+};
+const app = createApp({
+  db: t.db.withPlugin(counting),
+  dbKind: t.database.kind,
+  config: t.config,
+  assets: { islands: {}, files: {} },
+});
+const counted = {
+  ...t,
+  request: (path: string, init?: RequestInit) => app.request(ORIGIN + path, init),
+};
+
+/** Statements sent by the second of two identical calls (the first warms the caches). */
+async function warm(call: () => Promise<{ status: number }>, status: number) {
+  assert.equal((await call()).status, status);
+  statements.length = 0;
+  assert.equal((await call()).status, status);
+  return statements.length;
+}
+
+let n = 0;
+const create = () =>
+  posCall(counted, w.posToken, "POST", "/customers", {
+    body: { name: `Round Trip ${n}`, categories: ["GOLD"] },
+    key: `rt-${n++}`,
+  });
+
+Deno.test("GET /api/pos/v1/me sends no statement once warm", async () => {
+  const me = await warm(() => posCall(counted, w.posToken, "GET", "/me"), 200);
+  assert.ok(me <= BUDGET.me, `${me} statements`);
+});
+
+Deno.test("customer lookup by card is one statement once warm", async () => {
+  const lookup = await warm(
+    () => posCall(counted, w.posToken, "GET", "/customers/lookup?card=M1"),
+    200,
+  );
+  assert.equal(lookup, BUDGET.lookup, `${lookup} statements`);
+});
+
+Deno.test("customer create is at most five statements in one transaction once warm", async () => {
+  const made = await warm(create, 201);
+  assert.ok(made <= BUDGET.create, `${made} statements: ${statements.join(", ")}`);
+  console.log(`statements per call: me 0, lookup 1, create ${made} (${statements.join(", ")})`);
+});
+
+Deno.test("close", () => t.close());
