@@ -8,7 +8,14 @@ import { buildIslands } from "./web/build.ts";
 
 const started = performance.now();
 const config = loadConfig();
+const parallel = Deno.args.includes("--parallel");
 const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
+if (parallel && conn.kind === "pglite") {
+  await conn.close();
+  throw new Error(
+    "--parallel needs DATABASE_URL=postgres://…: the embedded database is one process",
+  );
+}
 const applied = await migrateToLatest(conn.db);
 await ensureOwnerFromEnv(conn.db, config);
 // Bundling takes a fraction of a second, so every start rebuilds and never serves stale
@@ -19,6 +26,31 @@ const assets = await buildIslands().catch(async (err) => {
   console.warn(JSON.stringify({ msg: "island build skipped; serving dist/", reason: String(err) }));
   return built;
 });
+
+if (parallel) {
+  // One worker per core, each with its own pool, all on one port (`deno serve --parallel`).
+  // The database is migrated and the islands built once, here, before any worker starts.
+  await conn.close();
+  const workers = new Deno.Command(Deno.execPath(), {
+    args: ["serve", "--parallel", "-A", new URL("./serve.ts", import.meta.url).pathname],
+    env: { DENO_SERVE_ADDRESS: `tcp:0.0.0.0:${config.port}` },
+  }).spawn();
+  console.log(JSON.stringify({
+    msg: "starting workers",
+    url: `http://localhost:${config.port}`,
+    workers: Number(Deno.env.get("DENO_JOBS") ?? navigator.hardwareConcurrency),
+    migrationsApplied: applied,
+  }));
+  // Workers hold open pools, so a graceful stop may never end: after 3 s they are killed
+  // (Postgres rolls back whatever they had in flight).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      workers.kill(signal);
+      setTimeout(() => workers.kill("SIGKILL"), 3_000);
+    });
+  }
+  Deno.exit((await workers.status).code);
+}
 
 const app = createApp({ db: conn.db, dbKind: conn.kind, config, assets, listen: conn.listen });
 const server = Deno.serve({
