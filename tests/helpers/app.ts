@@ -41,6 +41,19 @@ export async function createTestApp(env: Record<string, string> = {}) {
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
+/** Runs `fn` with an app of its own over a fresh database, closed afterwards. */
+export async function withApp(
+  fn: (t: TestApp) => Promise<void>,
+  env: Record<string, string> = {},
+) {
+  const t = await createTestApp(env);
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
 export async function addOwner(t: TestApp, email = "owner@example.com") {
   return (await createOwner(t.db, { email, name: "Olivia Owner", password: PASSWORD }))!;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { recordAudit } from "../audit/log.ts";
-import { encodeCursor } from "../http/pagination.ts";
+import { recordAudit } from "../../audit/log.ts";
+import { encodeCursor } from "../../http/pagination.ts";
 import {
   addMember,
   addOwner,
@@ -9,7 +9,7 @@ import {
   createTestApp,
   signIn,
   type TestApp,
-} from "./helpers/app.ts";
+} from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { isValidNumber } from "../instruments/numbers.ts";
-import type { LoyaltySettings } from "../programme/settings_schema.ts";
+import { isValidNumber } from "../../instruments/numbers.ts";
+import type { LoyaltySettings } from "../../programme/settings_schema.ts";
 import {
   addMember,
   addOwner,
@@ -10,7 +10,7 @@ import {
   ORIGIN,
   signIn,
   type TestApp,
-} from "./helpers/app.ts";
+} from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);

@@ -6,7 +6,7 @@ import {
   bearerFor,
   createTestApp,
   type TestApp,
-} from "./helpers/app.ts";
+} from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);

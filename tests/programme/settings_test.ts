@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { getGroup } from "../programme/groups.ts";
-import { getSettings, saveSettings } from "../programme/settings.ts";
+import { getGroup } from "../../programme/groups.ts";
+import { getSettings, saveSettings } from "../../programme/settings.ts";
 import {
   DEFAULT_SETTINGS,
   type LoyaltySettings,
   SETTING_TEXT,
-} from "../programme/settings_schema.ts";
-import { findStaffById } from "../staff/users.ts";
+} from "../../programme/settings_schema.ts";
+import { findStaffById } from "../../staff/users.ts";
 import {
   addMember,
   addOwner,
@@ -16,7 +16,7 @@ import {
   ORIGIN,
   signIn,
   type TestApp,
-} from "./helpers/app.ts";
+} from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);

@@ -2,16 +2,16 @@ import assert from "node:assert/strict";
 import { install } from "@sinonjs/fake-timers";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import type { KyselyPlugin } from "kysely";
-import { connect } from "../db/connection.ts";
-import { createOrganization } from "../registry/organizations.ts";
-import { createPos } from "../registry/pos.ts";
-import { createSite } from "../registry/sites.ts";
-import { createStore } from "../registry/stores.ts";
-import { DEVICE_AUDIENCE, issueDeviceToken } from "../tokens/device_tokens.ts";
-import { DEVICE_CACHE_TTL_MS, DeviceVerifier } from "../tokens/device_verifier.ts";
-import { rotateSigningKey } from "../tokens/rotation.ts";
-import { currentSigningKey, publicKeys } from "../tokens/signing_keys.ts";
-import { STAFF_TOKEN_TTL_SECONDS } from "../tokens/staff_tokens.ts";
+import { connect } from "../../db/connection.ts";
+import { createOrganization } from "../../registry/organizations.ts";
+import { createPos } from "../../registry/pos.ts";
+import { createSite } from "../../registry/sites.ts";
+import { createStore } from "../../registry/stores.ts";
+import { DEVICE_AUDIENCE, issueDeviceToken } from "../../tokens/device_tokens.ts";
+import { DEVICE_CACHE_TTL_MS, DeviceVerifier } from "../../tokens/device_verifier.ts";
+import { rotateSigningKey } from "../../tokens/rotation.ts";
+import { currentSigningKey, publicKeys } from "../../tokens/signing_keys.ts";
+import { STAFF_TOKEN_TTL_SECONDS } from "../../tokens/staff_tokens.ts";
 import {
   addMember,
   addOwner,
@@ -20,21 +20,13 @@ import {
   ORIGIN,
   problemOf,
   type TestApp,
-} from "./helpers/app.ts";
-import { testBackend } from "./helpers/db.ts";
+  withApp,
+} from "../helpers/app.ts";
+import { testBackend } from "../helpers/db.ts";
 
 const V1 = "/api/admin/v1";
 const DAY_MS = 86_400_000;
 const SKEW_MS = 60_000;
-
-async function withApp(fn: (t: TestApp) => Promise<void>) {
-  const t = await createTestApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
 
 /** An organization with one site, store and POS. */
 async function registry(t: TestApp, name = "Acme") {
@@ -515,7 +507,7 @@ Deno.test("deno task keys:rotate migrates the configured database and rotates it
     const run = async () => {
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["task", "-q", "keys:rotate"],
-        cwd: new URL("..", import.meta.url).pathname,
+        cwd: new URL("../..", import.meta.url).pathname,
         env,
       }).output();
       const text = new TextDecoder().decode(out.stdout);

@@ -2,21 +2,12 @@ import assert from "node:assert/strict";
 import {
   addOwner,
   bearerFor,
-  createTestApp,
   ORIGIN,
   PASSWORD,
   signIn,
   type TestApp,
-} from "./helpers/app.ts";
-
-async function withApp(fn: (t: TestApp) => Promise<void>) {
-  const t = await createTestApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
+  withApp,
+} from "../helpers/app.ts";
 
 const api = (t: TestApp, token: string, method: string, path: string, body?: unknown) =>
   t.request(`/api/admin/v1${path}`, {

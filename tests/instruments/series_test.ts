@@ -5,9 +5,9 @@ import {
   generateBatch,
   getGeneration,
   startGeneration,
-} from "../instruments/generation.ts";
-import { isValidNumber } from "../instruments/numbers.ts";
-import { getSeries } from "../instruments/series.ts";
+} from "../../instruments/generation.ts";
+import { isValidNumber } from "../../instruments/numbers.ts";
+import { getSeries } from "../../instruments/series.ts";
 import {
   addMember,
   addOwner,
@@ -17,8 +17,8 @@ import {
   ORIGIN,
   signIn,
   type TestApp,
-} from "./helpers/app.ts";
-import { testBackend } from "./helpers/db.ts";
+} from "../helpers/app.ts";
+import { testBackend } from "../helpers/db.ts";
 
 const t: TestApp = await createTestApp();
 const ownerUser = await addOwner(t);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { LoyaltySettings } from "../programme/settings_schema.ts";
-import { addOwner, bearerFor, createTestApp, problemOf, type TestApp } from "./helpers/app.ts";
+import type { LoyaltySettings } from "../../programme/settings_schema.ts";
+import { addOwner, bearerFor, createTestApp, problemOf, type TestApp } from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);

@@ -7,7 +7,7 @@ import {
   createTestApp,
   signIn,
   type TestApp,
-} from "./helpers/app.ts";
+} from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { addMember, addOwner, bearerFor, createTestApp, type TestApp } from "./helpers/app.ts";
+import { addMember, addOwner, bearerFor, createTestApp, type TestApp } from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);

@@ -6,7 +6,7 @@ import {
   ORIGIN,
   problemOf,
   type TestApp,
-} from "./helpers/app.ts";
+} from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);
@@ -17,7 +17,8 @@ interface Doc {
   paths: Record<string, Record<string, { requestBody?: unknown }>>;
 }
 const doc: Doc = await (await t.request("/openapi.json")).json();
-// The staff API here; the POS API's bad input is tested with device tokens in pos_*_test.ts.
+// The staff API here; the POS API's bad input is tested with device tokens in
+// programme/pos_programme_test.ts.
 const withBody = Object.entries(doc.paths).filter(([path]) => !path.startsWith("/api/pos/"))
   .flatMap(([path, ops]) =>
     Object.entries(ops).filter(([, op]) => op.requestBody).map(([method]) => ({ path, method }))

@@ -8,16 +8,16 @@ import {
   SignJWT,
   UnsecuredJWT,
 } from "jose";
-import type { Status } from "../db/schema.ts";
-import { createOrganization } from "../registry/organizations.ts";
-import { createPos, type Pos } from "../registry/pos.ts";
-import { createSite, type Site } from "../registry/sites.ts";
-import { createStore } from "../registry/stores.ts";
-import { DEVICE_AUDIENCE, DEVICE_SCOPE } from "../tokens/device_tokens.ts";
-import { DEVICE_CACHE_TTL_MS } from "../tokens/device_verifier.ts";
-import { currentSigningKey, publicKeys } from "../tokens/signing_keys.ts";
-import { STAFF_AUDIENCE } from "../tokens/staff_tokens.ts";
-import { addOwner, bearerFor, createTestApp, ORIGIN, problemOf } from "./helpers/app.ts";
+import type { Status } from "../../db/schema.ts";
+import { createOrganization } from "../../registry/organizations.ts";
+import { createPos, type Pos } from "../../registry/pos.ts";
+import { createSite, type Site } from "../../registry/sites.ts";
+import { createStore } from "../../registry/stores.ts";
+import { DEVICE_AUDIENCE, DEVICE_SCOPE } from "../../tokens/device_tokens.ts";
+import { DEVICE_CACHE_TTL_MS } from "../../tokens/device_verifier.ts";
+import { currentSigningKey, publicKeys } from "../../tokens/signing_keys.ts";
+import { STAFF_AUDIENCE } from "../../tokens/staff_tokens.ts";
+import { addOwner, bearerFor, createTestApp, ORIGIN, problemOf } from "../helpers/app.ts";
 
 const t = await createTestApp();
 await addOwner(t);

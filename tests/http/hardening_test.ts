@@ -5,31 +5,22 @@
  */
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { startGeneration } from "../instruments/generation.ts";
-import { createSeries } from "../instruments/series.ts";
-import { createPos } from "../registry/pos.ts";
-import { currentSigningKey } from "../tokens/signing_keys.ts";
-import { STAFF_AUDIENCE } from "../tokens/staff_tokens.ts";
-import { DEVICE_AUDIENCE } from "../tokens/device_tokens.ts";
+import { startGeneration } from "../../instruments/generation.ts";
+import { createSeries } from "../../instruments/series.ts";
+import { createPos } from "../../registry/pos.ts";
+import { currentSigningKey } from "../../tokens/signing_keys.ts";
+import { STAFF_AUDIENCE } from "../../tokens/staff_tokens.ts";
+import { DEVICE_AUDIENCE } from "../../tokens/device_tokens.ts";
 import {
   adminCall,
   bearerFor,
-  createTestApp,
   ORIGIN,
   PASSWORD,
   signIn,
   type TestApp,
-} from "./helpers/app.ts";
-import { buildWorld, posCall, type World } from "./helpers/world.ts";
-
-async function withApp(fn: (t: TestApp) => Promise<void>, env: Record<string, string> = {}) {
-  const t = await createTestApp(env);
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
+  withApp,
+} from "../helpers/app.ts";
+import { buildWorld, posCall, type World } from "../helpers/world.ts";
 
 /** Two tenants, A and B, each with an admin of its own (not the owner). */
 async function twoTenants(t: TestApp) {
