@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   addOwner,
+  adminCall,
   bearerFor,
   createTestApp,
   ORIGIN,
@@ -80,11 +81,7 @@ Deno.test("the sign-in and setup forms answer bad input with 4xx, never 5xx", as
 });
 
 Deno.test("validation errors name each field at fault", async () => {
-  const org = await (await t.request("/api/admin/v1/organizations", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...auth },
-    body: JSON.stringify({ name: "Acme" }),
-  })).json();
+  const org = (await adminCall(t, token, "POST", "/organizations", { name: "Acme" })).json;
   const res = await t.request(`/api/admin/v1/organizations/${org.id}/staff`, {
     method: "POST",
     headers: { "Content-Type": "application/json", ...auth },
