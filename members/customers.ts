@@ -1,9 +1,9 @@
-import { type Selectable, sql } from "kysely";
+import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
-import type { CustomerTable, InstrumentStatus } from "../db/schema.ts";
+import type { CustomerTable, Database, InstrumentStatus } from "../db/schema.ts";
 import { ProblemError, validationError } from "../errors/problem.ts";
 import type { Account } from "./accounts.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
@@ -120,46 +120,85 @@ async function customerCardSeries(tx: Db, group: MerchantGroup) {
   return series;
 }
 
-/** The rows a customer detail is read with: home store number, accounts and loyalty cards. */
-function detailQuery(db: Db) {
-  return db.selectFrom("customers as c")
+type CustomersQuery = SelectQueryBuilder<Database, "customers", Customer>;
+
+/**
+ * The customers `pick` chooses, each with home store number, accounts and loyalty cards, in
+ * one query of plain joins (a customer holds an account or two and a card or two, so the rows
+ * multiply little); `toDetails` folds the rows back. Plain joins, not JSON aggregates: a third
+ * cheaper on Postgres and on PGlite, measured.
+ */
+function detailQuery(db: Db, pick: (customers: CustomersQuery) => CustomersQuery) {
+  return db.selectFrom(pick(db.selectFrom("customers").selectAll()).as("c"))
     .leftJoin(
       "stores as st",
       (j) => j.onRef("st.id", "=", "c.home_store_id").onRef("st.org_id", "=", "c.org_id"),
     )
-    .selectAll("c")
-    .select((eb) => [
-      "st.number as home_store_number",
-      jsonArrayFrom(
-        eb.selectFrom("accounts as a").selectAll("a")
-          .whereRef("a.customer_id", "=", "c.id").whereRef("a.org_id", "=", "c.org_id")
-          .orderBy("a.created_at").orderBy("a.id"),
-      ).as("accounts"),
-      jsonArrayFrom(
+    .leftJoin(
+      "accounts as a",
+      (j) => j.onRef("a.customer_id", "=", "c.id").onRef("a.org_id", "=", "c.org_id"),
+    )
+    .leftJoin(
+      (eb) =>
         eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
-          .select(["i.number", "i.status"])
-          .whereRef("i.customer_id", "=", "c.id").whereRef("i.org_id", "=", "c.org_id")
-          .where("s.type", "=", "loyalty-card")
-          .orderBy("i.created_at").orderBy("i.number"),
-      ).as("cards"),
-    ]);
+          .select(["i.number", "i.status", "i.customer_id", "i.org_id", "i.created_at"])
+          .where("s.type", "=", "loyalty-card").as("card"),
+      (j) => j.onRef("card.customer_id", "=", "c.id").onRef("card.org_id", "=", "c.org_id"),
+    )
+    .selectAll("c")
+    .select([
+      "st.number as home_store_number",
+      "a.id as account_id",
+      "a.type as account_type",
+      "a.created_at as account_created_at",
+      "card.number as card_number",
+      "card.status as card_status",
+    ])
+    .orderBy("c.created_at").orderBy("c.id").orderBy("a.created_at").orderBy("a.id")
+    .orderBy("card.created_at").orderBy("card.number");
 }
 
 type DetailRow = Customer & {
   home_store_number: number | null;
-  accounts: (Omit<Account, "created_at"> & { created_at: Date | string })[];
-  cards: Card[];
+  account_id: string | null;
+  account_type: string | null;
+  account_created_at: Date | null;
+  card_number: string | null;
+  card_status: InstrumentStatus | null;
 };
 
-function toDetail(row: DetailRow): CustomerDetail {
-  const { home_store_number, accounts, cards, ...customer } = row;
-  return {
-    customer,
-    homeStoreNumber: home_store_number,
-    // JSON has no dates: the accounts' times come back as text.
-    accounts: accounts.map((a) => ({ ...a, created_at: new Date(a.created_at) })),
-    cards,
-  };
+/** The rows of `detailQuery`, folded back into one detail per customer, in their order. */
+function toDetails(rows: DetailRow[]): CustomerDetail[] {
+  const details = new Map<string, CustomerDetail>();
+  for (const row of rows) {
+    const {
+      home_store_number,
+      account_id,
+      account_type,
+      account_created_at,
+      card_number,
+      card_status,
+      ...customer
+    } = row;
+    let detail = details.get(customer.id);
+    if (!detail) {
+      detail = { customer, homeStoreNumber: home_store_number, accounts: [], cards: [] };
+      details.set(customer.id, detail);
+    }
+    if (account_id && !detail.accounts.some((a) => a.id === account_id)) {
+      detail.accounts.push({
+        id: account_id,
+        org_id: customer.org_id,
+        customer_id: customer.id,
+        type: account_type!,
+        created_at: account_created_at!,
+      });
+    }
+    if (card_number && !detail.cards.some((c) => c.number === card_number)) {
+      detail.cards.push({ number: card_number, status: card_status! });
+    }
+  }
+  return [...details.values()];
 }
 
 /** What a new customer's insert must know first, in one query (no home store: -1). */
@@ -246,7 +285,7 @@ export async function createCustomer(
       if (autoCard && !printedCardId && !seriesId) {
         seriesId = (await customerCardSeries(tx, group)).id;
       }
-      const row = await insertCustomer(tx, group, {
+      const { accounts, cards, ...inserted } = await insertCustomer(tx, group, {
         number,
         name: input.name,
         email: input.email ?? null,
@@ -261,7 +300,13 @@ export async function createCustomer(
           : undefined,
         accountType: settings.defaultAccountType,
       });
-      return toDetail({ ...row, home_store_number: input.homeStoreNumber ?? null });
+      return {
+        customer: inserted,
+        homeStoreNumber: input.homeStoreNumber ?? null,
+        // JSON has no dates: the account's time comes back as text.
+        accounts: accounts.map((a) => ({ ...a, created_at: new Date(a.created_at) })),
+        cards,
+      };
     });
   } catch (err) {
     // Two creations with the same number at once: the loser lands here.
@@ -386,9 +431,11 @@ export async function getCustomer(db: Db, id: string): Promise<Customer | undefi
 
 /** Accounts, loyalty cards and home store number of a customer, in one query. */
 export async function customerDetail(db: Db, customer: Customer): Promise<CustomerDetail> {
-  const row = await detailQuery(db).where("c.id", "=", customer.id)
-    .where("c.org_id", "=", customer.org_id).executeTakeFirstOrThrow();
-  return toDetail(row);
+  const rows = await detailQuery(
+    db,
+    (q) => q.where("id", "=", customer.id).where("org_id", "=", customer.org_id),
+  ).execute();
+  return toDetails(rows)[0];
 }
 
 /** Category i + 1 of the customer with its display name from the settings; unset → null. */
@@ -492,30 +539,25 @@ export async function lookupCustomers(
     : "email" in key
     ? [LOOKUP.email, key.email]
     : [LOOKUP.phone, normalisePhone(key.phone)];
-  return (await lookup(db, group.id, group.org_id, value)).map(toDetail);
+  return toDetails(await lookup(db, group.id, group.org_id, value));
 }
 
 /** The customers of a group (at most two) by one key, with their detail: a hot POS query. */
-const lookupBy = (
-  where: (
-    q: ReturnType<typeof detailQuery>,
-    groupId: string,
-    value: string,
-  ) => ReturnType<typeof detailQuery>,
-) =>
+const lookupBy = (where: (q: CustomersQuery, groupId: string, value: string) => CustomersQuery) =>
   reusable((db, groupId: string, orgId: string, value: string) =>
-    where(
-      detailQuery(db).where("c.group_id", "=", groupId).where("c.org_id", "=", orgId)
-        .orderBy("c.created_at").orderBy("c.id").limit(2),
-      groupId,
-      value,
-    )
+    detailQuery(db, (q) =>
+      where(
+        q.where("group_id", "=", groupId).where("org_id", "=", orgId)
+          .orderBy("created_at").orderBy("id").limit(2),
+        groupId,
+        value,
+      ))
   );
 
 const LOOKUP = {
   card: lookupBy((q, groupId, card) =>
     q.where(
-      "c.id",
+      "id",
       "in",
       (eb) =>
         eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
@@ -525,9 +567,9 @@ const LOOKUP = {
           .$narrowType<{ customer_id: string }>(),
     )
   ),
-  number: lookupBy((q, _, number) => q.where("c.number", "=", number)),
-  email: lookupBy((q, _, email) => q.where(sql`lower(c.email)`, "=", sql`lower(${email})`)),
-  phone: lookupBy((q, _, phone) => q.where("c.phone", "=", phone)),
+  number: lookupBy((q, _, number) => q.where("number", "=", number)),
+  email: lookupBy((q, _, email) => q.where(sql`lower(email)`, "=", sql`lower(${email})`)),
+  phone: lookupBy((q, _, phone) => q.where("phone", "=", phone)),
 };
 
 /** Validators of the POS lookup keys, shared with the route so both read keys alike. */
