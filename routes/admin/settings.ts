@@ -1,23 +1,14 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { authorized } from "../../auth/authorize.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
 import { adminAuth } from "../../auth/middleware.ts";
 import { getSettings, saveSettings } from "../../programme/settings.ts";
-import { LoyaltySettingsSchema } from "../../programme/settings_schema.ts";
+import { VersionedSettings } from "../../programme/settings_json.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Loyalty settings"];
 
 // `.meta`, not `.openapi`: the schema is built with plain zod, before this module extends it.
-const Settings = LoyaltySettingsSchema.meta({ id: "LoyaltySettings" });
-const Version = z.number({ error: "must be a number" }).int("must be a whole number")
-  .min(1, "must be 1 or more").openapi({
-    description: "The version these settings were read at (from GET); a save based on an " +
-      "older version is refused with 409 `stale-version`",
-  });
-const VersionedSettings = z.object({ version: Version, settings: Settings }).strict()
-  .openapi("VersionedLoyaltySettings");
-
 /** The loyalty settings of a merchant group: read, and replaced whole with a version check. */
 export const adminSettings = newRouter()
   .openapi(

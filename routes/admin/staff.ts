@@ -3,44 +3,11 @@ import { authorized } from "../../auth/authorize.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
 import { adminAuth } from "../../auth/middleware.ts";
 import { notFound } from "../../errors/problem.ts";
-import { inviteMember, listMembers, type Member, removeMember } from "../../staff/memberships.ts";
+import { inviteMember, listMembers, removeMember } from "../../staff/memberships.ts";
+import { memberJson, MemberSchema, MeSchema, NewMember } from "../../staff/staff_json.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Staff"];
-const OrgRole = z.enum(["admin", "marketing", "support"]);
-
-const MeSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  isOwner: z.boolean(),
-  memberships: z.array(z.object({ organizationId: z.string(), role: OrgRole })),
-}).openapi("Me");
-
-const MemberSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: OrgRole,
-  active: z.boolean().openapi({
-    description: "false until the invitation is accepted; a pending member has no access",
-  }),
-}).openapi("Member");
-
-const NewMember = z.object({
-  email: z.string().trim().email().max(254),
-  name: z.string().trim().min(1).max(120),
-  role: OrgRole,
-}).strict().openapi("NewMember");
-
-const memberJson = (m: Member) => ({
-  id: m.id,
-  email: m.email,
-  name: m.name,
-  role: m.role,
-  active: m.active,
-});
-
 const MemberParams = z.object({
   id: Uuid.openapi({ param: { name: "id", in: "path" } }),
   staffId: Uuid.openapi({ param: { name: "staffId", in: "path" } }),

@@ -3,58 +3,26 @@ import { authorized } from "../../auth/authorize.ts";
 import type { Context } from "hono";
 import type { TokenKind } from "../../db/schema.ts";
 import type { AppEnv } from "../../http/env.ts";
-import {
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  newRouter,
-  problems,
-  Timestamp,
-  Uuid,
-} from "../../http/openapi.ts";
+import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
 import { adminAuth } from "../../auth/middleware.ts";
 import {
   DEVICE_TOKEN_DEFAULT_DAYS,
-  DEVICE_TOKEN_MAX_DAYS,
   type DeviceTarget,
-  type DeviceToken,
-  deviceTokenStatus,
   issueDeviceToken,
   listDeviceTokens,
   revokeDeviceToken,
   targetRow,
 } from "../../tokens/device_tokens.ts";
 import { DEVICE_CACHE_TTL_MS } from "../../tokens/device_verifier.ts";
+import {
+  DeviceTokenInfo,
+  IssuedDeviceToken,
+  NewDeviceToken,
+  tokenJson,
+} from "../../tokens/token_json.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Device tokens"];
-const Kind = z.enum(["pos", "site", "merchant"]);
-
-const NewDeviceToken = z.object({
-  ttlDays: z.number({ error: "must be a number" }).int("must be a whole number")
-    .min(1, "at least 1 day").max(DEVICE_TOKEN_MAX_DAYS, `at most ${DEVICE_TOKEN_MAX_DAYS} days`)
-    .default(DEVICE_TOKEN_DEFAULT_DAYS),
-  label: z.string().trim().min(1, "must not be empty").max(100, "at most 100 characters")
-    .optional(),
-}).strict().openapi("NewDeviceToken");
-
-const IssuedDeviceToken = z.object({
-  token: z.string().openapi({ description: "Shown once: only its metadata is stored" }),
-  jti: z.string(),
-  expiresAt: Timestamp,
-}).openapi("IssuedDeviceToken");
-
-const DeviceTokenInfo = z.object({
-  jti: z.string(),
-  kind: Kind,
-  principalId: z.string(),
-  label: z.string().nullable(),
-  createdAt: Timestamp,
-  expiresAt: Timestamp,
-  revokedAt: Timestamp.nullable(),
-  status: z.enum(["active", "revoked", "expired"]),
-}).openapi("DeviceTokenInfo");
-
 const PRINCIPAL =
   /^(pos|site|merchant):([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 const PrincipalQuery = z.object({
@@ -65,17 +33,6 @@ const PrincipalQuery = z.object({
 
 const JtiParam = z.object({
   jti: Uuid.openapi({ param: { name: "jti", in: "path" } }),
-});
-
-const tokenJson = (t: DeviceToken, now: Date) => ({
-  jti: t.jti,
-  kind: t.kind,
-  principalId: t.principal_id,
-  label: t.label,
-  createdAt: t.created_at.toISOString(),
-  expiresAt: t.expires_at.toISOString(),
-  revokedAt: t.revoked_at?.toISOString() ?? null,
-  status: deviceTokenStatus(t, now),
 });
 
 /**

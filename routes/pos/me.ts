@@ -1,26 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { ActingHeaders } from "../../auth/pos.ts";
 import { jsonResponse, newRouter, posAuth, problems } from "../../http/openapi.ts";
+import { DeviceSchema } from "../../tokens/token_json.ts";
 
 const tags = ["POS"];
-
-const DeviceSchema = z.object({
-  kind: z.enum(["pos", "site", "merchant"]).openapi({ description: "The token's kind" }),
-  organizationId: z.string(),
-  siteId: z.string().nullable(),
-  merchantId: z.string().nullable().openapi({
-    description: "The merchant of the POS's store (or of a merchant token)",
-  }),
-  merchantGroupId: z.string().nullable().openapi({
-    description: "The loyalty programme; null until the merchant joins a merchant group, " +
-      "and until then programme calls answer 403 merchant-not-in-group",
-  }),
-  storeId: z.string().nullable(),
-  storeNumber: z.number().int().nullable(),
-  posId: z.string().nullable(),
-  posNumber: z.number().int().nullable(),
-  timezone: z.string().nullable().openapi({ description: "The store's IANA time zone" }),
-}).openapi("Device");
 
 export const posMe = newRouter().openapi(
   createRoute({

@@ -1,0 +1,14 @@
+import { z } from "@hono/zod-openapi";
+import { LoyaltySettingsSchema } from "./settings_schema.ts";
+
+// `.meta`, not `.openapi`: the settings schema is plain zod (the console's forms use it too).
+const Settings = LoyaltySettingsSchema.meta({ id: "LoyaltySettings" });
+
+export const Version = z.number({ error: "must be a number" }).int("must be a whole number")
+  .min(1, "must be 1 or more").openapi({
+    description: "The version these settings were read at (from GET); a save based on an " +
+      "older version is refused with 409 `stale-version`",
+  });
+
+export const VersionedSettings = z.object({ version: Version, settings: Settings }).strict()
+  .openapi("VersionedLoyaltySettings");
