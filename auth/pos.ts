@@ -78,12 +78,7 @@ export function posProgramme(
   c: Context<AppEnv>,
 ): { group: MerchantGroup; settings: LoyaltySettings } {
   const device = c.var.device!;
-  if (!device.store && !device.merchant) {
-    throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
-      detail: "a site token must send X-Store-Number and X-POS-Number",
-      errors: [{ field: "X-POS-Number", message: "required with a site token" }],
-    });
-  }
+  if (!device.store && !device.merchant) throw posRequired("a site token");
   const programme = c.var.programme;
   if (!programme) {
     throw new ProblemError(403, "no-merchant", "No merchant is linked to this store", {
@@ -101,4 +96,22 @@ export function posProgramme(
     );
   }
   return { group: programme.group, settings: programme.settings.settings };
+}
+
+const posRequired = (token: string) =>
+  new ProblemError(400, "pos-required", "Name the POS this call is for", {
+    detail: `${token} must send X-Store-Number and X-POS-Number`,
+    errors: [{ field: "X-POS-Number", message: `required with ${token}` }],
+  });
+
+/**
+ * Where a sale of the calling POS happens: its store number, POS number and the store's time
+ * zone. A merchant token not acting for one POS has none: 400 `pos-required`.
+ */
+export function posTill(c: Context<AppEnv>) {
+  const { storeNumber, posNumber, timezone } = c.var.device!;
+  if (storeNumber === undefined || posNumber === undefined || timezone === undefined) {
+    throw posRequired("a merchant token");
+  }
+  return { storeNumber, posNumber, timezone };
 }

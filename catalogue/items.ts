@@ -128,3 +128,19 @@ export async function itemCategories(db: Db, group: MerchantGroup): Promise<stri
     .orderBy("category").limit(500).execute();
   return rows.map((r) => r.category);
 }
+
+/**
+ * The category of each of these SKUs the group's catalogue knows, in one statement (the SKUs
+ * travel as one array, so the statement is the same for any number of them).
+ */
+export async function categoriesOf(
+  db: Db,
+  group: Pick<MerchantGroup, "id" | "org_id">,
+  skus: readonly string[],
+): Promise<Map<string, string>> {
+  const { rows } = await sql<{ sku: string; category: string }>`
+    select sku, category from items
+    where group_id = ${group.id} and org_id = ${group.org_id} and sku = any(${[...skus]}::text[])`
+    .execute(db);
+  return new Map(rows.map((r) => [r.sku, r.category]));
+}

@@ -1,9 +1,9 @@
-import { type Selectable, sql } from "kysely";
+import { type ExpressionBuilder, type Selectable, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
-import type { CustomerTable, InstrumentStatus } from "../db/schema.ts";
+import type { CustomerTable, Database, InstrumentStatus } from "../db/schema.ts";
 import { ProblemError, validationError } from "../errors/problem.ts";
 import type { Account } from "./accounts.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
@@ -16,6 +16,8 @@ export type Customer = Selectable<CustomerTable>;
 export interface Card {
   number: string;
   status: InstrumentStatus;
+  /** Number prefix of the card's series ("" for automatic customer cards). */
+  prefix: string;
 }
 
 /** A customer with what the console and the POS show beside them. */
@@ -136,7 +138,7 @@ function detailQuery(db: Db) {
       ).as("accounts"),
       jsonArrayFrom(
         eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
-          .select(["i.number", "i.status"])
+          .select(["i.number", "i.status", "s.prefix"])
           .whereRef("i.customer_id", "=", "c.id").whereRef("i.org_id", "=", "c.org_id")
           .where("s.type", "=", "loyalty-card")
           .orderBy("i.created_at").orderBy("i.number"),
@@ -265,6 +267,11 @@ export async function createCustomer(
   }
 }
 
+/** The prefix of a returned instrument's series, as `Card.prefix`. */
+const seriesPrefix = (eb: ExpressionBuilder<Database, "instruments">) =>
+  eb.selectFrom("series").select("series.prefix")
+    .whereRef("series.id", "=", "instruments.series_id").$asScalar().$notNull().as("prefix");
+
 /**
  * The customer, their loyalty card (claimed pre-printed, or issued) and their first account,
  * in one statement. A new customer holds no account yet, so any max accounts allows one.
@@ -285,7 +292,7 @@ async function insertCustomer(
         ? db.updateTable("instruments")
           .set({ customer_id: sql`(select id from c)`, status: "active" })
           .where("id", "=", card.claim).where("org_id", "=", group.org_id)
-          .returning(["number", "status"])
+          .returning((eb) => ["number", "status", seriesPrefix(eb)])
         : db.insertInto("instruments")
           .columns(["org_id", "group_id", "series_id", "number", "status", "customer_id"])
           .expression((eb) =>
@@ -298,7 +305,7 @@ async function insertCustomer(
               "c.id",
             ]).where(sql<boolean>`${card !== undefined}`)
           )
-          .returning(["number", "status"]))
+          .returning((eb) => ["number", "status", seriesPrefix(eb)]))
     .with("a", (db) =>
       db.insertInto("accounts").columns(["org_id", "customer_id", "type"])
         .expression((eb) =>
@@ -312,7 +319,8 @@ async function insertCustomer(
     .selectFrom("c").selectAll("c")
     .select((eb) => [
       jsonArrayFrom(eb.selectFrom("a").selectAll("a")).as("accounts"),
-      jsonArrayFrom(eb.selectFrom("card").select(["card.number", "card.status"])).as("cards"),
+      jsonArrayFrom(eb.selectFrom("card").select(["card.number", "card.status", "card.prefix"]))
+        .as("cards"),
     ])
     .executeTakeFirstOrThrow();
   return row;
