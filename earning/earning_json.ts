@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { isoTime, Timestamp } from "../http/openapi.ts";
-import { ROUNDING_LABELS } from "../programme/settings_schema.ts";
+import { type LoyaltySettings, ROUNDING_LABELS } from "../programme/settings_schema.ts";
 import type { Evaluation } from "../rules/awards.ts";
 import { BasketSchema } from "../rules/basket.ts";
 import { ruleCatalogue } from "../rules/catalogue.ts";
@@ -295,4 +295,40 @@ export const CatalogueSchema = z.object({
 export const catalogueJson = () => ({
   ...ruleCatalogue(),
   roundings: ROUNDING_MODES.map((value) => ({ value, label: ROUNDING_LABELS[value] })),
+});
+
+// ---- the values of one programme, for the editor's pickers ----
+
+export const VocabularySchema = z.object({
+  categoryNames: z.array(z.string()).openapi({
+    description: "Display names of customer categories 1-5 (customerCategory's index)",
+  }),
+  itemCategories: z.array(z.string()).openapi({
+    description: "Item categories of the catalogue (line selectors), at most 500",
+  }),
+  stores: z.array(z.object({
+    number: z.number().int(),
+    name: z.string(),
+    timezone: z.string(),
+  })).openapi({ description: "Stores of the programme (storeNumber; the simulator's store)" }),
+  cardSeries: z.array(z.object({ prefix: z.string(), name: z.string() })).openapi({
+    description: "Loyalty-card series with a prefix (cardSeries)",
+  }),
+  keyLineTotalReference: z.string().openapi({
+    description: "The settings' key line total reference match (a rule's reference)",
+  }),
+}).openapi("RuleVocabulary");
+
+export const vocabularyJson = (parts: {
+  settings: LoyaltySettings;
+  itemCategories: string[];
+  stores: { number: number; name: string; timezone: string }[];
+  cardSeries: { prefix: string; name: string }[];
+}) => ({
+  categoryNames: parts.settings.categoryNames,
+  itemCategories: parts.itemCategories,
+  stores: parts.stores.map((s) => ({ number: s.number, name: s.name, timezone: s.timezone })),
+  cardSeries: parts.cardSeries.filter((s) => s.prefix !== "")
+    .map((s) => ({ prefix: s.prefix, name: s.name })),
+  keyLineTotalReference: parts.settings.keyLineTotalReferenceMatch,
 });

@@ -17,7 +17,13 @@ import {
   summaryJson,
   versionJson,
   VersionParam,
+  vocabularyJson,
+  VocabularySchema,
 } from "../../earning/earning_json.ts";
+import { itemCategories } from "../../catalogue/items.ts";
+import { listSeries } from "../../instruments/series.ts";
+import { groupStores } from "../../programme/merchants.ts";
+import { getSettings } from "../../programme/settings.ts";
 import {
   getRuleSet,
   getVersion,
@@ -85,6 +91,38 @@ export const adminRules = newRouter()
         draft: draftJson(draft),
         published: published && summaryJson(published),
       }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${RULES}/vocabulary`,
+      tags,
+      summary: "This programme's values for the rule editor's pickers",
+      description: "Category names, item categories, stores, loyalty-card series prefixes and " +
+        "the key line total reference: what conditions and selectors of this programme name.",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(VocabularySchema, "The values"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.var.deps;
+      const group = await authorized(
+        c,
+        "merchant group",
+        c.req.valid("param").id,
+        "programme:read",
+      );
+      const [{ settings }, categories, stores, cardSeries] = await Promise.all([
+        getSettings(db, group),
+        itemCategories(db, group),
+        groupStores(db, group),
+        listSeries(db, group.id, { type: "loyalty-card", limit: 200 }),
+      ]);
+      return c.json(
+        vocabularyJson({ settings, itemCategories: categories, stores, cardSeries }),
+        200,
+      );
     },
   )
   .openapi(

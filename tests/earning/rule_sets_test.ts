@@ -256,4 +256,20 @@ Deno.test("the catalogue gives the editor every fact, operator and event", async
   assert.equal((await adminCall(t, null, "GET", "/rules/catalogue")).status, 401);
 });
 
+Deno.test("the vocabulary gives the editor this programme's values", async () => {
+  const res = await call("GET", `${rules()}/vocabulary`, undefined, support);
+  assert.equal(res.status, 200);
+  assert.equal(res.json.categoryNames.length, 5);
+  assert.deepEqual(res.json.stores, [{
+    number: w.store.number,
+    name: w.store.name,
+    timezone: w.store.timezone,
+  }]);
+  assert.deepEqual(res.json.itemCategories, []);
+  assert.equal(
+    (await call("GET", `${rules(other.group)}/vocabulary`, undefined, support)).status,
+    404,
+  );
+});
+
 Deno.test("close", () => t.close());
