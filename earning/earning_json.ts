@@ -3,7 +3,7 @@
  * leave as JSON numbers with at most two decimals (the ledger keeps integer hundredths).
  */
 import { z } from "@hono/zod-openapi";
-import { isoTime, Timestamp } from "../http/openapi.ts";
+import { IdParam, isoTime, Timestamp } from "../http/openapi.ts";
 import { type LoyaltySettings, ROUNDING_LABELS } from "../programme/settings_schema.ts";
 import type { Evaluation } from "../rules/awards.ts";
 import { BasketSchema } from "../rules/basket.ts";
@@ -83,8 +83,7 @@ export const PublishBody = z.object({
   }),
 }).strict().openapi("PublishRuleSet");
 
-export const VersionParam = z.object({
-  id: z.string().openapi({ param: { name: "id", in: "path" }, format: "uuid" }),
+export const VersionParam = IdParam.extend({
   n: z.string().regex(/^[1-9][0-9]{0,8}$/).openapi({
     param: { name: "n", in: "path" },
     description: "Published version number",

@@ -31,7 +31,7 @@ import { publishedRules } from "./rule_sets.ts";
 const Discounts = z.array(DiscountSchema).max(20)
   .describe("Discounts, each `{kind: item | sale | offer | tender, amount}` in minor units");
 
-export const QuoteLineSchema = z.strictObject({
+const QuoteLineSchema = z.strictObject({
   sku: z.string().min(1).max(64).describe("The item's SKU"),
   category: z.string().min(1).max(64).optional()
     .describe("Item category; when absent, the category of the SKU in the catalogue"),
@@ -41,7 +41,7 @@ export const QuoteLineSchema = z.strictObject({
 });
 
 /** Whom a POS quotes for: a customer of the programme, by customer number or card number. */
-export const CustomerRefSchema = z.strictObject({
+const CustomerRefSchema = z.strictObject({
   number: CustomerKeySchemas.number.optional().describe("Customer number"),
   card: CustomerKeySchemas.card.optional().describe("Loyalty card number"),
 }).refine((c) => (c.number === undefined) !== (c.card === undefined), {

@@ -139,7 +139,7 @@ async function lockDraft(tx: Db, group: Group): Promise<Draft> {
 }
 
 /** 409 with what the caller needs to start again: the current draft. */
-export const staleDraft = (sent: number, current: Draft) =>
+const staleDraft = (sent: number, current: Draft) =>
   new ProblemError(409, "stale-version", "The draft was changed since you loaded it", {
     detail: `your change was based on draft version ${sent}; the current draft version is ` +
       `${current.version}. Load it, apply your change again and save.`,

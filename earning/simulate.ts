@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
 import { validationError } from "../errors/problem.ts";
+import { CustomerKeySchemas } from "../members/customers.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { groupStores } from "../programme/merchants.ts";
 import { getSettings } from "../programme/settings.ts";
@@ -28,10 +29,10 @@ import { checkRules, getDraft } from "./rule_sets.ts";
 const CategoryCode = z.string().trim().toUpperCase().min(1, "must not be empty")
   .max(20, "at most 20 characters");
 
-export const SimulatedCustomerSchema = z.strictObject({
-  number: QuoteRequestSchema.shape.customer.unwrap().shape.number
+const SimulatedCustomerSchema = z.strictObject({
+  number: CustomerKeySchemas.number.optional()
     .describe("A real customer of the programme, by customer number"),
-  card: QuoteRequestSchema.shape.customer.unwrap().shape.card
+  card: CustomerKeySchemas.card.optional()
     .describe("A real customer of the programme, by loyalty card number"),
   categories: z.array(CategoryCode.nullable()).min(1).max(5).optional()
     .describe("A made-up customer: category codes 1-5 (null for unset), 1 the customer type"),
@@ -54,7 +55,7 @@ export const SimulatedCustomerSchema = z.strictObject({
   }
 });
 
-export const SimulatedBasketSchema = QuoteRequestSchema.extend({
+const SimulatedBasketSchema = QuoteRequestSchema.extend({
   storeNumber: z.int().min(0).max(99_999_999)
     .describe("Store of the sale (facts storeNumber; its time zone by default)"),
   posNumber: z.int().min(0).max(99_999_999).optional().describe("POS number; 1 when absent"),
