@@ -33,15 +33,15 @@ type Loaded<K extends Resource> = NonNullable<Awaited<ReturnType<(typeof LOADERS
 
 /**
  * The one way a handler says "this staff member, this thing, this permission": the `kind`
- * with this id, when the caller may act on it. 404 when it does not exist or
+ * with this id (by default the path's `id`), when the caller may act on it. 404 when it does not exist or
  * belongs to an organization that is not the caller's (a 403 would confirm it exists), 403
  * when their role there lacks the permission.
  */
 export async function authorized<K extends Resource>(
   c: Context<AppEnv>,
   kind: K,
-  id: string,
   permission: Permission,
+  id: string = c.req.param("id") ?? "",
 ): Promise<Loaded<K>> {
   const { db } = c.var.deps;
   const row = await LOADERS[kind](db, id) as Loaded<K> | undefined;

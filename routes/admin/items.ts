@@ -54,7 +54,7 @@ export const adminItems = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(c, "merchant group", c.req.valid("param").id, "items:manage");
+      const group = await authorized(c, "merchant group", "items:manage");
       return c.json(await upsertItems(db, group, c.req.valid("json").items, c.var.staff!), 200);
     },
   )
@@ -70,12 +70,7 @@ export const adminItems = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const group = await authorized(c, "merchant group", "programme:read");
       const { q, category, limit, cursor } = c.req.valid("query");
       const rows = await listItems(db, group, {
         q,

@@ -60,7 +60,7 @@ export const adminProgramme = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { organizationId, name } = c.req.valid("json");
-      await authorized(c, "organization", organizationId, "merchants:manage");
+      await authorized(c, "organization", "merchants:manage", organizationId);
       const group = await createGroup(db, { orgId: organizationId, name, actor: c.var.staff! });
       return c.json(groupJson(group), 201);
     },
@@ -105,12 +105,7 @@ export const adminProgramme = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const group = await authorized(c, "merchant group", "programme:read");
       // A group has a handful of merchants: all of them, in one answer.
       const merchants = await listMerchants(db, {
         orgIds: [group.org_id],
@@ -141,7 +136,7 @@ export const adminProgramme = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const body = c.req.valid("json");
-      await authorized(c, "organization", body.organizationId, "merchants:manage");
+      await authorized(c, "organization", "merchants:manage", body.organizationId);
       const merchant = await createMerchant(db, {
         orgId: body.organizationId,
         name: body.name,
@@ -185,7 +180,7 @@ export const adminProgramme = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const merchant = await authorized(c, "merchant", c.req.valid("param").id, "programme:read");
+      const merchant = await authorized(c, "merchant", "programme:read");
       const stores = await merchantStores(db, merchant);
       return c.json({
         ...merchantJson(merchant),
@@ -211,12 +206,7 @@ export const adminProgramme = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "merchants:manage",
-      );
+      const group = await authorized(c, "merchant group", "merchants:manage");
       const merchant = await getMerchant(db, c.req.valid("json").merchantId);
       if (!merchant || merchant.org_id !== group.org_id) {
         throw notFound("merchant");

@@ -98,7 +98,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      await authorized(c, "organization", id, "org:read");
+      await authorized(c, "organization", "org:read", id);
       return c.json(treeJson((await getOrganizationTree(db, id))!), 200);
     },
   )
@@ -115,7 +115,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      await authorized(c, "organization", id, "org:manage");
+      await authorized(c, "organization", "org:manage", id);
       const change = c.req.valid("json");
       const org = await updateOrganization(db, id, change);
       forgetTokenChecks(c.var.deviceTokens, change);
@@ -136,7 +136,7 @@ export const adminRegistry = newRouter()
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
       // Only the owner has org:create; an admin of the organization gets a 403.
-      await authorized(c, "organization", id, "org:create");
+      await authorized(c, "organization", "org:create", id);
       await deleteOrganization(db, id);
       return c.body(null, 204);
     },
@@ -154,7 +154,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      await authorized(c, "organization", id, "registry:manage");
+      await authorized(c, "organization", "registry:manage", id);
       return c.json(siteJson(await createSite(db, id, c.req.valid("json").name)), 201);
     },
   )
@@ -170,7 +170,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const site = await authorized(c, "site", c.req.valid("param").id, "registry:manage");
+      const site = await authorized(c, "site", "registry:manage");
       const change = c.req.valid("json");
       const changed = await updateSite(db, site, change);
       forgetTokenChecks(c.var.deviceTokens, change);
@@ -189,7 +189,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const site = await authorized(c, "site", c.req.valid("param").id, "registry:manage");
+      const site = await authorized(c, "site", "registry:manage");
       await deleteSite(db, site);
       return c.body(null, 204);
     },
@@ -206,7 +206,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const site = await authorized(c, "site", c.req.valid("param").id, "registry:manage");
+      const site = await authorized(c, "site", "registry:manage");
       return c.json(storeJson(await createStore(db, site, c.req.valid("json"))), 201);
     },
   )
@@ -222,7 +222,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const store = await authorized(c, "store", c.req.valid("param").id, "registry:manage");
+      const store = await authorized(c, "store", "registry:manage");
       const change = c.req.valid("json");
       const changed = await updateStore(db, store, change);
       forgetTokenChecks(c.var.deviceTokens, change);
@@ -241,7 +241,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const store = await authorized(c, "store", c.req.valid("param").id, "registry:manage");
+      const store = await authorized(c, "store", "registry:manage");
       await deleteStore(db, store);
       return c.body(null, 204);
     },
@@ -258,7 +258,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const store = await authorized(c, "store", c.req.valid("param").id, "registry:manage");
+      const store = await authorized(c, "store", "registry:manage");
       return c.json(posJson(await createPos(db, store, c.req.valid("json"))), 201);
     },
   )
@@ -274,7 +274,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const pos = await authorized(c, "POS", c.req.valid("param").id, "registry:manage");
+      const pos = await authorized(c, "POS", "registry:manage");
       const change = c.req.valid("json");
       const changed = await updatePos(db, pos, change);
       forgetTokenChecks(c.var.deviceTokens, change);
@@ -293,7 +293,7 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const pos = await authorized(c, "POS", c.req.valid("param").id, "registry:manage");
+      const pos = await authorized(c, "POS", "registry:manage");
       await deletePos(db, pos);
       return c.body(null, 204);
     },

@@ -80,12 +80,7 @@ export const adminRules = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const group = await authorized(c, "merchant group", "programme:read");
       const { draft, published } = await getRuleSet(db, group);
       return c.json({
         draft: draftJson(draft),
@@ -107,12 +102,7 @@ export const adminRules = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const group = await authorized(c, "merchant group", "programme:read");
       const [{ settings }, categories, stores, cardSeries] = await Promise.all([
         getSettings(db, group),
         itemCategories(db, group),
@@ -143,7 +133,7 @@ export const adminRules = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(c, "merchant group", c.req.valid("param").id, "rules:manage");
+      const group = await authorized(c, "merchant group", "rules:manage");
       const draft = await saveDraft(db, group, c.req.valid("json"), c.var.staff!);
       return c.json(draftJson(draft), 200);
     },
@@ -167,12 +157,7 @@ export const adminRules = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const group = await authorized(c, "merchant group", "programme:read");
       return c.json(simulationJson(await simulate(db, group, c.req.valid("json"))), 200);
     },
   )
@@ -191,7 +176,7 @@ export const adminRules = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(c, "merchant group", c.req.valid("param").id, "rules:manage");
+      const group = await authorized(c, "merchant group", "rules:manage");
       const published = await publishDraft(db, group, c.req.valid("json"), c.var.staff!);
       return c.json(summaryJson(published), 201);
     },
@@ -211,12 +196,7 @@ export const adminRules = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const group = await authorized(c, "merchant group", "programme:read");
       const { limit, cursor } = c.req.valid("query");
       const rows = await listVersions(db, group, { limit: limit + 1, before: beforeOf(cursor) });
       const { items, nextCursor } = page(rows, limit, (v) => [String(v.version)]);
@@ -235,8 +215,8 @@ export const adminRules = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const { id, n } = c.req.valid("param");
-      const group = await authorized(c, "merchant group", id, "programme:read");
+      const { n } = c.req.valid("param");
+      const group = await authorized(c, "merchant group", "programme:read");
       return c.json(versionJson(await getVersion(db, group, Number(n))), 200);
     },
   )
@@ -254,8 +234,8 @@ export const adminRules = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const { id, n } = c.req.valid("param");
-      const group = await authorized(c, "merchant group", id, "rules:manage");
+      const { n } = c.req.valid("param");
+      const group = await authorized(c, "merchant group", "rules:manage");
       return c.json(draftJson(await restoreVersion(db, group, Number(n), c.var.staff!)), 200);
     },
   );

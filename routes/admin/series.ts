@@ -82,7 +82,7 @@ export const adminSeries = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(c, "merchant group", c.req.valid("param").id, "series:manage");
+      const group = await authorized(c, "merchant group", "series:manage");
       const series = await createSeries(db, group, c.req.valid("json"), c.var.staff!);
       return c.json(seriesJson(series), 201);
     },
@@ -101,12 +101,7 @@ export const adminSeries = newRouter()
       const { db } = c.var.deps;
       const { type, limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, ["text", "id"]);
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const group = await authorized(c, "merchant group", "programme:read");
       const rows = await listSeries(db, group.id, { type, after, limit: limit + 1 });
       const { items, nextCursor } = page(rows, limit, (s) => [s.name, s.id]);
       return c.json({ items: items.map(seriesJson), nextCursor }, 200);
@@ -123,7 +118,7 @@ export const adminSeries = newRouter()
       responses: { 200: jsonResponse(SeriesSchema, "The series"), ...problems },
     }),
     async (c) => {
-      const series = await authorized(c, "series", c.req.valid("param").id, "programme:read");
+      const series = await authorized(c, "series", "programme:read");
       return c.json(seriesJson(series), 200);
     },
   )
@@ -152,7 +147,7 @@ export const adminSeries = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const key = idempotencyKey(c.req.header("Idempotency-Key"));
-      const series = await authorized(c, "series", c.req.valid("param").id, "series:manage");
+      const series = await authorized(c, "series", "series:manage");
       const generation = await startGeneration(db, series, {
         count: c.req.valid("json").count,
         key,
@@ -173,12 +168,7 @@ export const adminSeries = newRouter()
       responses: { 200: jsonResponse(GenerationAnswer, "The generation"), ...problems },
     }),
     async (c) => {
-      const generation = await authorized(
-        c,
-        "generation",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const generation = await authorized(c, "generation", "programme:read");
       return c.json({ generation: generationJson(generation) }, 200);
     },
   )
@@ -199,7 +189,7 @@ export const adminSeries = newRouter()
       const { db } = c.var.deps;
       const { status, limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, ["id"])?.[0];
-      const series = await authorized(c, "series", c.req.valid("param").id, "programme:read");
+      const series = await authorized(c, "series", "programme:read");
       const rows = await listInstruments(db, series.id, { status, after, limit: limit + 1 });
       const { items, nextCursor } = page(rows, limit, (i) => [i.id]);
       return c.json({ items: items.map(instrumentJson), nextCursor }, 200);

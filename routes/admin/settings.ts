@@ -32,12 +32,7 @@ export const adminSettings = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "programme:read",
-      );
+      const group = await authorized(c, "merchant group", "programme:read");
       const { version, settings } = await getSettings(db, group);
       return c.json({ version, settings }, 200);
     },
@@ -58,12 +53,7 @@ export const adminSettings = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const group = await authorized(
-        c,
-        "merchant group",
-        c.req.valid("param").id,
-        "settings:manage",
-      );
+      const group = await authorized(c, "merchant group", "settings:manage");
       const { version, settings } = await saveSettings(
         db,
         group,

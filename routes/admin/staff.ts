@@ -86,7 +86,7 @@ export const adminStaff = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id } = c.req.valid("param");
-      await authorized(c, "organization", id, "staff:read");
+      await authorized(c, "organization", "staff:read", id);
       return c.json({ items: (await listMembers(db, id)).map(memberJson) }, 200);
     },
   )
@@ -113,7 +113,7 @@ export const adminStaff = newRouter()
     async (c) => {
       const { db, config } = c.var.deps;
       const { id } = c.req.valid("param");
-      await authorized(c, "organization", id, "staff:manage");
+      await authorized(c, "organization", "staff:manage", id);
       const { member, inviteToken } = await inviteMember(db, {
         ...c.req.valid("json"),
         orgId: id,
@@ -136,7 +136,7 @@ export const adminStaff = newRouter()
     async (c) => {
       const { db } = c.var.deps;
       const { id, staffId } = c.req.valid("param");
-      await authorized(c, "organization", id, "staff:manage");
+      await authorized(c, "organization", "staff:manage", id);
       if (!(await removeMember(db, id, staffId))) throw notFound("member");
       return c.body(null, 204);
     },

@@ -88,14 +88,14 @@ async function loadTarget(
   id: string,
 ): Promise<DeviceTarget> {
   if (kind === "pos") {
-    const pos = await authorized(c, "POS", id, "tokens:manage");
+    const pos = await authorized(c, "POS", "tokens:manage", id);
     return { kind, pos };
   }
   if (kind === "merchant") {
-    const merchant = await authorized(c, "merchant", id, "tokens:manage");
+    const merchant = await authorized(c, "merchant", "tokens:manage", id);
     return { kind, merchant };
   }
-  const site = await authorized(c, "site", id, "tokens:manage");
+  const site = await authorized(c, "site", "tokens:manage", id);
   return { kind, site };
 }
 
@@ -202,7 +202,7 @@ export const adminTokens = newRouter()
     }),
     async (c) => {
       const { db } = c.var.deps;
-      const token = await authorized(c, "token", c.req.valid("param").jti, "tokens:manage");
+      const token = await authorized(c, "token", "tokens:manage", c.req.valid("param").jti);
       await revokeDeviceToken(db, token);
       c.var.deviceTokens.evict(token.jti);
       return c.body(null, 204);

@@ -70,7 +70,7 @@ async function listView(
   const orgIds = await visibleOrgIds(db, staff);
   const groups = await listGroups(db, { orgIds, limit: 500 });
   const group = groupId
-    ? await authorized(c, "merchant group", groupId, "programme:read")
+    ? await authorized(c, "merchant group", "programme:read", groupId)
     : groups[0];
   if (!group) return null;
   const q = (c.req.query("q") ?? "").slice(0, 200);
@@ -145,8 +145,8 @@ export const customerPages = new Hono<AppEnv>()
     const group = await authorized(
       c,
       "merchant group",
-      c.req.query("group") ?? "",
       "customers:manage",
+      c.req.query("group") ?? "",
     );
     const form = await formText(c);
     const parsed = NewCustomerSchema.safeParse(fromForm(form));
@@ -169,7 +169,7 @@ export const customerPages = new Hono<AppEnv>()
   })
   .get("/console/customers/:id", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const customer = await authorized(c, "customer", c.req.param("id"), "programme:read");
+    const customer = await authorized(c, "customer", "programme:read");
     const group = (await getGroup(db, customer.group_id))!;
     const [{ settings }, detail, canManage] = await Promise.all([
       getSettings(db, group),
@@ -192,7 +192,7 @@ export const customerPages = new Hono<AppEnv>()
   })
   .post("/console/customers/:id/accounts", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const customer = await authorized(c, "customer", c.req.param("id"), "customers:manage");
+    const customer = await authorized(c, "customer", "customers:manage");
     const group = (await getGroup(db, customer.group_id))!;
     const text = ((await formText(c)).type ?? "").trim();
     const type = text ? AccountTypeSchema.safeParse(text) : undefined;

@@ -98,7 +98,7 @@ export const itemPages = new Hono<AppEnv>()
     const groups = await listGroups(db, { orgIds, limit: 500 });
     const chosen = c.req.query("group");
     const group = chosen
-      ? await authorized(c, "merchant group", chosen, "programme:read")
+      ? await authorized(c, "merchant group", "programme:read", chosen)
       : groups[0];
     if (!group) {
       return renderPage(c, {

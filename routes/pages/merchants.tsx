@@ -76,7 +76,7 @@ export const merchantPages = new Hono<AppEnv>()
   })
   .get("/console/merchants/:id", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const merchant = await authorized(c, "merchant", c.req.param("id"), "programme:read");
+    const merchant = await authorized(c, "merchant", "programme:read");
     const role = (await roleIn(db, c.var.staff!, merchant.org_id))!;
     const [stores, group, org] = await Promise.all([
       merchantStores(db, merchant),

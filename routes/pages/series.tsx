@@ -66,7 +66,7 @@ async function chosenGroup(c: Context<AppEnv>): Promise<MerchantGroup | undefine
   const { db } = c.var.deps;
   const staff = c.var.staff!;
   const asked = c.req.query("group");
-  if (asked) return await authorized(c, "merchant group", asked, "programme:read");
+  if (asked) return await authorized(c, "merchant group", "programme:read", asked);
   return (await listGroups(db, { orgIds: await visibleOrgIds(db, staff), limit: 1 }))[0];
 }
 
@@ -137,7 +137,7 @@ export const seriesPages = new Hono<AppEnv>()
   .get("/console/series", requireStaff, async (c) => seriesPage(c, await chosenGroup(c)))
   .post("/console/series/:groupId", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const group = await authorized(c, "merchant group", c.req.param("groupId"), "series:manage");
+    const group = await authorized(c, "merchant group", "series:manage", c.req.param("groupId"));
     const values = await formText(c);
     const { body, errors } = fromForm(values);
     const parsed = NewSeriesSchema.safeParse(body);
@@ -156,7 +156,7 @@ export const seriesPages = new Hono<AppEnv>()
   })
   .get("/console/series/:id/instruments", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const series = await authorized(c, "series", c.req.param("id"), "programme:read");
+    const series = await authorized(c, "series", "programme:read");
     const status = INSTRUMENT_STATUSES.find((s) => s === c.req.query("status"));
     const after = decodeCursor(c.req.query("cursor"), ["id"])?.[0];
     const rows = await listInstruments(db, series.id, {

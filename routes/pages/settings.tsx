@@ -154,7 +154,7 @@ export const settingsPages = new Hono<AppEnv>()
     const staff = c.var.staff!;
     const chosen = c.req.query("group");
     const group = chosen
-      ? await authorized(c, "merchant group", chosen, "programme:read")
+      ? await authorized(c, "merchant group", "programme:read", chosen)
       : (await listGroups(db, { orgIds: await visibleOrgIds(db, staff), limit: 1 }))[0];
     if (!group) {
       return renderPage(c, {
@@ -173,7 +173,7 @@ export const settingsPages = new Hono<AppEnv>()
   })
   .post("/console/settings/:groupId", requireStaff, async (c) => {
     const { db } = c.var.deps;
-    const group = await authorized(c, "merchant group", c.req.param("groupId"), "settings:manage");
+    const group = await authorized(c, "merchant group", "settings:manage", c.req.param("groupId"));
     const form = await formText(c);
     const parsed = LoyaltySettingsSchema.safeParse(fromForm(form));
     if (!parsed.success) {

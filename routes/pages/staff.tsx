@@ -147,7 +147,7 @@ export const staffPages = new Hono<AppEnv>()
   .post("/console/staff/:orgId/invite", requireStaff, async (c) => {
     const { db, config } = c.var.deps;
     const orgId = c.req.param("orgId");
-    await authorized(c, "organization", orgId, "staff:manage");
+    await authorized(c, "organization", "staff:manage", orgId);
     const values = await formText(c);
     const parsed = InviteSchema.safeParse(values);
     let errors: FieldError[] | undefined;
@@ -192,7 +192,7 @@ export const staffPages = new Hono<AppEnv>()
   .post("/console/staff/:orgId/remove", requireStaff, async (c) => {
     const { db } = c.var.deps;
     const orgId = c.req.param("orgId");
-    await authorized(c, "organization", orgId, "staff:manage");
+    await authorized(c, "organization", "staff:manage", orgId);
     const { staffId } = await formText(c);
     const removed = await removeMember(db, orgId, staffId ?? "");
     setFlash(

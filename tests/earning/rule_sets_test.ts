@@ -4,16 +4,17 @@
  */
 import assert from "node:assert/strict";
 import { bigBasketBonus, giftCardTender, onePointPerUnit } from "../../rules/examples.ts";
-import { addMember, adminCall, bearerFor, createTestApp } from "../helpers/app.ts";
+import { adminCall, createTestApp } from "../helpers/app.ts";
 import { buildWorld } from "../helpers/world.ts";
 
 const t = await createTestApp();
-const w = await buildWorld(t, { name: "Rules A" });
+const w = await buildWorld(t, {
+  name: "Rules A",
+  staff: { marketing: "marketing", support: "support" },
+});
 const other = await buildWorld(t, { name: "Rules B" });
-await addMember(t, w.org.id, "marketing", "marketing@example.com");
-await addMember(t, w.org.id, "support", "support@example.com");
-const marketing = await bearerFor(t, "marketing@example.com");
-const support = await bearerFor(t, "support@example.com");
+const marketing = w.staff.marketing.token;
+const support = w.staff.support.token;
 
 const rules = (g = w.group) => `/merchant-groups/${g.id}/rules`;
 const call = (method: string, path: string, body?: unknown, token = w.ownerToken) =>

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { upsertItems } from "../../catalogue/items.ts";
-import { addMember, adminCall, bearerFor, createTestApp } from "../helpers/app.ts";
+import { adminCall, createTestApp } from "../helpers/app.ts";
 import { buildWorld } from "../helpers/world.ts";
 
 const t = await createTestApp();
@@ -13,13 +13,13 @@ const w = await buildWorld(t, {
   store: { number: 7, timezone: "America/New_York" },
   member: { number: "M7", categories: ["GOLD", null, "NORTH"] as string[] },
   settings: { staffLoyaltyCategoryCodes: ["STAFF"] },
+  staff: { "sim-support": "support" },
 });
 const other = await buildWorld(t, { name: "Simulate other" });
 await upsertItems(t.db, w.group, [
   { sku: "SH1", name: "Shoe", category: "SHOES", prices: [1000, 1000, 1000, 1000, 1000] },
 ], w.owner);
-await addMember(t, w.org.id, "support", "sim-support@example.com");
-const support = await bearerFor(t, "sim-support@example.com");
+const support = w.staff["sim-support"].token;
 
 const tuesdayBonus = {
   id: "tuesday-bonus",

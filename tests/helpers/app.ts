@@ -47,6 +47,19 @@ export async function createTestApp(env: Record<string, string> = {}) {
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
+/** Runs `fn` with an app of its own over a fresh database, closed afterwards. */
+export async function withApp(
+  fn: (t: TestApp) => Promise<void>,
+  env: Record<string, string> = {},
+) {
+  const t = await createTestApp(env);
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
 export async function addOwner(t: TestApp, email = "owner@example.com") {
   return (await createOwner(t.db, { email, name: "Olivia Owner", password: PASSWORD }))!;
 }
@@ -96,7 +109,14 @@ export async function signIn(t: TestApp, email: string, password = PASSWORD) {
   return { cookie, csrf };
 }
 
-export async function problemOf(res: Response) {
+/** The problem+json body of a response or of an `adminCall` answer; throws on another type. */
+export async function problemOf(res: Response | ApiAnswer) {
+  if (!(res instanceof Response)) {
+    if (!res.type.startsWith("application/problem+json")) {
+      throw new Error(`expected problem+json, got ${res.type}: ${JSON.stringify(res.json)}`);
+    }
+    return res.json;
+  }
   const type = res.headers.get("Content-Type") ?? "";
   if (!type.startsWith("application/problem+json")) {
     throw new Error(`expected problem+json, got ${type}: ${await res.text()}`);
@@ -110,11 +130,12 @@ export interface ApiAnswer {
   type: string;
   // deno-lint-ignore no-explicit-any -- tests read whatever the endpoint answered.
   json: any;
+  headers: Headers;
 }
 
 /**
- * One admin API call as a staff bearer (or anonymous with `null`): the status, content type
- * and parsed body (null for an empty answer, text when it is not JSON).
+ * One admin API call as a staff bearer (or anonymous with `null`): the status, content type,
+ * parsed body (null for an empty answer, text when it is not JSON) and headers.
  */
 export async function adminCall(
   t: TestApp,
@@ -136,5 +157,5 @@ export async function adminCall(
   const type = res.headers.get("Content-Type") ?? "";
   const text = await res.text();
   const json = text === "" ? null : type.includes("json") ? JSON.parse(text) : text;
-  return { status: res.status, type, json };
+  return { status: res.status, type, json, headers: res.headers };
 }

@@ -1,20 +1,23 @@
 import assert from "node:assert/strict";
-import { isValidNumber } from "../instruments/numbers.ts";
-import type { LoyaltySettings } from "../programme/settings_schema.ts";
-import {
-  addMember,
-  addOwner,
-  adminCall,
-  bearerFor,
-  createTestApp,
-  ORIGIN,
-  signIn,
-  type TestApp,
-} from "./helpers/app.ts";
+import { isValidNumber } from "../../instruments/numbers.ts";
+import { adminCall, createTestApp, ORIGIN, signIn, type TestApp } from "../helpers/app.ts";
+import { buildRegistry, buildWorld, configure, staffTokens } from "../helpers/world.ts";
 
 const t: TestApp = await createTestApp();
-await addOwner(t);
-const owner = await bearerFor(t, "owner@example.com");
+
+/** Org A: site North, store 1 (its merchant is in group G) and store 2 (no merchant). */
+const A = await buildWorld(t, {
+  name: "Acme",
+  site: "North",
+  store: { name: "Main street" },
+  moreStores: [{ number: 2, name: "Depot", timezone: "UTC" }],
+  member: null,
+  staff: { "a-admin": "admin", "a-marketing": "marketing", "a-support": "support" },
+});
+const B = await buildRegistry(t, { name: "Bolt", staff: { "b-admin": "admin" } });
+const [orgA, orgB, G] = [A.org, B.org, A.group];
+const owner = A.ownerToken;
+const tokens: Record<string, string | null> = { owner, anonymous: null, ...staffTokens(A, B) };
 
 const call = (token: string | null, method: string, path: string, body?: unknown) =>
   adminCall(t, token, method, path, body);
@@ -25,42 +28,9 @@ async function ok(method: string, path: string, body?: unknown, status = 200) {
   return res.json;
 }
 
-/** Org A: site North, store 1 (its merchant is in group G) and store 2 (no merchant). */
-const orgA = await ok("POST", "/organizations", { name: "Acme" }, 201);
-const site = await ok("POST", `/organizations/${orgA.id}/sites`, { name: "North" }, 201);
-const store1 = await ok("POST", `/sites/${site.id}/stores`, {
-  number: 1,
-  name: "Main street",
-  timezone: "Europe/Paris",
-}, 201);
-await ok("POST", `/sites/${site.id}/stores`, { number: 2, name: "Depot", timezone: "UTC" }, 201);
-const merchant = await ok("POST", "/merchants", {
-  organizationId: orgA.id,
-  name: "Acme shops",
-  storeIds: [store1.id],
-}, 201);
 let groups = 0;
 const newGroup = async (orgId = orgA.id) =>
   await ok("POST", "/merchant-groups", { organizationId: orgId, name: `G${++groups}` }, 201);
-const G = await newGroup();
-await ok("POST", `/merchant-groups/${G.id}/merchants`, { merchantId: merchant.id });
-
-const orgB = await ok("POST", "/organizations", { name: "Bolt" }, 201);
-const tokens: Record<string, string | null> = { owner, anonymous: null };
-for (const role of ["admin", "marketing", "support"] as const) {
-  await addMember(t, orgA.id, role, `a-${role}@example.com`);
-  tokens[`A-${role}`] = await bearerFor(t, `a-${role}@example.com`);
-}
-await addMember(t, orgB.id, "admin", "b-admin@example.com");
-tokens["B-admin"] = await bearerFor(t, "b-admin@example.com");
-
-async function configure(groupId: string, change: Partial<LoyaltySettings>) {
-  const current = await ok("GET", `/merchant-groups/${groupId}/settings`);
-  await ok("PUT", `/merchant-groups/${groupId}/settings`, {
-    version: current.version,
-    settings: { ...current.settings, ...change },
-  });
-}
 
 let serial = 0;
 const createCustomer = (groupId: string, body: Record<string, unknown> = {}) =>
@@ -102,7 +72,7 @@ Deno.test("generate automatic customer card: card number equals customer number"
 
 Deno.test("generate automatic customer card off: no card is issued", async () => {
   const group = await newGroup();
-  await configure(group.id, { generateAutomaticCustomerCard: false });
+  await configure(t, owner, group.id, { generateAutomaticCustomerCard: false });
   const customer = await createCustomer(group.id);
   assert.deepEqual(customer.cards, []);
   const instruments = await t.db.selectFrom("instruments").select("id")
@@ -196,7 +166,7 @@ Deno.test("automatic card: a prefix-less series of another type is refused clear
 
 Deno.test("default account type is applied", async () => {
   const group = await newGroup();
-  await configure(group.id, { defaultAccountType: "points" });
+  await configure(t, owner, group.id, { defaultAccountType: "points" });
   const customer = await createCustomer(group.id);
   assert.deepEqual(customer.accounts.map((a: { type: string }) => a.type), ["POINTS"]);
   const untyped = await ok("POST", `/customers/${customer.id}/accounts`, {}, 201);
@@ -213,21 +183,21 @@ Deno.test("default account type is applied", async () => {
 
 Deno.test("non-loyalty category codes make a customer a non-member", async () => {
   const group = await newGroup();
-  await configure(group.id, { nonLoyaltyCategoryCodes: ["CASH", "TRADE"] });
+  await configure(t, owner, group.id, { nonLoyaltyCategoryCodes: ["CASH", "TRADE"] });
   const plain = await createCustomer(group.id, { categories: [" cash ", "SPORT"] });
   assert.equal(plain.member, false);
   assert.equal(plain.staff, false);
   const member = await createCustomer(group.id, { categories: ["GOLD", "CASH"] });
   assert.equal(member.member, true, "only category 1 decides");
   // Derived, not stored: a settings change applies to existing customers.
-  await configure(group.id, { nonLoyaltyCategoryCodes: ["GOLD"] });
+  await configure(t, owner, group.id, { nonLoyaltyCategoryCodes: ["GOLD"] });
   assert.equal((await ok("GET", `/customers/${member.id}`)).member, false);
   assert.equal((await ok("GET", `/customers/${plain.id}`)).member, true);
 });
 
 Deno.test("staff loyalty category codes make staff", async () => {
   const group = await newGroup();
-  await configure(group.id, { staffLoyaltyCategoryCodes: ["STAFF"] });
+  await configure(t, owner, group.id, { staffLoyaltyCategoryCodes: ["STAFF"] });
   const staff = await createCustomer(group.id, { categories: ["staff"] });
   assert.equal(staff.staff, true);
   assert.equal(staff.member, true, "staff are members unless also non-loyalty");
@@ -237,7 +207,7 @@ Deno.test("staff loyalty category codes make staff", async () => {
 
 Deno.test("max accounts per customer is enforced", async () => {
   const group = await newGroup();
-  await configure(group.id, { maxAccountsPerCustomer: 3 });
+  await configure(t, owner, group.id, { maxAccountsPerCustomer: 3 });
   const customer = await createCustomer(group.id);
   assert.equal(customer.accounts.length, 1, "the default account counts");
   const results = await Promise.all(
@@ -254,13 +224,13 @@ Deno.test("max accounts per customer is enforced", async () => {
     .where("customer_id", "=", customer.id).execute();
   assert.equal(accounts.length, 3, "exactly the maximum, under concurrency");
 
-  await configure(group.id, { maxAccountsPerCustomer: 0 });
+  await configure(t, owner, group.id, { maxAccountsPerCustomer: 0 });
   for (let i = 0; i < 4; i++) await ok("POST", `/customers/${customer.id}/accounts`, {}, 201);
   assert.equal((await ok("GET", `/customers/${customer.id}`)).accounts.length, 7, "0 = unlimited");
 });
 
 Deno.test("the customer detail: categories with their names, home store, accounts, cards", async () => {
-  await configure(G.id, {
+  await configure(t, owner, G.id, {
     categoryNames: ["Customer type", "Hobby", "Region", "Employer", "Channel"],
   });
   const created = await createCustomer(G.id, {
@@ -305,7 +275,7 @@ Deno.test("two creations with the same number at once: one wins, the other is a 
 
 Deno.test("search by number, card, email (any case), phone and name prefix", async () => {
   const group = await newGroup();
-  await configure(group.id, { generateAutomaticCustomerCard: false });
+  await configure(t, owner, group.id, { generateAutomaticCustomerCard: false });
   const alice = await createCustomer(group.id, {
     number: "5001",
     name: "Alice Martin",
@@ -393,8 +363,8 @@ Deno.test("the customer list pages with a cursor, in name order, without repeats
 
 Deno.test("authorization: staff of another organization get 404, weaker roles 403", async () => {
   const customer = await createCustomer(G.id);
-  const read = { owner: 200, "A-admin": 200, "A-marketing": 200, "A-support": 200 };
-  const manage = { owner: 201, "A-admin": 201, "A-marketing": 201, "A-support": 403 };
+  const read = { owner: 200, "a-admin": 200, "a-marketing": 200, "a-support": 200 };
+  const manage = { owner: 201, "a-admin": 201, "a-marketing": 201, "a-support": 403 };
   const rows: [string, string, unknown, Record<string, number>][] = [
     ["GET", `/merchant-groups/${G.id}/customers`, undefined, read],
     ["GET", `/merchant-groups/${G.id}/customers?q=x`, undefined, read],
@@ -404,7 +374,7 @@ Deno.test("authorization: staff of another organization get 404, weaker roles 40
   ];
   const failures: string[] = [];
   for (const [method, path, body, expected] of rows) {
-    for (const [who, status] of Object.entries({ ...expected, "B-admin": 404, anonymous: 401 })) {
+    for (const [who, status] of Object.entries({ ...expected, "b-admin": 404, anonymous: 401 })) {
       const res = await call(tokens[who], method, path, body);
       if (res.status !== status) failures.push(`${method} ${path} as ${who}: ${res.status}`);
       if (res.status >= 400) assert.match(res.type, /problem\+json/);
@@ -421,7 +391,7 @@ Deno.test("authorization: staff of another organization get 404, weaker roles 40
 Deno.test("tenant isolation: B's admin cannot read or change A's customers", async () => {
   const customer = await createCustomer(G.id, { email: "secret@example.com" });
   const groupB = await newGroup(orgB.id);
-  const b = tokens["B-admin"];
+  const b = tokens["b-admin"];
   const before = await counts();
   assert.equal((await call(b, "GET", `/customers/${customer.id}`)).status, 404);
   assert.equal(

@@ -1,42 +1,25 @@
 import assert from "node:assert/strict";
 import {
   addOwner,
+  adminCall,
   bearerFor,
-  createTestApp,
   ORIGIN,
   PASSWORD,
   signIn,
-  type TestApp,
-} from "./helpers/app.ts";
-
-async function withApp(fn: (t: TestApp) => Promise<void>) {
-  const t = await createTestApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
-
-const api = (t: TestApp, token: string, method: string, path: string, body?: unknown) =>
-  t.request(`/api/admin/v1${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  withApp,
+} from "../helpers/app.ts";
+import { buildRegistry } from "../helpers/world.ts";
 
 Deno.test("an invited person sets a password through the one-time link and gets their role", () =>
   withApp(async (t) => {
-    await addOwner(t);
-    const owner = await bearerFor(t, "owner@example.com");
-    const org = await (await api(t, owner, "POST", "/organizations", { name: "Acme" })).json();
-    const invited = await api(t, owner, "POST", `/organizations/${org.id}/staff`, {
+    const { org, ownerToken: owner } = await buildRegistry(t, { name: "Acme" });
+    const invited = await adminCall(t, owner, "POST", `/organizations/${org.id}/staff`, {
       email: "Mia@Example.com",
       name: "Mia",
       role: "marketing",
     });
     assert.equal(invited.status, 201);
-    const { member, inviteUrl } = await invited.json();
+    const { member, inviteUrl } = invited.json;
     assert.equal(member.active, false);
     assert.match(inviteUrl, new RegExp(`^${ORIGIN}/invite/[A-Za-z0-9_-]{40,}$`));
     const path = new URL(inviteUrl).pathname;
@@ -63,29 +46,30 @@ Deno.test("an invited person sets a password through the one-time link and gets 
     await reused.body?.cancel();
 
     const mia = await bearerFor(t, "mia@example.com");
-    const me = await (await api(t, mia, "GET", "/me")).json();
+    const me = (await adminCall(t, mia, "GET", "/me")).json;
     assert.deepEqual(me.memberships, [{ organizationId: org.id, role: "marketing" }]);
-    const tree = await api(t, mia, "GET", `/organizations/${org.id}`);
+    const tree = await adminCall(t, mia, "GET", `/organizations/${org.id}`);
     assert.equal(tree.status, 200);
-    await tree.body?.cancel();
-    const site = await api(t, mia, "POST", `/organizations/${org.id}/sites`, { name: "S" });
+    const site = await adminCall(t, mia, "POST", `/organizations/${org.id}/sites`, { name: "S" });
     assert.equal(site.status, 403, "marketing cannot register devices");
-    await site.body?.cancel();
 
-    const again = await api(t, owner, "POST", `/organizations/${org.id}/staff`, {
+    const again = await adminCall(t, owner, "POST", `/organizations/${org.id}/staff`, {
       email: "mia@example.com",
       name: "Mia",
       role: "admin",
     });
     assert.equal(again.status, 409);
-    await again.body?.cancel();
 
-    const removed = await api(t, owner, "DELETE", `/organizations/${org.id}/staff/${member.id}`);
+    const removed = await adminCall(
+      t,
+      owner,
+      "DELETE",
+      `/organizations/${org.id}/staff/${member.id}`,
+    );
     assert.equal(removed.status, 204);
-    const gone = await api(t, mia, "GET", `/organizations/${org.id}`);
+    const gone = await adminCall(t, mia, "GET", `/organizations/${org.id}`);
     assert.equal(gone.status, 404, "a removed member no longer sees the organization");
-    await gone.body?.cancel();
-    const listed = await (await api(t, mia, "GET", "/organizations")).json();
+    const listed = (await adminCall(t, mia, "GET", "/organizations")).json;
     assert.deepEqual(listed.items, []);
   }));
 
@@ -99,10 +83,8 @@ Deno.test("an unknown or expired invitation link shows a page, not an error", ()
 
 Deno.test("the staff page invites with a form, shows the link once, and removes", () =>
   withApp(async (t) => {
-    await addOwner(t);
+    const { org, ownerToken: owner } = await buildRegistry(t, { name: "Acme" });
     const { cookie, csrf } = await signIn(t, "owner@example.com");
-    const owner = await bearerFor(t, "owner@example.com");
-    const org = await (await api(t, owner, "POST", "/organizations", { name: "Acme" })).json();
     const post = (path: string, fields: Record<string, string>) =>
       t.request(path, {
         method: "POST",
@@ -141,12 +123,12 @@ Deno.test("the staff page invites with a form, shows the link once, and removes"
     assert.match(page, /sam@example\.com/);
     assert.doesNotMatch(page, /\/invite\//, "the link is not shown again");
 
-    const members = await (await api(t, owner, "GET", `/organizations/${org.id}/staff`)).json();
+    const members = (await adminCall(t, owner, "GET", `/organizations/${org.id}/staff`)).json;
     const removed = await post(`/console/staff/${org.id}/remove`, {
       _csrf: csrf,
       staffId: members.items[0].id,
     });
     assert.equal(removed.status, 302);
-    const after = await (await api(t, owner, "GET", `/organizations/${org.id}/staff`)).json();
+    const after = (await adminCall(t, owner, "GET", `/organizations/${org.id}/staff`)).json;
     assert.deepEqual(after.items, []);
   }));

@@ -5,31 +5,22 @@
  */
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { startGeneration } from "../instruments/generation.ts";
-import { createSeries } from "../instruments/series.ts";
-import { createPos } from "../registry/pos.ts";
-import { currentSigningKey } from "../tokens/signing_keys.ts";
-import { STAFF_AUDIENCE } from "../tokens/staff_tokens.ts";
-import { DEVICE_AUDIENCE } from "../tokens/device_tokens.ts";
+import { startGeneration } from "../../instruments/generation.ts";
+import { createSeries } from "../../instruments/series.ts";
+import { createPos } from "../../registry/pos.ts";
+import { currentSigningKey } from "../../tokens/signing_keys.ts";
+import { STAFF_AUDIENCE } from "../../tokens/staff_tokens.ts";
+import { DEVICE_AUDIENCE } from "../../tokens/device_tokens.ts";
 import {
   adminCall,
   bearerFor,
-  createTestApp,
   ORIGIN,
   PASSWORD,
   signIn,
   type TestApp,
-} from "./helpers/app.ts";
-import { buildWorld, posCall, type World } from "./helpers/world.ts";
-
-async function withApp(fn: (t: TestApp) => Promise<void>, env: Record<string, string> = {}) {
-  const t = await createTestApp(env);
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
+  withApp,
+} from "../helpers/app.ts";
+import { buildWorld, posCall, type World } from "../helpers/world.ts";
 
 /** Two tenants, A and B, each with an admin of its own (not the owner). */
 async function twoTenants(t: TestApp) {
@@ -181,18 +172,9 @@ Deno.test("3: an invitation reveals nothing about an existing account and adds n
 
 Deno.test("4: idempotency keys are scoped by the authenticated principal, for every token kind", () =>
   withApp(async (t) => {
-    const w = await buildWorld(t, { name: "Acme", member: null });
+    const w = await buildWorld(t, { name: "Acme", member: null, moreStores: [{ number: 2 }] });
     const other = await buildWorld(t, { name: "Bolt", member: null });
-    // A second merchant and group in the same organization as `w`.
-    const store2 = await adminCall(t, w.ownerToken, "POST", `/sites/${w.site.id}/stores`, {
-      number: 2,
-      name: "Second",
-      timezone: "Europe/Paris",
-    });
-    await adminCall(t, w.ownerToken, "POST", `/stores/${store2.json.id}/pos`, {
-      number: 1,
-      name: "Till",
-    });
+    // A second merchant and group in the same organization as `w`, of its store 2.
     const group2 = await adminCall(t, w.ownerToken, "POST", "/merchant-groups", {
       organizationId: w.org.id,
       name: "Second programme",
@@ -200,7 +182,7 @@ Deno.test("4: idempotency keys are scoped by the authenticated principal, for ev
     const merchant2 = await adminCall(t, w.ownerToken, "POST", "/merchants", {
       organizationId: w.org.id,
       name: "Second merchant",
-      storeIds: [store2.json.id],
+      storeIds: [w.stores[1].id],
     });
     await adminCall(t, w.ownerToken, "POST", `/merchant-groups/${group2.json.id}/merchants`, {
       merchantId: merchant2.json.id,
@@ -209,7 +191,6 @@ Deno.test("4: idempotency keys are scoped by the authenticated principal, for ev
       (await adminCall(t, w.ownerToken, "POST", path, { label: "scope" })).json.token as string;
     const m1 = await tokenOf(`/merchants/${w.merchant.id}/tokens`);
     const m2 = await tokenOf(`/merchants/${merchant2.json.id}/tokens`);
-    const site = await tokenOf(`/sites/${w.site.id}/tokens`);
     const acting = { "X-Store-Number": "1", "X-POS-Number": "1" };
 
     const body = { name: "Same Body", categories: ["GOLD"] };
@@ -217,7 +198,7 @@ Deno.test("4: idempotency keys are scoped by the authenticated principal, for ev
       ["merchant 1", m1, {}],
       ["merchant 2", m2, {}],
       ["merchant 1 for POS 1", m1, acting],
-      ["site for POS 1", site, acting],
+      ["site for POS 1", w.siteToken, acting],
       ["POS 1", w.posToken, {}],
       ["another organization's POS", other.posToken, {}],
     ];

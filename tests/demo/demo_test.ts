@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { databaseIsEmpty, loadDemo } from "../demo/load.ts";
-import { createTestApp } from "./helpers/app.ts";
+import { databaseIsEmpty, loadDemo } from "../../demo/load.ts";
+import { createTestApp } from "../helpers/app.ts";
 
 Deno.test("the demo loads a living programme, and refuses a database with data unless forced", async () => {
   const t = await createTestApp();

@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
-import { recordAudit } from "../audit/log.ts";
-import { encodeCursor } from "../http/pagination.ts";
-import {
-  addMember,
-  addOwner,
-  adminCall,
-  bearerFor,
-  createTestApp,
-  signIn,
-  type TestApp,
-} from "./helpers/app.ts";
+import { recordAudit } from "../../audit/log.ts";
+import { encodeCursor } from "../../http/pagination.ts";
+import { adminCall, createTestApp, signIn, type TestApp } from "../helpers/app.ts";
+import { buildWorld, staffTokens } from "../helpers/world.ts";
 
 const t: TestApp = await createTestApp();
-await addOwner(t);
-const owner = await bearerFor(t, "owner@example.com");
 
-const call = (token: string | null, path: string, init: { method?: string; body?: string } = {}) =>
-  adminCall(t, token, init.method ?? "GET", path, init.body && JSON.parse(init.body));
-const post = (token: string, path: string, body: unknown) =>
-  call(token, path, { method: "POST", body: JSON.stringify(body) });
+const call = (token: string | null, path: string) => adminCall(t, token, "GET", path);
 
 interface Entry {
   id: string;
@@ -33,37 +21,25 @@ interface Entry {
   diff: { path: string; before: unknown; after: unknown }[];
 }
 
-async function orgWithGroup(name: string) {
-  const org = (await post(owner, "/organizations", { name })).json;
-  const group = (await post(owner, "/merchant-groups", { organizationId: org.id, name })).json;
-  return { org, group };
-}
-const A = await orgWithGroup("Acme");
-const B = await orgWithGroup("Bolt");
-const tokens: Record<string, string> = {};
-const ids: Record<string, string> = {};
-for (
-  const [org, role, email] of [
-    [A, "admin", "a-admin@example.com"],
-    [A, "marketing", "a-marketing@example.com"],
-    [A, "support", "a-support@example.com"],
-    [B, "admin", "b-admin@example.com"],
-  ] as const
-) {
-  ids[email] = (await addMember(t, org.org.id, role, email)).id;
-  tokens[email.split("@")[0]] = await bearerFor(t, email);
-}
+const A = await buildWorld(t, {
+  name: "Acme",
+  member: null,
+  staff: { "a-admin": "admin", "a-marketing": "marketing", "a-support": "support" },
+});
+const B = await buildWorld(t, { name: "Bolt", member: null, staff: { "b-admin": "admin" } });
+const owner = A.ownerToken;
+const tokens = staffTokens(A, B);
+const ids: Record<string, string> = Object.fromEntries(
+  [A, B].flatMap((w) => Object.values(w.staff).map((m) => [m.email, m.id])),
+);
 
 /** One settings change by `token`: flips sendNewMemberEmail. */
 async function flip(token: string, group: { id: string }) {
   const path = `/merchant-groups/${group.id}/settings`;
   const { version, settings } = (await call(token, path)).json;
-  const res = await call(token, path, {
-    method: "PUT",
-    body: JSON.stringify({
-      version,
-      settings: { ...settings, sendNewMemberEmail: !settings.sendNewMemberEmail },
-    }),
+  const res = await adminCall(t, token, "PUT", path, {
+    version,
+    settings: { ...settings, sendNewMemberEmail: !settings.sendNewMemberEmail },
   });
   assert.equal(res.status, 200);
 }

@@ -5,24 +5,29 @@ import {
   generateBatch,
   getGeneration,
   startGeneration,
-} from "../instruments/generation.ts";
-import { isValidNumber } from "../instruments/numbers.ts";
-import { getSeries } from "../instruments/series.ts";
-import {
-  addMember,
-  addOwner,
-  adminCall,
-  bearerFor,
-  createTestApp,
-  ORIGIN,
-  signIn,
-  type TestApp,
-} from "./helpers/app.ts";
-import { testBackend } from "./helpers/db.ts";
+} from "../../instruments/generation.ts";
+import { isValidNumber } from "../../instruments/numbers.ts";
+import { getSeries } from "../../instruments/series.ts";
+import { adminCall, createTestApp, ORIGIN, signIn, type TestApp } from "../helpers/app.ts";
+import { testBackend } from "../helpers/db.ts";
+import { buildWorld, staffTokens } from "../helpers/world.ts";
 
 const t: TestApp = await createTestApp();
-const ownerUser = await addOwner(t);
-const owner = await bearerFor(t, "owner@example.com");
+const A = await buildWorld(t, {
+  name: "Acme",
+  groupName: "Acme Rewards",
+  member: null,
+  staff: { "a-admin": "admin", "a-marketing": "marketing", "a-support": "support" },
+});
+const B = await buildWorld(t, {
+  name: "Bolt",
+  groupName: "Bolt Rewards",
+  member: null,
+  staff: { "b-admin": "admin" },
+});
+const ownerUser = A.owner;
+const owner = A.ownerToken;
+const tokens: Record<string, string> = { owner, ...staffTokens(A, B) };
 
 async function call(
   token: string,
@@ -75,25 +80,6 @@ async function counts() {
   return { series, generations, instruments };
 }
 
-async function orgWithGroup(name: string) {
-  const org = (await call(owner, "POST", "/organizations", { name })).json;
-  const group = (await call(owner, "POST", "/merchant-groups", {
-    organizationId: org.id,
-    name: `${name} Rewards`,
-  })).json;
-  return { org, group };
-}
-
-const A = await orgWithGroup("Acme");
-const B = await orgWithGroup("Bolt");
-const tokens: Record<string, string> = { owner };
-for (const role of ["admin", "marketing", "support"] as const) {
-  await addMember(t, A.org.id, role, `a-${role}@example.com`);
-  tokens[`A-${role}`] = await bearerFor(t, `a-${role}@example.com`);
-}
-await addMember(t, B.org.id, "admin", "b-admin@example.com");
-tokens["B-admin"] = await bearerFor(t, "b-admin@example.com");
-
 const giftCards = (await call(owner, "POST", `/merchant-groups/${A.group.id}/series`, {
   name: "Gift cards",
   type: "gift-card",
@@ -123,7 +109,7 @@ Deno.test("a series is created with its defaults, read back and audited", async 
       merchantGroupId: A.group.id,
     },
   );
-  const read = await call(tokens["A-support"], "GET", `/series/${giftCards.id}`);
+  const read = await call(tokens["a-support"], "GET", `/series/${giftCards.id}`);
   assert.equal(read.status, 200);
   assert.deepEqual(read.json, giftCards);
   const audit = await t.db.selectFrom("audit_log").selectAll()
@@ -135,7 +121,7 @@ Deno.test("a series is created with its defaults, read back and audited", async 
 
 Deno.test("coupon series: max uses defaults to single use, null means unlimited", async () => {
   const single = await call(
-    tokens["A-marketing"],
+    tokens["a-marketing"],
     "POST",
     `/merchant-groups/${A.group.id}/series`,
     {
@@ -207,7 +193,11 @@ Deno.test("bad series input is a 4xx naming the field, and nothing is written", 
 });
 
 Deno.test("series list: paginated by name, filtered by type", async () => {
-  const { group } = await orgWithGroup("Listing");
+  const { group } = await buildWorld(t, {
+    name: "Listing",
+    groupName: "Listing Rewards",
+    member: null,
+  });
   for (
     const [i, type] of ["gift-card", "coupon", "gift-card", "store-credit", "gift-card"].entries()
   ) {
@@ -247,7 +237,7 @@ Deno.test("series list: paginated by name, filtered by type", async () => {
 
 Deno.test("bulk generation: 100,000 unique, valid, inactive instruments; retries create nothing", async () => {
   const started = performance.now();
-  const first = await generate(tokens["A-marketing"], giftCards.id, 100_000, "batch-1");
+  const first = await generate(tokens["a-marketing"], giftCards.id, 100_000, "batch-1");
   assert.equal(first.status, 202, JSON.stringify(first.json));
   const { generation } = first.json;
   assert.equal(generation.seriesId, giftCards.id);
@@ -255,7 +245,7 @@ Deno.test("bulk generation: 100,000 unique, valid, inactive instruments; retries
   assert.ok(generation.status === "running");
 
   // A retry while it is still running answers with the same generation.
-  const early = await generate(tokens["A-marketing"], giftCards.id, 100_000, "batch-1");
+  const early = await generate(tokens["a-marketing"], giftCards.id, 100_000, "batch-1");
   assert.equal(early.status, 202);
   assert.equal(early.json.generation.id, generation.id);
 
@@ -331,7 +321,7 @@ Deno.test("the instruments list pages through a series with a status filter", as
   do {
     const q: string = cursor ? `&cursor=${cursor}` : "";
     const res = await call(
-      tokens["A-support"],
+      tokens["a-support"],
       "GET",
       `/series/${series.id}/instruments?limit=3${q}`,
     );
@@ -480,7 +470,7 @@ Deno.test("the prefix-less customer-card series can be generated into as well", 
 Deno.test("tenant isolation and roles on series, generations and instruments", async () => {
   const { generation } = (await generate(owner, giftCards.id, 3, "iso-1")).json;
   await finished(owner, generation.id);
-  const other = tokens["B-admin"];
+  const other = tokens["b-admin"];
   const denied: [string, string, unknown?, Record<string, string>?][] = [
     ["GET", `/series/${giftCards.id}`],
     ["GET", `/series/${giftCards.id}/instruments`],
@@ -503,7 +493,7 @@ Deno.test("tenant isolation and roles on series, generations and instruments", a
     assert.equal((await call(owner, "GET", path)).status, 404, path);
   }
 
-  const support = tokens["A-support"];
+  const support = tokens["a-support"];
   const create = await call(support, "POST", `/merchant-groups/${A.group.id}/series`, {
     name: "Nope",
     type: "gift-card",

@@ -1,108 +1,41 @@
 import assert from "node:assert/strict";
-import type { LoyaltySettings } from "../programme/settings_schema.ts";
-import { addOwner, bearerFor, createTestApp, problemOf, type TestApp } from "./helpers/app.ts";
+import { adminCall, createTestApp, problemOf, type TestApp } from "../helpers/app.ts";
+import { buildWorld, configure, posCall } from "../helpers/world.ts";
 
 const t: TestApp = await createTestApp();
-await addOwner(t);
-const owner = await bearerFor(t, "owner@example.com");
+
+/** Org A: store 1 (POS 1 and 2)'s merchant is in group A; store 2's merchant is in no group. */
+const A = await buildWorld(t, {
+  name: "Acme",
+  morePos: [2],
+  moreStores: [{ number: 2 }],
+  member: null,
+});
+const owner = A.ownerToken;
 
 async function admin(method: string, path: string, body?: unknown, status = 200) {
-  const res = await t.request(`/api/admin/v1${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${owner}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(json)}`);
-  return json;
+  const res = await adminCall(t, owner, method, path, body);
+  assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(res.json)}`);
+  return res.json;
 }
 
-/** An organization with one site, stores numbered `stores`, and POS 1 in each store. */
-async function programme(name: string, stores: number[]) {
-  const org = await admin("POST", "/organizations", { name }, 201);
-  const site = await admin("POST", `/organizations/${org.id}/sites`, { name: "Site" }, 201);
-  const out = [];
-  for (const number of stores) {
-    const store = await admin("POST", `/sites/${site.id}/stores`, {
-      number,
-      name: `Store ${number}`,
-      timezone: "Europe/Paris",
-    }, 201);
-    const pos = await admin("POST", `/stores/${store.id}/pos`, { number: 1, name: "Till" }, 201);
-    const pos2 = await admin("POST", `/stores/${store.id}/pos`, { number: 2, name: "Till" }, 201);
-    const token = async (p: { id: string }) =>
-      (await admin("POST", `/pos/${p.id}/tokens`, { label: "test" }, 201)).token as string;
-    out.push({ store, pos, token: await token(pos), token2: await token(pos2) });
-  }
-  const group = await admin("POST", "/merchant-groups", { organizationId: org.id, name }, 201);
-  return { org, site, stores: out, group };
-}
-
-/** Org A: store 1's merchant is in group A; store 2's merchant is in no group. */
-const A = await programme("Acme", [1, 2]);
-const merchantA = await admin("POST", "/merchants", {
-  organizationId: A.org.id,
-  name: "Acme shops",
-  storeIds: [A.stores[0].store.id],
-}, 201);
-await admin("POST", `/merchant-groups/${A.group.id}/merchants`, { merchantId: merchantA.id });
 const lonely = await admin("POST", "/merchants", {
   organizationId: A.org.id,
   name: "Acme outlet",
-  storeIds: [A.stores[1].store.id],
+  storeIds: [A.stores[1].id],
 }, 201);
 /** Org B: its own programme with store 7. */
-const B = await programme("Bolt", [7]);
-const merchantB = await admin("POST", "/merchants", {
-  organizationId: B.org.id,
-  name: "Bolt",
-  storeIds: [B.stores[0].store.id],
-}, 201);
-await admin("POST", `/merchant-groups/${B.group.id}/merchants`, { merchantId: merchantB.id });
+const B = await buildWorld(t, { name: "Bolt", store: { number: 7 }, member: null });
 
-const posA = A.stores[0].token;
-const posA2 = A.stores[0].token2;
-const posB = B.stores[0].token;
-
-async function pos(
-  token: string,
-  method: string,
-  path: string,
-  opts: { body?: unknown; key?: string; headers?: Record<string, string> } = {},
-) {
-  const res = await t.request(`/api/pos/v1${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(opts.body === undefined ? {} : { "Content-Type": "application/json" }),
-      ...(opts.key === undefined ? {} : { "Idempotency-Key": opts.key }),
-      ...opts.headers,
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const type = res.headers.get("Content-Type") ?? "";
-  return {
-    status: res.status,
-    json: type.includes("json") ? await res.json() : await res.text(),
-    type,
-    replayed: res.headers.get("Idempotent-Replayed"),
-  };
-}
+const posA = A.posToken;
+const posA2 = A.tokenAt(1, 2);
+const posB = B.posToken;
 
 const create = (token: string, key: string, body: Record<string, unknown>) =>
-  pos(token, "POST", "/customers", { key, body });
-const lookup = (token: string, query: string) => pos(token, "GET", `/customers/lookup?${query}`);
-
-async function configure(groupId: string, change: Partial<LoyaltySettings>) {
-  const current = await admin("GET", `/merchant-groups/${groupId}/settings`);
-  await admin("PUT", `/merchant-groups/${groupId}/settings`, {
-    version: current.version,
-    settings: { ...current.settings, ...change },
-  });
-}
+  posCall(t, token, "POST", "/customers", { key, body });
+const lookup = (token: string, query: string) =>
+  posCall(t, token, "GET", `/customers/lookup?${query}`);
+const replayed = (res: { headers: Headers }) => res.headers.get("Idempotent-Replayed");
 
 const counts = async () => ({
   customers: (await t.db.selectFrom("customers").select("id").execute()).length,
@@ -112,7 +45,7 @@ const counts = async () => ({
 });
 
 Deno.test("POS create: the answer's shape, the automatic card and the default account type", async () => {
-  await configure(A.group.id, {
+  await configure(t, owner, A.group.id, {
     categoryNames: ["Customer type", "Hobby", "", "", ""],
     defaultAccountType: "POINTS",
     staffLoyaltyCategoryCodes: ["STAFF"],
@@ -151,7 +84,7 @@ Deno.test("POS create: the answer's shape, the automatic card and the default ac
   assert.equal(c.staff, true);
   assert.deepEqual(c.cards, [{ number: c.number, status: "active" }]);
   assert.deepEqual(c.accounts.map((a: { type: string }) => a.type), ["POINTS"]);
-  assert.equal(res.replayed, null);
+  assert.equal(replayed(res), null);
 });
 
 Deno.test("Idempotency-Key: a retry gets the first answer and creates nothing", async () => {
@@ -162,7 +95,7 @@ Deno.test("Idempotency-Key: a retry gets the first answer and creates nothing", 
   const again = await create(posA, "retry-1", { categories: ["GOLD"], name: "Retry Person" });
   assert.equal(again.status, 201);
   assert.deepEqual(again.json, first.json, "the same customer, number and card");
-  assert.equal(again.replayed, "true");
+  assert.equal(replayed(again), "true");
   assert.deepEqual(await counts(), before);
 
   const other = await create(posA, "retry-1", { ...body, name: "Somebody else" });
@@ -186,7 +119,7 @@ Deno.test("Idempotency-Key: concurrent retries of one key create one customer", 
   assert.deepEqual(results.map((r) => r.status), Array(10).fill(201));
   const ids = new Set(results.map((r) => r.json.customer.id));
   assert.equal(ids.size, 1);
-  assert.equal(results.filter((r) => r.replayed === null).length, 1, "one did the work");
+  assert.equal(results.filter((r) => replayed(r) === null).length, 1, "one did the work");
   const after = await counts();
   assert.equal(after.customers, before.customers + 1);
   assert.equal(after.instruments, before.instruments + 1);
@@ -195,7 +128,7 @@ Deno.test("Idempotency-Key: concurrent retries of one key create one customer", 
 
 Deno.test("Idempotency-Key: required; a refused request does not use up its key", async () => {
   const before = await counts();
-  const missing = await pos(posA, "POST", "/customers", {
+  const missing = await posCall(t, posA, "POST", "/customers", {
     body: { name: "No key", categories: ["GOLD"] },
   });
   assert.equal(missing.status, 422);
@@ -240,11 +173,7 @@ Deno.test("POS lookup by card, number, email (any case) and phone (any format)",
   const none = await lookup(posA, "number=NOBODY");
   assert.equal(none.status, 404);
   assert.equal(
-    (await problemOf(
-      new Response(JSON.stringify(none.json), {
-        headers: { "Content-Type": none.type },
-      }),
-    )).status,
+    (await problemOf(none)).status,
     404,
   );
   assert.equal((await lookup(posA, "card=9999999999999995")).status, 404);
@@ -310,7 +239,7 @@ Deno.test("bad input on POS create: 422 naming the field, nothing written", asyn
 });
 
 Deno.test("a merchant without a group is refused at the POS; after joining it works", async () => {
-  const outlet = A.stores[1].token;
+  const outlet = A.tokenAt(2, 1);
   for (
     const res of [
       await lookup(outlet, "number=LOOK123"),
@@ -365,10 +294,9 @@ Deno.test("POS calls need a device token; staff tokens and site tokens without a
   assert.equal((await lookup(owner, "number=1")).status, 401);
   const anonymous = await t.request("/api/pos/v1/customers/lookup?number=1");
   assert.equal(anonymous.status, 401);
-  const siteToken =
-    (await admin("POST", `/sites/${A.site.id}/tokens`, { label: "site" }, 201)).token;
+  const siteToken = A.siteToken;
   assert.equal((await lookup(siteToken, "number=LOOK123")).status, 400);
-  const acting = await pos(siteToken, "GET", "/customers/lookup?number=LOOK123", {
+  const acting = await posCall(t, siteToken, "GET", "/customers/lookup?number=LOOK123", {
     headers: { "X-Store-Number": "1", "X-POS-Number": "1" },
   });
   assert.equal(acting.status, 200);

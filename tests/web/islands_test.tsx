@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { type Signal, signal } from "@preact/signals";
 import { renderToString } from "preact-render-to-string";
 import { join } from "node:path";
-import PointsPreview from "../islands/PointsPreview.tsx";
-import type { Rounding } from "../rules/points.ts";
-import { islandRegistry } from "../islands/registry.ts";
-import { serveAsset } from "../web/assets.ts";
-import { buildIslands } from "../web/build.ts";
-import { collectIslands, Island } from "../web/island.tsx";
-import { decodeProps, encodeProps } from "../web/props_codec.ts";
+import PointsPreview from "../../islands/PointsPreview.tsx";
+import type { Rounding } from "../../rules/points.ts";
+import { islandRegistry } from "../../islands/registry.ts";
+import { serveAsset } from "../../web/assets.ts";
+import { buildIslands } from "../../web/build.ts";
+import { collectIslands, Island } from "../../web/island.tsx";
+import { decodeProps, encodeProps } from "../../web/props_codec.ts";
 
 Deno.test("props codec: plain values round-trip and one signal stays one signal", () => {
   const shared = signal<"up" | "down">("up");

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { migrateToLatest } from "../db/migrate.ts";
-import { migrations } from "../db/migrations/mod.ts";
-import { createTestDatabase, testBackend } from "./helpers/db.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
+import { migrations } from "../../db/migrations/mod.ts";
+import { createTestDatabase, testBackend } from "../helpers/db.ts";
 
 Deno.test(`migrations apply on ${testBackend} and are recorded once`, async () => {
   const database = await createTestDatabase();

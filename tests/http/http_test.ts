@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import {
   addOwner,
+  adminCall,
   bearerFor,
   createTestApp,
   ORIGIN,
   problemOf,
   type TestApp,
-} from "./helpers/app.ts";
+} from "../helpers/app.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);
@@ -17,7 +18,8 @@ interface Doc {
   paths: Record<string, Record<string, { requestBody?: unknown }>>;
 }
 const doc: Doc = await (await t.request("/openapi.json")).json();
-// The staff API here; the POS API's bad input is tested with device tokens in pos_*_test.ts.
+// The staff API here; the POS API's bad input is tested with device tokens in
+// programme/pos_programme_test.ts.
 const withBody = Object.entries(doc.paths).filter(([path]) => !path.startsWith("/api/pos/"))
   .flatMap(([path, ops]) =>
     Object.entries(ops).filter(([, op]) => op.requestBody).map(([method]) => ({ path, method }))
@@ -79,11 +81,7 @@ Deno.test("the sign-in and setup forms answer bad input with 4xx, never 5xx", as
 });
 
 Deno.test("validation errors name each field at fault", async () => {
-  const org = await (await t.request("/api/admin/v1/organizations", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...auth },
-    body: JSON.stringify({ name: "Acme" }),
-  })).json();
+  const org = (await adminCall(t, token, "POST", "/organizations", { name: "Acme" })).json;
   const res = await t.request(`/api/admin/v1/organizations/${org.id}/staff`, {
     method: "POST",
     headers: { "Content-Type": "application/json", ...auth },

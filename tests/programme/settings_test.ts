@@ -1,54 +1,40 @@
 import assert from "node:assert/strict";
-import { getGroup } from "../programme/groups.ts";
-import { getSettings, saveSettings } from "../programme/settings.ts";
+import { getGroup } from "../../programme/groups.ts";
+import { getSettings, saveSettings } from "../../programme/settings.ts";
 import {
   DEFAULT_SETTINGS,
   type LoyaltySettings,
   SETTING_TEXT,
-} from "../programme/settings_schema.ts";
-import { findStaffById } from "../staff/users.ts";
-import {
-  addMember,
-  addOwner,
-  adminCall,
-  bearerFor,
-  createTestApp,
-  ORIGIN,
-  signIn,
-  type TestApp,
-} from "./helpers/app.ts";
+} from "../../programme/settings_schema.ts";
+import { findStaffById } from "../../staff/users.ts";
+import { adminCall, createTestApp, ORIGIN, signIn, type TestApp } from "../helpers/app.ts";
+import { buildWorld, staffTokens } from "../helpers/world.ts";
 
 const t: TestApp = await createTestApp();
-await addOwner(t);
-const owner = await bearerFor(t, "owner@example.com");
+
+const A = await buildWorld(t, {
+  name: "Acme",
+  groupName: "Acme Rewards",
+  member: null,
+  staff: {
+    "a-admin": "admin",
+    "a-marketing": "marketing",
+    "a-marketing2": "marketing",
+    "a-support": "support",
+  },
+});
+const B = await buildWorld(t, {
+  name: "Bolt",
+  groupName: "Bolt Rewards",
+  member: null,
+  staff: { "b-admin": "admin" },
+});
+const owner = A.ownerToken;
+const tokens = staffTokens(A, B);
 
 const call = (token: string | null, method: string, path: string, body?: unknown) =>
   adminCall(t, token, method, path, body);
 
-async function orgWithGroup(name: string) {
-  const org = (await call(owner, "POST", "/organizations", { name })).json;
-  const group = (await call(owner, "POST", "/merchant-groups", {
-    organizationId: org.id,
-    name: `${name} Rewards`,
-  })).json;
-  return { org, group };
-}
-
-const A = await orgWithGroup("Acme");
-const B = await orgWithGroup("Bolt");
-const tokens: Record<string, string> = {};
-for (
-  const [org, role, email] of [
-    [A, "admin", "a-admin@example.com"],
-    [A, "marketing", "a-marketing@example.com"],
-    [A, "marketing", "a-marketing2@example.com"],
-    [A, "support", "a-support@example.com"],
-    [B, "admin", "b-admin@example.com"],
-  ] as const
-) {
-  await addMember(t, org.org.id, role, email);
-  tokens[email.split("@")[0]] = await bearerFor(t, email);
-}
 const settingsPath = (g: { id: string }) => `/merchant-groups/${g.id}/settings`;
 
 const read = async (g = A.group) =>

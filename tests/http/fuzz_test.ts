@@ -4,10 +4,10 @@
  * is problem+json. Operations come from the document itself, so a new route is fuzzed too.
  */
 import assert from "node:assert/strict";
-import { createSeries } from "../instruments/series.ts";
-import { createTestApp } from "./helpers/app.ts";
-import { testBackend } from "./helpers/db.ts";
-import { buildWorld } from "./helpers/world.ts";
+import { createSeries } from "../../instruments/series.ts";
+import { createTestApp } from "../helpers/app.ts";
+import { testBackend } from "../helpers/db.ts";
+import { buildWorld } from "../helpers/world.ts";
 
 // deno-lint-ignore no-explicit-any -- a JSON Schema from the document, read structurally.
 type Schema = any;

@@ -4,10 +4,10 @@
  * wrk is installed; the whole benchmark (`deno task load`) is not run by the suite.
  */
 import assert from "node:assert/strict";
-import { endpoints, fill, placeholdersOf } from "../bench/lib/endpoints.ts";
-import { parsePgbench, pgbenchScript } from "../bench/lib/pgbench.ts";
-import { evaluateTargets, withRatios } from "../bench/lib/report.ts";
-import { luaString, luaTemplate, parseWrk, runWrk, wrkScript } from "../bench/lib/wrk.ts";
+import { endpoints, fill, placeholdersOf } from "../../bench/lib/endpoints.ts";
+import { parsePgbench, pgbenchScript } from "../../bench/lib/pgbench.ts";
+import { evaluateTargets, withRatios } from "../../bench/lib/report.ts";
+import { luaString, luaTemplate, parseWrk, runWrk, wrkScript } from "../../bench/lib/wrk.ts";
 
 const ITEM = { sku: "SKU00001", category: "SHOES", price: 500 };
 const byName = (name: string) => endpoints(ITEM).find((e) => e.name === name)!;

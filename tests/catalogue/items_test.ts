@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
-import {
-  addMember,
-  addOwner,
-  adminCall,
-  bearerFor,
-  createTestApp,
-  signIn,
-  type TestApp,
-} from "./helpers/app.ts";
+import { adminCall, createTestApp, signIn, type TestApp } from "../helpers/app.ts";
+import { buildRegistry, staffTokens } from "../helpers/world.ts";
 
 const t: TestApp = await createTestApp();
-await addOwner(t);
-const owner = await bearerFor(t, "owner@example.com");
+const A = await buildRegistry(t, {
+  name: "Acme",
+  staff: { "a-admin": "admin", "a-marketing": "marketing", "a-support": "support" },
+});
+const B = await buildRegistry(t, { name: "Bolt", staff: { "b-admin": "admin" } });
+const [orgA, orgB] = [A.org, B.org];
+const owner = A.ownerToken;
+const tokens: Record<string, string | null> = { owner, anonymous: null, ...staffTokens(A, B) };
 
 const call = (token: string | null, method: string, path: string, body?: unknown) =>
   adminCall(t, token, method, path, body);
@@ -22,18 +21,9 @@ async function ok(method: string, path: string, body?: unknown, status = 200) {
   return res.json;
 }
 
-const orgA = await ok("POST", "/organizations", { name: "Acme" }, 201);
-const orgB = await ok("POST", "/organizations", { name: "Bolt" }, 201);
 let groups = 0;
 const newGroup = async (orgId = orgA.id) =>
   await ok("POST", "/merchant-groups", { organizationId: orgId, name: `G${++groups}` }, 201);
-const tokens: Record<string, string | null> = { owner, anonymous: null };
-for (const role of ["admin", "marketing", "support"] as const) {
-  await addMember(t, orgA.id, role, `a-${role}@example.com`);
-  tokens[`A-${role}`] = await bearerFor(t, `a-${role}@example.com`);
-}
-await addMember(t, orgB.id, "admin", "b-admin@example.com");
-tokens["B-admin"] = await bearerFor(t, "b-admin@example.com");
 
 const item = (sku: string, extra: Record<string, unknown> = {}) => ({
   sku,
@@ -157,19 +147,19 @@ Deno.test("authorization and tenant isolation on items", async () => {
   const path = `/merchant-groups/${group.id}/items`;
   const body = () => ({ items: [item("AUTH-1")] });
   const expected: [string, Record<string, number>][] = [
-    ["GET", { owner: 200, "A-admin": 200, "A-marketing": 200, "A-support": 200 }],
-    ["PUT", { owner: 200, "A-admin": 200, "A-marketing": 200, "A-support": 403 }],
+    ["GET", { owner: 200, "a-admin": 200, "a-marketing": 200, "a-support": 200 }],
+    ["PUT", { owner: 200, "a-admin": 200, "a-marketing": 200, "a-support": 403 }],
   ];
   const failures: string[] = [];
   for (const [method, statuses] of expected) {
-    for (const [who, status] of Object.entries({ ...statuses, "B-admin": 404, anonymous: 401 })) {
+    for (const [who, status] of Object.entries({ ...statuses, "b-admin": 404, anonymous: 401 })) {
       const res = await call(tokens[who], method, path, method === "PUT" ? body() : undefined);
       if (res.status !== status) failures.push(`${method} as ${who}: ${res.status}`);
     }
   }
   assert.deepEqual(failures, []);
   const groupB = await newGroup(orgB.id);
-  const b = tokens["B-admin"];
+  const b = tokens["b-admin"];
   await ok("PUT", path, { items: [item("SECRET")] });
   const own = await call(b, "GET", `/merchant-groups/${groupB.id}/items?q=SECRET`);
   assert.deepEqual(own.json.items, [], "B's group holds only B's items");

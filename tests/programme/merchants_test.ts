@@ -1,39 +1,20 @@
 import assert from "node:assert/strict";
-import {
-  addMember,
-  addOwner,
-  adminCall,
-  bearerFor,
-  createTestApp,
-  type TestApp,
-} from "./helpers/app.ts";
+import { addMember, adminCall, bearerFor, createTestApp, type TestApp } from "../helpers/app.ts";
+import { buildRegistry } from "../helpers/world.ts";
 
 const t: TestApp = await createTestApp();
-await addOwner(t);
-const owner = await bearerFor(t, "owner@example.com");
+
+/** Acme: stores 1, 2 and 3; Bolt: store 1. Each store has POS 1 and 2; no merchant yet. */
+const A = await buildRegistry(t, {
+  name: "Acme",
+  morePos: [2],
+  moreStores: [{ number: 2, pos: [1, 2] }, { number: 3, pos: [1, 2] }],
+});
+const B = await buildRegistry(t, { name: "Bolt", morePos: [2] });
+const owner = A.ownerToken;
 
 const call = (token: string | null, method: string, path: string, body?: unknown) =>
   adminCall(t, token, method, path, body);
-
-async function orgWithStores(name: string, storeCount: number) {
-  const org = (await call(owner, "POST", "/organizations", { name })).json;
-  const site = (await call(owner, "POST", `/organizations/${org.id}/sites`, { name: "S" })).json;
-  const stores = [];
-  for (let i = 1; i <= storeCount; i++) {
-    const store = (await call(owner, "POST", `/sites/${site.id}/stores`, {
-      number: i,
-      name: `Store ${i}`,
-      timezone: "Europe/Paris",
-    })).json;
-    await call(owner, "POST", `/stores/${store.id}/pos`, { number: 1, name: "Till 1" });
-    await call(owner, "POST", `/stores/${store.id}/pos`, { number: 2, name: "Till 2" });
-    stores.push(store);
-  }
-  return { org, stores };
-}
-
-const A = await orgWithStores("Acme", 3);
-const B = await orgWithStores("Bolt", 1);
 
 Deno.test("a merchant group starts with the default settings at version 1", async () => {
   const group = await call(owner, "POST", "/merchant-groups", {

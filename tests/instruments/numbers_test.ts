@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { InstrumentType } from "../db/schema.ts";
+import type { InstrumentType } from "../../db/schema.ts";
 import {
   CODE_ALPHABET,
   generateNumber,
   isValidNumber,
   numericLength,
-} from "../instruments/numbers.ts";
+} from "../../instruments/numbers.ts";
 
 const DIGITS = "0123456789";
 const NUMERIC_TYPES: InstrumentType[] = ["gift-card", "store-credit", "loyalty-card"];

@@ -1,42 +1,27 @@
 import assert from "node:assert/strict";
-import { addMember, addOwner, bearerFor, createTestApp, type TestApp } from "./helpers/app.ts";
+import { addMember, adminCall, bearerFor, createTestApp, type TestApp } from "../helpers/app.ts";
+import { buildRegistry, posCall } from "../helpers/world.ts";
 
 const t: TestApp = await createTestApp();
-await addOwner(t);
-const owner = await bearerFor(t, "owner@example.com");
 
-async function admin(method: string, path: string, body?: unknown, token = owner) {
-  const res = await t.request(`/api/admin/v1${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: res.status === 204 ? null : await res.json() };
-}
+/** Stores 1, 2 and 3 of one site, POS 1 in each; no merchant yet. */
+const A = await buildRegistry(t, {
+  name: "Acme",
+  site: "North",
+  moreStores: [{ number: 2 }, { number: 3 }],
+  deviceTokens: true,
+});
+const owner = A.ownerToken;
+const org = A.org;
+const [store1, store2] = A.stores;
+const pos1 = A.pos;
+const token1 = A.posToken;
+const token3 = A.tokenAt(3, 1);
 
-async function pos(token: string, path: string, headers: Record<string, string> = {}) {
-  const res = await t.request(`/api/pos/v1${path}`, {
-    headers: { Authorization: `Bearer ${token}`, ...headers },
-  });
-  return { status: res.status, json: await res.json() };
-}
-
-const org = (await admin("POST", "/organizations", { name: "Acme" })).json;
-const site = (await admin("POST", `/organizations/${org.id}/sites`, { name: "North" })).json;
-const newStore = async (number: number) =>
-  (await admin("POST", `/sites/${site.id}/stores`, {
-    number,
-    name: `Store ${number}`,
-    timezone: "Europe/Paris",
-  })).json;
-const [store1, store2, store3] = [await newStore(1), await newStore(2), await newStore(3)];
-const till = async (store: { id: string }) =>
-  (await admin("POST", `/stores/${store.id}/pos`, { number: 1, name: "Till" })).json;
-const [pos1, , pos3] = [await till(store1), await till(store2), await till(store3)];
-const posToken = async (p: { id: string }) =>
-  (await admin("POST", `/pos/${p.id}/tokens`, {})).json.token as string;
-const token1 = await posToken(pos1);
-const token3 = await posToken(pos3);
+const admin = (method: string, path: string, body?: unknown, token = owner) =>
+  adminCall(t, token, method, path, body);
+const pos = (token: string, path: string, headers: Record<string, string> = {}) =>
+  posCall(t, token, "GET", path, { headers });
 const lookup = "/customers/lookup?number=123";
 
 Deno.test("merchant without a group: its POS are refused with 403 merchant-not-in-group until it joins", async () => {
