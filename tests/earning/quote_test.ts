@@ -202,6 +202,17 @@ Deno.test("an unknown customer is a 404; the customers of another programme are 
   assert.equal((await quote(body({ customer: { number: "C1" } }), B.posToken)).status, 404);
 });
 
+Deno.test("a site token quotes for the POS it names, and must name one", async () => {
+  const acting = await posCall(t, A.siteToken, "POST", "/quote", {
+    body: body(),
+    headers: { "X-Store-Number": "1", "X-POS-Number": "1" },
+  });
+  assert.deepEqual([acting.status, acting.json.points], [200, 25.73]);
+  const unnamed = await quote(body(), A.siteToken);
+  assert.equal(unnamed.status, 400);
+  assert.ok(unnamed.json.type.endsWith("/pos-required"));
+});
+
 Deno.test("bad input is a 422 problem naming each field", async () => {
   const cases: [unknown, string][] = [
     [{}, "currency"],
