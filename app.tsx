@@ -203,7 +203,7 @@ export function createApp(deps: AppDeps) {
     const problem = toProblemError(err);
     if (problem.status >= 500) {
       console.error(
-        JSON.stringify({ requestId: c.var.requestId, error: String(err?.stack ?? err) }),
+        JSON.stringify({ requestId: c.get("requestId"), error: String(err?.stack ?? err) }),
       );
     }
     if (isApiPath(c.req.path) || problem.status >= 500 || c.req.method !== "GET") {

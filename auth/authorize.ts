@@ -43,10 +43,10 @@ export async function authorized<K extends Resource>(
   permission: Permission,
   id: string = c.req.param("id") ?? "",
 ): Promise<Loaded<K>> {
-  const { db } = c.var.deps;
+  const { db } = c.get("deps");
   const row = await LOADERS[kind](db, id) as Loaded<K> | undefined;
   if (!row) throw notFound(kind);
   const orgId = "org_id" in row ? row.org_id : row.id;
-  await authorizeOrg(db, c.var.staff!, orgId, permission, kind);
+  await authorizeOrg(db, c.get("staff")!, orgId, permission, kind);
   return row;
 }

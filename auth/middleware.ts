@@ -18,7 +18,7 @@ export const isApiPath = (path: string) => path.startsWith("/api/") || path === 
  * `X-CSRF-Token` header (islands) or the `_csrf` form field (plain forms).
  */
 export const identifyStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { db, config } = c.var.deps;
+  const { db, config } = c.get("deps");
   const auth = c.req.header("Authorization");
   if (auth?.startsWith("Bearer ") && c.req.path.startsWith("/api/admin/")) {
     const staffId = await verifyStaffToken(
@@ -54,7 +54,7 @@ async function checkCsrf(c: Context<AppEnv>, expected: string) {
 
 /** 401 (API) or a redirect to sign-in (pages) when nobody is signed in. */
 export const requireStaff: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!c.var.staff) {
+  if (!c.get("staff")) {
     if (!isApiPath(c.req.path)) {
       return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`);
     }

@@ -36,13 +36,13 @@ export function idempotencyScope(device: DevicePrincipal): string {
 }
 
 /**
- * `/api/pos/v1/*`: a device bearer token becomes `c.var.device`; anything else is a 401 with
+ * `/api/pos/v1/*`: a device bearer token becomes `c.get("device")`; anything else is a 401 with
  * the bearer challenge. Headers naming a POS are checked only once the token is good.
  */
 export const authenticateDevice: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "");
   if (!bearer) throw invalidToken("send Authorization: Bearer <device token>");
-  const verifier = c.var.deviceTokens;
+  const verifier = c.get("deviceTokens");
   let device = await verifier.verify(bearer[1]);
   const headers = ActingHeaders.safeParse({
     "x-store-number": c.req.header("X-Store-Number"),
@@ -50,7 +50,7 @@ export const authenticateDevice: MiddlewareHandler<AppEnv> = async (c, next) => 
   });
   if (!headers.success) throw validationError(zodFieldErrors(headers.error));
   const { "x-store-number": store, "x-pos-number": pos } = headers.data;
-  c.var.posRateLimit.take(`token:${device.jti}`);
+  c.get("posRateLimit").take(`token:${device.jti}`);
   if (store && pos) {
     device = await verifier.actFor(device, { storeNumber: Number(store), posNumber: Number(pos) });
   }
@@ -65,7 +65,7 @@ export const authenticateDevice: MiddlewareHandler<AppEnv> = async (c, next) => 
  * that has none.
  */
 export const resolveProgramme: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("programme", await c.var.programmes.programmeOf(c.var.device!));
+  c.set("programme", await c.get("programmes").programmeOf(c.get("device")!));
   await next();
 };
 
@@ -77,9 +77,14 @@ export const resolveProgramme: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function posProgramme(
   c: Context<AppEnv>,
 ): { group: MerchantGroup; settings: LoyaltySettings } {
-  const device = c.var.device!;
-  if (!device.store && !device.merchant) throw posRequired("a site token");
-  const programme = c.var.programme;
+  const device = c.get("device")!;
+  if (!device.store && !device.merchant) {
+    throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
+      detail: "a site token must send X-Store-Number and X-POS-Number",
+      errors: [{ field: "X-POS-Number", message: "required with a site token" }],
+    });
+  }
+  const programme = c.get("programme");
   if (!programme) {
     throw new ProblemError(403, "no-merchant", "No merchant is linked to this store", {
       detail: "link the store to a merchant in the console",
@@ -109,7 +114,7 @@ const posRequired = (token: string) =>
  * zone. A merchant token not acting for one POS has none: 400 `pos-required`.
  */
 export function posTill(c: Context<AppEnv>) {
-  const { storeNumber, posNumber, timezone } = c.var.device!;
+  const { storeNumber, posNumber, timezone } = c.get("device")!;
   if (storeNumber === undefined || posNumber === undefined || timezone === undefined) {
     throw posRequired("a merchant token");
   }

@@ -6,6 +6,7 @@ import type { ItemTable } from "../db/schema.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { reusable } from "../db/compiled.ts";
 
 export type Item = Selectable<ItemTable>;
 
@@ -129,18 +130,20 @@ export async function itemCategories(db: Db, group: MerchantGroup): Promise<stri
   return rows.map((r) => r.category);
 }
 
-/**
- * The category of each of these SKUs the group's catalogue knows, in one statement (the SKUs
- * travel as one array, so the statement is the same for any number of them).
- */
+/** Category by SKU for some SKUs of a group: a hot POS query (the quote, the sale). */
+const CATEGORIES_OF = reusable((db, groupId: string, orgId: string, skus: string[]) =>
+  db.selectFrom("items").select(["sku", "category"])
+    .where("group_id", "=", groupId).where("org_id", "=", orgId)
+    // One array parameter: the same statement for any number of SKUs.
+    .where("sku", "=", sql<string>`any(${skus}::text[])`)
+);
+
+/** The category of each of these SKUs the group's catalogue knows, in one statement. */
 export async function categoriesOf(
   db: Db,
   group: Pick<MerchantGroup, "id" | "org_id">,
   skus: readonly string[],
 ): Promise<Map<string, string>> {
-  const { rows } = await sql<{ sku: string; category: string }>`
-    select sku, category from items
-    where group_id = ${group.id} and org_id = ${group.org_id} and sku = any(${[...skus]}::text[])`
-    .execute(db);
+  const rows = await CATEGORIES_OF(db, group.id, group.org_id, [...skus]);
   return new Map(rows.map((r) => [r.sku, r.category]));
 }

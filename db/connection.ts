@@ -89,13 +89,22 @@ function connectServer(url: string): Connection {
 /** Statements worth preparing: queries and writes, never DDL or transaction control. */
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
 
-/** A stable name for a statement's text (FNV-1a, 64 bits). */
+const statementNames = new Map<string, string>();
+
+/** A stable name for a statement's text (FNV-1a, 64 bits), computed once per text. */
 function statementName(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) {
-    h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    let h = 0xcbf29ce484222325n;
+    for (let i = 0; i < text.length; i++) {
+      h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+    }
+    name = `le_${h.toString(36)}`;
+    // The texts of one app are few; a runaway set (ad-hoc IN lists) only costs a recount.
+    if (statementNames.size >= 10_000) statementNames.clear();
+    statementNames.set(text, name);
   }
-  return `le_${h.toString(36)}`;
+  return name;
 }
 
 /**

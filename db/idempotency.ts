@@ -55,7 +55,7 @@ export async function idempotent(
   request: IdempotentRequest,
   run: (tx: Db) => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const hash = await sha256(canonical(request.fingerprint));
+  const hash = sha256(canonical(request.fingerprint));
   const where = { org_id: request.orgId, scope: request.scope, key: request.key };
   return await inTransaction(db, async (tx) => {
     const claimed = await tx.insertInto("idempotency_keys")

@@ -8,7 +8,7 @@ import type { DevicePrincipal, DeviceVerifier } from "../tokens/device_verifier.
 import type { AssetManifest } from "../web/assets.ts";
 import type { RateLimiter } from "./rate_limiter.ts";
 
-/** What routes reach through `c.var.deps`: built once in main.ts, swapped in tests. */
+/** What routes reach through `c.get("deps")`: built once in main.ts, swapped in tests. */
 export interface AppDeps {
   db: Db;
   dbKind: "pglite" | "postgres";

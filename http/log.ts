@@ -12,6 +12,6 @@ export const requestLog = (enabled: boolean): MiddlewareHandler<AppEnv> => async
     path: c.req.path,
     status: c.res.status,
     durationMs: Math.round((performance.now() - start) * 10) / 10,
-    requestId: c.var.requestId,
+    requestId: c.get("requestId"),
   }));
 };

@@ -10,6 +10,7 @@ import type { MerchantGroup } from "../programme/groups.ts";
 import { generateNumber } from "../instruments/numbers.ts";
 import { customerStatus, type LoyaltySettings } from "../programme/settings_schema.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { reusable } from "../db/compiled.ts";
 
 export type Customer = Selectable<CustomerTable>;
 
@@ -163,33 +164,42 @@ function toDetail(row: DetailRow): CustomerDetail {
   };
 }
 
-/** What a new customer's insert must know first, in one query. */
-function preflight(tx: Db, group: MerchantGroup, number: string, homeStoreNumber?: number | null) {
-  return tx.selectNoFrom((eb) => [
+/** What a new customer's insert must know first, in one query (no home store: -1). */
+const PREFLIGHT = reusable((
+  db,
+  groupId: string,
+  orgId: string,
+  number: string,
+  homeStoreNumber: number,
+) =>
+  db.selectNoFrom((eb) => [
     eb.exists(
       eb.selectFrom("customers").select("id")
-        .where("group_id", "=", group.id).where("number", "=", number),
+        .where("group_id", "=", groupId).where("number", "=", number),
     ).as("customer_taken"),
     jsonObjectFrom(
       eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
         .select(["i.id", "i.customer_id", "i.status", "s.type"])
-        .where("i.group_id", "=", group.id).where("i.number", "=", number),
+        .where("i.group_id", "=", groupId).where("i.number", "=", number),
     ).as("instrument"),
     jsonArrayFrom(
       eb.selectFrom("stores as s")
         .innerJoin("merchant_stores as ms", "ms.store_id", "s.id")
         .innerJoin("merchants as m", "m.id", "ms.merchant_id")
         .select("s.id")
-        .where("m.group_id", "=", group.id).where("s.org_id", "=", group.org_id)
-        .where("s.number", "=", homeStoreNumber ?? -1).limit(2),
+        .where("m.group_id", "=", groupId).where("s.org_id", "=", orgId)
+        .where("s.number", "=", homeStoreNumber).limit(2),
     ).as("home_stores"),
     jsonObjectFrom(
       eb.selectFrom("series").select(["id", "type"])
-        .where("group_id", "=", group.id).where("org_id", "=", group.org_id)
+        .where("group_id", "=", groupId).where("org_id", "=", orgId)
         .where("prefix", "=", ""),
     ).as("card_series"),
-  ]).executeTakeFirstOrThrow();
-}
+  ])
+);
+
+const preflight = async (tx: Db, group: MerchantGroup, number: string, homeStore?: number | null) =>
+  (await PREFLIGHT(tx, group.id, group.org_id, number, homeStore ?? -1))[0];
 
 /**
  * Creates a customer with, per the settings, the automatic card (number = customer number)
@@ -272,6 +282,83 @@ const seriesPrefix = (eb: ExpressionBuilder<Database, "instruments">) =>
   eb.selectFrom("series").select("series.prefix")
     .whereRef("series.id", "=", "instruments.series_id").$asScalar().$notNull().as("prefix");
 
+type NewCustomerRow = Pick<
+  Customer,
+  "number" | "name" | "email" | "phone" | "home_store_id" | "categories"
+>;
+
+/**
+ * The insert of a new customer with their card and first account, as one statement compiled
+ * once per shape: the card is claimed (a pre-printed card by id) or issued (in a series by
+ * id; `withCard` false when the programme issues no automatic card).
+ */
+const insertStatement = (claim: boolean) =>
+  reusable((
+    db,
+    orgId: string,
+    groupId: string,
+    number: string,
+    name: string,
+    email: string | null,
+    phone: string | null,
+    homeStoreId: string | null,
+    categories: string[],
+    accountType: string,
+    cardOrSeriesId: string | null,
+    withCard: boolean,
+  ) =>
+    db
+      .with("c", (db) =>
+        db.insertInto("customers").values({
+          number,
+          name,
+          email,
+          phone,
+          home_store_id: homeStoreId,
+          categories,
+          org_id: orgId,
+          group_id: groupId,
+        }).returningAll())
+      .with("card", (db) =>
+        claim
+          ? db.updateTable("instruments")
+            .set({ customer_id: sql`(select id from c)`, status: "active" })
+            .where("id", "=", cardOrSeriesId).where("org_id", "=", orgId)
+            .where(sql<boolean>`${withCard}`)
+            .returning((eb) => ["number", "status", seriesPrefix(eb)])
+          : db.insertInto("instruments")
+            .columns(["org_id", "group_id", "series_id", "number", "status", "customer_id"])
+            .expression((eb) =>
+              eb.selectFrom("c").select([
+                sql<string>`${orgId}::uuid`.as("org_id"),
+                sql<string>`${groupId}::uuid`.as("group_id"),
+                sql<string>`${cardOrSeriesId}::uuid`.as("series_id"),
+                "c.number",
+                sql<InstrumentStatus>`'active'`.as("status"),
+                "c.id",
+              ]).where(sql<boolean>`${withCard}`)
+            )
+            .returning((eb) => ["number", "status", seriesPrefix(eb)]))
+      .with("a", (db) =>
+        db.insertInto("accounts").columns(["org_id", "customer_id", "type"])
+          .expression((eb) =>
+            eb.selectFrom("c").select([
+              "c.org_id",
+              "c.id",
+              sql<string>`${accountType}`.as("type"),
+            ])
+          )
+          .returningAll())
+      .selectFrom("c").selectAll("c")
+      .select((eb) => [
+        jsonArrayFrom(eb.selectFrom("a").selectAll("a")).as("accounts"),
+        jsonArrayFrom(eb.selectFrom("card").select(["card.number", "card.status", "card.prefix"]))
+          .as("cards"),
+      ])
+  );
+const INSERT_CLAIMING = insertStatement(true);
+const INSERT_ISSUING = insertStatement(false);
+
 /**
  * The customer, their loyalty card (claimed pre-printed, or issued) and their first account,
  * in one statement. A new customer holds no account yet, so any max accounts allows one.
@@ -279,51 +366,25 @@ const seriesPrefix = (eb: ExpressionBuilder<Database, "instruments">) =>
 async function insertCustomer(
   tx: Db,
   group: MerchantGroup,
-  values: Pick<Customer, "number" | "name" | "email" | "phone" | "home_store_id" | "categories">,
+  v: NewCustomerRow,
   with_: { card?: { claim: string } | { issueIn: string }; accountType: string },
 ) {
-  const card = with_.card;
-  const row = await tx
-    .with("c", (db) =>
-      db.insertInto("customers")
-        .values({ ...values, org_id: group.org_id, group_id: group.id }).returningAll())
-    .with("card", (db) =>
-      card && "claim" in card
-        ? db.updateTable("instruments")
-          .set({ customer_id: sql`(select id from c)`, status: "active" })
-          .where("id", "=", card.claim).where("org_id", "=", group.org_id)
-          .returning((eb) => ["number", "status", seriesPrefix(eb)])
-        : db.insertInto("instruments")
-          .columns(["org_id", "group_id", "series_id", "number", "status", "customer_id"])
-          .expression((eb) =>
-            eb.selectFrom("c").select([
-              sql<string>`${group.org_id}::uuid`.as("org_id"),
-              sql<string>`${group.id}::uuid`.as("group_id"),
-              sql<string>`${card?.issueIn ?? null}::uuid`.as("series_id"),
-              "c.number",
-              sql<InstrumentStatus>`'active'`.as("status"),
-              "c.id",
-            ]).where(sql<boolean>`${card !== undefined}`)
-          )
-          .returning((eb) => ["number", "status", seriesPrefix(eb)]))
-    .with("a", (db) =>
-      db.insertInto("accounts").columns(["org_id", "customer_id", "type"])
-        .expression((eb) =>
-          eb.selectFrom("c").select([
-            "c.org_id",
-            "c.id",
-            sql<string>`${with_.accountType}`.as("type"),
-          ])
-        )
-        .returningAll())
-    .selectFrom("c").selectAll("c")
-    .select((eb) => [
-      jsonArrayFrom(eb.selectFrom("a").selectAll("a")).as("accounts"),
-      jsonArrayFrom(eb.selectFrom("card").select(["card.number", "card.status", "card.prefix"]))
-        .as("cards"),
-    ])
-    .executeTakeFirstOrThrow();
-  return row;
+  const { card, accountType } = with_;
+  const common = [
+    group.org_id,
+    group.id,
+    v.number,
+    v.name,
+    v.email,
+    v.phone,
+    v.home_store_id,
+    v.categories,
+    accountType,
+  ] as const;
+  const [inserted] = card && "claim" in card
+    ? await INSERT_CLAIMING(tx, ...common, card.claim, true)
+    : await INSERT_ISSUING(tx, ...common, card?.issueIn ?? null, card !== undefined);
+  return inserted;
 }
 
 export async function getCustomer(db: Db, id: string): Promise<Customer | undefined> {
@@ -432,25 +493,50 @@ export async function lookupCustomers(
   group: MerchantGroup,
   key: CustomerKey,
 ): Promise<CustomerDetail[]> {
-  let q = detailQuery(db)
-    .where("c.group_id", "=", group.id).where("c.org_id", "=", group.org_id)
-    .orderBy("c.created_at").orderBy("c.id").limit(2);
-  if ("card" in key) {
-    q = q.where(
+  const [lookup, value] = "card" in key
+    ? [LOOKUP.card, key.card.toUpperCase()]
+    : "number" in key
+    ? [LOOKUP.number, key.number.toUpperCase()]
+    : "email" in key
+    ? [LOOKUP.email, key.email]
+    : [LOOKUP.phone, normalisePhone(key.phone)];
+  return (await lookup(db, group.id, group.org_id, value)).map(toDetail);
+}
+
+/** The customers of a group (at most two) by one key, with their detail: a hot POS query. */
+const lookupBy = (
+  where: (
+    q: ReturnType<typeof detailQuery>,
+    groupId: string,
+    value: string,
+  ) => ReturnType<typeof detailQuery>,
+) =>
+  reusable((db, groupId: string, orgId: string, value: string) =>
+    where(
+      detailQuery(db).where("c.group_id", "=", groupId).where("c.org_id", "=", orgId)
+        .orderBy("c.created_at").orderBy("c.id").limit(2),
+      groupId,
+      value,
+    )
+  );
+
+const LOOKUP = {
+  card: lookupBy((q, groupId, card) =>
+    q.where(
       "c.id",
       "in",
       (eb) =>
         eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
           .select("i.customer_id")
-          .where("i.group_id", "=", group.id).where("i.number", "=", key.card.toUpperCase())
+          .where("i.group_id", "=", groupId).where("i.number", "=", card)
           .where("s.type", "=", "loyalty-card").where("i.customer_id", "is not", null)
           .$narrowType<{ customer_id: string }>(),
-    );
-  } else if ("number" in key) q = q.where("c.number", "=", key.number.toUpperCase());
-  else if ("email" in key) q = q.where(sql`lower(c.email)`, "=", sql`lower(${key.email})`);
-  else q = q.where("c.phone", "=", normalisePhone(key.phone));
-  return (await q.execute()).map(toDetail);
-}
+    )
+  ),
+  number: lookupBy((q, _, number) => q.where("c.number", "=", number)),
+  email: lookupBy((q, _, email) => q.where(sql`lower(c.email)`, "=", sql`lower(${email})`)),
+  phone: lookupBy((q, _, phone) => q.where("c.phone", "=", phone)),
+};
 
 /** Validators of the POS lookup keys, shared with the route so both read keys alike. */
 export const CustomerKeySchemas = {

@@ -35,7 +35,7 @@ export const authApi = newRouter().openapi(
   }),
   async (c) => {
     const { email, password } = c.req.valid("json");
-    const { db, config } = c.var.deps;
+    const { db, config } = c.get("deps");
     const staff = await authenticateStaff(db, email, password, clientAddress(c));
     const { token, expiresAt } = await issueStaffToken(
       { db, issuer: config.publicUrl, secret: config.tokenKeySecret },

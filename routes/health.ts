@@ -19,7 +19,7 @@ export const health = newRouter().openapi(
     },
   }),
   async (c) => {
-    const { db, dbKind } = c.var.deps;
+    const { db, dbKind } = c.get("deps");
     const ok = await sql`select 1`.execute(db).then(() => true, () => false);
     return c.json(
       { status: ok ? "ok" as const : "degraded" as const, database: { kind: dbKind, ok } },

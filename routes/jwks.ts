@@ -22,7 +22,7 @@ export const jwks = newRouter().openapi(
     responses: { 200: jsonResponse(z.object({ keys: z.array(JwkSchema) }), "A JWK set") },
   }),
   async (c) => {
-    const keys = await publicKeys(c.var.deps.db);
+    const keys = await publicKeys(c.get("deps").db);
     c.header("Cache-Control", "public, max-age=300");
     return c.json({
       // Named fields only: nothing else stored with a key can leak through here.

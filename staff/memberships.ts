@@ -73,7 +73,7 @@ export async function inviteMember(
     }
     const inviteToken = randomToken();
     await tx.insertInto("staff_invites").values({
-      token_hash: await sha256(inviteToken),
+      token_hash: sha256(inviteToken),
       staff_id: user.id,
       org_id: input.orgId,
       created_by: input.invitedBy,
@@ -122,7 +122,7 @@ export async function findInvite(db: Db, token: string): Promise<Invite | undefi
       "m.role",
       sql<boolean>`u.password_hash is not null`.as("has_password"),
     ])
-    .where("i.token_hash", "=", await sha256(token))
+    .where("i.token_hash", "=", sha256(token))
     .where("i.used_at", "is", null)
     .where("i.expires_at", ">", new Date())
     .where("m.status", "=", "pending")

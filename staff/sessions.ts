@@ -13,7 +13,7 @@ export interface Session {
 export async function createSession(db: Db, staffId: string): Promise<string> {
   const token = randomToken();
   await db.insertInto("staff_sessions").values({
-    id_hash: await sha256(token),
+    id_hash: sha256(token),
     staff_id: staffId,
     csrf_token: randomToken(),
     expires_at: new Date(Date.now() + SESSION_TTL_MS),
@@ -23,7 +23,7 @@ export async function createSession(db: Db, staffId: string): Promise<string> {
 
 export async function loadSession(db: Db, token: string): Promise<Session | null> {
   const row = await db.selectFrom("staff_sessions").select(["staff_id", "csrf_token"])
-    .where("id_hash", "=", await sha256(token))
+    .where("id_hash", "=", sha256(token))
     .where("expires_at", ">", new Date())
     .executeTakeFirst();
   if (!row) return null;
@@ -32,5 +32,5 @@ export async function loadSession(db: Db, token: string): Promise<Session | null
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
-  await db.deleteFrom("staff_sessions").where("id_hash", "=", await sha256(token)).execute();
+  await db.deleteFrom("staff_sessions").where("id_hash", "=", sha256(token)).execute();
 }

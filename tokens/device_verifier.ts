@@ -103,7 +103,7 @@ export class DeviceVerifier {
   /** The token's principal, or a 401 problem. */
   async verify(token: string): Promise<DevicePrincipal> {
     const now = this.#now();
-    const key = await sha256(token);
+    const key = sha256(token);
     const hit = this.#cache.get(key);
     if (hit && hit.until > now) return await this.#answer(hit);
     const { claims, keyUntil } = await this.#checkSignature(token);

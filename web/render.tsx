@@ -44,8 +44,8 @@ export function renderPage(
     renderToString(
       <Layout
         title={page.title}
-        staff={c.var.staff}
-        csrfToken={c.var.session?.csrfToken}
+        staff={c.get("staff")}
+        csrfToken={c.get("session")?.csrfToken}
         flash={page.flash ?? takeFlash(c)}
         path={c.req.path}
       >
@@ -53,7 +53,7 @@ export function renderPage(
       </Layout>,
     )
   );
-  const manifest = c.var.deps.assets;
+  const manifest = c.get("deps").assets;
   const scripts = islands.map((name) => {
     const src = manifest.islands[name];
     if (!src) throw new Error(`island ${name} is not built: run deno task build`);

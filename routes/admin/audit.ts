@@ -22,9 +22,9 @@ export const adminAudit = newRouter()
       responses: { 200: jsonResponse(pageOf(AuditEntrySchema), "A page of entries"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { organizationId, ...filter } = c.req.valid("query");
-      const orgIds = await auditScope(db, c.var.staff!, organizationId);
+      const orgIds = await auditScope(db, c.get("staff")!, organizationId);
       const { items, nextCursor } = await auditPage(db, orgIds, filter);
       return c.json({ items: items.map(auditJson), nextCursor }, 200);
     },

@@ -40,7 +40,7 @@ const SearchQuery = PageQuery.extend({
 /** The customer behind a customer id, authorized on its organization, with its group. */
 async function authorizedCustomer(c: Context<AppEnv>, permission: Permission) {
   const customer = await authorized(c, "customer", permission);
-  const group = (await getGroup(c.var.deps.db, customer.group_id))!;
+  const group = (await getGroup(c.get("deps").db, customer.group_id))!;
   return { customer, group };
 }
 
@@ -61,7 +61,7 @@ export const adminCustomers = newRouter()
       responses: { 201: jsonResponse(CustomerDetailSchema, "Created"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "customers:manage");
       const settings = (await getSettings(db, group)).settings;
       const detail = await createCustomer(db, group, c.req.valid("json"), settings);
@@ -84,7 +84,7 @@ export const adminCustomers = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       const { q, limit, cursor } = c.req.valid("query");
       const settings = (await getSettings(db, group)).settings;
@@ -114,7 +114,7 @@ export const adminCustomers = newRouter()
       responses: { 200: jsonResponse(CustomerDetailSchema, "The customer"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { customer, group } = await authorizedCustomer(c, "programme:read");
       const settings = (await getSettings(db, group)).settings;
       return c.json(detailJson(await customerDetail(db, customer), settings), 200);
@@ -133,7 +133,7 @@ export const adminCustomers = newRouter()
       responses: { 201: jsonResponse(AccountSchema, "Opened"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { customer, group } = await authorizedCustomer(c, "customers:manage");
       const settings = (await getSettings(db, group)).settings;
       const account = await openAccount(db, customer, c.req.valid("json").type, settings);

@@ -53,9 +53,9 @@ export const adminItems = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "items:manage");
-      return c.json(await upsertItems(db, group, c.req.valid("json").items, c.var.staff!), 200);
+      return c.json(await upsertItems(db, group, c.req.valid("json").items, c.get("staff")!), 200);
     },
   )
   .openapi(
@@ -69,7 +69,7 @@ export const adminItems = newRouter()
       responses: { 200: jsonResponse(pageOf(ItemSchema), "A page of items"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       const { q, category, limit, cursor } = c.req.valid("query");
       const rows = await listItems(db, group, {

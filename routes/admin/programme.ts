@@ -58,10 +58,10 @@ export const adminProgramme = newRouter()
       responses: { 201: jsonResponse(GroupSchema, "Created"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { organizationId, name } = c.req.valid("json");
       await authorized(c, "organization", "merchants:manage", organizationId);
-      const group = await createGroup(db, { orgId: organizationId, name, actor: c.var.staff! });
+      const group = await createGroup(db, { orgId: organizationId, name, actor: c.get("staff")! });
       return c.json(groupJson(group), 201);
     },
   )
@@ -80,9 +80,9 @@ export const adminProgramme = newRouter()
     }),
     async (c) => {
       const { organizationId, limit, cursor } = c.req.valid("query");
-      const orgIds = await orgScope(c.var.deps.db, c.var.staff!, organizationId);
+      const orgIds = await orgScope(c.get("deps").db, c.get("staff")!, organizationId);
       const after = decodeCursor(cursor, ["text", "id"]);
-      const rows = await listGroups(c.var.deps.db, { orgIds, after, limit: limit + 1 });
+      const rows = await listGroups(c.get("deps").db, { orgIds, after, limit: limit + 1 });
       const { items, nextCursor } = page(rows, limit, (g) => [g.name, g.id]);
       return c.json({ items: items.map(groupJson), nextCursor }, 200);
     },
@@ -104,7 +104,7 @@ export const adminProgramme = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       // A group has a handful of merchants: all of them, in one answer.
       const merchants = await listMerchants(db, {
@@ -134,14 +134,14 @@ export const adminProgramme = newRouter()
       responses: { 201: jsonResponse(MerchantSchema, "Created"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const body = c.req.valid("json");
       await authorized(c, "organization", "merchants:manage", body.organizationId);
       const merchant = await createMerchant(db, {
         orgId: body.organizationId,
         name: body.name,
         storeIds: body.storeIds,
-        actor: c.var.staff!,
+        actor: c.get("staff")!,
       });
       return c.json(merchantJson(merchant), 201);
     },
@@ -161,9 +161,9 @@ export const adminProgramme = newRouter()
     }),
     async (c) => {
       const { organizationId, limit, cursor } = c.req.valid("query");
-      const orgIds = await orgScope(c.var.deps.db, c.var.staff!, organizationId);
+      const orgIds = await orgScope(c.get("deps").db, c.get("staff")!, organizationId);
       const after = decodeCursor(cursor, ["text", "id"]);
-      const rows = await listMerchants(c.var.deps.db, { orgIds, after, limit: limit + 1 });
+      const rows = await listMerchants(c.get("deps").db, { orgIds, after, limit: limit + 1 });
       const { items, nextCursor } = page(rows, limit, (m) => [m.name, m.id]);
       return c.json({ items: items.map(merchantJson), nextCursor }, 200);
     },
@@ -179,7 +179,7 @@ export const adminProgramme = newRouter()
       responses: { 200: jsonResponse(MerchantDetailSchema, "The merchant"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const merchant = await authorized(c, "merchant", "programme:read");
       const stores = await merchantStores(db, merchant);
       return c.json({
@@ -205,12 +205,15 @@ export const adminProgramme = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "merchants:manage");
       const merchant = await getMerchant(db, c.req.valid("json").merchantId);
       if (!merchant || merchant.org_id !== group.org_id) {
         throw notFound("merchant");
       }
-      return c.json(merchantJson(await addMerchantToGroup(db, group, merchant, c.var.staff!)), 200);
+      return c.json(
+        merchantJson(await addMerchantToGroup(db, group, merchant, c.get("staff")!)),
+        200,
+      );
     },
   );

@@ -62,8 +62,8 @@ export const adminRegistry = newRouter()
       responses: { 201: jsonResponse(OrganizationSchema, "Created"), ...problems },
     }),
     async (c) => {
-      if (!c.var.staff!.is_owner) throw forbidden("org:create");
-      const org = await createOrganization(c.var.deps.db, c.req.valid("json").name);
+      if (!c.get("staff")!.is_owner) throw forbidden("org:create");
+      const org = await createOrganization(c.get("deps").db, c.req.valid("json").name);
       return c.json(orgJson(org), 201);
     },
   )
@@ -80,8 +80,8 @@ export const adminRegistry = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
-      const orgs = await listOrganizations(db, await visibleOrgIds(db, c.var.staff!));
+      const { db } = c.get("deps");
+      const orgs = await listOrganizations(db, await visibleOrgIds(db, c.get("staff")!));
       return c.json({ items: orgs.map(orgJson) }, 200);
     },
   )
@@ -96,7 +96,7 @@ export const adminRegistry = newRouter()
       responses: { 200: jsonResponse(OrganizationTreeSchema, "The tree"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       await authorized(c, "organization", "org:read", id);
       return c.json(treeJson((await getOrganizationTree(db, id))!), 200);
@@ -113,12 +113,12 @@ export const adminRegistry = newRouter()
       responses: { 200: jsonResponse(OrganizationSchema, "Changed"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       await authorized(c, "organization", "org:manage", id);
       const change = c.req.valid("json");
       const org = await updateOrganization(db, id, change);
-      forgetTokenChecks(c.var.deviceTokens, change);
+      forgetTokenChecks(c.get("deviceTokens"), change);
       return c.json(orgJson(org!), 200);
     },
   )
@@ -133,7 +133,7 @@ export const adminRegistry = newRouter()
       responses: deleted,
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       // Only the owner has org:create; an admin of the organization gets a 403.
       await authorized(c, "organization", "org:create", id);
@@ -152,7 +152,7 @@ export const adminRegistry = newRouter()
       responses: { 201: jsonResponse(SiteSchema, "Created"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       await authorized(c, "organization", "registry:manage", id);
       return c.json(siteJson(await createSite(db, id, c.req.valid("json").name)), 201);
@@ -169,11 +169,11 @@ export const adminRegistry = newRouter()
       responses: { 200: jsonResponse(SiteSchema, "Changed"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const site = await authorized(c, "site", "registry:manage");
       const change = c.req.valid("json");
       const changed = await updateSite(db, site, change);
-      forgetTokenChecks(c.var.deviceTokens, change);
+      forgetTokenChecks(c.get("deviceTokens"), change);
       return c.json(siteJson(changed), 200);
     },
   )
@@ -188,7 +188,7 @@ export const adminRegistry = newRouter()
       responses: deleted,
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const site = await authorized(c, "site", "registry:manage");
       await deleteSite(db, site);
       return c.body(null, 204);
@@ -205,7 +205,7 @@ export const adminRegistry = newRouter()
       responses: { 201: jsonResponse(StoreSchema, "Created"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const site = await authorized(c, "site", "registry:manage");
       return c.json(storeJson(await createStore(db, site, c.req.valid("json"))), 201);
     },
@@ -221,11 +221,11 @@ export const adminRegistry = newRouter()
       responses: { 200: jsonResponse(StoreSchema, "Changed"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const store = await authorized(c, "store", "registry:manage");
       const change = c.req.valid("json");
       const changed = await updateStore(db, store, change);
-      forgetTokenChecks(c.var.deviceTokens, change);
+      forgetTokenChecks(c.get("deviceTokens"), change);
       return c.json(storeJson(changed), 200);
     },
   )
@@ -240,7 +240,7 @@ export const adminRegistry = newRouter()
       responses: deleted,
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const store = await authorized(c, "store", "registry:manage");
       await deleteStore(db, store);
       return c.body(null, 204);
@@ -257,7 +257,7 @@ export const adminRegistry = newRouter()
       responses: { 201: jsonResponse(PosSchema, "Created"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const store = await authorized(c, "store", "registry:manage");
       return c.json(posJson(await createPos(db, store, c.req.valid("json"))), 201);
     },
@@ -273,11 +273,11 @@ export const adminRegistry = newRouter()
       responses: { 200: jsonResponse(PosSchema, "Changed"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const pos = await authorized(c, "POS", "registry:manage");
       const change = c.req.valid("json");
       const changed = await updatePos(db, pos, change);
-      forgetTokenChecks(c.var.deviceTokens, change);
+      forgetTokenChecks(c.get("deviceTokens"), change);
       return c.json(posJson(changed), 200);
     },
   )
@@ -292,7 +292,7 @@ export const adminRegistry = newRouter()
       responses: deleted,
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const pos = await authorized(c, "POS", "registry:manage");
       await deletePos(db, pos);
       return c.body(null, 204);

@@ -79,7 +79,7 @@ export const adminRules = newRouter()
       responses: { 200: jsonResponse(RuleSetSchema, "The rule set"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       const { draft, published } = await getRuleSet(db, group);
       return c.json({
@@ -101,7 +101,7 @@ export const adminRules = newRouter()
       responses: { 200: jsonResponse(VocabularySchema, "The values"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       const [{ settings }, categories, stores, cardSeries] = await Promise.all([
         getSettings(db, group),
@@ -132,9 +132,9 @@ export const adminRules = newRouter()
       responses: { 200: jsonResponse(DraftSchema, "The saved draft"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "rules:manage");
-      const draft = await saveDraft(db, group, c.req.valid("json"), c.var.staff!);
+      const draft = await saveDraft(db, group, c.req.valid("json"), c.get("staff")!);
       return c.json(draftJson(draft), 200);
     },
   )
@@ -156,7 +156,7 @@ export const adminRules = newRouter()
       responses: { 200: jsonResponse(SimulationSchema, "The simulation"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       return c.json(simulationJson(await simulate(db, group, c.req.valid("json"))), 200);
     },
@@ -175,9 +175,9 @@ export const adminRules = newRouter()
       responses: { 201: jsonResponse(PublishedSummarySchema, "Published"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "rules:manage");
-      const published = await publishDraft(db, group, c.req.valid("json"), c.var.staff!);
+      const published = await publishDraft(db, group, c.req.valid("json"), c.get("staff")!);
       return c.json(summaryJson(published), 201);
     },
   )
@@ -195,7 +195,7 @@ export const adminRules = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       const { limit, cursor } = c.req.valid("query");
       const rows = await listVersions(db, group, { limit: limit + 1, before: beforeOf(cursor) });
@@ -214,7 +214,7 @@ export const adminRules = newRouter()
       responses: { 200: jsonResponse(PublishedVersionSchema, "The version"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { n } = c.req.valid("param");
       const group = await authorized(c, "merchant group", "programme:read");
       return c.json(versionJson(await getVersion(db, group, Number(n))), 200);
@@ -233,9 +233,9 @@ export const adminRules = newRouter()
       responses: { 200: jsonResponse(DraftSchema, "The new draft"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { n } = c.req.valid("param");
       const group = await authorized(c, "merchant group", "rules:manage");
-      return c.json(draftJson(await restoreVersion(db, group, Number(n), c.var.staff!)), 200);
+      return c.json(draftJson(await restoreVersion(db, group, Number(n), c.get("staff")!)), 200);
     },
   );

@@ -81,9 +81,9 @@ export const adminSeries = newRouter()
       responses: { 201: jsonResponse(SeriesSchema, "Created"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "series:manage");
-      const series = await createSeries(db, group, c.req.valid("json"), c.var.staff!);
+      const series = await createSeries(db, group, c.req.valid("json"), c.get("staff")!);
       return c.json(seriesJson(series), 201);
     },
   )
@@ -98,7 +98,7 @@ export const adminSeries = newRouter()
       responses: { 200: jsonResponse(pageOf(SeriesSchema), "A page of series"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { type, limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, ["text", "id"]);
       const group = await authorized(c, "merchant group", "programme:read");
@@ -145,13 +145,13 @@ export const adminSeries = newRouter()
       responses: { 202: jsonResponse(GenerationAnswer, "Accepted: generating"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const key = idempotencyKey(c.req.header("Idempotency-Key"));
       const series = await authorized(c, "series", "series:manage");
       const generation = await startGeneration(db, series, {
         count: c.req.valid("json").count,
         key,
-        actor: c.var.staff!,
+        actor: c.get("staff")!,
       });
       runInBackground(db, generation);
       return c.json({ generation: generationJson(generation) }, 202);
@@ -186,7 +186,7 @@ export const adminSeries = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { status, limit, cursor } = c.req.valid("query");
       const after = decodeCursor(cursor, ["id"])?.[0];
       const series = await authorized(c, "series", "programme:read");

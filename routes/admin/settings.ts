@@ -31,7 +31,7 @@ export const adminSettings = newRouter()
       responses: { 200: jsonResponse(VersionedSettings, "The current settings"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       const { version, settings } = await getSettings(db, group);
       return c.json({ version, settings }, 200);
@@ -52,13 +52,13 @@ export const adminSettings = newRouter()
       responses: { 200: jsonResponse(VersionedSettings, "The saved settings"), ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "settings:manage");
       const { version, settings } = await saveSettings(
         db,
         group,
         c.req.valid("json"),
-        c.var.staff!,
+        c.get("staff")!,
       );
       return c.json({ version, settings }, 200);
     },

@@ -57,8 +57,8 @@ export const adminStaff = newRouter()
       responses: { 200: jsonResponse(MeSchema, "The caller"), ...problems },
     }),
     async (c) => {
-      const staff = c.var.staff!;
-      const memberships = await c.var.deps.db.selectFrom("staff_memberships")
+      const staff = c.get("staff")!;
+      const memberships = await c.get("deps").db.selectFrom("staff_memberships")
         .select(["org_id", "role"]).where("staff_id", "=", staff.id).where("status", "=", "active")
         .execute();
       return c.json({
@@ -84,7 +84,7 @@ export const adminStaff = newRouter()
       },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       await authorized(c, "organization", "staff:read", id);
       return c.json({ items: (await listMembers(db, id)).map(memberJson) }, 200);
@@ -111,13 +111,13 @@ export const adminStaff = newRouter()
       },
     }),
     async (c) => {
-      const { db, config } = c.var.deps;
+      const { db, config } = c.get("deps");
       const { id } = c.req.valid("param");
       await authorized(c, "organization", "staff:manage", id);
       const { member, inviteToken } = await inviteMember(db, {
         ...c.req.valid("json"),
         orgId: id,
-        invitedBy: c.var.staff!.id,
+        invitedBy: c.get("staff")!.id,
       });
       const inviteUrl = `${config.publicUrl}/invite/${inviteToken}`;
       return c.json({ member: memberJson(member), inviteUrl }, 201);
@@ -134,7 +134,7 @@ export const adminStaff = newRouter()
       responses: { 204: { description: "Removed" }, ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { id, staffId } = c.req.valid("param");
       await authorized(c, "organization", "staff:manage", id);
       if (!(await removeMember(db, id, staffId))) throw notFound("member");

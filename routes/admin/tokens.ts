@@ -111,11 +111,11 @@ async function issue(
   target: DeviceTarget,
   body: z.infer<typeof NewDeviceToken>,
 ) {
-  const { db, config } = c.var.deps;
+  const { db, config } = c.get("deps");
   const issued = await issueDeviceToken(
     { db, issuer: config.publicUrl, secret: config.tokenKeySecret },
     target,
-    { ttlDays: body.ttlDays, label: body.label, createdBy: c.var.staff!.id },
+    { ttlDays: body.ttlDays, label: body.label, createdBy: c.get("staff")!.id },
   );
   // A credential: no cache may keep it.
   c.header("Cache-Control", "no-store");
@@ -179,7 +179,7 @@ export const adminTokens = newRouter()
       const target = await loadTarget(c, kind as TokenKind, id);
       const principal = targetRow(target);
       const tokens = await listDeviceTokens(
-        c.var.deps.db,
+        c.get("deps").db,
         principal.org_id,
         target.kind,
         principal.id,
@@ -201,10 +201,10 @@ export const adminTokens = newRouter()
       responses: { 204: { description: "Revoked" }, ...problems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const token = await authorized(c, "token", "tokens:manage", c.req.valid("param").jti);
       await revokeDeviceToken(db, token);
-      c.var.deviceTokens.evict(token.jti);
+      c.get("deviceTokens").evict(token.jti);
       return c.body(null, 204);
     },
   );

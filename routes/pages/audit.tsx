@@ -36,8 +36,8 @@ const entityPage = (e: { entity: string; entityId: string }) =>
 /** The audit log: filter by entity and by staff member, newest first, older pages on demand. */
 export const auditPages = new Hono<AppEnv>()
   .get("/console/audit", requireStaff, async (c) => {
-    const { db } = c.var.deps;
-    const staff = c.var.staff!;
+    const { db } = c.get("deps");
+    const staff = c.get("staff")!;
     const readable = await auditableOrgIds(db, staff);
     if (readable && readable.length === 0) {
       return renderPage(c, {

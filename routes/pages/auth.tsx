@@ -42,13 +42,13 @@ export function safeNext(next: string | undefined, origin: string): string {
 }
 
 async function startSession(c: Context<AppEnv>, staffId: string) {
-  const token = await createSession(c.var.deps.db, staffId);
+  const token = await createSession(c.get("deps").db, staffId);
   setCookie(c, SESSION_COOKIE, token, {
     path: "/",
     httpOnly: true,
     sameSite: "Lax",
     // PUBLIC_URL, not the request: behind a TLS-terminating proxy the request is plain http.
-    secure: new URL(c.var.deps.config.publicUrl).protocol === "https:",
+    secure: new URL(c.get("deps").config.publicUrl).protocol === "https:",
     maxAge: SESSION_TTL_MS / 1000,
   });
 }
@@ -193,7 +193,7 @@ const inviteGone = (c: Context<AppEnv>) =>
 
 export const authPages = new Hono<AppEnv>()
   .get("/setup", async (c) => {
-    if (await countStaff(c.var.deps.db)) return c.redirect("/login");
+    if (await countStaff(c.get("deps").db)) return c.redirect("/login");
     return renderPage(c, { title: "Set up Loyalty Edge", body: <SetupForm /> });
   })
   .post("/setup", async (c) => {
@@ -205,7 +205,7 @@ export const authPages = new Hono<AppEnv>()
         body: <SetupForm values={values} errors={zodFieldErrors(parsed.error)} />,
       }, 422);
     }
-    const owner = await createOwner(c.var.deps.db, parsed.data);
+    const owner = await createOwner(c.get("deps").db, parsed.data);
     if (!owner) {
       setFlash(c, { kind: "error", message: "Setup is already done; sign in." });
       return c.redirect("/login");
@@ -215,8 +215,10 @@ export const authPages = new Hono<AppEnv>()
     return c.redirect("/console");
   })
   .get("/login", async (c) => {
-    if (!(await countStaff(c.var.deps.db))) return c.redirect("/setup");
-    if (c.var.staff) return c.redirect(safeNext(c.req.query("next"), c.var.deps.config.publicUrl));
+    if (!(await countStaff(c.get("deps").db))) return c.redirect("/setup");
+    if (c.get("staff")) {
+      return c.redirect(safeNext(c.req.query("next"), c.get("deps").config.publicUrl));
+    }
     return renderPage(c, { title: "Sign in", body: <LoginForm next={c.req.query("next")} /> });
   })
   .post("/login", async (c) => {
@@ -236,13 +238,13 @@ export const authPages = new Hono<AppEnv>()
     }
     try {
       const staff = await authenticateStaff(
-        c.var.deps.db,
+        c.get("deps").db,
         parsed.data.email,
         parsed.data.password,
         clientAddress(c),
       );
       await startSession(c, staff.id);
-      return c.redirect(safeNext(values.next, c.var.deps.config.publicUrl));
+      return c.redirect(safeNext(values.next, c.get("deps").config.publicUrl));
     } catch (err) {
       if (!(err instanceof ProblemError) || (err.status !== 401 && err.status !== 429)) throw err;
       return renderPage(c, {
@@ -253,7 +255,7 @@ export const authPages = new Hono<AppEnv>()
   })
   .get("/invite/:token", async (c) => {
     const token = c.req.param("token");
-    const invite = await findInvite(c.var.deps.db, token);
+    const invite = await findInvite(c.get("deps").db, token);
     if (!invite) return inviteGone(c);
     return renderPage(c, {
       title: "Accept your invitation",
@@ -262,21 +264,21 @@ export const authPages = new Hono<AppEnv>()
           <AcceptInvite
             token={token}
             invite={invite}
-            signedInAs={c.var.staff?.id}
-            csrf={c.var.session?.csrfToken}
+            signedInAs={c.get("staff")?.id}
+            csrf={c.get("session")?.csrfToken}
           />
         )
         : <InviteForm token={token} invite={invite} />,
     });
   })
   .post("/invite/:token", async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const token = c.req.param("token");
     const invite = await findInvite(db, token);
     if (!invite) return inviteGone(c);
     if (invite.hasPassword) {
       // Never a password form for an account that has one: only its signed-in owner accepts.
-      const staff = c.var.staff;
+      const staff = c.get("staff");
       if (
         !staff || staff.id !== invite.staffId || !(await acceptInviteAsStaff(db, token, staff.id))
       ) {
@@ -303,7 +305,7 @@ export const authPages = new Hono<AppEnv>()
   })
   .post("/logout", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
-    if (token) await deleteSession(c.var.deps.db, token);
+    if (token) await deleteSession(c.get("deps").db, token);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     setFlash(c, { kind: "info", message: "Signed out." });
     return c.redirect("/login");

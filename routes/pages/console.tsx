@@ -10,11 +10,11 @@ import { renderPage } from "../../web/render.tsx";
 
 export const consolePages = new Hono<AppEnv>()
   .get("/", async (c) => {
-    if (!(await countStaff(c.var.deps.db))) return c.redirect("/setup");
-    return c.redirect(c.var.staff ? "/console" : "/login");
+    if (!(await countStaff(c.get("deps").db))) return c.redirect("/setup");
+    return c.redirect(c.get("staff") ? "/console" : "/login");
   })
   .get("/console", requireStaff, (c) => {
-    const staff = c.var.staff!;
+    const staff = c.get("staff")!;
     return renderPage(c, {
       title: "Overview",
       body: (
@@ -22,7 +22,7 @@ export const consolePages = new Hono<AppEnv>()
           <section class="card">
             <p>
               Signed in as <strong>{staff.email}</strong>
-              {staff.is_owner ? " (owner)" : ""}. Database: <code>{c.var.deps.dbKind}</code>.
+              {staff.is_owner ? " (owner)" : ""}. Database: <code>{c.get("deps").dbKind}</code>.
             </p>
             <p>
               POS integrators: the API is described at <a href="/docs/api">API reference</a> and

@@ -56,7 +56,7 @@ interface ListView extends Omit<CustomerSearchProps, "pageSize"> {
 }
 
 async function canDo(c: Context<AppEnv>, orgId: string, permission: "customers:manage") {
-  const role = await roleIn(c.var.deps.db, c.var.staff!, orgId);
+  const role = await roleIn(c.get("deps").db, c.get("staff")!, orgId);
   return role !== null && can(role, permission);
 }
 
@@ -65,8 +65,8 @@ async function listView(
   c: Context<AppEnv>,
   groupId: string | undefined,
 ): Promise<ListView | null> {
-  const { db } = c.var.deps;
-  const staff = c.var.staff!;
+  const { db } = c.get("deps");
+  const staff = c.get("staff")!;
   const orgIds = await visibleOrgIds(db, staff);
   const groups = await listGroups(db, { orgIds, limit: 500 });
   const group = groupId
@@ -119,7 +119,7 @@ function renderList(c: Context<AppEnv>, view: ListView | null, status: 200 | 409
               settings={view.settings}
               form={view.form ?? {}}
               errors={view.errors ?? []}
-              csrf={c.var.session?.csrfToken}
+              csrf={c.get("session")?.csrfToken}
             />
           )}
         </>
@@ -141,7 +141,7 @@ export const customerPages = new Hono<AppEnv>()
     return renderList(c, await listView(c, c.req.query("group") || undefined));
   })
   .post("/console/customers", requireStaff, async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const group = await authorized(
       c,
       "merchant group",
@@ -168,7 +168,7 @@ export const customerPages = new Hono<AppEnv>()
     return renderList(c, view && { ...view, form, errors }, status);
   })
   .get("/console/customers/:id", requireStaff, async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const customer = await authorized(c, "customer", "programme:read");
     const group = (await getGroup(db, customer.group_id))!;
     const [{ settings }, detail, canManage] = await Promise.all([
@@ -185,13 +185,13 @@ export const customerPages = new Hono<AppEnv>()
           settings={settings}
           group={group}
           canManage={canManage}
-          csrf={c.var.session?.csrfToken}
+          csrf={c.get("session")?.csrfToken}
         />
       ),
     });
   })
   .post("/console/customers/:id/accounts", requireStaff, async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const customer = await authorized(c, "customer", "customers:manage");
     const group = (await getGroup(db, customer.group_id))!;
     const text = ((await formText(c)).type ?? "").trim();

@@ -11,8 +11,8 @@ import { treeJson } from "../../registry/registry_json.ts";
 
 export const devicePages = new Hono<AppEnv>()
   .get("/console/devices", requireStaff, async (c) => {
-    const { db } = c.var.deps;
-    const staff = c.var.staff!;
+    const { db } = c.get("deps");
+    const staff = c.get("staff")!;
     const orgs = await listOrganizations(db, await visibleOrgIds(db, staff));
     const loaded = await Promise.all(orgs.map(async (org): Promise<DeviceOrg | null> => {
       const [role, tree] = await Promise.all([

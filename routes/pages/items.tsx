@@ -92,8 +92,8 @@ function ItemsPage({ view }: { view: View }) {
 /** The item catalogue of a group: search, category filter, pages of PAGE_SIZE. */
 export const itemPages = new Hono<AppEnv>()
   .get("/console/items", requireStaff, async (c) => {
-    const { db } = c.var.deps;
-    const staff = c.var.staff!;
+    const { db } = c.get("deps");
+    const staff = c.get("staff")!;
     const orgIds = await visibleOrgIds(db, staff);
     const groups = await listGroups(db, { orgIds, limit: 500 });
     const chosen = c.req.query("group");

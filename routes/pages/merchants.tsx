@@ -28,8 +28,8 @@ const storesJson = (stores: Awaited<ReturnType<typeof merchantStores>>) =>
 
 export const merchantPages = new Hono<AppEnv>()
   .get("/console/merchants", requireStaff, async (c) => {
-    const { db } = c.var.deps;
-    const staff = c.var.staff!;
+    const { db } = c.get("deps");
+    const staff = c.get("staff")!;
     const orgs = await listOrganizations(db, await visibleOrgIds(db, staff));
     const loaded = await Promise.all(orgs.map(async (org): Promise<MerchantOrg | null> => {
       const [role, tree, groups, merchants, links] = await Promise.all([
@@ -75,9 +75,9 @@ export const merchantPages = new Hono<AppEnv>()
     });
   })
   .get("/console/merchants/:id", requireStaff, async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const merchant = await authorized(c, "merchant", "programme:read");
-    const role = (await roleIn(db, c.var.staff!, merchant.org_id))!;
+    const role = (await roleIn(db, c.get("staff")!, merchant.org_id))!;
     const [stores, group, org] = await Promise.all([
       merchantStores(db, merchant),
       merchant.group_id ? getGroup(db, merchant.group_id) : undefined,

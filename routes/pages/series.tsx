@@ -63,8 +63,8 @@ function fromForm(form: Record<string, string>): { body: unknown; errors: FieldE
 
 /** The group shown: the one asked for (authorized), else the caller's first. */
 async function chosenGroup(c: Context<AppEnv>): Promise<MerchantGroup | undefined> {
-  const { db } = c.var.deps;
-  const staff = c.var.staff!;
+  const { db } = c.get("deps");
+  const staff = c.get("staff")!;
   const asked = c.req.query("group");
   if (asked) return await authorized(c, "merchant group", "programme:read", asked);
   return (await listGroups(db, { orgIds: await visibleOrgIds(db, staff), limit: 1 }))[0];
@@ -75,8 +75,8 @@ async function seriesPage(
   group: MerchantGroup | undefined,
   form?: { values: Record<string, string>; errors: FieldError[]; status: 409 | 422 },
 ) {
-  const { db } = c.var.deps;
-  const staff = c.var.staff!;
+  const { db } = c.get("deps");
+  const staff = c.get("staff")!;
   if (!group) {
     return renderPage(c, {
       title: "Series",
@@ -122,7 +122,7 @@ async function seriesPage(
         {canManage && (
           <NewSeriesForm
             group={group}
-            csrf={c.var.session?.csrfToken}
+            csrf={c.get("session")?.csrfToken}
             values={form?.values}
             errors={form?.errors}
           />
@@ -136,7 +136,7 @@ async function seriesPage(
 export const seriesPages = new Hono<AppEnv>()
   .get("/console/series", requireStaff, async (c) => seriesPage(c, await chosenGroup(c)))
   .post("/console/series/:groupId", requireStaff, async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const group = await authorized(c, "merchant group", "series:manage", c.req.param("groupId"));
     const values = await formText(c);
     const { body, errors } = fromForm(values);
@@ -146,7 +146,7 @@ export const seriesPages = new Hono<AppEnv>()
       return seriesPage(c, group, { values, errors: all, status: 422 });
     }
     try {
-      const series = await createSeries(db, group, parsed.data, c.var.staff!);
+      const series = await createSeries(db, group, parsed.data, c.get("staff")!);
       setFlash(c, { kind: "info", message: `Series ${series.name} created.` });
       return c.redirect(`/console/series?group=${group.id}#series-${series.id}`);
     } catch (err) {
@@ -155,7 +155,7 @@ export const seriesPages = new Hono<AppEnv>()
     }
   })
   .get("/console/series/:id/instruments", requireStaff, async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const series = await authorized(c, "series", "programme:read");
     const status = INSTRUMENT_STATUSES.find((s) => s === c.req.query("status"));
     const after = decodeCursor(c.req.query("cursor"), ["id"])?.[0];

@@ -99,8 +99,8 @@ interface View {
 
 /** Everything the page shows besides the settings: the groups to choose from and the role. */
 async function loadView(c: Context<AppEnv>, group: MerchantGroup) {
-  const { db } = c.var.deps;
-  const staff = c.var.staff!;
+  const { db } = c.get("deps");
+  const staff = c.get("staff")!;
   const orgIds = await visibleOrgIds(db, staff);
   const [groups, orgs, role, current] = await Promise.all([
     listGroups(db, { orgIds, limit: 500 }),
@@ -140,7 +140,7 @@ function render(c: Context<AppEnv>, view: View, status: 200 | 409 | 422 = 200) {
           version={view.form ? view.form.version : String(view.current.version)}
           errors={view.errors ?? []}
           staleAt={view.staleAt}
-          csrf={c.var.session?.csrfToken}
+          csrf={c.get("session")?.csrfToken}
         />
       </>
     ),
@@ -150,8 +150,8 @@ function render(c: Context<AppEnv>, view: View, status: 200 | 409 | 422 = 200) {
 /** The settings form: plain HTML, saved with the version it was loaded at. */
 export const settingsPages = new Hono<AppEnv>()
   .get("/console/settings", requireStaff, async (c) => {
-    const { db } = c.var.deps;
-    const staff = c.var.staff!;
+    const { db } = c.get("deps");
+    const staff = c.get("staff")!;
     const chosen = c.req.query("group");
     const group = chosen
       ? await authorized(c, "merchant group", "programme:read", chosen)
@@ -172,7 +172,7 @@ export const settingsPages = new Hono<AppEnv>()
     return render(c, await loadView(c, group));
   })
   .post("/console/settings/:groupId", requireStaff, async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const group = await authorized(c, "merchant group", "settings:manage", c.req.param("groupId"));
     const form = await formText(c);
     const parsed = LoyaltySettingsSchema.safeParse(fromForm(form));
@@ -188,7 +188,7 @@ export const settingsPages = new Hono<AppEnv>()
         db,
         group,
         { version: Number(form.version), settings: parsed.data },
-        c.var.staff!,
+        c.get("staff")!,
       );
       setFlash(c, {
         kind: "info",

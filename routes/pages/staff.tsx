@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { authorized } from "../../auth/authorize.ts";
 import { z } from "zod";
@@ -111,9 +112,9 @@ function OrgStaff(
 }
 
 /** The organizations whose staff the caller may see, with their members. */
-async function cards(c: { var: AppEnv["Variables"] }): Promise<OrgCard[]> {
-  const { db } = c.var.deps;
-  const staff = c.var.staff!;
+async function cards(c: Context<AppEnv>): Promise<OrgCard[]> {
+  const { db } = c.get("deps");
+  const staff = c.get("staff")!;
   const out: OrgCard[] = [];
   for (const org of await listOrganizations(db, await visibleOrgIds(db, staff))) {
     const role = await roleIn(db, staff, org.id);
@@ -133,7 +134,7 @@ export const staffPages = new Hono<AppEnv>()
         ? (
           <>
             {list.map((card) => (
-              <OrgStaff key={card.org.id} card={card} csrf={c.var.session?.csrfToken} />
+              <OrgStaff key={card.org.id} card={card} csrf={c.get("session")?.csrfToken} />
             ))}
           </>
         )
@@ -145,7 +146,7 @@ export const staffPages = new Hono<AppEnv>()
     });
   })
   .post("/console/staff/:orgId/invite", requireStaff, async (c) => {
-    const { db, config } = c.var.deps;
+    const { db, config } = c.get("deps");
     const orgId = c.req.param("orgId");
     await authorized(c, "organization", "staff:manage", orgId);
     const values = await formText(c);
@@ -158,7 +159,7 @@ export const staffPages = new Hono<AppEnv>()
         const { inviteToken } = await inviteMember(db, {
           ...parsed.data,
           orgId,
-          invitedBy: c.var.staff!.id,
+          invitedBy: c.get("staff")!.id,
         });
         inviteUrl = `${config.publicUrl}/invite/${inviteToken}`;
       } catch (err) {
@@ -177,20 +178,20 @@ export const staffPages = new Hono<AppEnv>()
                 <OrgStaff
                   key={card.org.id}
                   card={card}
-                  csrf={c.var.session?.csrfToken}
+                  csrf={c.get("session")?.csrfToken}
                   errors={errors}
                   values={errors ? values : undefined}
                   inviteUrl={inviteUrl}
                 />
               )
-              : <OrgStaff key={card.org.id} card={card} csrf={c.var.session?.csrfToken} />
+              : <OrgStaff key={card.org.id} card={card} csrf={c.get("session")?.csrfToken} />
           )}
         </>
       ),
     }, errors ? 422 : 200);
   })
   .post("/console/staff/:orgId/remove", requireStaff, async (c) => {
-    const { db } = c.var.deps;
+    const { db } = c.get("deps");
     const orgId = c.req.param("orgId");
     await authorized(c, "organization", "staff:manage", orgId);
     const { staffId } = await formText(c);

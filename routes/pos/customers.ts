@@ -64,7 +64,7 @@ export const posCustomers = newRouter()
       responses: { 200: jsonResponse(CustomerAnswer, "The customer"), ...posProblems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { group, settings } = posProgramme(c);
       const key = lookupKey(c.req.valid("query"));
       const found = await lookupCustomers(db, group, key);
@@ -92,9 +92,9 @@ export const posCustomers = newRouter()
       responses: { 201: jsonResponse(CustomerAnswer, "Created"), ...posProblems },
     }),
     async (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       const { group, settings } = posProgramme(c);
-      const device = c.var.device!;
+      const device = c.get("device")!;
       const input = c.req.valid("json");
       const answer = await idempotent(db, {
         orgId: group.org_id,

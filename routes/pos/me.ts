@@ -42,8 +42,8 @@ export const posMe = newRouter().openapi(
     },
   }),
   (c) => {
-    const d = c.var.device!;
-    const link = c.var.programme;
+    const d = c.get("device")!;
+    const link = c.get("programme");
     return c.json({
       kind: d.kind,
       organizationId: d.org,

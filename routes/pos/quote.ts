@@ -25,8 +25,8 @@ export const posQuote = newRouter().openapi(
   async (c) => {
     const programme = posProgramme(c);
     const priced = await priceBasket(
-      c.var.deps.db,
-      c.var.programmes,
+      c.get("deps").db,
+      c.get("programmes"),
       programme,
       posTill(c),
       c.req.valid("json"),
