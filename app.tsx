@@ -37,6 +37,8 @@ import { auditPages } from "./routes/pages/audit.tsx";
 import { adminCustomers } from "./routes/admin/customers.ts";
 import { adminItems } from "./routes/admin/items.ts";
 import { posCustomers } from "./routes/pos/customers.ts";
+import { posQuote } from "./routes/pos/quote.ts";
+import { adminRules } from "./routes/admin/rules.ts";
 import { customerPages } from "./routes/pages/customers.tsx";
 import { itemPages } from "./routes/pages/items.tsx";
 import { seriesPages } from "./routes/pages/series.tsx";
@@ -133,6 +135,7 @@ export function createApp(deps: AppDeps) {
   pos.use("*", authenticateDevice, resolveProgramme);
   pos.route("/", posMe);
   pos.route("/", posCustomers);
+  pos.route("/", posQuote);
   app.route("/api/pos/v1", pos);
   app.route("/", jwks);
   app.route("/", adminProgramme);
@@ -147,6 +150,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", auditPages);
   app.route("/", adminCustomers);
   app.route("/", adminItems);
+  app.route("/", adminRules);
   app.route("/", customerPages);
   app.route("/", itemPages);
   app.route("/", seriesPages);

@@ -102,3 +102,21 @@ export function posProgramme(
   }
   return { group: programme.group, settings: programme.settings.settings };
 }
+
+const posRequired = (token: string) =>
+  new ProblemError(400, "pos-required", "Name the POS this call is for", {
+    detail: `${token} must send X-Store-Number and X-POS-Number`,
+    errors: [{ field: "X-POS-Number", message: `required with ${token}` }],
+  });
+
+/**
+ * Where a sale of the calling POS happens: its store number, POS number and the store's time
+ * zone. A merchant token not acting for one POS has none: 400 `pos-required`.
+ */
+export function posTill(c: Context<AppEnv>) {
+  const { storeNumber, posNumber, timezone } = c.get("device")!;
+  if (storeNumber === undefined || posNumber === undefined || timezone === undefined) {
+    throw posRequired("a merchant token");
+  }
+  return { storeNumber, posNumber, timezone };
+}

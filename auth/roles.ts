@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   "series:manage": ["admin", "marketing"],
   "customers:manage": ["admin", "marketing"],
   "items:manage": ["admin", "marketing"],
+  "rules:manage": ["admin", "marketing"],
   "audit:read": ["admin", "marketing"],
 } as const satisfies Record<string, readonly OrgRole[]>;
 

@@ -6,6 +6,7 @@ import type { ItemTable } from "../db/schema.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { reusable } from "../db/compiled.ts";
 
 export type Item = Selectable<ItemTable>;
 
@@ -127,4 +128,22 @@ export async function itemCategories(db: Db, group: MerchantGroup): Promise<stri
     .where("group_id", "=", group.id).where("org_id", "=", group.org_id)
     .orderBy("category").limit(500).execute();
   return rows.map((r) => r.category);
+}
+
+/** Category by SKU for some SKUs of a group: a hot POS query (the quote, the sale). */
+const CATEGORIES_OF = reusable((db, groupId: string, orgId: string, skus: string[]) =>
+  db.selectFrom("items").select(["sku", "category"])
+    .where("group_id", "=", groupId).where("org_id", "=", orgId)
+    // One array parameter: the same statement for any number of SKUs.
+    .where("sku", "=", sql<string>`any(${skus}::text[])`)
+);
+
+/** The category of each of these SKUs the group's catalogue knows, in one statement. */
+export async function categoriesOf(
+  db: Db,
+  group: Pick<MerchantGroup, "id" | "org_id">,
+  skus: readonly string[],
+): Promise<Map<string, string>> {
+  const rows = await CATEGORIES_OF(db, group.id, group.org_id, [...skus]);
+  return new Map(rows.map((r) => [r.sku, r.category]));
 }

@@ -259,6 +259,32 @@ export interface ItemTable {
   updated_at: DefaultTimestamp;
 }
 
+/** A group's draft rule set; absent until first written (the empty draft, version 1). */
+export interface RuleSetDraftTable {
+  group_id: string;
+  org_id: string;
+  version: number;
+  /** Rule documents as validated by rules/schema.ts `parseRuleSet`. */
+  rules: ColumnType<Json, string, string>;
+  updated_at: DefaultTimestamp;
+  updated_by: string | null;
+  /** The saver's email at the time. */
+  updated_by_label: string | null;
+}
+
+/** A published rule set: version 1, 2, 3… of a group, never changed. */
+export interface RuleSetVersionTable {
+  group_id: string;
+  org_id: string;
+  version: number;
+  /** The draft version it was published from. */
+  draft_version: number;
+  rules: ColumnType<Json, string, never>;
+  published_at: DefaultTimestamp;
+  published_by: string | null;
+  published_by_label: string | null;
+}
+
 export interface IdempotencyKeyTable {
   org_id: string;
   /** Whose key it is, e.g. `pos:<id>`: two terminals may use the same key. */
@@ -294,4 +320,6 @@ export interface Database {
   accounts: AccountTable;
   items: ItemTable;
   idempotency_keys: IdempotencyKeyTable;
+  rule_set_drafts: RuleSetDraftTable;
+  rule_set_versions: RuleSetVersionTable;
 }

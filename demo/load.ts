@@ -14,6 +14,8 @@ import { acceptInviteWithPassword, inviteMember } from "../staff/memberships.ts"
 import { randomToken } from "../crypto/random.ts";
 import { countStaff, createOwner, findStaffById, type StaffUser } from "../staff/users.ts";
 import { issueDeviceToken } from "../tokens/device_tokens.ts";
+import { getDraft, publishDraft, saveDraft } from "../earning/rule_sets.ts";
+import { DEMO_RULES } from "./rules.ts";
 
 export interface DemoOptions {
   customers: number;
@@ -45,8 +47,8 @@ export async function databaseIsEmpty(db: Db): Promise<boolean> {
 
 /**
  * A living programme: an organization with two sites, four stores with POS, a merchant group
- * with settings, series, customers with cards, items — all through the services, so the demo
- * data obeys every rule the console and the POS obey.
+ * with settings and ten published earning rules, series, customers with cards, items — all
+ * through the services, so the demo data obeys every rule the console and the POS obey.
  */
 export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
   if (!opts.force && !(await databaseIsEmpty(db))) {
@@ -110,6 +112,11 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
     },
   }, actor);
   const { settings } = await getSettings(db, group);
+  const draft = await saveDraft(db, group, {
+    version: (await getDraft(db, group)).version,
+    rules: DEMO_RULES,
+  }, actor);
+  await publishDraft(db, group, { draftVersion: draft.version }, actor);
 
   const giftCards = await createSeries(db, group, {
     name: "Gift cards",

@@ -1,4 +1,4 @@
-import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
+import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
@@ -17,6 +17,8 @@ export type Customer = Selectable<CustomerTable>;
 export interface Card {
   number: string;
   status: InstrumentStatus;
+  /** Number prefix of the card's series ("" for automatic customer cards). */
+  prefix: string;
 }
 
 /** A customer with what the console and the POS show beside them. */
@@ -141,7 +143,7 @@ function detailQuery(db: Db, pick: (customers: CustomersQuery) => CustomersQuery
     .leftJoin(
       (eb) =>
         eb.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
-          .select(["i.number", "i.status", "i.customer_id", "i.org_id", "i.created_at"])
+          .select(["i.number", "i.status", "s.prefix", "i.customer_id", "i.org_id", "i.created_at"])
           .where("s.type", "=", "loyalty-card").as("card"),
       (j) => j.onRef("card.customer_id", "=", "c.id").onRef("card.org_id", "=", "c.org_id"),
     )
@@ -153,6 +155,7 @@ function detailQuery(db: Db, pick: (customers: CustomersQuery) => CustomersQuery
       "a.created_at as account_created_at",
       "card.number as card_number",
       "card.status as card_status",
+      "card.prefix as card_prefix",
     ])
     .orderBy("c.created_at").orderBy("c.id").orderBy("a.created_at").orderBy("a.id")
     .orderBy("card.created_at").orderBy("card.number");
@@ -165,6 +168,7 @@ type DetailRow = Customer & {
   account_created_at: Date | null;
   card_number: string | null;
   card_status: InstrumentStatus | null;
+  card_prefix: string | null;
 };
 
 /** The rows of `detailQuery`, folded back into one detail per customer, in their order. */
@@ -178,6 +182,7 @@ function toDetails(rows: DetailRow[]): CustomerDetail[] {
       account_created_at,
       card_number,
       card_status,
+      card_prefix,
       ...customer
     } = row;
     let detail = details.get(customer.id);
@@ -195,7 +200,7 @@ function toDetails(rows: DetailRow[]): CustomerDetail[] {
       });
     }
     if (card_number && !detail.cards.some((c) => c.number === card_number)) {
-      detail.cards.push({ number: card_number, status: card_status! });
+      detail.cards.push({ number: card_number, status: card_status!, prefix: card_prefix! });
     }
   }
   return [...details.values()];
@@ -320,6 +325,11 @@ export async function createCustomer(
   }
 }
 
+/** The prefix of a returned instrument's series, as `Card.prefix`. */
+const seriesPrefix = (eb: ExpressionBuilder<Database, "instruments">) =>
+  eb.selectFrom("series").select("series.prefix")
+    .whereRef("series.id", "=", "instruments.series_id").$asScalar().$notNull().as("prefix");
+
 type NewCustomerRow = Pick<
   Customer,
   "number" | "name" | "email" | "phone" | "home_store_id" | "categories"
@@ -363,7 +373,7 @@ const insertStatement = (claim: boolean) =>
             .set({ customer_id: sql`(select id from c)`, status: "active" })
             .where("id", "=", cardOrSeriesId).where("org_id", "=", orgId)
             .where(sql<boolean>`${withCard}`)
-            .returning(["number", "status"])
+            .returning((eb) => ["number", "status", seriesPrefix(eb)])
           : db.insertInto("instruments")
             .columns(["org_id", "group_id", "series_id", "number", "status", "customer_id"])
             .expression((eb) =>
@@ -376,7 +386,7 @@ const insertStatement = (claim: boolean) =>
                 "c.id",
               ]).where(sql<boolean>`${withCard}`)
             )
-            .returning(["number", "status"]))
+            .returning((eb) => ["number", "status", seriesPrefix(eb)]))
       .with("a", (db) =>
         db.insertInto("accounts").columns(["org_id", "customer_id", "type"])
           .expression((eb) =>
@@ -390,7 +400,8 @@ const insertStatement = (claim: boolean) =>
       .selectFrom("c").selectAll("c")
       .select((eb) => [
         jsonArrayFrom(eb.selectFrom("a").selectAll("a")).as("accounts"),
-        jsonArrayFrom(eb.selectFrom("card").select(["card.number", "card.status"])).as("cards"),
+        jsonArrayFrom(eb.selectFrom("card").select(["card.number", "card.status", "card.prefix"]))
+          .as("cards"),
       ])
   );
 const INSERT_CLAIMING = insertStatement(true);

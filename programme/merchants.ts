@@ -157,3 +157,13 @@ export async function storeLinks(db: Db, orgId: string): Promise<Map<string, str
   }
   return byMerchant;
 }
+
+/** The stores of a programme (linked to a merchant of the group), by number. */
+export async function groupStores(db: Db, group: Pick<MerchantGroup, "id" | "org_id">) {
+  return await db.selectFrom("merchant_stores as ms")
+    .innerJoin("merchants as m", "m.id", "ms.merchant_id")
+    .innerJoin("stores as s", "s.id", "ms.store_id")
+    .select(["s.number", "s.name", "s.timezone"])
+    .where("m.group_id", "=", group.id).where("ms.org_id", "=", group.org_id)
+    .orderBy("s.number").orderBy("s.name").execute();
+}

@@ -45,8 +45,15 @@ export const LineSchema = z.strictObject({
  * says whether the customer belongs to the loyalty programme at all (holds a card/account).
  */
 export const CustomerSchema = z.strictObject({
-  /** Category codes; index 0 is category 1, the customer type (seed 004). */
-  categories: z.array(z.string().min(1).max(32)).min(1).max(5),
+  /**
+   * Category codes; index 0 is category 1, the customer type (seed 004), which every customer
+   * has; categories 2-5 may be unset (null), so each code keeps its index.
+   */
+  categories: z.array(z.string().min(1).max(32).nullable()).min(1).max(5)
+    .refine((c) => c[0] !== null, {
+      message: "category 1 (the customer type) is required",
+      path: [0],
+    }),
   member: z.boolean(),
   visitCount: z.int().nonnegative(),
   /** Series (number prefix) of the card the customer identified with, when known. */

@@ -185,7 +185,8 @@ export const ConditionSchema: z.ZodType<Condition> = z.union([
   AllSchema,
   AnySchema,
   NotSchema,
-]);
+  // Named, so that JSON Schema and OpenAPI documents refer to it instead of recursing forever.
+]).meta({ id: "RuleCondition" });
 export type Condition = Leaf | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
 export const TopConditionSchema = z.union([AllSchema, AnySchema, NotSchema]);
@@ -216,38 +217,39 @@ function exactlyOne(a: string, b: string) {
 export const BasicPointsEvent = z.strictObject({
   type: z.literal("basic-points"),
   params: z.strictObject({
-    pointsPerUnit: PointsPerUnit,
+    pointsPerUnit: PointsPerUnit.describe("Points per 1.00 of net spend (two decimals at most)"),
     /** Which lines' net spend earns; all lines when absent. */
-    basis: LineSelector.optional(),
+    basis: LineSelector.optional().describe("Lines whose net spend earns; every line when absent"),
   }),
 });
 
 export const ItemPointsEvent = z.strictObject({
   type: z.literal("item-points"),
   params: z.strictObject({
-    selector: LineSelector,
+    selector: LineSelector.describe("Lines that earn (only those carrying no discount do)"),
     /** Points per unit of quantity. */
-    perItem: Points.optional(),
+    perItem: Points.optional().describe("Points per unit of quantity; or give pointsPerUnit"),
     /** Points per 1.00 of the line's net amount. */
-    pointsPerUnit: PointsPerUnit.optional(),
+    pointsPerUnit: PointsPerUnit.optional().describe("Points per 1.00 of the line; or perItem"),
   }).superRefine(exactlyOne("perItem", "pointsPerUnit")),
 });
 
 export const BasketPointsEvent = z.strictObject({
   type: z.literal("basket-points"),
   params: z.strictObject({
-    points: Points.optional(),
-    pointsPerUnit: PointsPerUnit.optional(),
+    points: Points.optional().describe("Fixed points for the basket; or give pointsPerUnit"),
+    pointsPerUnit: PointsPerUnit.optional().describe("Points per 1.00 of the net total; or points"),
     /** Minor units; the rule fires only when the net total is at least this. */
-    minTotal: z.int().nonnegative().max(1e15).optional(),
+    minTotal: z.int().nonnegative().max(1e15).optional()
+      .describe("Fires only when the net total is at least this (minor units)"),
   }).superRefine(exactlyOne("points", "pointsPerUnit")),
 });
 
 export const TenderPointsEvent = z.strictObject({
   type: z.literal("tender-points"),
   params: z.strictObject({
-    tenderTypes: z.array(Code).min(1).max(20),
-    pointsPerUnit: PointsPerUnit,
+    tenderTypes: z.array(Code).min(1).max(20).describe("Tender type codes, e.g. GIFT"),
+    pointsPerUnit: PointsPerUnit.describe("Points per 1.00 paid with those tenders"),
   }),
 });
 
@@ -255,7 +257,7 @@ export const MultiplierEvent = z.strictObject({
   type: z.literal("multiplier"),
   params: z.strictObject({
     /** Total factor: 2 doubles, i.e. adds 1 × the base points. */
-    factor: Factor,
+    factor: Factor.describe("Total factor: 2 doubles the points (more than 1, at most 100)"),
     /** Earning rules multiplied; every earning rule when absent. Checked by `parseRuleSet`. */
     ruleIds: z.array(RuleIdSchema).min(1).max(200).optional().superRefine((ids, ctx) => {
       ids?.forEach((id, i) => {
@@ -263,9 +265,9 @@ export const MultiplierEvent = z.strictObject({
           ctx.addIssue({ code: "custom", message: "listed twice", path: [i] });
         }
       });
-    }),
+    }).describe("Ids of the earning rules multiplied; every earning rule when absent"),
     /** Multiplies only the points those rules earned on the selected lines. */
-    selector: LineSelector.optional(),
+    selector: LineSelector.optional().describe("Multiplies only what the selected lines earned"),
   }),
 });
 
@@ -273,9 +275,9 @@ export const StaffDiscountEvent = z.strictObject({
   type: z.literal("staff-discount"),
   params: z.strictObject({
     /** Percent off each selected line's net amount. */
-    percent: Percent,
+    percent: Percent.describe("Percent off each selected line's net amount"),
     /** Lines discounted; every line when absent. */
-    selector: LineSelector.optional(),
+    selector: LineSelector.optional().describe("Lines discounted; every line when absent"),
   }),
 });
 

@@ -10,9 +10,9 @@ const Code = z.string().min(1).max(64);
  * (their own, or an order-level discount, which counts on every line).
  */
 export const LineSelector = z.strictObject({
-  skus: z.array(Code).min(1).max(500).optional(),
-  categories: z.array(Code).min(1).max(100).optional(),
-  excludeDiscounted: z.boolean().optional(),
+  skus: z.array(Code).min(1).max(500).optional().describe("Lines of these SKUs"),
+  categories: z.array(Code).min(1).max(100).optional().describe("Lines of these item categories"),
+  excludeDiscounted: z.boolean().optional().describe("Leave out lines carrying any discount"),
 });
 export type LineSelector = z.infer<typeof LineSelector>;
 

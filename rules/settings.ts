@@ -35,7 +35,7 @@ export interface CustomerStatus {
 
 /** Codes compare exactly as stored (the settings store them upper-cased). */
 export function customerStatus(basket: Basket, settings: Settings): CustomerStatus {
-  const type = basket.customer?.categories[0];
+  const type = basket.customer?.categories[0] ?? undefined;
   const member = type !== undefined && basket.customer?.member === true &&
     !settings.nonLoyaltyCategoryCodes.includes(type);
   return {

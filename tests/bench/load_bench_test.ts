@@ -37,7 +37,7 @@ Deno.test("endpoints: templates name only known placeholders, fill replaces them
     currency: "EUR",
     customer: { card: "123" },
     lines: [{ sku: "SKU00001", category: "SHOES", quantity: 2, unitPrice: 500 }],
-    tenders: [{ type: "cash", amount: 1000 }],
+    tenders: [{ type: "CASH", amount: 1000 }],
     receiptNumber: "LOAD-r-1-2",
     at: "2025-01-01T00:00:00Z",
   });

@@ -38,6 +38,24 @@ Deno.test("the demo loads a living programme, and refuses a database with data u
     });
     assert.equal(lookup.status, 200, "the printed POS token reaches the programme");
     await lookup.body?.cancel();
+    const item = await t.db.selectFrom("items").select(["sku", "prices"]).limit(1)
+      .executeTakeFirstOrThrow();
+    const quote = await t.request("/api/pos/v1/quote", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${demo.posToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        currency: "EUR",
+        customer: { card: customer.number },
+        lines: [{ sku: item.sku, quantity: 1, unitPrice: item.prices[0] }],
+        tenders: [{ type: "CASH", amount: item.prices[0] }],
+      }),
+    });
+    const quoted = await quote.json();
+    assert.equal(quote.status, 200, JSON.stringify(quoted));
+    assert.equal(quoted.rulesVersion, 1, "the ten demo rules are published");
+    const rules = await t.db.selectFrom("rule_set_versions").select("rules")
+      .executeTakeFirstOrThrow();
+    assert.equal((rules.rules as unknown[]).length, 10);
 
     await assert.rejects(() => loadDemo(t.db, opts), /--force/);
     const again = await loadDemo(t.db, { ...opts, force: true, customers: 5 });

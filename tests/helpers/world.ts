@@ -10,6 +10,7 @@ import { createPos, type Pos } from "../../registry/pos.ts";
 import { createSite, type Site } from "../../registry/sites.ts";
 import { createStore, type Store } from "../../registry/stores.ts";
 import { type DeviceTarget, issueDeviceToken } from "../../tokens/device_tokens.ts";
+import { getDraft, publishDraft, saveDraft } from "../../earning/rule_sets.ts";
 import { staffColumns, type StaffUser } from "../../staff/users.ts";
 import { addMember, addOwner, adminCall, bearerFor, ORIGIN, type TestApp } from "./app.ts";
 
@@ -277,4 +278,11 @@ export async function posCall(
   // deno-lint-ignore no-explicit-any -- tests read whatever the endpoint answered.
   const json: any = text && type.includes("json") ? JSON.parse(text) : text;
   return { status: res.status, type, json, headers: res.headers };
+}
+
+/** Saves `rules` as the world's draft and publishes it; answers the published version. */
+export async function publishRules(t: TestApp, w: World, rules: unknown[]): Promise<number> {
+  const { version } = await getDraft(t.db, w.group);
+  const draft = await saveDraft(t.db, w.group, { version, rules }, w.owner);
+  return (await publishDraft(t.db, w.group, { draftVersion: draft.version }, w.owner)).version;
 }

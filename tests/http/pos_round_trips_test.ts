@@ -9,12 +9,18 @@ import pg from "pg";
 import type { Database } from "../../db/schema.ts";
 import { createApp } from "../../app.tsx";
 import { createTestApp, ORIGIN } from "../helpers/app.ts";
-import { buildWorld, posCall } from "../helpers/world.ts";
+import { buildWorld, posCall, publishRules } from "../helpers/world.ts";
+import { upsertItems } from "../../catalogue/items.ts";
+import { EXAMPLES } from "../../rules/examples.ts";
 
-const BUDGET = { me: 0, lookup: 1, create: 5 };
+const BUDGET = { me: 0, lookup: 1, create: 5, quote: 2 };
 
 const t = await createTestApp();
 const w = await buildWorld(t, { member: { number: "M1" } });
+await publishRules(t, w, EXAMPLES);
+await upsertItems(t.db, w.group, [
+  { sku: "SH1", name: "Shoe", category: "SHOES", prices: [4999, 4999, 4999, 4999, 4999] },
+], w.owner);
 const statements: string[] = [];
 // Kysely's log sees every statement sent, also those compiled once (db/compiled.ts).
 const counting = new Kysely<Database>({
@@ -71,6 +77,24 @@ Deno.test("customer create is at most five statements in one transaction once wa
   assert.deepEqual(control, ["begin", "commit"], "one transaction");
   assert.ok(made <= BUDGET.create, `${made} statements: ${statements.join(", ")}`);
   console.log(`statements per call: me 0, lookup 1, create ${made} (${statements.join(", ")})`);
+});
+
+Deno.test("a quote is at most two statements once warm: the customer, the SKUs' categories", async () => {
+  const quote = () =>
+    posCall(counted, w.posToken, "POST", "/quote", {
+      body: {
+        currency: "EUR",
+        customer: { card: "M1" },
+        lines: [
+          { sku: "SH1", quantity: 2, unitPrice: 4999 },
+          { sku: "X1", category: "SOCKS", quantity: 1, unitPrice: 500 },
+        ],
+        tenders: [{ type: "GIFT", amount: 10498 }],
+      },
+    });
+  const quoted = await warm(quote, 200);
+  assert.ok(quoted <= BUDGET.quote, `${quoted} statements: ${statements.join(", ")}`);
+  assert.ok((await quote()).json.points > 0, "the published rules were evaluated");
 });
 
 Deno.test("close", async () => {

@@ -10,7 +10,7 @@ import { PROGRAMME_CACHE_TTL_MS } from "../../programme/cache.ts";
 import { DEVICE_CACHE_TTL_MS } from "../../tokens/device_verifier.ts";
 import { adminCall, createTestApp, ORIGIN, type TestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
-import { buildWorld, posCall } from "../helpers/world.ts";
+import { buildWorld, posCall, publishRules } from "../helpers/world.ts";
 
 async function withApp(fn: (t: TestApp) => Promise<void>) {
   const t = await createTestApp();
@@ -124,6 +124,49 @@ Deno.test(`another instance sees a settings change within ${PROGRAMME_CACHE_TTL_
       });
       const ms = await within(PROGRAMME_CACHE_TTL_MS, async () => (await otherFlag()) === false);
       console.log(`settings change seen by another instance after ${ms.toFixed(0)} ms`);
+    } finally {
+      await other.close();
+    }
+  }));
+
+Deno.test(`another instance quotes with newly published rules within ${PROGRAMME_CACHE_TTL_MS} ms (${testBackend})`, () =>
+  withApp(async (t) => {
+    const w = await buildWorld(t, { member: { number: "C3" } });
+    const rule = (pointsPerUnit: number) => ({
+      id: "basic",
+      name: "Basic",
+      enabled: true,
+      priority: 10,
+      conditions: { all: [{ fact: "member", operator: "equal", value: true }] },
+      event: { type: "basic-points", params: { pointsPerUnit } },
+    });
+    await publishRules(t, w, [rule(1)]);
+    const other = await secondInstance(t);
+    try {
+      const otherQuote = async () =>
+        (await (await other.request("/api/pos/v1/quote", {
+          method: "POST",
+          headers: { Authorization: `Bearer ${w.posToken}`, "Content-Type": "application/json" },
+          body: JSON.stringify({
+            currency: "EUR",
+            customer: { number: "C3" },
+            lines: [{ sku: "A", category: "X", quantity: 1, unitPrice: 1000 }],
+            tenders: [],
+          }),
+        })).json()) as { rulesVersion: number; points: number };
+      const warm = await otherQuote();
+      assert.deepEqual(
+        [warm.rulesVersion, warm.points],
+        [1, 10],
+        "warm the other instance's cache",
+      );
+      await publishRules(t, w, [rule(3)]);
+      const ms = await within(
+        PROGRAMME_CACHE_TTL_MS,
+        async () => (await otherQuote()).points === 30,
+      );
+      assert.equal((await otherQuote()).rulesVersion, 2);
+      console.log(`publish seen by another instance after ${ms.toFixed(0)} ms`);
     } finally {
       await other.close();
     }
