@@ -16,8 +16,13 @@ export const PASSWORD = "correct horse battery";
 /**
  * In-process app over a fresh test database; island URLs are named, not built. Rate limits
  * are off unless a test sets them: suites make hundreds of calls as one staff member.
+ * `notifications: false` makes an instance that hears no database notifications, as when they
+ * are lost: only its caches' time bounds apply.
  */
-export async function createTestApp(env: Record<string, string> = {}) {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  opts: { notifications?: boolean } = {},
+) {
   const database: TestDatabase = await createTestDatabase();
   const config = {
     ...loadConfig({
@@ -39,7 +44,7 @@ export async function createTestApp(env: Record<string, string> = {}) {
     dbKind: database.kind,
     config,
     assets,
-    listen: database.listen,
+    listen: opts.notifications === false ? undefined : database.listen,
   });
   const request = (path: string, init?: RequestInit) => app.request(ORIGIN + path, init);
   return { app, db: database.db, database, config, request, close: () => database.close() };
