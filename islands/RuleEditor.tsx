@@ -55,7 +55,8 @@ export default function RuleEditor(props: RuleEditorProps) {
   const published = useSignal(props.published);
   const versions = useSignal(props.versions.items);
   const nextCursor = useSignal(props.versions.nextCursor);
-  const serverErrors = useSignal<FieldError[]>([]);
+  /** The server's errors, with the rules they were about: an edit makes them stale. */
+  const serverErrors = useSignal<{ rules: Json[]; errors: FieldError[] } | null>(null);
   const open = useSignal<number | null>(null);
   const tab = useSignal<"form" | "json">("form");
   const notice = useSignal("");
@@ -79,7 +80,8 @@ export default function RuleEditor(props: RuleEditorProps) {
         add(anchorOf(issue.path as (string | number)[], rules.value), issue.message);
       }
     }
-    for (const fe of serverErrors.value) {
+    const server = serverErrors.value;
+    for (const fe of server?.rules === rules.value ? server.errors : []) {
       const path = fe.field.split("/").slice(1).map((s) => /^\d+$/.test(s) ? Number(s) : s);
       add(anchorOf(path, rules.value), fe.message);
     }
@@ -114,13 +116,6 @@ export default function RuleEditor(props: RuleEditorProps) {
     canManage,
   };
 
-  // The server's errors were about what it was sent: an edit makes them stale.
-  const edited = useMemo(() => ({ rules: rules.peek() }), []);
-  if (edited.rules !== rules.value) {
-    edited.rules = rules.value;
-    if (serverErrors.peek().length) serverErrors.value = [];
-  }
-
   /** Opens the rule of the first issue and moves the focus to its field. */
   function showFirstIssue() {
     const first = [...issues.value.keys()][0];
@@ -154,8 +149,7 @@ export default function RuleEditor(props: RuleEditorProps) {
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) conflict.value = true;
       else if (err instanceof ApiError && err.errors.some((e) => e.field.startsWith("rules/"))) {
-        serverErrors.value = err.errors;
-        edited.rules = rules.value;
+        serverErrors.value = { rules: rules.value, errors: err.errors };
         alert.value = "The server found problems in the rules: they are shown by each field.";
         setTimeout(showFirstIssue);
       } else alert.value = describeError(err);
@@ -173,11 +167,19 @@ export default function RuleEditor(props: RuleEditorProps) {
       saved.value = set.draft;
       rules.value = set.draft.rules;
       if (set.published && set.published.version !== published.value?.version) {
-        published.value = await api<Published>(
-          "GET",
-          `/merchant-groups/${groupId}/rules/versions/${set.published.version}`,
-        );
-        versions.value = [set.published, ...versions.value];
+        const [live, page] = await Promise.all([
+          api<Published>(
+            "GET",
+            `/merchant-groups/${groupId}/rules/versions/${set.published.version}`,
+          ),
+          api<{ items: SummaryJson[]; nextCursor: string | null }>(
+            "GET",
+            `/merchant-groups/${groupId}/rules/versions`,
+          ),
+        ]);
+        published.value = live;
+        versions.value = page.items;
+        nextCursor.value = page.nextCursor;
       }
       conflict.value = false;
       open.value = null;
@@ -314,8 +316,7 @@ export default function RuleEditor(props: RuleEditorProps) {
             groupId={groupId}
             problems={problems}
             onRuleErrors={(errors) => {
-              serverErrors.value = errors;
-              edited.rules = rules.value;
+              serverErrors.value = { rules: rules.value, errors };
             }}
           />
         </div>

@@ -159,14 +159,14 @@ export function anchorOf(path: Path, rules: Json[]): string {
     const kind = groupKind(node);
     if (kind === null) break;
     const step = path[i];
-    if (step === "not" && kind === "not") {
-      where.push("not");
-      i += 1;
-    } else if (step === kind && typeof path[i + 1] === "number") {
-      where.push(step, path[i + 1]);
-      i += 2;
-    } else return pathKey(where);
-    node = getIn(rules, where);
+    const next: Path = step === "not" ? ["not"] : [step, path[i + 1]];
+    const child = getIn(rules, [...where, ...next]);
+    const into = kind === "not" ? step === "not" : step === kind && typeof path[i + 1] === "number";
+    // Past the group only into a condition it has: the form shows no others.
+    if (!into || child === undefined) return pathKey(where);
+    where.push(...next);
+    i += next.length;
+    node = child;
   }
   const field = path[i];
   if (!isObj(node) || !("fact" in node)) return pathKey(where);
