@@ -110,7 +110,7 @@ export default function PointsPreview(props: PointsPreviewProps) {
         Earns <output data-testid="points">{result.value.points}</output> points
         {result.value.rules.length > 0 && (
           <span class="muted">
-            {" "}({result.value.rules.map((r) => `${r.name}: ${r.points}`).join(", ")})
+            {` (${result.value.rules.map((r) => `${r.name}: ${r.points}`).join(", ")})`}
           </span>
         )}
       </p>
