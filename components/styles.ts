@@ -98,7 +98,7 @@ button.link{background:none;border:0;color:var(--accent);padding:0 .25rem}.node-
 .cond-head{display:flex;gap:.75rem;align-items:flex-end;flex-wrap:wrap}.cond-list{list-style:none;margin:0;padding:0}
 .cond-leaf{padding:.3rem 0 0;border-top:1px dashed var(--line)}.cond-leaf button.remove{margin-top:1.65rem}
 [aria-invalid=true]{border-color:var(--err)}
-.sim-lines{margin:.5rem 0;table-layout:fixed}.sim-lines th:last-child{width:2.4rem}.sim-lines td,.sim-lines th{padding:.15rem .25rem;border:0}.sim-lines input{width:100%;min-width:3.5rem}
+.sim-lines{margin:.5rem 0;table-layout:fixed}.sim-lines th:last-child{width:2.6rem}.sim-lines td:last-child{text-align:right}.sim-lines td:last-child button{padding:.1rem .45rem}.sim-lines td,.sim-lines th{padding:.15rem .25rem;border:0}.sim-lines input{width:100%;min-width:3.5rem}
 .sim-result{margin-top:1rem;border-top:1px solid var(--line);padding-top:.5rem}.sim-total{font-size:1.15rem}.why-not li{margin-bottom:.3rem}
 .badge.added{background:#e2f3e7}.badge.removed{background:#fde8e7;color:var(--err)}.badge.changed{background:#fff1d6;color:#7a4a00}
 dialog.confirm-dialog{max-width:38rem;border:1px solid var(--line);border-radius:8px;padding:1rem 1.25rem}dialog::backdrop{background:rgb(0 0 0/.3)}
