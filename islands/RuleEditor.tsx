@@ -1,5 +1,5 @@
 import { useComputed, useSignal } from "@preact/signals";
-import { useMemo, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { minorUnitDigits } from "../money/currency.ts";
 import { parseRuleSet } from "../rules/schema.ts";
 import { api, ApiError, describeError, type FieldError } from "./api.ts";
@@ -102,6 +102,15 @@ export default function RuleEditor(props: RuleEditorProps) {
       rules.value = setIn(rules.value, path, value) as Json[];
     },
   }), []);
+
+  // Leaving the page with unsaved rules asks first: the draft lives in this tab until saved.
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (!sameJson(rules.peek(), saved.peek().rules)) e.preventDefault();
+    };
+    addEventListener("beforeunload", warn);
+    return () => removeEventListener("beforeunload", warn);
+  }, []);
 
   const announce = (message: string) => notice.value = message;
   const state: RuleSetState = {

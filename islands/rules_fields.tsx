@@ -99,11 +99,13 @@ interface FieldProps {
 }
 
 export function TextField(
-  { path, label, hint, upper, placeholder, suggestions }: FieldProps & {
+  { path, label, hint, upper, placeholder, suggestions, optional }: FieldProps & {
     /** Codes are compared as stored: upper-case. */
     upper?: boolean;
     placeholder?: string;
     suggestions?: readonly string[];
+    /** Emptied, the key leaves the document (the default, e.g. the placeholder, applies). */
+    optional?: boolean;
   },
 ) {
   const ed = useEditor();
@@ -121,7 +123,7 @@ export function TextField(
         list={suggestions?.length ? `${id}-options` : undefined}
         onInput={(e) => {
           const text = upper ? e.currentTarget.value.toUpperCase() : e.currentTarget.value;
-          ed.set(path, placeholder !== undefined && text === "" ? undefined : text);
+          ed.set(path, optional && text === "" ? undefined : text);
         }}
         {...attrs}
       />

@@ -19,7 +19,7 @@ export type Path = (string | number)[];
 
 export type Catalogue = ReturnType<typeof catalogueJson>;
 export type FactInfo = Catalogue["facts"][number];
-export type EventInfo = Catalogue["events"][number];
+type EventInfo = Catalogue["events"][number];
 export type Vocabulary = ReturnType<typeof vocabularyJson>;
 export type DraftJson = ReturnType<typeof draftJson>;
 export type SummaryJson = ReturnType<typeof summaryJson>;
@@ -71,7 +71,7 @@ export const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.s
 // ---- condition groups ----
 
 export type GroupKind = "all" | "any" | "not";
-export const GROUP_KINDS: GroupKind[] = ["all", "any", "not"];
+const GROUP_KINDS: GroupKind[] = ["all", "any", "not"];
 
 export function groupKind(node: Json | undefined): GroupKind | null {
   if (!isObj(node)) return null;
@@ -102,7 +102,7 @@ export function newLeaf(fact: FactInfo, vocabulary: Vocabulary): Obj {
 }
 
 /** The value a fresh condition on `fact` compares with: something valid where possible. */
-export function defaultValue(fact: FactInfo, vocabulary: Vocabulary): Json {
+function defaultValue(fact: FactInfo, vocabulary: Vocabulary): Json {
   switch (fact.kind) {
     case "boolean":
       return true;
@@ -202,7 +202,7 @@ export const EARNING_TYPES = new Set([
 ]);
 
 /** `base`, or `base-2`, `base-3`… : the first id no rule of the set has. */
-export function freeId(rules: Json[], base: string): string {
+function freeId(rules: Json[], base: string): string {
   const taken = new Set(rules.map((r) => isObj(r) ? r.id : null));
   if (!taken.has(base)) return base;
   for (let n = 2;; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;

@@ -181,6 +181,7 @@ function RuleFields({ index, type }: { index: number; type: Json | undefined }) 
             path={[index, "reference"]}
             label="Reference code"
             upper
+            optional
             placeholder={catalogue.defaultReference}
             hint={vocabulary.keyLineTotalReference
               ? `Marks its points in the ledger; ${vocabulary.keyLineTotalReference} counts ` +

@@ -35,7 +35,7 @@ export interface RuleSetState {
 }
 
 /** A rule-by-rule list of changes. */
-export function DiffList({ changes, empty }: { changes: RuleChange[]; empty: string }) {
+function DiffList({ changes, empty }: { changes: RuleChange[]; empty: string }) {
   if (changes.length === 0) return <p class="muted">{empty}</p>;
   return (
     <ul class="diff rule-diff">
