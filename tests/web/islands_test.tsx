@@ -99,6 +99,8 @@ Deno.test("build: hashed island entries share one Preact chunk and are served im
       assert.ok(!editor.toLowerCase().includes(marker), `the rule editor must not carry ${marker}`);
     }
     assert.ok(editor.includes("ZodError"), "the editor validates with the rules' zod schema");
+    // Only the zod it uses: the whole of zod with its locales was three times this.
+    assert.ok(editor.length < 250_000, `the rule editor loads ${editor.length} B of code`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
