@@ -43,6 +43,7 @@ import { customerPages } from "./routes/pages/customers.tsx";
 import { itemPages } from "./routes/pages/items.tsx";
 import { seriesPages } from "./routes/pages/series.tsx";
 import { merchantPages } from "./routes/pages/merchants.tsx";
+import { rulePages } from "./routes/pages/rules.tsx";
 import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
 import { renderPage } from "./web/render.tsx";
 import { isSafeMethod } from "./http/methods.ts";
@@ -155,6 +156,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", itemPages);
   app.route("/", seriesPages);
   app.route("/", merchantPages);
+  app.route("/", rulePages);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "staffBearer", {
     type: "http",

@@ -7,3 +7,47 @@ export function isValidTimeZone(tz: string): boolean {
     return false;
   }
 }
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
+/** Milliseconds the zone's wall clock is ahead of UTC at `instant` (whole seconds). */
+function offsetAt(instant: number, timeZone: string): number {
+  let f = wallClocks.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    wallClocks.set(timeZone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(instant))) p[part.type] = Number(part.value);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * The instant a store's wall clock shows `date` (YYYY-MM-DD) at `time` (HH:MM) in `timeZone`.
+ * A time skipped by a daylight-saving change lands an hour later; a repeated one is taken at its
+ * second occurrence.
+ */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
+  const [y, m, d] = date.split("-").map(Number);
+  const [hh, mm] = time.split(":").map(Number);
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  // The offset at the first guess can differ from the one at the answer near a change: twice.
+  let guess = wall - offsetAt(wall, timeZone);
+  guess = wall - offsetAt(guess, timeZone);
+  return new Date(guess);
+}
+
+/** Today's date (YYYY-MM-DD) on the wall clock of `timeZone`. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Date(now.getTime() + offsetAt(now.getTime(), timeZone)).toISOString().slice(0, 10);
+}

@@ -25,6 +25,7 @@ const NAV = [
   { href: "/console/series", label: "Series" },
   { href: "/console/customers", label: "Customers" },
   { href: "/console/items", label: "Items" },
+  { href: "/console/rules", label: "Rules" },
   { href: "/console/settings", label: "Settings" },
   { href: "/console/audit", label: "Audit log" },
   { href: "/docs/api", label: "API reference" },

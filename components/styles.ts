@@ -81,4 +81,26 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .merchant-form{flex-direction:column;align-items:stretch}.store-picker{margin:0;padding:.4rem .75rem .6rem;border:1px solid var(--line);border-radius:6px;background:#fff}.store-picker legend{font-weight:600}
 .site-stores{border:0;margin:.4rem 0 0;padding:0}.site-stores legend{font-weight:600;font-size:.9em}.store-choice{display:flex;flex-wrap:wrap;gap:.1rem .6rem;align-items:center;margin-left:.5rem}.store-choice label.check{display:flex;margin:0;font-weight:400}
 .join{display:flex;gap:.4rem;align-items:center;flex-wrap:wrap}.join label{margin:0}.join select{padding:.15rem .4rem}
+main:has(.rule-editor){max-width:92rem}
+.rule-workspace{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;align-items:start}
+@media (max-width:70rem){.rule-workspace{grid-template-columns:minmax(0,1fr)}}
+.rule-list{list-style:none;margin:0 0 1rem;padding:0}.rule-list>li{border-bottom:1px solid var(--line);padding:.2rem 0}
+.rule.disabled button.name{color:var(--muted)}.rule-body{padding:.25rem 0 .75rem}.rule-body h4{margin:.5rem 0 .3rem;font-size:.95rem}
+fieldset.bare{border:0;padding:0;margin:0;min-width:0}
+button.link{background:none;border:0;color:var(--accent);padding:0 .25rem}.node-row button.name{font-weight:600;text-align:left}
+.re-row{display:flex;flex-wrap:wrap;gap:0 .75rem;align-items:flex-start}
+.re-field{display:flex;flex-direction:column;gap:.2rem;margin-bottom:.5rem}.re-field>label{margin:0}.re-field>.hint,.re-field>.field-error{width:0;min-width:100%}.re-field input.number,.simulator input.number{width:6.5rem}.simulator input.code{width:7rem}
+.re-checks,.re-codes,.re-object{border:1px solid var(--line);border-radius:6px;padding:.25rem .6rem .45rem;margin:0 0 .5rem;min-width:0}
+.re-checks legend,.re-codes legend,.re-object legend{font-weight:600;font-size:.9em}.re-object legend label.check{margin:0}
+.re-checks label.check{display:inline-flex;margin:0 .7rem 0 0;font-weight:400}
+.chips{list-style:none;display:flex;flex-wrap:wrap;gap:.3rem;margin:0 0 .3rem;padding:0}
+.cond-group{border:1px solid var(--line);border-left:3px solid var(--accent);border-radius:6px;padding:.3rem .7rem .5rem;margin:0 0 .5rem;min-width:0}
+.cond-head{display:flex;gap:.75rem;align-items:flex-end;flex-wrap:wrap}.cond-list{list-style:none;margin:0;padding:0}
+.cond-leaf{padding:.3rem 0 0;border-top:1px dashed var(--line)}.cond-leaf button.remove{margin-top:1.65rem}
+[aria-invalid=true]{border-color:var(--err)}
+.sim-lines{margin:.5rem 0;table-layout:fixed}.sim-lines th:last-child{width:2.6rem}.sim-lines td:last-child{text-align:right}.sim-lines td:last-child button{padding:.1rem .45rem}.sim-lines td,.sim-lines th{padding:.15rem .25rem;border:0}.sim-lines input{width:100%;min-width:3.5rem}
+.sim-result{margin-top:1rem;border-top:1px solid var(--line);padding-top:.5rem}.sim-total{font-size:1.15rem}.why-not li{margin-bottom:.3rem}
+.badge.added{background:#e2f3e7}.badge.removed{background:#fde8e7;color:var(--err)}.badge.changed{background:#fff1d6;color:#7a4a00}
+dialog.confirm-dialog{max-width:38rem;border:1px solid var(--line);border-radius:8px;padding:1rem 1.25rem}dialog::backdrop{background:rgb(0 0 0/.3)}
+.json-tab textarea{width:100%;font:13px/1.4 ui-monospace,monospace;border:1px solid var(--line);border-radius:6px;padding:.5rem}
 `;

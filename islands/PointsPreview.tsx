@@ -1,76 +1,118 @@
-import { type Signal, useComputed, useSignal } from "@preact/signals";
-import { basicPoints, type Rounding, toHundredths } from "../rules/points.ts";
+import { useSignal } from "@preact/signals";
+import { api, ApiError, describeError } from "./api.ts";
+import { formatMinor, type Json, parseMinor, type Simulation } from "./rules_model.ts";
 
-export interface PointsPreviewProps {
-  /** ISO currency the spend is typed in. */
-  currency: string;
-  /** Minor digits of that currency (2 for EUR). */
-  digits: number;
-  /** The programme's rounding rule; a signal so a settings form on the page can share it. */
-  rounding: Signal<Rounding>;
+/** What a basket earned: in all, and per rule that fired. */
+export interface Earned {
+  points: number;
+  rules: { name: string; points: number }[];
 }
 
-const MODES: { value: Rounding; label: string }[] = [
-  { value: "none", label: "Do not round" },
-  { value: "up", label: "Always round up" },
-  { value: "down", label: "Always round down" },
-  { value: "nearest", label: "Round to nearest" },
-];
+export interface PointsPreviewProps {
+  groupId: string;
+  groupName: string;
+  /** The published version priced with, and its rules (the simulator is sent them). */
+  version: number;
+  rules: Json[];
+  store: { number: number; name: string };
+  currency: string;
+  digits: number;
+  /** The example basket: one line of this many minor units, for this customer type. */
+  spend: number;
+  customerType: string;
+  /** What it earns, priced by the server when it rendered the page. */
+  initial: Earned;
+}
 
-/** Shows what a basic-points rule awards for a spend under each rounding rule. */
-export default function PointsPreview({ currency, digits, rounding }: PointsPreviewProps) {
-  const spend = useSignal("12.34");
-  const rate = useSignal("1.5");
-  const points = useComputed(() => {
-    const spendNum = Number(spend.value);
-    const rateNum = Number(rate.value);
-    if (!(spendNum >= 0) || !(rateNum >= 0) || Math.round(rateNum * 100) !== rateNum * 100) {
-      return null;
+/** The example: one line worth `spend`, paid in cash, by a made-up customer of that type. */
+export function exampleBasket<Amount extends number | string>(
+  o: { currency: string; storeNumber: number; spend: Amount; customerType: string },
+) {
+  return {
+    currency: o.currency,
+    storeNumber: o.storeNumber,
+    lines: [{ sku: "EXAMPLE", category: "EXAMPLE", quantity: 1, unitPrice: o.spend }],
+    tenders: [{ type: "CASH", amount: o.spend }],
+    customer: { categories: [o.customerType.trim().toUpperCase() || null] },
+  };
+}
+
+export const earned = (s: Pick<Simulation, "points" | "rules">): Earned => ({
+  points: s.points,
+  rules: s.rules.map((r) => ({ name: r.name, points: r.points })),
+});
+
+/**
+ * What an example basket earns now under the programme's published rules and real settings:
+ * the server prices it as the page renders; a new spend or customer type asks the simulator.
+ */
+export default function PointsPreview(props: PointsPreviewProps) {
+  const { groupId, currency, digits, store } = props;
+  const spend = useSignal(formatMinor(props.spend, digits));
+  const customerType = useSignal(props.customerType);
+  const result = useSignal(props.initial);
+  const error = useSignal<string | null>(null);
+  const busy = useSignal(false);
+
+  async function preview(e: Event) {
+    e.preventDefault();
+    if (busy.value) return;
+    busy.value = true;
+    error.value = null;
+    try {
+      const s = await api<Simulation>("POST", `/merchant-groups/${groupId}/rules/simulate`, {
+        rules: props.rules,
+        basket: exampleBasket({
+          currency,
+          storeNumber: store.number,
+          spend: parseMinor(spend.value, digits) ?? spend.value,
+          customerType: customerType.value,
+        }),
+      });
+      result.value = earned(s);
+    } catch (err) {
+      const fields = err instanceof ApiError ? err.errors.map((fe) => fe.message) : [];
+      error.value = [describeError(err), ...fields].join(": ");
+    } finally {
+      busy.value = false;
     }
-    const minor = Math.round(spendNum * 10 ** digits);
-    return basicPoints(minor, digits, toHundredths(rateNum), rounding.value) / 100;
-  });
+  }
 
   return (
     <section class="card" aria-labelledby="pp-title">
       <h2 id="pp-title">Points preview</h2>
-      <div class="row">
+      <p class="hint">
+        A basket at store {store.number} · {store.name} now, priced with published version{" "}
+        {props.version} of {props.groupName} and its settings.
+      </p>
+      <form class="row" aria-label="Example basket" onSubmit={preview}>
         <label>
           Spend ({currency})
           <input
             name="spend"
             inputMode="decimal"
-            value={spend}
-            onInput={(e: Event) => spend.value = (e.currentTarget as HTMLInputElement).value}
+            value={spend.value}
+            onInput={(e) => spend.value = e.currentTarget.value}
           />
         </label>
         <label>
-          Points per {currency}
+          Customer type
           <input
-            name="rate"
-            inputMode="decimal"
-            value={rate}
-            onInput={(e: Event) => rate.value = (e.currentTarget as HTMLInputElement).value}
+            name="customerType"
+            value={customerType.value}
+            onInput={(e) => customerType.value = e.currentTarget.value.toUpperCase()}
           />
         </label>
-      </div>
-      <div class="segmented" role="group" aria-label="Rounding rule">
-        {MODES.map((m) => (
-          <button
-            type="button"
-            aria-pressed={rounding.value === m.value}
-            onClick={() => rounding.value = m.value}
-          >
-            {m.label}
-          </button>
-        ))}
-      </div>
-      <p>
-        Awards{" "}
-        <output data-testid="points">
-          {points.value === null ? "—" : points.value.toFixed(2)}
-        </output>{" "}
-        points
+        <button type="submit" aria-disabled={busy.value ? "true" : undefined}>Preview</button>
+      </form>
+      {error.value && <p role="alert" class="flash error">{error.value}</p>}
+      <p aria-live="polite">
+        Earns <output data-testid="points">{result.value.points}</output> points
+        {result.value.rules.length > 0 && (
+          <span class="muted">
+            {` (${result.value.rules.map((r) => `${r.name}: ${r.points}`).join(", ")})`}
+          </span>
+        )}
       </p>
     </section>
   );

@@ -72,7 +72,7 @@ async function problemOf(res: Response): Promise<ApiError> {
  * itself; unsafe methods also echo the page's CSRF token, which the server requires.
  */
 export async function api<T>(
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<T> {

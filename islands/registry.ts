@@ -4,6 +4,7 @@ import InstrumentGenerator from "./InstrumentGenerator.tsx";
 import MerchantDetail from "./MerchantDetail.tsx";
 import MerchantManager from "./MerchantManager.tsx";
 import PointsPreview from "./PointsPreview.tsx";
+import RuleEditor from "./RuleEditor.tsx";
 
 /**
  * Every island, by the name its bundle and marker carry. The build makes one entry per
@@ -16,4 +17,5 @@ export const islandRegistry: Record<string, ComponentType<any>> = {
   MerchantDetail,
   MerchantManager,
   PointsPreview,
+  RuleEditor,
 };

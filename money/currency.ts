@@ -2,7 +2,7 @@
  * Money is integer minor units of an ISO 4217 currency, everywhere: no float ever reaches a
  * balance. This module knows currencies: their codes and how many minor digits a unit has.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** True when the runtime's ICU knows the ISO 4217 code (a typo like "EUE" is rejected). */
 function isKnownCurrency(code: string): boolean {

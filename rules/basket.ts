@@ -6,7 +6,7 @@
  * order-level discount is spread over the lines in proportion to their value (see
  * `lineNets`) and counts as a discount on EVERY line (seed 004: "a discount of any kind").
  */
-import { z } from "zod";
+import * as z from "zod";
 import { apportion } from "./apportion.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import { isValidTimeZone } from "../calendar/zones.ts";

@@ -6,7 +6,7 @@
  *
  * Browser-safe (zod, facts and schema only): the editor island may import it as well.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { FACT_NAMES, type FactName, FACTS } from "./facts.ts";
 import { MAX_PATH_LENGTH } from "./path.ts";
 import {

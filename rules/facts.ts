@@ -7,7 +7,7 @@
  *
  * Browser-safe: the rule editor imports this module (with rules/schema.ts) without the engine.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Context } from "./context.ts";
 import { lineMatches, LineSelector } from "./selector.ts";
 

@@ -11,7 +11,7 @@
  */
 // zod only for `RoundingSchema`, marked pure: an island that imports the arithmetic alone
 // bundles no zod (zod declares itself side-effect free). tests/rules/bundle_test.ts checks it.
-import { z } from "zod";
+import * as z from "zod";
 
 export const ROUNDING_MODES = ["none", "up", "down", "nearest"] as const;
 export type Rounding = typeof ROUNDING_MODES[number];

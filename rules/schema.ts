@@ -34,7 +34,7 @@
  * - `staff-discount` `{percent, selector?}`: a discount per line for staff at the staff default
  *                   location; no points.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   CustomerCategoryParams,
   type FactDef,

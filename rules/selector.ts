@@ -1,5 +1,5 @@
 /** Line selectors: which basket lines a fact, an event basis or a multiplier applies to. */
-import { z } from "zod";
+import * as z from "zod";
 import type { PricedLine } from "./context.ts";
 
 const Code = z.string().min(1).max(64);

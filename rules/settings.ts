@@ -3,7 +3,7 @@
  * basket's customer. The programme's full `LoyaltySettings` (programme/settings_schema.ts)
  * has every one of these fields under the same names, so it can be passed as it is.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Basket } from "./basket.ts";
 import { RoundingSchema } from "./points.ts";
 

@@ -3,7 +3,7 @@
  * the real engine on fixture baskets, so a document that would throw at the POS is rejected
  * first. Server-side (it runs the engine); the browser validates with rules/schema.ts alone.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Basket } from "./basket.ts";
 import { evaluate } from "./evaluate.ts";
 import {

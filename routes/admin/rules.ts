@@ -20,10 +20,6 @@ import {
   vocabularyJson,
   VocabularySchema,
 } from "../../earning/earning_json.ts";
-import { itemCategories } from "../../catalogue/items.ts";
-import { listSeries } from "../../instruments/series.ts";
-import { groupStores } from "../../programme/merchants.ts";
-import { getSettings } from "../../programme/settings.ts";
 import {
   getRuleSet,
   getVersion,
@@ -33,6 +29,7 @@ import {
   saveDraft,
 } from "../../earning/rule_sets.ts";
 import { simulate } from "../../earning/simulate.ts";
+import { ruleVocabulary } from "../../earning/vocabulary.ts";
 import { validationError } from "../../errors/problem.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
@@ -103,16 +100,7 @@ export const adminRules = newRouter()
     async (c) => {
       const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
-      const [{ settings }, categories, stores, cardSeries] = await Promise.all([
-        getSettings(db, group),
-        itemCategories(db, group),
-        groupStores(db, group),
-        listSeries(db, group.id, { type: "loyalty-card", limit: 200 }),
-      ]);
-      return c.json(
-        vocabularyJson({ settings, itemCategories: categories, stores, cardSeries }),
-        200,
-      );
+      return c.json(vocabularyJson(await ruleVocabulary(db, group)), 200);
     },
   )
   .openapi(

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { onePointPerUnit } from "../../rules/examples.ts";
 import { DIST_DIR } from "../../web/assets.ts";
 import {
   ADMIN_EMAIL,
+  ownerToken,
   signIn,
   skipBrowserTest,
   type Steps,
@@ -13,8 +15,46 @@ import {
 
 const ISLAND = '[data-island="PointsPreview"]';
 
+/**
+ * An organization with store 1, a merchant group the store's merchant is in, and 1 point per
+ * EUR published, through the admin API as a script would.
+ */
+async function publishBasicRule(base: string) {
+  const bearer = await ownerToken(base);
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}/api/admin/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${bearer}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const org = await admin("POST", "/organizations", { name: "Acme Retail" });
+  const site = await admin("POST", `/organizations/${org.id}/sites`, { name: "Paris" });
+  const store = await admin("POST", `/sites/${site.id}/stores`, {
+    number: 1,
+    name: "Opéra",
+    timezone: "Europe/Paris",
+  });
+  const group = await admin("POST", "/merchant-groups", {
+    organizationId: org.id,
+    name: "Paris programme",
+  });
+  const merchant = await admin("POST", "/merchants", {
+    organizationId: org.id,
+    name: "Opéra shop",
+    storeIds: [store.id],
+  });
+  await admin("POST", `/merchant-groups/${group.id}/merchants`, { merchantId: merchant.id });
+  const rules = `/merchant-groups/${group.id}/rules`;
+  const draft = await admin("PUT", `${rules}/draft`, { version: 1, rules: [onePointPerUnit] });
+  await admin("POST", `${rules}/publish`, { draftVersion: draft.version });
+}
+
 Deno.test({
-  name: "console in a real browser: no-JS sign-in, island hydration, sign-out",
+  name: "console in a real browser: no-JS sign-in, the points preview island, sign-out",
   ignore: skipBrowserTest,
   fn: (t) =>
     withBrowserApp(t, { viewport: { width: 1100, height: 800 } }, async (app) => {
@@ -58,7 +98,15 @@ Deno.test({
           assert.match(page.url(), /\/console$/);
           assert.equal((await page.locator("h1").textContent())?.trim(), "Overview");
         }],
-        ["the PointsPreview island hydrates and recomputes", async () => {
+        [
+          "a programme publishes a rule through the API: the overview previews it",
+          async () => {
+            await publishBasicRule(base);
+            await page.reload();
+            assert.equal((await page.locator("h1").textContent())?.trim(), "Overview");
+          },
+        ],
+        ["the PointsPreview island hydrates and asks the simulator again", async () => {
           await waitForHydration(page, ISLAND);
           for (const file of [islandFile, ...sharedChunks]) {
             const cc = jsResponses.get(`/assets/${file}`);
@@ -69,22 +117,19 @@ Deno.test({
             assert.match(cc, /immutable/, `Cache-Control of /assets/${file}`);
           }
           const points = page.locator(`${ISLAND} [data-testid=points]`);
-          await waitForText(points, "18.51"); // 12.34 EUR × 1.5, not rounded
+          await waitForText(points, "50"); // 50.00 EUR × 1, priced as the page rendered
           const screenshot = Deno.env.get("SCREENSHOT");
           if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
-          await page.getByRole("button", { name: "Always round up" }).click();
-          await waitForText(points, "19.00");
-          await page.getByRole("button", { name: "Always round down" }).click();
-          await waitForText(points, "18.00");
-          await page.locator(`${ISLAND} input[name=spend]`).fill("10");
-          await page.getByRole("button", { name: "Round to nearest" }).click();
-          await waitForText(points, "15.00");
-          assert.equal(
-            await page.getByRole("button", { name: "Round to nearest" }).getAttribute(
-              "aria-pressed",
-            ),
-            "true",
+          await page.getByLabel("Spend (EUR)").fill("12.34");
+          await page.getByLabel("Spend (EUR)").press("Enter");
+          await waitForText(points, "12.34"); // the programme does not round
+          await page.getByLabel("Customer type").fill("");
+          await page.getByRole("button", { name: "Preview" }).click();
+          await waitForText(
+            page.locator(ISLAND).getByRole("alert"),
+            "The request is not valid: category 1 (the customer type) is required",
           );
+          assert.equal(await points.textContent(), "12.34", "the last answer stays");
           assert.deepEqual(pageErrors, [], "no uncaught error in the page");
         }],
         ["signing out returns to /login", async () => {

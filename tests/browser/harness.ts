@@ -115,6 +115,7 @@ export async function withBrowserApp(
     page.on("pageerror", (e) => pageErrors.push(String(e)));
 
     const running = server;
+    const launched = browser;
     await body({
       baseUrl: running.url,
       server: running,
@@ -130,9 +131,12 @@ export async function withBrowserApp(
             // The server logs one line per request: what the page asked and what it got.
             console.error(`server output:\n${running.output()}`);
             if (pageErrors.length) console.error(`page errors:\n${pageErrors.join("\n")}`);
-            const shot = await Deno.makeTempFile({ prefix: "browser-failure-", suffix: ".png" });
-            await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-            console.error(`screenshot of the failure: ${shot}`);
+            // Every open page: a step may act in another context (an invited member's).
+            for (const shown of launched.contexts().flatMap((c) => c.pages())) {
+              const shot = await Deno.makeTempFile({ prefix: "browser-failure-", suffix: ".png" });
+              await shown.screenshot({ path: shot, fullPage: true }).catch(() => {});
+              console.error(`screenshot of the failure (${shown.url()}): ${shot}`);
+            }
             break;
           }
         }

@@ -8,6 +8,8 @@ import {
   problemOf,
   type TestApp,
 } from "../helpers/app.ts";
+import { buildWorld, publishRules } from "../helpers/world.ts";
+import { onePointPerUnit } from "../../rules/examples.ts";
 
 const t: TestApp = await createTestApp();
 await addOwner(t);
@@ -158,10 +160,17 @@ Deno.test("a page without islands ships no script; the console ships only its is
     body: new URLSearchParams({ email: "owner@example.com", password: "correct horse battery" }),
   });
   const cookie = form.headers.getSetCookie()[0].split(";")[0];
-  const console = await (await t.request("/console", { headers: { Cookie: cookie } })).text();
+  const overview = async () =>
+    await (await t.request("/console", { headers: { Cookie: cookie } })).text();
+  assert.doesNotMatch(await overview(), /<script/, "nothing published: no preview to run");
+  const w = await buildWorld(t, { name: "Scripts" });
+  await publishRules(t, w, [onePointPerUnit]);
+  const console = await overview();
   const scripts = console.match(/<script[^>]*>/g) ?? [];
   assert.deepEqual(scripts, ['<script type="module" src="/assets/PointsPreview-test.js">']);
   assert.match(console, /data-island="PointsPreview"/);
+  // 50.00 EUR at 1 point per EUR, priced by the server as the page rendered.
+  assert.match(console, /<output data-testid="points">50<\/output>/);
 });
 
 Deno.test({

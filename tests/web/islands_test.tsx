@@ -3,7 +3,6 @@ import { type Signal, signal } from "@preact/signals";
 import { renderToString } from "preact-render-to-string";
 import { join } from "node:path";
 import PointsPreview from "../../islands/PointsPreview.tsx";
-import type { Rounding } from "../../rules/points.ts";
 import { islandRegistry } from "../../islands/registry.ts";
 import { serveAsset } from "../../web/assets.ts";
 import { buildIslands } from "../../web/build.ts";
@@ -29,21 +28,29 @@ Deno.test("props codec: plain values round-trip and one signal stays one signal"
 });
 
 Deno.test("the island marker renders SSR HTML with its props and records the island", () => {
+  const props = {
+    groupId: "g1",
+    groupName: "Paris",
+    version: 3,
+    rules: [],
+    store: { number: 12, name: "Opéra" },
+    currency: "EUR",
+    digits: 2,
+    spend: 1234,
+    customerType: "GOLD",
+    initial: { points: 24.68, rules: [{ name: "Double", points: 12.34 }] },
+  };
   const { result, islands } = collectIslands(() =>
-    renderToString(
-      <Island
-        of={PointsPreview}
-        props={{ currency: "EUR", digits: 2, rounding: signal<Rounding>("up") }}
-      />,
-    )
+    renderToString(<Island of={PointsPreview} props={props} />)
   );
   assert.deepEqual(islands, ["PointsPreview"]);
   assert.match(result, /^<div data-island="PointsPreview" data-props="/);
-  assert.match(result, /19\.00/, "server-rendered with the given rounding");
-  const props = JSON.parse(
+  assert.match(result, /value="12\.34"/, "the spend in the currency's units");
+  assert.match(result, /24\.68<\/output>/, "server-rendered with the initial result");
+  const wire = JSON.parse(
     /data-props="([^"]*)"/.exec(result)![1].replaceAll("&quot;", '"').replaceAll("&amp;", "&"),
   );
-  assert.deepEqual(props.rounding, { $signal: 0, value: "up" });
+  assert.deepEqual(wire, props);
 });
 
 Deno.test("a component not listed in the registry cannot be an island", () => {
@@ -76,6 +83,24 @@ Deno.test("build: hashed island entries share one Preact chunk and are served im
       await res.body?.cancel();
     }
     assert.equal(await serveAsset("../deno.json", dir), null);
+
+    // The rule editor validates with the rules' schema in the browser, never with the engine
+    // or a server module: nothing it loads carries their code.
+    const loaded = new Set<string>();
+    const load = async (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = await read(file);
+      for (const m of code.matchAll(/from\s*"\.\/([^"]+\.js)"/g)) await load(m[1]);
+    };
+    await load(manifest.islands.RuleEditor.replace("/assets/", ""));
+    const editor = (await Promise.all([...loaded].map(read))).join("\n");
+    for (const marker of ["json-rules-engine", "almanac required", "kysely", "hono"]) {
+      assert.ok(!editor.toLowerCase().includes(marker), `the rule editor must not carry ${marker}`);
+    }
+    assert.ok(editor.includes("ZodError"), "the editor validates with the rules' zod schema");
+    // Only the zod it uses: the whole of zod with its locales was three times this.
+    assert.ok(editor.length < 250_000, `the rule editor loads ${editor.length} B of code`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,22 @@
+/**
+ * What the rule editor's pickers offer for one programme: the settings (category names, the
+ * key line total reference), the catalogue's item categories, the group's stores and its
+ * loyalty-card series. Read by `GET …/rules/vocabulary` and by the rules page, which hands it
+ * to the editor island without a round trip.
+ */
+import { itemCategories } from "../catalogue/items.ts";
+import type { Db } from "../db/connection.ts";
+import { listSeries } from "../instruments/series.ts";
+import type { MerchantGroup } from "../programme/groups.ts";
+import { groupStores } from "../programme/merchants.ts";
+import { getSettings } from "../programme/settings.ts";
+
+export async function ruleVocabulary(db: Db, group: MerchantGroup) {
+  const [{ settings }, categories, stores, cardSeries] = await Promise.all([
+    getSettings(db, group),
+    itemCategories(db, group),
+    groupStores(db, group),
+    listSeries(db, group.id, { type: "loyalty-card", limit: 200 }),
+  ]);
+  return { settings, itemCategories: categories, stores, cardSeries };
+}
