@@ -66,6 +66,7 @@ function connectServer(url: string): Connection {
   const pool = new pg.Pool({
     connectionString: url,
     max: Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10),
+    types: { getTypeParser: typeParser },
   });
   // An idle client dropped by the server (a restart, a failover) would otherwise be an
   // unhandled error that ends the process; the pool replaces it on the next query.
@@ -85,6 +86,21 @@ function connectServer(url: string): Connection {
     },
   };
 }
+
+const INT8 = 20;
+
+/**
+ * bigint columns (ledger amounts and balances) come back as PGlite returns them: a number when
+ * it is a safe integer, else a BigInt; pg alone would give strings.
+ */
+const typeParser =
+  ((oid: number, format?: string) =>
+    oid === INT8 && format !== "binary"
+      ? (text: string) => {
+        const n = Number(text);
+        return Number.isSafeInteger(n) ? n : BigInt(text);
+      }
+      : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser;
 
 /** Statements worth preparing: queries and writes, never DDL or transaction control. */
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;

@@ -296,6 +296,152 @@ export interface IdempotencyKeyTable {
   created_at: DefaultTimestamp;
 }
 
+/** Ledger amounts and balances: bigint columns, read as numbers (db/connection.ts). */
+type Int8 = ColumnType<number, number | bigint, number | bigint>;
+type DefaultInt8 = ColumnType<number, number | bigint | undefined, number | bigint>;
+
+/** Whose value an account holds: a customer's points, an instrument's money, or the programme's. */
+export interface LedgerAccountTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  /** Set on a customer's own account (their points). */
+  customer_id: string | null;
+  /** Set on an instrument's own account (a gift card's money). */
+  instrument_id: string | null;
+  /** What the account is, e.g. POINTS, or the programme's POINTS_ISSUED. */
+  code: string;
+  /** PTS (points, integer hundredths) or an ISO 4217 currency (integer minor units). */
+  unit: string;
+  /** 0 for a customer's or instrument's account; the programme's accounts have a few. */
+  slot: ColumnType<number, number | undefined, number>;
+  /** The sum of the account's entries, written with them. */
+  balance: DefaultInt8;
+  created_at: DefaultTimestamp;
+}
+
+/** One movement of value; its entries sum to zero per unit. Never changed or deleted. */
+export interface LedgerTransactionTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  /** SALE, RETURN, ADJUST, …: why value moved. */
+  reference: string;
+  sale_id: string | null;
+  /** The transaction this one reverses (at most one reversal each). */
+  reverses_id: string | null;
+  pos_id: string | null;
+  staff_id: string | null;
+  /** Who made it, as they were called then (a POS or a staff email). */
+  actor_label: string;
+  reason: string | null;
+  /** When it happened in business terms (a sale's time, which an offline POS keeps). */
+  at: Timestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface LedgerEntryTable {
+  id: ColumnType<number, never, never>;
+  org_id: string;
+  transaction_id: string;
+  account_id: string;
+  unit: string;
+  /** Signed: what the entry adds to the account's balance. Never 0. */
+  amount: Int8;
+  /** The account's balance once this entry is applied: a statement's running balance. */
+  balance_after: Int8;
+  /** The entry's own reference: the earning rule's (ONBO, …) or the transaction's. */
+  reference: string;
+  rule_id: string | null;
+}
+
+/** A sale or a return recorded at a POS. */
+export interface SaleTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  store_id: string;
+  pos_id: string;
+  kind: "sale" | "return";
+  /** Unique per POS, sales and returns alike. */
+  receipt_number: string;
+  at: Timestamp;
+  /** `at` as a date on the store's clock. */
+  trading_day: ColumnType<string, string, string>;
+  customer_id: string | null;
+  /** Counted as a member transaction (earns points). */
+  member: boolean;
+  currency: string;
+  /** Net value in minor units: of the sale, or returned by the return (positive). */
+  total: Int8;
+  /** Points earned (a sale) or reversed (a return), hundredths. */
+  points: DefaultInt8;
+  /** Points spent as tender (a sale) or given back (a return), hundredths. */
+  points_redeemed: DefaultInt8;
+  rules_version: number | null;
+  /** A return's sale, when the original receipt was given. */
+  original_sale_id: string | null;
+  /** On a sale: value returned so far by its returns. */
+  returned_total: DefaultInt8;
+  /** On a sale: spent points given back so far by its returns. */
+  points_redeemed_returned: DefaultInt8;
+  created_at: DefaultTimestamp;
+}
+
+export interface SaleLineTable {
+  sale_id: string;
+  index: number;
+  org_id: string;
+  sku: string;
+  quantity: number;
+  unit_price: Int8;
+  /** The line's value after its own and its share of order discounts, minor units. */
+  net: Int8;
+  /** What the line earned over all rules, hundredths. */
+  points: DefaultInt8;
+  returned_quantity: ColumnType<number, number | undefined, number>;
+}
+
+/** What one line of a sale earned from one rule; a return reverses from it. */
+export interface SaleAwardTable {
+  sale_id: string;
+  line_index: number;
+  rule_id: string;
+  org_id: string;
+  type: string;
+  reference: string;
+  points: Int8;
+  /** Reversed so far by returns, never above `points`. */
+  reversed: DefaultInt8;
+}
+
+export interface CustomerStatisticsTable {
+  customer_id: string;
+  org_id: string;
+  visits: ColumnType<number, number | undefined, number>;
+  sales_count: ColumnType<number, number | undefined, number>;
+  spend: DefaultInt8;
+  first_visit: NullableTimestamp;
+  last_visit: NullableTimestamp;
+}
+
+export interface CustomerVisitDayTable {
+  customer_id: string;
+  trading_day: ColumnType<string, string, string>;
+  org_id: string;
+}
+
+export interface StoreDayStatisticsTable {
+  store_id: string;
+  trading_day: ColumnType<string, string, string>;
+  org_id: string;
+  group_id: string;
+  member_count: ColumnType<number, number | undefined, number>;
+  member_total: DefaultInt8;
+  non_member_count: ColumnType<number, number | undefined, number>;
+  non_member_total: DefaultInt8;
+}
+
 export interface Database {
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
@@ -322,4 +468,13 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   rule_set_drafts: RuleSetDraftTable;
   rule_set_versions: RuleSetVersionTable;
+  ledger_accounts: LedgerAccountTable;
+  ledger_transactions: LedgerTransactionTable;
+  ledger_entries: LedgerEntryTable;
+  sales: SaleTable;
+  sale_lines: SaleLineTable;
+  sale_awards: SaleAwardTable;
+  customer_statistics: CustomerStatisticsTable;
+  customer_visit_days: CustomerVisitDayTable;
+  store_day_statistics: StoreDayStatisticsTable;
 }

@@ -5,6 +5,7 @@ import * as m0003 from "./0003_programme.ts";
 import * as m0004 from "./0004_hardening.ts";
 import * as m0005 from "./0005_change_notifications.ts";
 import * as m0006 from "./0006_rule_sets.ts";
+import * as m0007 from "./0007_ledger.ts";
 
 /** Listed statically, not read from disk, so the same set runs on Deno Deploy. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0004_hardening": m0004,
   "0005_change_notifications": m0005,
   "0006_rule_sets": m0006,
+  "0007_ledger": m0007,
 };

@@ -1,0 +1,57 @@
+import { sql } from "kysely";
+import type { Db } from "../db/connection.ts";
+
+/** What the invariant check found wrong; every list is empty in a sound ledger. */
+export interface LedgerCheck {
+  /** Transactions whose entries do not sum to zero in some unit. */
+  unbalanced: { transactionId: string; unit: string; sum: number }[];
+  /** Accounts whose kept balance differs from the sum of their entries. */
+  balances: { accountId: string; balance: number; entries: number }[];
+  /** Entries whose running balance is not the account's previous one plus the amount. */
+  running: { entryId: number; accountId: string }[];
+  /** Entries whose unit is not their account's. */
+  units: { entryId: number }[];
+}
+
+export const isSound = (c: LedgerCheck) =>
+  !c.unbalanced.length && !c.balances.length && !c.running.length && !c.units.length;
+
+/**
+ * Recomputes the ledger from its entries (of one organization, or all) and compares it with
+ * what was kept: per-transaction sums, account balances, running balances.
+ */
+export async function checkLedger(db: Db, orgId?: string): Promise<LedgerCheck> {
+  const inOrg = (column: string) => orgId ? sql`${sql.ref(column)} = ${orgId}::uuid` : sql`true`;
+  const unbalanced = await sql<{ transaction_id: string; unit: string; sum: string }>`
+    select transaction_id, unit, sum(amount)::text as sum from ledger_entries
+    where ${inOrg("org_id")} group by transaction_id, unit having sum(amount) <> 0`.execute(db);
+  const balances = await sql<{ id: string; balance: string; entries: string }>`
+    select a.id, a.balance::text as balance, coalesce(e.total, 0)::text as entries
+    from ledger_accounts a
+    left join (select account_id, sum(amount) as total from ledger_entries group by account_id) e
+      on e.account_id = a.id
+    where ${inOrg("a.org_id")} and a.balance <> coalesce(e.total, 0)`.execute(db);
+  const running = await sql<{ id: string; account_id: string }>`
+    select id::text, account_id from (
+      select id, account_id, balance_after,
+        sum(amount) over (partition by account_id order by id) as expected
+      from ledger_entries where ${inOrg("org_id")}) r
+    where balance_after <> expected`.execute(db);
+  const units = await sql<{ id: string }>`
+    select e.id::text from ledger_entries e join ledger_accounts a on a.id = e.account_id
+    where ${inOrg("e.org_id")} and e.unit <> a.unit`.execute(db);
+  return {
+    unbalanced: unbalanced.rows.map((r) => ({
+      transactionId: r.transaction_id,
+      unit: r.unit,
+      sum: Number(r.sum),
+    })),
+    balances: balances.rows.map((r) => ({
+      accountId: r.id,
+      balance: Number(r.balance),
+      entries: Number(r.entries),
+    })),
+    running: running.rows.map((r) => ({ entryId: Number(r.id), accountId: r.account_id })),
+    units: units.rows.map((r) => ({ entryId: Number(r.id) })),
+  };
+}
