@@ -32,7 +32,8 @@ export function CustomerSearch(
             aria-describedby="q-hint"
           />
           <span id="q-hint" class="hint">
-            Customer number, card number, email or phone (exact), or the start of the name.
+            Customer or card number, the start of any word of the name (a surname too), part of the
+            email, or a phone number, also as written locally.
           </span>
         </label>
         <button type="submit">Search</button>

@@ -32,8 +32,11 @@ const tags = ["Customers"];
 const SearchQuery = PageQuery.extend({
   q: z.string().max(200, "at most 200 characters").optional().openapi({
     param: { name: "q", in: "query" },
-    description: "customer number, card number, email or phone (exact; email in any case), " +
-      "or the start of the name (any case)",
+    description: "customer number or card number (exact); any word of the name from its " +
+      'start ("smi" finds "Anna Smith"); any part of the email; or a phone number however ' +
+      "written, compared by digits: with at least 6 digits after leading zeros, a stored " +
+      'number ending with them matches ("0412 345 678" finds "+61412345678"). Any case; ' +
+      "% and _ are taken literally.",
   }),
 });
 
