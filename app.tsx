@@ -38,6 +38,7 @@ import { adminCustomers } from "./routes/admin/customers.ts";
 import { adminItems } from "./routes/admin/items.ts";
 import { posCustomers } from "./routes/pos/customers.ts";
 import { posQuote } from "./routes/pos/quote.ts";
+import { posSales } from "./routes/pos/sales.ts";
 import { adminRules } from "./routes/admin/rules.ts";
 import { customerPages } from "./routes/pages/customers.tsx";
 import { itemPages } from "./routes/pages/items.tsx";
@@ -137,6 +138,7 @@ export function createApp(deps: AppDeps) {
   pos.route("/", posMe);
   pos.route("/", posCustomers);
   pos.route("/", posQuote);
+  pos.route("/", posSales);
   app.route("/api/pos/v1", pos);
   app.route("/", jwks);
   app.route("/", adminProgramme);
