@@ -129,6 +129,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       for each statement execute function le_ledger_append_only()`.execute(db);
   }
 
+  // A replayed answer must be the first one byte for byte: `json` keeps the text as written,
+  // where `jsonb` reorders keys.
+  await sql`alter table idempotency_keys alter column body type json using body::json`
+    .execute(db);
+
   // Member statistics (seed 004), kept incrementally by sales and returns; `stats:rebuild`
   // recomputes them from the sales.
   await sql`create table customer_statistics (
@@ -175,4 +180,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     ]
   ) await sql`drop table ${sql.table(table)}`.execute(db);
   await sql`drop function le_ledger_append_only()`.execute(db);
+  await sql`alter table idempotency_keys alter column body type jsonb using body::jsonb`
+    .execute(db);
 }
