@@ -38,7 +38,9 @@ import { adminCustomers } from "./routes/admin/customers.ts";
 import { adminItems } from "./routes/admin/items.ts";
 import { posCustomers } from "./routes/pos/customers.ts";
 import { posQuote } from "./routes/pos/quote.ts";
+import { posReturns } from "./routes/pos/returns.ts";
 import { posSales } from "./routes/pos/sales.ts";
+import { posSync } from "./routes/pos/sync.ts";
 import { adminRules } from "./routes/admin/rules.ts";
 import { customerPages } from "./routes/pages/customers.tsx";
 import { itemPages } from "./routes/pages/items.tsx";
@@ -139,6 +141,8 @@ export function createApp(deps: AppDeps) {
   pos.route("/", posCustomers);
   pos.route("/", posQuote);
   pos.route("/", posSales);
+  pos.route("/", posReturns);
+  pos.route("/", posSync);
   app.route("/api/pos/v1", pos);
   app.route("/", jwks);
   app.route("/", adminProgramme);

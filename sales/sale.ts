@@ -95,6 +95,14 @@ export interface SaleAnswer {
   replayed: boolean;
 }
 
+/** A receipt number this POS already used, for a sale or a return: 409. */
+export const duplicateReceipt = (receiptNumber: string) =>
+  new ProblemError(409, "duplicate-receipt", "This POS already recorded that receipt", {
+    detail: `receipt ${receiptNumber} was recorded at this POS by another request; ` +
+      "a retry of the same sale or return must send the same Idempotency-Key",
+    errors: [{ field: "receiptNumber", message: "already used at this POS" }],
+  });
+
 const pointsNeedAMember = (index: number) =>
   validationError([{
     field: `tenders.${index}.points`,
@@ -157,11 +165,7 @@ async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
     }).returning("id").executeTakeFirstOrThrow());
   } catch (err) {
     if (!isUniqueViolation(err, "sales_pos_receipt")) throw err;
-    throw new ProblemError(409, "duplicate-receipt", "This POS already recorded that receipt", {
-      detail: `receipt ${request.receiptNumber} was recorded at this POS by another request; ` +
-        "a retry of the same sale must send the same Idempotency-Key",
-      errors: [{ field: "receiptNumber", message: "already used at this POS" }],
-    });
+    throw duplicateReceipt(request.receiptNumber);
   }
   const nets = lineNets(priced.basket);
   if (priced.basket.lines.length) {
