@@ -7,6 +7,8 @@
  */
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
+import type { Json } from "../db/schema.ts";
+import { storeAnswer, storedAnswer, type StoredResponse } from "../db/idempotency.ts";
 import { ProblemError, validationError, zodFieldErrors } from "../errors/problem.ts";
 import { recordReturn } from "./return.ts";
 import { ReturnRequestSchema } from "./return_json.ts";
@@ -35,14 +37,19 @@ export interface SyncResult {
 }
 
 /** What a refused or failed call would have answered, as problem+json data. */
-function problemOf(err: unknown): { status: number; body: unknown } {
-  if (err instanceof ProblemError) return { status: err.status, body: err.toProblem() };
+function problemOf(err: unknown): StoredResponse {
+  if (err instanceof ProblemError) return { status: err.status, body: err.toProblem() as Json };
   console.error(JSON.stringify({ msg: "sync transaction failed", error: String(err) }));
   const internal = new ProblemError(500, "internal", "Internal server error");
-  return { status: 500, body: internal.toProblem() };
+  return { status: 500, body: internal.toProblem() as Json };
 }
 
-/** Applies one transaction of a batch as its single call would. */
+/**
+ * Applies one transaction of a batch as its single call would. A refusal is kept too (under
+ * the batch's own scope, so a single call may still retry the key): the outcome of an offline
+ * transaction is final, and the same batch posted again answers it again instead of trying it
+ * against a ledger that the rest of the batch has since changed.
+ */
 async function applyOne(
   db: Db,
   ctx: Omit<SaleContext, "idempotency">,
@@ -50,7 +57,15 @@ async function applyOne(
   item: SyncItem,
 ): Promise<{ status: number; body: unknown }> {
   const idempotency = { scope, key: item.idempotencyKey };
+  const refusal = {
+    orgId: ctx.programme.group.org_id,
+    scope: `${scope}/sync-refusals`,
+    key: item.idempotencyKey,
+    fingerprint: { kind: item.kind, body: item.body },
+  };
   try {
+    const refused = await storedAnswer(db, refusal);
+    if (refused) return refused;
     if (item.kind === "sale") {
       const parsed = SaleRequestSchema.safeParse(item.body);
       if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
@@ -62,7 +77,9 @@ async function applyOne(
     const answer = await recordReturn(db, { ...ctx, idempotency }, parsed.data);
     return { status: answer.status, body: JSON.parse(answer.text) };
   } catch (err) {
-    return problemOf(err);
+    const answer = problemOf(err);
+    if (answer.status < 500) await storeAnswer(db, refusal, answer);
+    return answer;
   }
 }
 

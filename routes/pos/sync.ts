@@ -10,8 +10,9 @@ const DESCRIPTION = `For a POS that was offline: its sales and returns in one ba
 or \`POST /returns\` would apply it with \`idempotencyKey\` as its Idempotency-Key. The answer has
 one result per transaction, in order: the status and body the single call would have answered
 (a Sale, a Return, or problem+json). One refused transaction does not stop the others. Posting the
-same batch again writes nothing new and answers the same results (each key replays its answer; a
-refused transaction is tried again). Each sale keeps its \`at\`, so statistics count it on the day
+same batch again writes nothing new and answers the same results: each key replays its answer,
+and a refused transaction its refusal (within sync the outcome of an offline transaction is final;
+send a corrected one under a new key). Each sale keeps its \`at\`, so statistics count it on the day
 it happened.`;
 
 export const posSync = newRouter().openapi(
