@@ -3,7 +3,8 @@
  * (PGlite, or Postgres with the demo programme), driven by wrk, endpoint after endpoint, plus
  * pgbench (one balance UPDATE + one entry INSERT per transaction) on the same Postgres. Prints
  * req/s, p50, p99 and errors per endpoint and every ratio — endpoint / hello world, writes /
- * pgbench — all measured in the same run, and writes them as JSON under bench/results/.
+ * pgbench — all measured in the same run, then the ledger invariant check (ledger/check.ts) on
+ * what the load wrote, and writes them as JSON under bench/results/.
  *
  *   deno task load                                   # PGlite in a temporary folder
  *   DATABASE_URL=postgres://… deno task load --db postgres
@@ -37,7 +38,7 @@ import {
   formatTargets,
   withRatios,
 } from "./lib/report.ts";
-import { prepareStore, serverVersion, type Store } from "./lib/store.ts";
+import { checkStoreLedger, prepareStore, serverVersion, type Store } from "./lib/store.ts";
 import { runWrk, wrkScript, wrkVersion } from "./lib/wrk.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
@@ -345,6 +346,16 @@ async function main(opts: Options) {
   }
   await stopAll(servers);
 
+  // The invariants after the load: what the writes left must still be a sound ledger.
+  say("ledger invariant check after the load…");
+  const ledger = await checkStoreLedger(store);
+  say(
+    `  ${ledger.sound ? "sound" : "NOT SOUND"}: ${ledger.sales.toLocaleString("en")} sales, ` +
+      `${ledger.transactions.toLocaleString("en")} ledger transactions, ` +
+      `${ledger.entries.toLocaleString("en")} entries` +
+      (ledger.sound ? "" : `\n  ${JSON.stringify(ledger.check).slice(0, 2000)}`),
+  );
+
   let pgbench: PgbenchResult | null = null;
   let pgbenchNote: string | null = null;
   let pgbenchCommand: string[] | null = null;
@@ -386,6 +397,10 @@ async function main(opts: Options) {
   console.log(formatTable(withR, pgbench));
   if (pgbenchNote) console.log(`  pgbench: ${pgbenchNote}`);
   console.log(`\n${formatTargets(targets, applies, why)}`);
+  console.log(
+    `\nledger after the load: ${ledger.sound ? "sound" : "NOT SOUND"} ` +
+      `(${ledger.sales} sales, ${ledger.transactions} transactions, ${ledger.entries} entries)`,
+  );
 
   const results = {
     benchmark: "loyalty-edge load",
@@ -425,6 +440,7 @@ async function main(opts: Options) {
     },
     endpoints: withR,
     pgbench: pgbench ? { ...pgbench, command: pgbenchCommand } : null,
+    ledgerAfterLoad: ledger,
     pgbenchNote,
     targets: { applies, note: applies ? null : why, list: targets },
   };

@@ -44,7 +44,12 @@ export async function connect(url: string | undefined, opts: ConnectOptions = {}
   }
   const dataDir = url === "memory://" ? undefined : (opts.dataDir ?? "./data");
   if (dataDir) await Deno.mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir, loadDataDir: opts.loadDataDir });
+  const pglite = await PGlite.create({
+    dataDir,
+    loadDataDir: opts.loadDataDir,
+    // A date (a store's trading day) stays its text, as from pg below.
+    parsers: { [DATE]: (text: string) => text },
+  });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
@@ -88,6 +93,8 @@ function connectServer(url: string): Connection {
 }
 
 const INT8 = 20;
+/** A calendar date has no time zone: a Date at the process's local midnight would invent one. */
+const DATE = 1082;
 
 /**
  * bigint columns (ledger amounts and balances) come back as PGlite returns them: a number when
@@ -100,6 +107,8 @@ const typeParser =
         const n = Number(text);
         return Number.isSafeInteger(n) ? n : BigInt(text);
       }
+      : oid === DATE && format !== "binary"
+      ? (text: string) => text
       : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser;
 
 /** Statements worth preparing: queries and writes, never DDL or transaction control. */

@@ -79,3 +79,36 @@ export async function idempotent(
     return { ...response, replayed: false };
   });
 }
+
+/**
+ * A request's stored answer, when there is one with the same fingerprint (else null; another
+ * fingerprint under the key is a 422 `idempotency-key-reused`).
+ */
+export async function storedAnswer(
+  db: Db,
+  request: IdempotentRequest,
+): Promise<StoredResponse | null> {
+  const prior = await db.selectFrom("idempotency_keys")
+    .select(["request_hash", "status", "body"])
+    .where("org_id", "=", request.orgId).where("scope", "=", request.scope)
+    .where("key", "=", request.key).executeTakeFirst();
+  if (!prior) return null;
+  if (prior.request_hash !== sha256(canonical(request.fingerprint))) throw keyReused();
+  return { status: prior.status, body: prior.body };
+}
+
+/** Keeps `response` as the answer to `request`, unless one is kept already. */
+export async function storeAnswer(
+  db: Db,
+  request: IdempotentRequest,
+  response: StoredResponse,
+): Promise<void> {
+  await db.insertInto("idempotency_keys").values({
+    org_id: request.orgId,
+    scope: request.scope,
+    key: request.key,
+    request_hash: sha256(canonical(request.fingerprint)),
+    status: response.status,
+    body: JSON.stringify(response.body),
+  }).onConflict((oc) => oc.constraint("idempotency_keys_pk").doNothing()).execute();
+}

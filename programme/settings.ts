@@ -18,8 +18,9 @@ type Group = Pick<MerchantGroup, "id" | "org_id">;
 
 export const toVersion = (row: { version: number; settings: Json; updated_at: Date }) => ({
   version: row.version,
-  // Written only by createGroup and saveSettings, both from validated settings.
-  settings: row.settings as unknown as LoyaltySettings,
+  // Written only by createGroup and saveSettings, both from validated settings; versions
+  // saved before `pointValue` existed read as its default.
+  settings: { pointValue: 1, ...row.settings as object } as LoyaltySettings,
   updatedAt: row.updated_at,
 });
 

@@ -76,6 +76,12 @@ export const SETTING_TEXT = {
     label: "Rounding of points",
     help: "Applied to the points of each rule separately, before they are added up.",
   },
+  pointValue: {
+    label: "Value of one point",
+    help: "What one point is worth when a member spends points at the POS, in minor units " +
+      "of the programme's currency (cents, pence…): 1 means 100 points pay 1.00. A whole " +
+      "number, 1 or more.",
+  },
   sendNewMemberEmail: {
     label: "Email new members",
     help: "Sends the welcome email to every new member who has an email address.",
@@ -166,6 +172,10 @@ const Settings = z.object({
   roundingRule: z.enum(ROUNDING_MODES, { error: "one of none, up, down, nearest" })
     .describe(help("roundingRule")),
   sendNewMemberEmail: z.boolean().describe(help("sendNewMemberEmail")),
+  // Optional on input with its default, so a settings document written before this setting
+  // existed (a client's saved copy) is still accepted and means what it meant then.
+  pointValue: PositiveInt.max(1_000_000, "at most 1000000").default(1)
+    .describe(help("pointValue")),
   wholesale: Wholesale,
 });
 
@@ -200,6 +210,7 @@ export const DEFAULT_SETTINGS: LoyaltySettings = {
   originalReceiptReturnReturnsOriginalPoints: true,
   roundingRule: "none",
   sendNewMemberEmail: false,
+  pointValue: 1,
   wholesale: {
     location: null,
     tillCode: null,

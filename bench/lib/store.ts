@@ -8,6 +8,7 @@ import pg from "pg";
 import { connect, type Db } from "../../db/connection.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import { databaseIsEmpty, loadDemo } from "../../demo/load.ts";
+import { checkLedger, isSound } from "../../ledger/check.ts";
 import { getDeviceToken, issueDeviceToken, revokeDeviceToken } from "../../tokens/device_tokens.ts";
 import type { BasketItem } from "./endpoints.ts";
 import { onCleanUp } from "./processes.ts";
@@ -104,6 +105,32 @@ export async function prepareStore(opts: StoreOptions): Promise<Store> {
     pgUrl: url.toString(),
     fixture,
   };
+}
+
+/**
+ * The ledger invariant check (ledger/check.ts) on the store, once the server has stopped: after
+ * the load, every transaction must still balance and every kept balance equal its entries.
+ * Also counts what the load wrote.
+ */
+export async function checkStoreLedger(store: Store) {
+  const conn = await connect(store.pgUrl, { dataDir: store.serverEnv.DATA_DIR });
+  try {
+    const check = await checkLedger(conn.db);
+    const count = async (table: "sales" | "ledger_transactions" | "ledger_entries") =>
+      Number(
+        (await conn.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as("n"))
+          .executeTakeFirstOrThrow()).n,
+      );
+    return {
+      sound: isSound(check),
+      check,
+      sales: await count("sales"),
+      transactions: await count("ledger_transactions"),
+      entries: await count("ledger_entries"),
+    };
+  } finally {
+    await conn.close();
+  }
 }
 
 async function withDatabase<T>(

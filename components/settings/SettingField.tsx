@@ -30,6 +30,7 @@ export const KIND: Record<SettingKey, Kind> = {
   originalReceiptReturnReturnsOriginalPoints: "check",
   roundingRule: "rounding",
   sendNewMemberEmail: "check",
+  pointValue: "count",
   "wholesale.location": "optionalNumber",
   "wholesale.tillCode": "text",
   "wholesale.tillNumber": "optionalNumber",

@@ -27,6 +27,7 @@ const GROUPS: { title: string; intro: string; keys: SettingKey[] }[] = [
       "calcPointsOnDiscountedItems",
       "originalReceiptReturnReturnsOriginalPoints",
       "roundingRule",
+      "pointValue",
       "sendNewMemberEmail",
     ],
   },

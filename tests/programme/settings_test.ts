@@ -60,6 +60,24 @@ Deno.test("a new group's settings are the defaults at version 1", async () => {
   assert.deepEqual(res.json, { version: 1, settings: DEFAULT_SETTINGS });
 });
 
+Deno.test("pointValue: 1 by default, and for a version saved before it existed", async () => {
+  assert.equal(DEFAULT_SETTINGS.pointValue, 1);
+  const C = await buildWorld(t, { name: "Coin", member: null });
+  const { version, settings } = await read(C.group);
+  const { pointValue: _, ...older } = settings;
+  const saved = await call(owner, "PUT", settingsPath(C.group), {
+    version,
+    settings: { ...older, roundingRule: "up" },
+  });
+  assert.equal(saved.status, 200, JSON.stringify(saved.json));
+  assert.equal(saved.json.settings.pointValue, 1);
+  // A row written by an earlier release has no pointValue at all.
+  await t.db.updateTable("loyalty_settings")
+    .set({ settings: JSON.stringify({ ...older, roundingRule: "up" }) })
+    .where("group_id", "=", C.group.id).execute();
+  assert.equal((await read(C.group)).settings.pointValue, 1);
+});
+
 Deno.test("a save answers the next version, normalizes codes and writes one audit entry", async () => {
   const { version, settings } = await read();
   const auditBefore = (await settingsAudit()).length;
@@ -123,6 +141,9 @@ Deno.test("every setting is validated: 422 naming the field, nothing written", a
       "settings.staffLoyaltyCategoryCodes.2",
     ],
     ["blank code", set("nonLoyaltyCategoryCodes", ["  "]), "settings.nonLoyaltyCategoryCodes.0"],
+    ["point value 0", set("pointValue", 0), "settings.pointValue"],
+    ["point value 1.5", set("pointValue", 1.5), "settings.pointValue"],
+    ['point value "2"', set("pointValue", "2"), "settings.pointValue"],
     [
       "long code",
       set("nonLoyaltyCategoryCodes", ["X".repeat(21)]),

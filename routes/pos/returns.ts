@@ -1,0 +1,78 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ActingHeaders, idempotencyScope, posProgramme, posTill } from "../../auth/pos.ts";
+import { ProblemError } from "../../errors/problem.ts";
+import { jsonBody, jsonResponse, newRouter, posAuth, posProblems } from "../../http/openapi.ts";
+import { recordReturn } from "../../sales/return.ts";
+import { type Return, ReturnRequestSchema, ReturnSchema } from "../../sales/return_json.ts";
+import { IdempotencyKeySchema } from "../../sales/sync.ts";
+
+const ReturnHeaders = z.object({
+  ...ActingHeaders.shape,
+  "idempotency-key": IdempotencyKeySchema.openapi({
+    description: "Required. One key per return, kept by the POS until it has the answer: a " +
+      "retry with the same key and body returns the first answer and writes nothing",
+  }),
+});
+
+const DESCRIPTION = `Records a return and the points it takes back, in one database transaction.
+
+**With the original receipt** (\`original\`: its receipt number, and its store and POS numbers
+when it was sold elsewhere; this POS by default), each line names the original line
+(\`originalLineIndex\`, or the first line of its SKU with enough units left) and cannot return more
+units than are left. The points come from what the sale recorded for each line:
+- with the setting *a return with the original receipt takes back all its points* on, every point
+  the returned units earned (basic, item, basket, tender and multiplier points);
+- with it off, only their basic points.
+Shares are cumulative: any number of partial returns never takes back more than a line earned,
+and returning everything takes back exactly what the sale earned. The points the sale spent come
+back in proportion to the value returned (all of them once everything is returned), unless the
+return's tenders say how many (\`{"type": "points", "points": …}\`). So a full return of a sale
+that earned 70 points and spent 150 leaves the balance as it was before the sale.
+
+**Without the receipt**, \`customer\` (by number or card) and \`currency\` are needed: the returned
+value is quantity × unitPrice and the basic points of that value under the current published rules
+are taken back.
+
+A return may take a balance below zero: the member then owes points. Member statistics: a return
+lowers the member's spend and its store day's total, never visits or counts.
+
+**Idempotency** as for \`POST /sales\`: \`Idempotency-Key\` required; a retry answers the first
+answer byte for byte (header \`Idempotent-Replayed: true\`); another body under the key is a 422
+\`idempotency-key-reused\`; a refusal writes nothing. 409 \`duplicate-receipt\`: this POS already
+used the return's receipt number (sales and returns share them). 404 \`original-not-found\` (field
+\`original.receiptNumber\`). 422 \`validation\` names each field, e.g. \`lines.0.quantity\` when
+fewer units are left to return.`;
+
+export const posReturns = newRouter().openapi(
+  createRoute({
+    method: "post",
+    path: "/returns",
+    tags: ["POS"],
+    summary: "Record a return: take back the points its lines earned (idempotent)",
+    description: DESCRIPTION,
+    ...posAuth,
+    request: { headers: ReturnHeaders, body: jsonBody(ReturnRequestSchema) },
+    responses: { 201: jsonResponse(ReturnSchema, "The return, as recorded"), ...posProblems },
+  }),
+  async (c) => {
+    const programme = posProgramme(c);
+    const till = posTill(c);
+    const device = c.get("device")!;
+    if (!device.store || !device.pos) {
+      throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
+        errors: [{ field: "X-POS-Number", message: "a return is recorded at one POS" }],
+      });
+    }
+    const answer = await recordReturn(c.get("deps").db, {
+      programmes: c.get("programmes"),
+      programme,
+      till: { ...till, storeId: device.store, posId: device.pos },
+      idempotency: {
+        scope: idempotencyScope(device),
+        key: c.req.valid("header")["idempotency-key"],
+      },
+    }, c.req.valid("json"));
+    if (answer.replayed) c.header("Idempotent-Replayed", "true");
+    return c.json(JSON.parse(answer.text) as Return, 201);
+  },
+);

@@ -1,0 +1,89 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ActingHeaders, idempotencyScope, posProgramme, posTill } from "../../auth/pos.ts";
+import { jsonBody, jsonResponse, newRouter, posAuth, posProblems } from "../../http/openapi.ts";
+import { ProblemError } from "../../errors/problem.ts";
+import { recordSale } from "../../sales/sale.ts";
+import { type Sale, SaleRequestSchema, SaleSchema } from "../../sales/sale_json.ts";
+
+const SaleHeaders = z.object({
+  ...ActingHeaders.shape,
+  "idempotency-key": z.string({ error: "send an Idempotency-Key header" })
+    .regex(/^[\x21-\x7e]{1,200}$/, "1 to 200 visible ASCII characters")
+    .openapi({
+      description: "Required. One key per sale, kept by the POS until it has the answer: a " +
+        "retry with the same key and body returns the first answer and writes nothing",
+    }),
+});
+
+const DESCRIPTION = `Records a sale and everything it moves, in one database transaction: the
+basket is priced by the published rules exactly as \`POST /quote\` prices it, the points earned and
+the points spent are written to the member's points account, the member statistics are updated
+(visits by the store's trading day, sales count, spend; member and non-member totals of the
+store's day), and the answer is stored. Either all of it happens or none of it.
+
+**Units.** Money is integer minor units of \`currency\`. Points are JSON numbers with at most two
+decimals. A points tender \`{"type": "points", "points": 250}\` spends points from the member's
+balance; it is worth points × \`pointValue\` minor units (a programme setting, 1 by default: 100
+points pay 1.00), which must be whole; the rules see it as a tender of type \`POINTS\` of that
+value (a tender-points rule rewards it only if it lists POINTS). The points a sale earns are not
+spendable in the same sale.
+
+**Time.** \`at\` is when the sale happened on the POS, kept as sent (an offline POS sends the
+original time). The sale's trading day is \`at\`'s date on the store's clock, in the store's time
+zone: a sale at 23:30 and one at 00:30 local time are on two days.
+
+**Customers.** \`customer\` names a customer by \`number\` or \`card\` (404 when there is none). A
+member earns points and counts as a member transaction. An anonymous sale, a customer outside the
+programme and a customer of a non-loyalty type are recorded, earn nothing, count as non-member
+transactions, and cannot spend points (422 on \`tenders.N.points\`). The answer's
+\`customer.balances.points\` is the balance after this sale; \`customer.keyLineTotal\` is present
+when the programme shows the key line total. A sale at a POS whose programme has no published
+rules is recorded with 0 points and \`rulesVersion\` null.
+
+**Idempotency.** \`Idempotency-Key\` is required and scoped to the POS. A retry with the same key
+and the same body answers 201 with the first answer, byte for byte (header
+\`Idempotent-Replayed: true\`), and writes nothing — also when the retry arrives while the first
+request is still running: it waits for it. The same key with another body is a 422
+\`idempotency-key-reused\`. A refused sale (any 4xx) writes nothing and does not use up its key.
+
+**Conflicts.** 409 \`duplicate-receipt\` (field \`receiptNumber\`): this POS already recorded a
+sale with that receipt number under another key. 409 \`insufficient-points\` (field
+\`tenders.N.points\`): the member's balance does not cover the points spent; nothing is written.
+422 \`validation\`: a field is not valid, each named in \`errors\` (e.g. \`lines.0.category\` for an
+unknown SKU sent without its category).`;
+
+export const posSales = newRouter().openapi(
+  createRoute({
+    method: "post",
+    path: "/sales",
+    tags: ["POS"],
+    summary: "Record a sale: earn and spend points, update member statistics (idempotent)",
+    description: DESCRIPTION,
+    ...posAuth,
+    request: { headers: SaleHeaders, body: jsonBody(SaleRequestSchema) },
+    responses: { 201: jsonResponse(SaleSchema, "The sale, as recorded"), ...posProblems },
+  }),
+  async (c) => {
+    const programme = posProgramme(c);
+    const till = posTill(c);
+    const device = c.get("device")!;
+    if (!device.store || !device.pos) {
+      throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
+        errors: [{ field: "X-POS-Number", message: "a sale is recorded at one POS" }],
+      });
+    }
+    const answer = await recordSale(c.get("deps").db, {
+      programmes: c.get("programmes"),
+      programme,
+      till: { ...till, storeId: device.store, posId: device.pos },
+      idempotency: {
+        scope: idempotencyScope(device),
+        key: c.req.valid("header")["idempotency-key"],
+      },
+    }, c.req.valid("json"));
+    if (answer.replayed) c.header("Idempotent-Replayed", "true");
+    // The stored text, parsed only for the typed answer: JSON.stringify gives back the same
+    // bytes (keys in order, numbers and strings as they were printed), first call or retry.
+    return c.json(JSON.parse(answer.text) as Sale, 201);
+  },
+);

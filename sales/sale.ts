@@ -1,0 +1,321 @@
+/**
+ * A sale at the POS: the unit of work. In ONE transaction, which `idempotent` opens (claiming
+ * the Idempotency-Key first and storing the answer last):
+ *
+ *   1. price the basket with the published rules — `priceBasket`, the quote's own code path;
+ *   2. record the sale: its row (receipt number unique per POS), its lines with their nets,
+ *      and what each line earned from each rule (sale_awards, the attribution a return
+ *      reverses from: per award, its rows sum exactly to its points);
+ *   3. post one ledger transaction: the points each rule earned (customer +, programme
+ *      POINTS_ISSUED −, with the rule's reference and id) and the points spent as tender
+ *      (customer − without overdraw, programme POINTS_REDEEMED +);
+ *   4. update the member statistics;
+ *   5. answer — the stored text is what every retry gets, byte for byte.
+ *
+ * Any failure rolls all of it back, the key included: nothing half-written, no answer stored.
+ * The steps are dependencies (`SALE_STEPS`) so a test can make one fail after the earlier ones
+ * wrote, without a switch in the production path.
+ */
+import { todayIn } from "../calendar/zones.ts";
+import type { Db } from "../db/connection.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { idempotent } from "../db/idempotency.ts";
+import { priceBasket, type PricedBasket, type QuoteRequest, type Till } from "../earning/quote.ts";
+import { ProblemError, validationError } from "../errors/problem.ts";
+import {
+  customerPoints,
+  POINTS_ISSUED,
+  POINTS_REDEEMED,
+  programmePoints,
+} from "../ledger/accounts.ts";
+import { keyLineTotals, pointsBalances } from "../ledger/balances.ts";
+import { type Actor, type Leg, post } from "../ledger/post.ts";
+import { recordSaleStatistics } from "../members/statistics.ts";
+import type { ProgrammeCache } from "../programme/cache.ts";
+import type { MerchantGroup } from "../programme/groups.ts";
+import type { LoyaltySettings } from "../programme/settings_schema.ts";
+import { lineNets } from "../rules/basket.ts";
+import { toHundredths } from "../rules/points.ts";
+import {
+  POINTS_TENDER,
+  POINTS_TENDER_CODE,
+  type SaleCustomer,
+  saleJson,
+  type SaleRequest,
+} from "./sale_json.ts";
+
+/** The POS a sale is recorded at: where the rules see it, and the rows it belongs to. */
+export interface SaleTill extends Till {
+  storeId: string;
+  posId: string;
+}
+
+export interface SaleContext {
+  programmes: ProgrammeCache;
+  programme: { group: MerchantGroup; settings: LoyaltySettings };
+  till: SaleTill;
+  /** Whose Idempotency-Keys these are (auth/pos.ts `idempotencyScope`) and the key sent. */
+  idempotency: { scope: string; key: string };
+}
+
+/** A points tender of the request: where it was, and the points (hundredths) it spends. */
+interface PointsTender {
+  index: number;
+  points: number;
+}
+
+/** A sale ready to be written: what the steps after pricing need. */
+export interface SaleDraft {
+  ctx: SaleContext;
+  request: SaleRequest;
+  priced: PricedBasket;
+  tradingDay: string;
+  pointsTenders: PointsTender[];
+}
+
+/** What the sale's ledger posting left on the customer's points account. */
+export interface SalePosting {
+  /** The customer's points balance after the sale (hundredths); null without a customer. */
+  balance: number | null;
+}
+
+/** The steps of a sale after the key is claimed, each in the sale's transaction. */
+export interface SaleSteps {
+  price: typeof priceBasket;
+  /** Writes the sale, its lines and its awards; answers the sale's id. */
+  record: (tx: Db, sale: SaleDraft) => Promise<string>;
+  post: (tx: Db, sale: SaleDraft, saleId: string) => Promise<SalePosting>;
+  statistics: (tx: Db, sale: SaleDraft) => Promise<void>;
+}
+
+/** The answer of a sale: the JSON text stored with the key, and whether it was a replay. */
+export interface SaleAnswer {
+  status: 201;
+  text: string;
+  replayed: boolean;
+}
+
+/** A receipt number this POS already used, for a sale or a return: 409. */
+export const duplicateReceipt = (receiptNumber: string) =>
+  new ProblemError(409, "duplicate-receipt", "This POS already recorded that receipt", {
+    detail: `receipt ${receiptNumber} was recorded at this POS by another request; ` +
+      "a retry of the same sale or return must send the same Idempotency-Key",
+    errors: [{ field: "receiptNumber", message: "already used at this POS" }],
+  });
+
+const pointsNeedAMember = (index: number) =>
+  validationError([{
+    field: `tenders.${index}.points`,
+    message: "only a member of the programme can spend points: identify the member",
+  }]);
+
+/**
+ * The basket the rules see: a points tender becomes a tender of type POINTS worth
+ * points × pointValue minor units (so tender-points rules and the tenderAmount fact see the
+ * money value of points spent, under its own code). That value must be whole minor units: a
+ * fraction of a cent cannot be paid.
+ */
+export function quoteRequestOf(
+  request: SaleRequest,
+  settings: LoyaltySettings,
+): { quote: QuoteRequest; pointsTenders: PointsTender[] } {
+  const pointsTenders: PointsTender[] = [];
+  const errors: { field: string; message: string }[] = [];
+  const tenders = request.tenders.map((t, index) => {
+    if (t.type !== POINTS_TENDER) return { type: t.type, amount: t.amount! };
+    const points = toHundredths(t.points!);
+    const value = points * settings.pointValue;
+    if (value % 100 !== 0) {
+      errors.push({
+        field: `tenders.${index}.points`,
+        message: `worth ${value / 100} minor units at ${settings.pointValue} per point: ` +
+          "spend points worth a whole number of minor units",
+      });
+    }
+    pointsTenders.push({ index, points });
+    return { type: POINTS_TENDER_CODE, amount: value / 100 };
+  });
+  if (errors.length) throw validationError(errors);
+  const { receiptNumber: _, ...basket } = request;
+  return { quote: { ...basket, tenders }, pointsTenders };
+}
+
+async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
+  const { ctx, request, priced, tradingDay, pointsTenders } = sale;
+  const { group } = ctx.programme;
+  const e = priced.evaluation;
+  let id: string;
+  try {
+    ({ id } = await tx.insertInto("sales").values({
+      org_id: group.org_id,
+      group_id: group.id,
+      store_id: ctx.till.storeId,
+      pos_id: ctx.till.posId,
+      kind: "sale",
+      receipt_number: request.receiptNumber,
+      at: request.at,
+      trading_day: tradingDay,
+      customer_id: priced.customer?.customer.id ?? null,
+      member: e.member,
+      currency: request.currency,
+      total: e.total,
+      points: e.points,
+      points_redeemed: pointsTenders.reduce((s, t) => s + t.points, 0),
+      rules_version: priced.rulesVersion,
+    }).returning("id").executeTakeFirstOrThrow());
+  } catch (err) {
+    if (!isUniqueViolation(err, "sales_pos_receipt")) throw err;
+    throw duplicateReceipt(request.receiptNumber);
+  }
+  const nets = lineNets(priced.basket);
+  if (priced.basket.lines.length) {
+    await tx.insertInto("sale_lines").values(priced.basket.lines.map((l, index) => ({
+      sale_id: id,
+      index,
+      org_id: group.org_id,
+      sku: l.sku,
+      quantity: l.quantity,
+      unit_price: l.unitPrice,
+      net: nets[index],
+      points: e.lines[index].points,
+    }))).execute();
+  }
+  const awards = e.awards.flatMap((a) =>
+    a.lines.map((l) => ({
+      sale_id: id,
+      line_index: l.index,
+      rule_id: a.ruleId,
+      org_id: group.org_id,
+      type: a.type,
+      reference: a.reference,
+      points: l.points,
+    }))
+  );
+  if (awards.length) await tx.insertInto("sale_awards").values(awards).execute();
+  return id;
+}
+
+async function postSale(tx: Db, sale: SaleDraft, saleId: string): Promise<SalePosting> {
+  const { ctx, request, priced, pointsTenders } = sale;
+  const { group } = ctx.programme;
+  const customerId = priced.customer?.customer.id;
+  if (!customerId) return { balance: null };
+  const e = priced.evaluation;
+  const mine = customerPoints(group.org_id, group.id, customerId);
+  // Points spent come first: they are checked against the balance before this sale, so the
+  // points it earns cannot pay for it.
+  const legs: Leg[] = pointsTenders.flatMap((t) => [
+    { account: mine, amount: -t.points, noOverdraw: { field: `tenders.${t.index}.points` } },
+    { account: programmePoints(group.org_id, group.id, POINTS_REDEEMED), amount: t.points },
+  ]);
+  if (e.member) {
+    for (const a of e.awards) {
+      const tag = { reference: a.reference, ruleId: a.ruleId };
+      legs.push(
+        { account: mine, amount: a.points, ...tag },
+        {
+          account: programmePoints(group.org_id, group.id, POINTS_ISSUED),
+          amount: -a.points,
+          ...tag,
+        },
+      );
+    }
+  }
+  if (!legs.some((l) => l.amount !== 0)) {
+    return { balance: (await pointsBalances(tx, [customerId])).get(customerId)! };
+  }
+  const actor: Actor = {
+    posId: ctx.till.posId,
+    label: `store ${ctx.till.storeNumber} POS ${ctx.till.posNumber}`,
+  };
+  const posted = await post(tx, {
+    orgId: group.org_id,
+    groupId: group.id,
+    reference: "SALE",
+    at: request.at,
+    actor,
+    saleId,
+    legs,
+  });
+  // The customer's legs that were written, in order: the last one holds the final balance.
+  const kept = legs.filter((l) => l.amount !== 0);
+  const last = kept.findLastIndex((l) => l.account === mine);
+  return {
+    balance: last >= 0
+      ? posted.balances[last]
+      : (await pointsBalances(tx, [customerId])).get(customerId)!,
+  };
+}
+
+async function saleStatistics(tx: Db, sale: SaleDraft): Promise<void> {
+  const { ctx, request, priced, tradingDay } = sale;
+  const { group, settings } = ctx.programme;
+  await recordSaleStatistics(tx, {
+    orgId: group.org_id,
+    groupId: group.id,
+    storeId: ctx.till.storeId,
+    customerId: priced.customer?.customer.id ?? null,
+    member: priced.evaluation.member,
+    tradingDay,
+    at: request.at,
+    total: priced.evaluation.total,
+  }, { oneVisitPerDay: settings.multipleSalesInOneDayCountAsOneVisit });
+}
+
+/** The production steps. */
+export const SALE_STEPS: SaleSteps = {
+  price: priceBasket,
+  record: recordRows,
+  post: postSale,
+  statistics: saleStatistics,
+};
+
+/**
+ * Records a sale (see the module comment) once per Idempotency-Key. A retry with the same key
+ * and body gets the first answer's text and writes nothing; the same key with another body is
+ * a 422 `idempotency-key-reused`. Refusals (422, 404 customer, 409 `duplicate-receipt`, 409
+ * `insufficient-points`) roll everything back and leave the key free.
+ */
+export async function recordSale(
+  db: Db,
+  ctx: SaleContext,
+  request: SaleRequest,
+  steps: SaleSteps = SALE_STEPS,
+): Promise<SaleAnswer> {
+  const { group, settings } = ctx.programme;
+  const { quote, pointsTenders } = quoteRequestOf(request, settings);
+  const tradingDay = todayIn(ctx.till.timezone, new Date(request.at));
+  const answer = await idempotent(db, {
+    orgId: group.org_id,
+    scope: ctx.idempotency.scope,
+    key: ctx.idempotency.key,
+    fingerprint: { operation: "POST /api/pos/v1/sales", body: request },
+  }, async (tx) => {
+    const priced = await steps.price(tx, ctx.programmes, ctx.programme, ctx.till, quote);
+    if (pointsTenders.length && !priced.evaluation.member) {
+      throw pointsNeedAMember(pointsTenders[0].index);
+    }
+    const sale: SaleDraft = { ctx, request, priced, tradingDay, pointsTenders };
+    const id = await steps.record(tx, sale);
+    const { balance } = await steps.post(tx, sale, id);
+    await steps.statistics(tx, sale);
+    let customer: SaleCustomer | null = null;
+    if (priced.customer && balance !== null) {
+      const customerId = priced.customer.customer.id;
+      customer = { number: priced.customer.customer.number, balance };
+      if (settings.showKeyLineTotal) {
+        const totals = await keyLineTotals(tx, [customerId], settings.keyLineTotalReferenceMatch);
+        customer.keyLineTotal = totals.get(customerId)!;
+      }
+    }
+    const body = saleJson(
+      { id, receiptNumber: request.receiptNumber, rulesVersion: priced.rulesVersion },
+      priced.evaluation,
+      customer,
+    );
+    // Stored as its text (a JSON string), not as a jsonb object, whose key order Postgres
+    // normalizes: a retry must get these very bytes.
+    return { status: 201, body: JSON.stringify(body) };
+  });
+  return { status: 201, text: answer.body as string, replayed: answer.replayed };
+}

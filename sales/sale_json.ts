@@ -1,0 +1,131 @@
+/**
+ * The API shapes of a sale: the request (the quote's, extended: one definition of the basket)
+ * and the answer, which reuses the quote's `points`, `rules` and `lines`.
+ */
+import { z } from "@hono/zod-openapi";
+import { quoteJson, QuoteSchema } from "../earning/earning_json.ts";
+import { QuoteRequestSchema } from "../earning/quote.ts";
+import { Uuid } from "../http/openapi.ts";
+import type { Evaluation } from "../rules/awards.ts";
+import { hasAtMostTwoDecimals, hundredthsToNumber } from "../rules/points.ts";
+
+/** The tender type of points spent, as sent and as the rules see it. */
+export const POINTS_TENDER = "points";
+export const POINTS_TENDER_CODE = "POINTS";
+
+/** A billion points: far beyond any balance, and its value stays an exact integer. */
+const MAX_TENDER_POINTS = 1e9;
+
+const SaleTenderSchema = z.strictObject({
+  type: z.string().min(1).max(32).openapi({
+    description: "A tender code such as CASH or GIFT, or `points` for points spent",
+  }),
+  amount: z.int().min(-1e12).max(1e12).optional().openapi({
+    description: "Minor units paid with this tender (every tender but points)",
+  }),
+  points: z.number().positive("must be more than 0").max(MAX_TENDER_POINTS)
+    .refine(hasAtMostTwoDecimals, "at most two decimals").optional().openapi({
+      description: "With `type: points`: the points spent, at most two decimals",
+    }),
+}).superRefine((t, ctx) => {
+  if (t.type === POINTS_TENDER) {
+    if (t.points === undefined) {
+      ctx.addIssue({ code: "custom", path: ["points"], message: "a points tender needs points" });
+    }
+    if (t.amount !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["amount"],
+        message: "a points tender is valued by the programme's pointValue: send points only",
+      });
+    }
+    return;
+  }
+  // A money tender typed POINTS would look to tender rules like points spent without any
+  // being taken from a balance.
+  if (t.type.toUpperCase() === POINTS_TENDER_CODE) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["type"],
+      message: 'spend points as {"type": "points", "points": …}',
+    });
+  }
+  if (t.amount === undefined) {
+    ctx.addIssue({ code: "custom", path: ["amount"], message: "required" });
+  }
+  if (t.points !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["points"], message: "only a points tender has points" });
+  }
+}).openapi("SaleTender", {
+  description: '`{type, amount}` paid in money, or `{type: "points", points}` spent from the ' +
+    "member's points balance",
+});
+
+export const SaleRequestSchema = QuoteRequestSchema.extend({
+  receiptNumber: z.string().trim().regex(
+    /^[\x21-\x7e]{1,64}$/,
+    "1 to 64 visible ASCII characters",
+  ).openapi({
+    description: "The receipt number, unique per POS: a second sale with it is a 409",
+    example: "R-000123",
+  }),
+  at: z.iso.datetime({ offset: true }).openapi({
+    description: "When the sale happened (ISO 8601 with offset), as the POS recorded it; an " +
+      "offline sale keeps its original time. Its date on the store's clock is the trading day",
+    example: "2026-03-03T14:30:00+01:00",
+  }),
+  tenders: z.array(SaleTenderSchema).max(50).openapi({
+    description: "Payments. Points spent are worth points × pointValue minor units (settings; " +
+      "1 by default, so 100 points pay 1.00), which must be a whole number of minor units",
+  }),
+}).meta({ id: "SaleRequest" });
+export type SaleRequest = z.output<typeof SaleRequestSchema>;
+
+export const SaleSchema = z.object({
+  id: Uuid.openapi({ description: "The sale's id" }),
+  receiptNumber: z.string(),
+  ...QuoteSchema.pick({ rulesVersion: true, points: true, rules: true, lines: true }).shape,
+  customer: z.object({
+    number: z.string().openapi({ description: "Customer number" }),
+    balances: z.object({
+      points: z.number().openapi({
+        description: "Points balance after this sale (earned added, spent taken), two decimals",
+      }),
+    }),
+    keyLineTotal: z.number().optional().openapi({
+      description: "The key line total after this sale; only when the programme shows it",
+    }),
+  }).nullable().openapi({ description: "The identified customer; null for an anonymous sale" }),
+}).openapi("Sale");
+export type Sale = z.output<typeof SaleSchema>;
+
+/** The answer's customer part, points in hundredths. */
+export interface SaleCustomer {
+  number: string;
+  balance: number;
+  keyLineTotal?: number;
+}
+
+/** A recorded sale as the POS gets it, keys in the documented order. */
+export function saleJson(
+  sale: { id: string; receiptNumber: string; rulesVersion: number | null },
+  evaluation: Evaluation,
+  customer: SaleCustomer | null,
+): Sale {
+  const quote = quoteJson(sale.rulesVersion, evaluation);
+  return {
+    id: sale.id,
+    receiptNumber: sale.receiptNumber,
+    rulesVersion: sale.rulesVersion,
+    points: quote.points,
+    rules: quote.rules,
+    lines: quote.lines,
+    customer: customer && {
+      number: customer.number,
+      balances: { points: hundredthsToNumber(customer.balance) },
+      ...(customer.keyLineTotal === undefined
+        ? {}
+        : { keyLineTotal: hundredthsToNumber(customer.keyLineTotal) }),
+    },
+  };
+}
