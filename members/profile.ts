@@ -14,7 +14,7 @@ import type { StaffUser } from "../staff/users.ts";
 import type { Customer } from "./customers.ts";
 import { type CustomerFigures, statisticsOf } from "./statistics.ts";
 
-export type { CustomerFigures };
+export type { CustomerFigures, StatementLine };
 
 /** The reference the key line total matches, or null when the setting hides the total. */
 export const keyLineReference = (settings: LoyaltySettings) =>

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { adminCall, createTestApp, type TestApp } from "../helpers/app.ts";
+import { adminCall, createTestApp, ORIGIN, signIn, type TestApp } from "../helpers/app.ts";
 import { buildWorld, configure, posCall } from "../helpers/world.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
 import { recordSale } from "../helpers/sales.ts";
@@ -362,6 +362,120 @@ Deno.test("permissions: support reads but may not adjust; another tenant sees 40
   const moved = await t.db.selectFrom("ledger_transactions").select("id")
     .where("group_id", "=", B.group.id).execute();
   assert.equal(moved.length, 0);
+});
+
+/** The console as a signed-in staff member: GET a page, POST a form. */
+async function consoleAs(email: string) {
+  const { cookie, csrf } = await signIn(t, email);
+  return {
+    csrf,
+    get: async (path: string) => {
+      const res = await t.request(path, { headers: { Cookie: cookie } });
+      return { status: res.status, html: await res.text() };
+    },
+    post: async (path: string, form: Record<string, string>) => {
+      const res = await t.request(path, {
+        method: "POST",
+        headers: {
+          Cookie: cookie,
+          Origin: ORIGIN,
+          "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ _csrf: csrf, ...form }),
+        redirect: "manual",
+      });
+      return {
+        status: res.status,
+        html: await res.text(),
+        location: res.headers.get("Location"),
+      };
+    },
+  };
+}
+
+Deno.test("profile page: balances, key line total, statistics, statement, sales, adjustment", async () => {
+  const m = await newMember("Page Profile");
+  await sale(A, m.id, [
+    { ruleId: "basic", points: 1050 },
+    { ruleId: "onboard", points: 225, reference: "ONBO" },
+  ], 4250);
+  await configure(t, owner, A.group.id, {
+    showKeyLineTotal: true,
+    keyLineTotalReferenceMatch: "ONBO",
+  });
+  try {
+    const marketing = await consoleAs(staff.marketing.email);
+    const page = await marketing.get(`/console/customers/${m.id}`);
+    assert.equal(page.status, 200);
+    assert.match(page.html, /data-figure="points">12\.75</);
+    assert.match(page.html, /data-figure="key-line-total">2\.25</);
+    assert.match(page.html, /data-figure="accounts-key-line-total">2\.25</);
+    assert.match(page.html, /data-figure="visits">1</);
+    assert.match(page.html, /data-figure="spend">42\.50 EUR</);
+    assert.match(page.html, /Points statement/);
+    assert.match(page.html, new RegExp(`>R${receipts}<`), "the sale's receipt on the statement");
+    assert.match(page.html, /\+10\.50/);
+    assert.match(page.html, /Sales and returns/);
+    assert.match(page.html, /action="\/console\/customers\/[0-9a-f-]+\/adjustments#adjust"/);
+
+    const refused = await marketing.post(`/console/customers/${m.id}/adjustments`, {
+      points: "abc",
+      reason: "  ",
+    });
+    assert.equal(refused.status, 422);
+    assert.match(refused.html, /id="points-error" class="field-error">must be a number</);
+    assert.match(refused.html, /id="reason-error" class="field-error">a reason is required</);
+    assert.match(refused.html, /value="abc"/, "the refused value is kept");
+
+    const overdraw = await marketing.post(`/console/customers/${m.id}/adjustments`, {
+      points: "-13",
+      reason: "too much",
+    });
+    assert.equal(overdraw.status, 409);
+    assert.match(overdraw.html, /id="points-error" class="field-error">more than the balance</);
+
+    const done = await marketing.post(`/console/customers/${m.id}/adjustments`, {
+      points: "-2.75",
+      reason: "damaged voucher",
+    });
+    assert.equal(done.status, 303, done.html);
+    const after = await marketing.get(done.location!);
+    assert.match(after.html, /data-figure="points">10\.00</);
+    assert.match(after.html, /damaged voucher/);
+    assert.match(after.html, /−2\.75/);
+
+    const support = await consoleAs(staff.support.email);
+    const read = await support.get(`/console/customers/${m.id}`);
+    assert.equal(read.status, 200);
+    assert.doesNotMatch(read.html, /Adjust points/);
+    const forbidden = await support.post(`/console/customers/${m.id}/adjustments`, {
+      points: "1",
+      reason: "no",
+    });
+    assert.equal(forbidden.status, 403);
+  } finally {
+    await configure(t, owner, A.group.id, { showKeyLineTotal: false });
+  }
+  await assertLedgerSound(t.db);
+});
+
+Deno.test("profile page: the statement pages through older entries", async () => {
+  const m = await newMember("Paging Person");
+  for (let i = 1; i <= 22; i++) {
+    assert.equal((await adjust(owner, m.id, { points: i, reason: `r${i}` })).status, 201);
+  }
+  const marketing = await consoleAs(staff.marketing.email);
+  const first = await marketing.get(`/console/customers/${m.id}`);
+  assert.match(first.html, /data-figure="points">253\.00</);
+  const next = /href="([^"]+before=\d+)#statement" rel="next"/.exec(first.html);
+  assert.ok(next, "a link to older entries");
+  const older = await marketing.get(next[1].replaceAll("&amp;", "&"));
+  const balances = [...older.html.matchAll(/<td>\+(\d+\.\d\d)<\/td><td>(\d+\.\d\d)<\/td>/g)]
+    .map((m) => [m[1], m[2]]);
+  assert.deepEqual(balances, [["2.00", "3.00"], ["1.00", "1.00"]]);
+  assert.doesNotMatch(older.html, /rel="next"/);
+  assert.match(older.html, /← Newest/);
+  await assertLedgerSound(t.db);
 });
 
 Deno.test("the OpenAPI document describes the profile calls", async () => {
