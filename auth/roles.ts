@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   "settings:manage": ["admin", "marketing"],
   "series:manage": ["admin", "marketing"],
   "customers:manage": ["admin", "marketing"],
+  /** Manual points adjustments: value moves, so support (which may read) may not. */
+  "points:adjust": ["admin", "marketing"],
   "items:manage": ["admin", "marketing"],
   "rules:manage": ["admin", "marketing"],
   "audit:read": ["admin", "marketing"],

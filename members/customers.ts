@@ -11,6 +11,8 @@ import { generateNumber } from "../instruments/numbers.ts";
 import { customerStatus, type LoyaltySettings } from "../programme/settings_schema.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { reusable } from "../db/compiled.ts";
+import { CUSTOMER_POINTS, POINTS } from "../ledger/accounts.ts";
+import type { CustomerFigures } from "./statistics.ts";
 
 export type Customer = Selectable<CustomerTable>;
 
@@ -580,27 +582,118 @@ export async function lookupCustomers(
   group: MerchantGroup,
   key: CustomerKey,
 ): Promise<CustomerDetail[]> {
-  const [lookup, value] = "card" in key
-    ? [LOOKUP.card, key.card.toUpperCase()]
-    : "number" in key
-    ? [LOOKUP.number, key.number.toUpperCase()]
-    : "email" in key
-    ? [LOOKUP.email, key.email]
-    : [LOOKUP.phone, normalisePhone(key.phone)];
-  return toDetails(await lookup(db, group.id, group.org_id, value));
+  const [lookup, value] = lookupOf(key);
+  return toDetails(await lookup.plain(db, group.id, group.org_id, value));
 }
 
+/**
+ * The POS lookup: as `lookupCustomers`, with each customer's points balance, key line total
+ * (null when `keyLineReference` is null: the programme does not show it) and statistics,
+ * folded into the same one statement.
+ */
+export async function lookupCustomersWithFigures(
+  db: Db,
+  group: MerchantGroup,
+  key: CustomerKey,
+  keyLineReference: string | null,
+): Promise<{ detail: CustomerDetail; figures: CustomerFigures }[]> {
+  const [lookup, value] = lookupOf(key);
+  const rows = await lookup.figures(db, group.id, group.org_id, value, keyLineReference ?? "");
+  const figures = new Map<string, CustomerFigures>();
+  const plain = rows.map((row) => {
+    const {
+      points_balance,
+      key_line_total,
+      visits,
+      sales_count,
+      spend,
+      first_visit,
+      last_visit,
+      ...detail
+    } = row;
+    figures.set(row.id, {
+      points: Number(points_balance ?? 0),
+      keyLineTotal: keyLineReference === null ? null : Number(key_line_total ?? 0),
+      statistics: {
+        visits: visits ?? 0,
+        salesCount: sales_count ?? 0,
+        spend: Number(spend ?? 0),
+        firstVisit: first_visit,
+        lastVisit: last_visit,
+      },
+    });
+    return detail;
+  });
+  return toDetails(plain).map((detail) => ({
+    detail,
+    figures: figures.get(detail.customer.id)!,
+  }));
+}
+
+function lookupOf(key: CustomerKey) {
+  return "card" in key
+    ? [LOOKUP.card, key.card.toUpperCase()] as const
+    : "number" in key
+    ? [LOOKUP.number, key.number.toUpperCase()] as const
+    : "email" in key
+    ? [LOOKUP.email, key.email] as const
+    : [LOOKUP.phone, normalisePhone(key.phone)] as const;
+}
+
+type Picker = (q: CustomersQuery, groupId: string, value: string) => CustomersQuery;
+
 /** The customers of a group (at most two) by one key, with their detail: a hot POS query. */
-const lookupBy = (where: (q: CustomersQuery, groupId: string, value: string) => CustomersQuery) =>
-  reusable((db, groupId: string, orgId: string, value: string) =>
-    detailQuery(db, (q) =>
-      where(
-        q.where("group_id", "=", groupId).where("org_id", "=", orgId)
-          .orderBy("created_at").orderBy("id").limit(2),
-        groupId,
-        value,
-      ))
-  );
+const lookupQuery = (db: Db, where: Picker, groupId: string, orgId: string, value: string) =>
+  detailQuery(db, (q) =>
+    where(
+      q.where("group_id", "=", groupId).where("org_id", "=", orgId)
+        .orderBy("created_at").orderBy("id").limit(2),
+      groupId,
+      value,
+    ));
+
+/**
+ * The lookup with the customer's figures: the points account's balance, the key line total
+ * (its entries of `reference`; nothing is summed when `reference` is empty) and the kept
+ * statistics, each read by the customer's id through an index.
+ */
+const lookupWithFigures = (
+  db: Db,
+  where: Picker,
+  groupId: string,
+  orgId: string,
+  value: string,
+  reference: string,
+) =>
+  lookupQuery(db, where, groupId, orgId, value)
+    .leftJoin("customer_statistics as cs", "cs.customer_id", "c.id")
+    .select((eb) => [
+      eb.selectFrom("ledger_accounts as la").select("la.balance")
+        .whereRef("la.group_id", "=", "c.group_id").whereRef("la.customer_id", "=", "c.id")
+        .where("la.code", "=", CUSTOMER_POINTS).where("la.unit", "=", POINTS)
+        .$asScalar().as("points_balance"),
+      eb.selectFrom("ledger_entries as le")
+        .innerJoin("ledger_accounts as la", "la.id", "le.account_id")
+        .select(sql<number>`coalesce(sum(le.amount), 0)::bigint`.as("total"))
+        .whereRef("la.group_id", "=", "c.group_id").whereRef("la.customer_id", "=", "c.id")
+        .where("la.code", "=", CUSTOMER_POINTS).where("la.unit", "=", POINTS)
+        .where("le.reference", "=", reference).where(sql<boolean>`${reference} <> ''`)
+        .$asScalar().as("key_line_total"),
+      "cs.visits",
+      "cs.sales_count",
+      "cs.spend",
+      "cs.first_visit",
+      "cs.last_visit",
+    ]);
+
+const lookupBy = (where: Picker) => ({
+  plain: reusable((db, groupId: string, orgId: string, value: string) =>
+    lookupQuery(db, where, groupId, orgId, value)
+  ),
+  figures: reusable((db, groupId: string, orgId: string, value: string, reference: string) =>
+    lookupWithFigures(db, where, groupId, orgId, value, reference)
+  ),
+});
 
 const LOOKUP = {
   card: lookupBy((q, groupId, card) =>

@@ -11,6 +11,15 @@ export interface MemberStatistics {
   lastVisit: Date | null;
 }
 
+/** What the console and the POS show beside a customer: balances, key line total, statistics. */
+export interface CustomerFigures {
+  /** The points balance, hundredths. */
+  points: number;
+  /** Seed 004's key line total, hundredths; null when the programme does not show it. */
+  keyLineTotal: number | null;
+  statistics: MemberStatistics;
+}
+
 export const NO_STATISTICS: MemberStatistics = {
   visits: 0,
   salesCount: 0,

@@ -1,10 +1,13 @@
+import { formatPoints } from "./format.ts";
 import type { Account } from "../../members/accounts.ts";
 import type { LoyaltySettings } from "../../programme/settings_schema.ts";
 
 /** A customer's accounts, and the form that opens another when the viewer may. */
 export function CustomerAccounts(
-  { customerId, accounts, settings, canOpen, csrf }: {
+  { customerId, accounts, settings, canOpen, csrf, keyLineTotal = null }: {
     customerId: string;
+    /** Seed 004's key line total (hundredths) when the programme shows it, else null. */
+    keyLineTotal?: number | null;
     accounts: Account[];
     settings: LoyaltySettings;
     canOpen: boolean;
@@ -35,6 +38,12 @@ export function CustomerAccounts(
           )}
         </tbody>
       </table>
+      {keyLineTotal !== null && (
+        <p>
+          Key line total ({settings.keyLineTotalReferenceMatch}):{" "}
+          <strong data-figure="accounts-key-line-total">{formatPoints(keyLineTotal)}</strong>
+        </p>
+      )}
       {canOpen && (
         <form method="post" action={`/console/customers/${customerId}/accounts`} class="row">
           <input type="hidden" name="_csrf" value={csrf} />

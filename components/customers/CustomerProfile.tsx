@@ -4,10 +4,30 @@ import type { LoyaltySettings } from "../../programme/settings_schema.ts";
 import { CustomerAccounts } from "./CustomerAccounts.tsx";
 import { CustomerStatusBadge } from "./CustomerStatusBadge.tsx";
 import { LoyaltyCards } from "./LoyaltyCards.tsx";
+import type { CustomerFigures as Figures } from "../../members/statistics.ts";
+import type { CustomerSale, StatementLine } from "../../members/profile.ts";
+import type { FieldError } from "../../errors/problem.ts";
+import { CustomerFigures } from "./CustomerFigures.tsx";
+import { PointsStatement } from "./PointsStatement.tsx";
+import { CustomerSales } from "./CustomerSales.tsx";
+import { AdjustmentForm } from "./AdjustmentForm.tsx";
 
-/** One customer's page: contact details and status, categories, accounts and cards. */
+/** What the profile shows of the customer's points and sales. */
+export interface ProfilePoints {
+  figures: Figures;
+  statement: { lines: StatementLine[]; next: number | null; paged: boolean };
+  sales: { items: CustomerSale[]; more: boolean };
+  /** The adjustment form when the viewer may adjust, with a refused attempt. */
+  adjust?: { form: Record<string, string>; errors: FieldError[] };
+}
+
+/**
+ * One customer's page: contact details and status, balances and statistics, categories,
+ * accounts and cards, the points statement, sales and returns, and the adjustment form.
+ */
 export function CustomerProfile(
-  { detail, categories, settings, group, canManage, csrf }: {
+  { detail, categories, settings, group, canManage, csrf, points }: {
+    points: ProfilePoints;
     detail: CustomerDetail;
     /** The customer's category codes, each with the name the group's settings give it. */
     categories: { code: string | null; name: string }[];
@@ -51,6 +71,7 @@ export function CustomerProfile(
           </tbody>
         </table>
       </section>
+      <CustomerFigures figures={points.figures} currency={points.sales.items[0]?.currency} />
       <section class="card">
         <h2>Categories</h2>
         <table>
@@ -76,8 +97,12 @@ export function CustomerProfile(
         settings={settings}
         canOpen={canManage}
         csrf={csrf}
+        keyLineTotal={points.figures.keyLineTotal}
       />
       <LoyaltyCards cards={detail.cards} />
+      <PointsStatement customerId={c.id} {...points.statement} />
+      {points.adjust && <AdjustmentForm customerId={c.id} {...points.adjust} csrf={csrf} />}
+      <CustomerSales sales={points.sales.items} more={points.sales.more} />
     </>
   );
 }

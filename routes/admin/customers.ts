@@ -12,10 +12,30 @@ import {
   problems,
 } from "../../http/openapi.ts";
 import { adminAuth } from "../../auth/middleware.ts";
-import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
+import { decodeCursor, encodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import { NewAccountSchema, openAccount } from "../../members/accounts.ts";
 import { createCustomer, customerDetail, searchCustomers } from "../../members/customers.ts";
 import { getGroup } from "../../programme/groups.ts";
+import { idempotent } from "../../db/idempotency.ts";
+import { validationError } from "../../errors/problem.ts";
+import {
+  adjustPoints,
+  customerFigures,
+  customerSales,
+  statementBefore,
+  statementPage,
+} from "../../members/profile.ts";
+import {
+  adjustedJson,
+  AdjustmentAnswerSchema,
+  CustomerProfileSchema,
+  customerSaleJson,
+  CustomerSaleSchema,
+  NewAdjustment,
+  profileJson,
+  statementLineJson,
+  StatementLineSchema,
+} from "../../members/profile_json.ts";
 import { getSettings } from "../../programme/settings.ts";
 import {
   accountJson,
@@ -39,6 +59,19 @@ const SearchQuery = PageQuery.extend({
       "% and _ are taken literally.",
   }),
 });
+
+const IdempotencyKey = z.string().trim().min(1, "must not be empty")
+  .max(100, "at most 100 characters");
+
+/** The optional Idempotency-Key of an adjustment, checked after the body. */
+function idempotencyKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = IdempotencyKey.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw validationError(
+    parsed.error.issues.map((i) => ({ field: "Idempotency-Key", message: i.message })),
+  );
+}
 
 /** The customer behind a customer id, authorized on its organization, with its group. */
 async function authorizedCustomer(c: Context<AppEnv>, permission: Permission) {
@@ -111,16 +144,124 @@ export const adminCustomers = newRouter()
       method: "get",
       path: `${V1}/customers/{id}`,
       tags,
-      summary: "A customer with accounts and loyalty cards",
+      summary: "A customer with accounts, loyalty cards, balances and statistics",
+      description: "balances and keyLineTotal come from the ledger (keyLineTotal only with " +
+        "the setting showKeyLineTotal on: the sum of the customer's points entries whose " +
+        "reference is keyLineTotalReferenceMatch); statistics are seed 004's member statistics.",
       ...adminAuth,
       request: { params: IdParam },
-      responses: { 200: jsonResponse(CustomerDetailSchema, "The customer"), ...problems },
+      responses: { 200: jsonResponse(CustomerProfileSchema, "The customer"), ...problems },
     }),
     async (c) => {
       const { db } = c.get("deps");
       const { customer, group } = await authorizedCustomer(c, "programme:read");
       const settings = (await getSettings(db, group)).settings;
-      return c.json(detailJson(await customerDetail(db, customer), settings), 200);
+      const [detail, figures] = await Promise.all([
+        customerDetail(db, customer),
+        customerFigures(db, customer, settings),
+      ]);
+      return c.json(profileJson(detail, figures, settings), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/customers/{id}/statement`,
+      tags,
+      summary: "The customer's points statement, newest first",
+      description: "Every points entry with its date, store, POS and receipt (for a sale or a " +
+        "return), reference, the transaction's reference, rule, who made it, the reason (an " +
+        "adjustment's) and the running balance after it.",
+      ...adminAuth,
+      request: { params: IdParam, query: PageQuery },
+      responses: {
+        200: jsonResponse(pageOf(StatementLineSchema), "A page of the statement"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const { customer } = await authorizedCustomer(c, "programme:read");
+      const { limit, cursor } = c.req.valid("query");
+      const before = statementBefore(decodeCursor(cursor, ["text"]));
+      const { lines, next } = await statementPage(db, customer, { limit, before });
+      return c.json({
+        items: lines.map(statementLineJson),
+        nextCursor: next === null ? null : encodeCursor([String(next)]),
+      }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/customers/{id}/sales`,
+      tags,
+      summary: "The customer's sales and returns, newest first",
+      ...adminAuth,
+      request: { params: IdParam, query: PageQuery },
+      responses: {
+        200: jsonResponse(pageOf(CustomerSaleSchema), "A page of sales and returns"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const { customer } = await authorizedCustomer(c, "programme:read");
+      const { limit, cursor } = c.req.valid("query");
+      const after = decodeCursor(cursor, ["id"])?.[0];
+      const rows = await customerSales(db, customer, { limit: limit + 1, after });
+      const result = page(rows, limit, (s) => [s.id]);
+      return c.json(
+        { items: result.items.map(customerSaleJson), nextCursor: result.nextCursor },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/customers/{id}/adjustments`,
+      tags,
+      summary: "Adjust a customer's points by hand, with a reason",
+      description: "Posts an ADJUST ledger transaction (the customer's points against the " +
+        "programme's POINTS_ADJUSTED) with the reason and the staff member as actor, and " +
+        "audits it. A negative adjustment may not take the balance below zero: 409 " +
+        "insufficient-points. With an Idempotency-Key, a retry with the same key and body " +
+        "answers the first response again (header Idempotent-Replayed: true) and moves " +
+        "nothing; the same key with another body is a 422 idempotency-key-reused.",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(NewAdjustment) },
+      parameters: [{
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: { type: "string", minLength: 1, maxLength: 100 },
+        description: "Optional: identifies this adjustment, so a retry adjusts once",
+      }],
+      responses: { 201: jsonResponse(AdjustmentAnswerSchema, "Adjusted"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const input = c.req.valid("json");
+      const key = idempotencyKey(c.req.header("Idempotency-Key"));
+      const { customer } = await authorizedCustomer(c, "points:adjust");
+      const staff = c.get("staff")!;
+      const adjust = async (tx: typeof db) => ({
+        status: 201,
+        body: adjustedJson(await adjustPoints(tx, customer, input, staff)),
+      });
+      if (key === undefined) return c.json((await adjust(db)).body, 201);
+      const answer = await idempotent(db, {
+        orgId: customer.org_id,
+        scope: `staff:${staff.id}`,
+        key,
+        fingerprint: {
+          operation: `POST /api/admin/v1/customers/${customer.id}/adjustments`,
+          body: input,
+        },
+      }, adjust);
+      if (answer.replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(answer.body as ReturnType<typeof adjustedJson>, 201);
     },
   )
   .openapi(

@@ -16,11 +16,19 @@ import { decodeCursor, page } from "../../http/pagination.ts";
 import { AccountTypeSchema, openAccount } from "../../members/accounts.ts";
 import {
   createCustomer,
+  type Customer,
   customerDetail,
   namedCategories,
   NewCustomerSchema,
   searchCustomers,
 } from "../../members/customers.ts";
+import {
+  AdjustmentSchema,
+  adjustPoints,
+  customerFigures,
+  customerSales,
+  statementPage,
+} from "../../members/profile.ts";
 import { getGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import { getSettings } from "../../programme/settings.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
@@ -55,7 +63,11 @@ interface ListView extends Omit<CustomerSearchProps, "pageSize"> {
   errors?: FieldError[];
 }
 
-async function canDo(c: Context<AppEnv>, orgId: string, permission: "customers:manage") {
+async function canDo(
+  c: Context<AppEnv>,
+  orgId: string,
+  permission: "customers:manage" | "points:adjust",
+) {
   const role = await roleIn(c.get("deps").db, c.get("staff")!, orgId);
   return role !== null && can(role, permission);
 }
@@ -135,6 +147,54 @@ function renderList(c: Context<AppEnv>, view: ListView | null, status: 200 | 409
   }, status);
 }
 
+const STATEMENT_PAGE = 20;
+const SALES_SHOWN = 20;
+
+/**
+ * The customer's profile: detail, balances and statistics, a page of the statement (`before`
+ * in the query), the latest sales, and the adjustment form when the viewer may adjust.
+ */
+async function renderProfile(
+  c: Context<AppEnv>,
+  customer: Customer,
+  refused?: { form: Record<string, string>; errors: FieldError[] },
+  status: 200 | 409 | 422 = 200,
+) {
+  const { db } = c.get("deps");
+  const group = (await getGroup(db, customer.group_id))!;
+  const { settings } = await getSettings(db, group);
+  const before = /^[1-9][0-9]{0,15}$/.test(c.req.query("before") ?? "")
+    ? Number(c.req.query("before"))
+    : undefined;
+  const [detail, canManage, canAdjust, figures, statement, sales] = await Promise.all([
+    customerDetail(db, customer),
+    canDo(c, customer.org_id, "customers:manage"),
+    canDo(c, customer.org_id, "points:adjust"),
+    customerFigures(db, customer, settings),
+    statementPage(db, customer, { limit: STATEMENT_PAGE, before }),
+    customerSales(db, customer, { limit: SALES_SHOWN + 1 }),
+  ]);
+  return renderPage(c, {
+    title: customer.name,
+    body: (
+      <CustomerProfile
+        detail={detail}
+        categories={namedCategories(customer, settings)}
+        settings={settings}
+        group={group}
+        canManage={canManage}
+        csrf={c.get("session")?.csrfToken}
+        points={{
+          figures,
+          statement: { ...statement, paged: before !== undefined },
+          sales: { items: sales.slice(0, SALES_SHOWN), more: sales.length > SALES_SHOWN },
+          adjust: canAdjust ? refused ?? { form: {}, errors: [] } : undefined,
+        }}
+      />
+    ),
+  }, status);
+}
+
 /** Customers without JavaScript: search, detail, a create form and an open-account form. */
 export const customerPages = new Hono<AppEnv>()
   .get("/console/customers", requireStaff, async (c) => {
@@ -168,27 +228,37 @@ export const customerPages = new Hono<AppEnv>()
     return renderList(c, view && { ...view, form, errors }, status);
   })
   .get("/console/customers/:id", requireStaff, async (c) => {
-    const { db } = c.get("deps");
     const customer = await authorized(c, "customer", "programme:read");
-    const group = (await getGroup(db, customer.group_id))!;
-    const [{ settings }, detail, canManage] = await Promise.all([
-      getSettings(db, group),
-      customerDetail(db, customer),
-      canDo(c, customer.org_id, "customers:manage"),
-    ]);
-    return renderPage(c, {
-      title: customer.name,
-      body: (
-        <CustomerProfile
-          detail={detail}
-          categories={namedCategories(customer, settings)}
-          settings={settings}
-          group={group}
-          canManage={canManage}
-          csrf={c.get("session")?.csrfToken}
-        />
-      ),
+    return await renderProfile(c, customer);
+  })
+  .post("/console/customers/:id/adjustments", requireStaff, async (c) => {
+    const { db } = c.get("deps");
+    const customer = await authorized(c, "customer", "points:adjust");
+    const form = await formText(c);
+    const text = (form.points ?? "").trim();
+    const parsed = AdjustmentSchema.safeParse({
+      points: /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(text) ? Number(text.replace(",", ".")) : text,
+      reason: form.reason ?? "",
     });
+    let errors: FieldError[];
+    let status: 409 | 422 = 422;
+    if (parsed.success) {
+      try {
+        const adjusted = await adjustPoints(db, customer, parsed.data, c.get("staff")!);
+        setFlash(c, {
+          kind: "info",
+          message: `Points adjusted by ${parsed.data.points}: the balance is ${
+            (adjusted.balance / 100).toFixed(2)
+          }.`,
+        });
+        return c.redirect(`/console/customers/${customer.id}#statement`, 303);
+      } catch (err) {
+        if (!(err instanceof ProblemError) || !err.extra.errors) throw err;
+        errors = err.extra.errors;
+        if (err.status === 409) status = 409;
+      }
+    } else errors = zodFieldErrors(parsed.error);
+    return await renderProfile(c, customer, { form, errors }, status);
   })
   .post("/console/customers/:id/accounts", requireStaff, async (c) => {
     const { db } = c.get("deps");

@@ -6,15 +6,19 @@ import {
   createCustomer,
   type CustomerKey,
   CustomerKeySchemas,
-  lookupCustomers,
+  lookupCustomersWithFigures,
 } from "../../members/customers.ts";
 import { idempotent } from "../../db/idempotency.ts";
 import { customerJson, CustomerSchema, NewCustomer } from "../../members/customer_json.ts";
+import { posCustomerJson, PosCustomerSchema } from "../../members/profile_json.ts";
+import { keyLineReference } from "../../members/profile.ts";
 
 const tags = ["POS"];
 
 const CustomerAnswer = z.object({ customer: CustomerSchema }).openapi("PosCustomer");
 type CustomerAnswer = z.infer<typeof CustomerAnswer>;
+/** The lookup's answer: the customer with balances, key line total and statistics. */
+const LookupAnswer = z.object({ customer: PosCustomerSchema }).openapi("PosCustomerLookup");
 
 const KEYS = ["card", "number", "email", "phone"] as const;
 const LookupQuery = z.object(
@@ -58,23 +62,26 @@ export const posCustomers = newRouter()
       summary: "Look a customer up by card, customer number, email or phone",
       description: "Exactly one of the four. Email matches in any case; phone after keeping " +
         "only its digits and leading +. A card finds its holder whatever its status (shown). " +
-        "404 when nothing matches, 409 when an email or phone matches several customers.",
+        "404 when nothing matches, 409 when an email or phone matches several customers. " +
+        "The customer comes with their points balance (from the ledger), the key line total " +
+        "(only when the setting showKeyLineTotal is on) and their statistics.",
       ...posAuth,
       request: { headers: ActingHeaders, query: LookupQuery },
-      responses: { 200: jsonResponse(CustomerAnswer, "The customer"), ...posProblems },
+      responses: { 200: jsonResponse(LookupAnswer, "The customer"), ...posProblems },
     }),
     async (c) => {
       const { db } = c.get("deps");
       const { group, settings } = posProgramme(c);
       const key = lookupKey(c.req.valid("query"));
-      const found = await lookupCustomers(db, group, key);
+      const found = await lookupCustomersWithFigures(db, group, key, keyLineReference(settings));
       if (found.length === 0) throw notFound("customer");
       if (found.length > 1) {
         throw new ProblemError(409, "ambiguous-customer", "Several customers match", {
           detail: "look the customer up by card or customer number",
         });
       }
-      return c.json({ customer: customerJson(found[0], settings) }, 200);
+      const { detail, figures } = found[0];
+      return c.json({ customer: posCustomerJson(detail, figures, settings) }, 200);
     },
   )
   .openapi(

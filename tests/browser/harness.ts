@@ -8,6 +8,8 @@ import { type Browser, chromium, type Locator, type Page } from "playwright-core
 import type { AssetManifest } from "../../web/assets.ts";
 import { buildIslands } from "../../web/build.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import type { Db } from "../../db/connection.ts";
+import { PGlite } from "@electric-sql/pglite";
 import { freePort, type RunningServer, startServer } from "./server.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -63,6 +65,11 @@ export interface BrowserApp {
 
 export interface BrowserAppOptions {
   viewport?: { width: number; height: number };
+  /**
+   * Writes to the database before the server starts (what no API makes yet). On PGlite the
+   * seeded database is copied into a temporary folder the server opens as its data folder.
+   */
+  seed?: (db: Db) => Promise<void>;
 }
 
 /**
@@ -78,12 +85,20 @@ export async function withBrowserApp(
   const manifest = await buildIslands();
 
   let database: TestDatabase | undefined = await createTestDatabase();
-  // The server opens its own memory:// database; the test's one is not needed.
+  let dataDir: string | undefined;
+  if (options.seed) await options.seed(database.db);
+  // The server opens its own memory:// database (or, seeded, a copy of the test's one in a
+  // folder): the test's one is not needed.
   if (database.kind === "pglite") {
+    if (options.seed) {
+      const dump = await database.pglite!.dumpDataDir("none");
+      dataDir = await Deno.makeTempDir({ prefix: "browser-db-" });
+      await (await PGlite.create({ dataDir, loadDataDir: dump })).close();
+    }
     await database.close();
     database = undefined;
   }
-  const dbUrl = database?.url ?? "memory://";
+  const dbUrl = database?.url ?? (dataDir ? "" : "memory://");
 
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
@@ -91,6 +106,7 @@ export async function withBrowserApp(
     server = await startServer({
       PORT: String(freePort()),
       DATABASE_URL: dbUrl,
+      ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
     });
@@ -146,6 +162,7 @@ export async function withBrowserApp(
     await browser?.close().catch(() => {});
     await server?.stop();
     await database?.close();
+    if (dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
 }
 

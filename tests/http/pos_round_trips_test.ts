@@ -62,12 +62,19 @@ Deno.test("GET /api/pos/v1/me sends no statement once warm", async () => {
   assert.ok(me <= BUDGET.me, `${me} statements`);
 });
 
-Deno.test("customer lookup by card is one statement once warm", async () => {
+Deno.test("customer lookup by card, with balances and statistics, is one statement once warm", async () => {
   const lookup = await warm(
     () => posCall(counted, w.posToken, "GET", "/customers/lookup?card=M1"),
     200,
   );
   assert.equal(lookup, BUDGET.lookup, `${lookup} statements`);
+  // The balance, key line total and statistics come in that one statement.
+  const { customer } =
+    (await posCall(counted, w.posToken, "GET", "/customers/lookup?card=M1")).json;
+  assert.deepEqual(Object.keys(customer).filter((k) => k === "balances" || k === "statistics"), [
+    "balances",
+    "statistics",
+  ]);
 });
 
 Deno.test("customer create is at most five statements in one transaction once warm", async () => {

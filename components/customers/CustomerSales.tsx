@@ -1,0 +1,42 @@
+import type { CustomerSale } from "../../members/profile.ts";
+import { when } from "../../web/format.ts";
+import { formatMoney, formatPoints } from "./format.ts";
+
+/** A customer's latest sales and returns. */
+export function CustomerSales({ sales, more }: { sales: CustomerSale[]; more: boolean }) {
+  return (
+    <section class="card" aria-labelledby="sales-heading">
+      <h2 id="sales-heading">Sales and returns</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Date</th>
+            <th>Kind</th>
+            <th>Store</th>
+            <th>Receipt</th>
+            <th>Total</th>
+            <th>Points</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sales.map((s) => (
+            <tr>
+              <td>{when(s.at)}</td>
+              <td>{s.kind === "sale" ? "Sale" : "Return"}</td>
+              <td>{`${s.storeNumber} ${s.storeName} / POS ${s.posNumber}`}</td>
+              <td>{s.receiptNumber}</td>
+              <td>{formatMoney(s.total, s.currency)}</td>
+              <td>{formatPoints(s.points, true)}</td>
+            </tr>
+          ))}
+          {sales.length === 0 && (
+            <tr>
+              <td colSpan={6}>No sales yet.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {more && <p class="hint">The latest {sales.length}; the admin API lists them all.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,14 @@
+import { minorUnitDigits } from "../../money/currency.ts";
+
+/** Hundredths of a point as points with two decimals, signed when asked (1234 → 12.34). */
+export function formatPoints(hundredths: number, signed = false): string {
+  const text = (Math.abs(hundredths) / 100).toFixed(2);
+  return hundredths < 0 ? `−${text}` : signed && hundredths > 0 ? `+${text}` : text;
+}
+
+/** Minor units of `currency` as an amount with its code (4250 EUR → 42.50 EUR). */
+export function formatMoney(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const text = (Math.abs(minor) / 10 ** digits).toFixed(digits);
+  return `${minor < 0 ? "−" : ""}${text} ${currency}`;
+}
