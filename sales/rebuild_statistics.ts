@@ -73,6 +73,7 @@ if (import.meta.main) {
   const { connect } = await import("../db/connection.ts");
   const { loadConfig } = await import("../config.ts");
   const { isUuid } = await import("../db/errors.ts");
+  const { migrateToLatest } = await import("../db/migrate.ts");
   const orgId = Deno.args[0];
   if (orgId !== undefined && !isUuid(orgId)) {
     console.error("usage: deno task stats:rebuild [organization id]");
@@ -81,6 +82,8 @@ if (import.meta.main) {
   const config = loadConfig();
   const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
   try {
+    // A database the server never started on has no tables yet: the same migrations first.
+    await migrateToLatest(conn.db);
     const counts = await rebuildStatistics(conn.db, orgId);
     console.log(
       `statistics rebuilt from the sales: ${counts.customers} customers, ` +
