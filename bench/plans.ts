@@ -12,7 +12,7 @@ import type { Database } from "../db/schema.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { idempotent } from "../db/idempotency.ts";
 import { loadDemo } from "../demo/load.ts";
-import { createCustomer, lookupCustomers } from "../members/customers.ts";
+import { createCustomer, lookupCustomersWithFigures } from "../members/customers.ts";
 import { programmeOf } from "../programme/device_programme.ts";
 
 const base = Deno.env.get("LOAD_PG_URL") ?? Deno.env.get("DATABASE_URL");
@@ -70,7 +70,7 @@ try {
   label = "programme of a store (cold cache only)";
   const programme = (await programmeOf(recording, { org: place.org_id, store: place.store_id }))!;
   label = "lookup by card";
-  await lookupCustomers(recording, programme.group!, { card: card.number });
+  await lookupCustomersWithFigures(recording, programme.group!, { card: card.number }, null);
   label = "create";
   // Rolled back, so that the statements can be run again below with the same number.
   await recording.transaction().execute(async (tx) => {

@@ -11,7 +11,11 @@ import { z } from "zod";
 import { categoriesOf } from "../catalogue/items.ts";
 import type { Db } from "../db/connection.ts";
 import { type FieldError, notFound, validationError, zodFieldErrors } from "../errors/problem.ts";
-import { type CustomerDetail, CustomerKeySchemas, lookupCustomers } from "../members/customers.ts";
+import {
+  type CustomerDetail,
+  CustomerKeySchemas,
+  lookupCustomersWithFigures,
+} from "../members/customers.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import type { ProgrammeCache } from "../programme/cache.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
@@ -75,30 +79,37 @@ export interface Till {
   timezone: string;
 }
 
-/** The customer of the programme `ref` names, with details; null when there is none. */
+/** A customer of the programme with details, and their visits so far (member statistics). */
+export interface FoundCustomer {
+  detail: CustomerDetail;
+  visits: number;
+}
+
+/** The customer of the programme `ref` names; null when there is none. One statement. */
 export async function findCustomer(
   db: Db,
   group: MerchantGroup,
   ref: CustomerRef,
-): Promise<CustomerDetail | null> {
-  const [found] = await lookupCustomers(db, group, ref);
-  return found ?? null;
+): Promise<FoundCustomer | null> {
+  const [found] = await lookupCustomersWithFigures(db, group, ref, null);
+  return found ? { detail: found.detail, visits: found.figures.statistics.visits } : null;
 }
 
 /**
  * The customer as the rules see them. In the programme (`member`) when they hold a loyalty
  * card or an account; the settings decide the rest from category 1. `cardSeries` is the
- * prefix of the card they identified with, else of their first active card. `visitCount`
- * stays 0 until the ledger keeps member statistics.
+ * prefix of the card they identified with, else of their first active card. `visitCount` is
+ * their visits before this sale, from the member statistics.
  */
-export function basketCustomer(detail: CustomerDetail, ref: CustomerRef): BasketCustomer {
+export function basketCustomer(found: FoundCustomer, ref: CustomerRef): BasketCustomer {
+  const { detail } = found;
   const card = "card" in ref
     ? detail.cards.find((c) => c.number === ref.card)
     : detail.cards.find((c) => c.status === "active");
   return {
     categories: detail.customer.categories.map((code) => code || null),
     member: detail.cards.length > 0 || detail.accounts.length > 0,
-    visitCount: 0,
+    visitCount: found.visits,
     ...(card?.prefix ? { cardSeries: card.prefix } : {}),
   };
 }
@@ -200,5 +211,10 @@ export async function priceBasket(
     customer: customer && ref ? basketCustomer(customer, ref) : undefined,
   });
   const evaluation = await evaluate(published?.rules ?? [], basket, settings);
-  return { rulesVersion: published?.version ?? null, basket, customer, evaluation };
+  return {
+    rulesVersion: published?.version ?? null,
+    basket,
+    customer: customer?.detail ?? null,
+    evaluation,
+  };
 }

@@ -574,22 +574,9 @@ export type CustomerKey =
 
 /**
  * The customers of the group a POS lookup matches (at most two: a second one means the key
- * is ambiguous), with their detail, in one query. A card finds its holder whatever the card's
- * status; the POS sees the status.
- */
-export async function lookupCustomers(
-  db: Db,
-  group: MerchantGroup,
-  key: CustomerKey,
-): Promise<CustomerDetail[]> {
-  const [lookup, value] = lookupOf(key);
-  return toDetails(await lookup.plain(db, group.id, group.org_id, value));
-}
-
-/**
- * The POS lookup: as `lookupCustomers`, with each customer's points balance, key line total
- * (null when `keyLineReference` is null: the programme does not show it) and statistics,
- * folded into the same one statement.
+ * is ambiguous), with their detail, and each one's points balance, key line total (null when
+ * `keyLineReference` is null: the programme does not show it) and statistics, in one
+ * statement. A card finds its holder whatever the card's status; the POS sees the status.
  */
 export async function lookupCustomersWithFigures(
   db: Db,
@@ -687,9 +674,6 @@ const lookupWithFigures = (
     ]);
 
 const lookupBy = (where: Picker) => ({
-  plain: reusable((db, groupId: string, orgId: string, value: string) =>
-    lookupQuery(db, where, groupId, orgId, value)
-  ),
   figures: reusable((db, groupId: string, orgId: string, value: string, reference: string) =>
     lookupWithFigures(db, where, groupId, orgId, value, reference)
   ),

@@ -17,8 +17,8 @@ import { todayIn } from "../calendar/zones.ts";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { idempotent } from "../db/idempotency.ts";
-import { findCustomer, priceBasket, refOf } from "../earning/quote.ts";
-import { type FieldError, notFound, ProblemError, validationError } from "../errors/problem.ts";
+import { priceBasket } from "../earning/quote.ts";
+import { type FieldError, ProblemError, validationError } from "../errors/problem.ts";
 import {
   customerPoints,
   POINTS_ISSUED,
@@ -399,10 +399,6 @@ export async function recordReturn(
     key: ctx.idempotency.key,
     fingerprint: { operation: "POST /api/pos/v1/returns", body: request },
   }, async (tx) => {
-    if (!request.original && request.customer) {
-      const found = await findCustomer(tx, ctx.programme.group, refOf(request.customer));
-      if (!found) throw notFound("customer");
-    }
     const plan = request.original
       ? await planWithReceipt(tx, ctx, request)
       : await planWithoutReceipt(tx, ctx, request);

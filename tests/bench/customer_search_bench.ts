@@ -20,7 +20,7 @@ import type { Database } from "../../db/schema.ts";
 import {
   createCustomer,
   type CustomerKey,
-  lookupCustomers,
+  lookupCustomersWithFigures,
   searchCustomers,
 } from "../../members/customers.ts";
 import { createGroup, type MerchantGroup } from "../../programme/groups.ts";
@@ -113,7 +113,7 @@ async function main() {
     /** The database the cases run on: the recording one while plans are taken. */
     let target: Db = db;
     const search = (q: string) => searchCustomers(target, group, { q, limit: 51 });
-    const lookup = (key: CustomerKey) => lookupCustomers(target, group, key);
+    const lookup = (key: CustomerKey) => lookupCustomersWithFigures(target, group, key, null);
     const cases: [string, (g: number) => Promise<unknown[]>][] = [
       ["admin q = number (or card)", (g) => search(customer(g).number)],
       ["admin q = email (other case)", (g) => search(customer(g).email.toUpperCase())],
