@@ -1,8 +1,13 @@
+/**
+ * The member's profile on the admin API, the POS lookup and the console: balances from the
+ * ledger, the key line total, statistics, the statement, sales and returns, adjustments. The
+ * sales and returns are made through the real POS endpoints (POST /api/pos/v1/sales and
+ * /returns) under the rules published below, so every figure is the one a till produces.
+ */
 import assert from "node:assert/strict";
 import { adminCall, createTestApp, ORIGIN, signIn, type TestApp } from "../helpers/app.ts";
-import { buildWorld, configure, posCall } from "../helpers/world.ts";
+import { buildWorld, configure, posCall, publishRules } from "../helpers/world.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
-import { recordSale } from "../helpers/sales.ts";
 
 const t: TestApp = await createTestApp();
 
@@ -24,24 +29,74 @@ const staff = {
   other: B.staff["b-admin"],
 };
 
+const rule = (id: string, event: unknown, extra = {}) => ({
+  id,
+  name: id,
+  enabled: true,
+  priority: 10,
+  conditions: { all: [{ fact: "member", operator: "equal", value: true }] },
+  event,
+  ...extra,
+});
+/**
+ * A member earns 1 point per unit of currency ("basic", reference SALE) and 0.1 point per unit
+ * under reference ONBO ("onbo", the key line): a sale of 42.50 earns 42.50 + 4.25 = 46.75.
+ */
+await publishRules(t, A, [
+  rule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
+  rule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
+    priority: 5,
+    reference: "ONBO",
+  }),
+]);
+
 let receipts = 0;
-/** A sale of `points` by rule, at the world's POS, for `customerId`. */
-const sale = (
-  w: typeof A,
-  customerId: string,
-  awards: { ruleId: string; points: number; reference?: string }[],
-  total = 5000,
-) =>
-  recordSale(t.db, {
-    orgId: w.org.id,
-    groupId: w.group.id,
-    storeId: w.store.id,
-    posId: w.pos.id,
-    customerId,
+/**
+ * A sale through POST /api/pos/v1/sales at A's POS for the member numbered `number`: one line
+ * for each amount (minor units), paid in cash, at `at` (default now). Answers the sale's answer.
+ */
+async function sell(number: string, amounts: number[] = [5000], at = new Date()) {
+  const total = amounts.reduce((a, b) => a + b, 0);
+  const body = {
+    currency: "EUR",
+    at: at.toISOString(),
     receiptNumber: `R${++receipts}`,
-    total,
-    awards,
+    customer: { number },
+    lines: amounts.map((amount, i) => ({
+      sku: `SKU${i}`,
+      category: "GOODS",
+      quantity: 1,
+      unitPrice: amount,
+    })),
+    tenders: [{ type: "CASH", amount: total }],
+  };
+  const res = await posCall(t, A.posToken, "POST", "/sales", {
+    body,
+    key: `sale-${body.receiptNumber}`,
   });
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  return res.json;
+}
+
+/**
+ * A return through POST /api/pos/v1/returns at A's POS of line `index` of the sale `original`
+ * (its receipt number), `amount` minor units, at `at`. Answers the return's answer.
+ */
+async function giveBack(original: string, index: number, amount: number, at = new Date()) {
+  const body = {
+    receiptNumber: `R${++receipts}`,
+    at: at.toISOString(),
+    original: { receiptNumber: original },
+    lines: [{ originalLineIndex: index, sku: `SKU${index}`, quantity: 1, unitPrice: amount }],
+    tenders: [{ type: "CASH", amount: -amount }],
+  };
+  const res = await posCall(t, A.posToken, "POST", "/returns", {
+    body,
+    key: `return-${body.receiptNumber}`,
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  return res.json;
+}
 
 /** A fresh member of A (so each test starts from a zero balance). */
 let serial = 0;
@@ -85,12 +140,10 @@ Deno.test("GET customer: balances from the ledger, statistics, key line total on
     firstVisit: null,
     lastVisit: null,
   });
-  await sale(A, m.id, [
-    { ruleId: "basic", points: 1050 },
-    { ruleId: "onboard", points: 225, reference: "ONBO" },
-  ], 4250);
+  // 42.50: basic 42.50 + onbo 4.25.
+  assert.equal((await sell(m.number, [4250])).points, 46.75);
   const after = await get(`/customers/${m.id}`);
-  assert.deepEqual(after.balances, { points: 12.75 });
+  assert.deepEqual(after.balances, { points: 46.75 });
   assert.equal("keyLineTotal" in after, false, "the setting is off");
   assert.equal(after.statistics.visits, 1);
   assert.equal(after.statistics.salesCount, 1);
@@ -102,7 +155,7 @@ Deno.test("GET customer: balances from the ledger, statistics, key line total on
     keyLineTotalReferenceMatch: "onbo",
   });
   try {
-    assert.equal((await get(`/customers/${m.id}`)).keyLineTotal, 2.25);
+    assert.equal((await get(`/customers/${m.id}`)).keyLineTotal, 4.25);
     const other = await newMember();
     assert.equal((await get(`/customers/${other.id}`)).keyLineTotal, 0);
   } finally {
@@ -113,17 +166,15 @@ Deno.test("GET customer: balances from the ledger, statistics, key line total on
 
 Deno.test("POS lookup answers balances, key line total (when on) and statistics", async () => {
   const m = await newMember();
-  await sale(A, m.id, [
-    { ruleId: "basic", points: 1000 },
-    { ruleId: "onboard", points: 333, reference: "ONBO" },
-  ], 1999);
+  // 19.90: basic 19.90 + onbo 1.99.
+  assert.equal((await sell(m.number, [1990])).points, 21.89);
   const off = await posCall(t, A.posToken, "GET", `/customers/lookup?number=${m.number}`);
   assert.equal(off.status, 200);
-  assert.deepEqual(off.json.customer.balances, { points: 13.33 });
+  assert.deepEqual(off.json.customer.balances, { points: 21.89 });
   assert.equal("keyLineTotal" in off.json.customer, false);
   assert.deepEqual(
     { ...off.json.customer.statistics, firstVisit: null, lastVisit: null },
-    { visits: 1, salesCount: 1, spend: 1999, firstVisit: null, lastVisit: null },
+    { visits: 1, salesCount: 1, spend: 1990, firstVisit: null, lastVisit: null },
   );
   assert.equal(off.json.customer.statistics.firstVisit, off.json.customer.statistics.lastVisit);
   assert.ok(!Number.isNaN(Date.parse(off.json.customer.statistics.lastVisit)));
@@ -134,8 +185,8 @@ Deno.test("POS lookup answers balances, key line total (when on) and statistics"
   });
   try {
     const on = await posCall(t, A.posToken, "GET", `/customers/lookup?card=${m.number}`);
-    assert.equal(on.json.customer.keyLineTotal, 3.33);
-    assert.deepEqual(on.json.customer.balances, { points: 13.33 });
+    assert.equal(on.json.customer.keyLineTotal, 1.99);
+    assert.deepEqual(on.json.customer.balances, { points: 21.89 });
     const fresh = await newMember();
     const zero = await posCall(t, A.posToken, "GET", `/customers/lookup?number=${fresh.number}`);
     assert.equal(zero.json.customer.keyLineTotal, 0);
@@ -155,11 +206,9 @@ Deno.test("POS lookup answers balances, key line total (when on) and statistics"
 
 Deno.test("statement: newest first, paginated, running balances, receipt and store", async () => {
   const m = await newMember();
-  await sale(A, m.id, [{ ruleId: "basic", points: 1000 }]);
-  await sale(A, m.id, [
-    { ruleId: "basic", points: 250 },
-    { ruleId: "onboard", points: 125, reference: "ONBO" },
-  ]);
+  // Each sale posts one entry per rule, basic first: 10.00 earns 10 + 1, 2.50 earns 2.5 + 0.25.
+  await sell(m.number, [1000]);
+  await sell(m.number, [250]);
   assert.equal((await adjust(owner, m.id, { points: -3.5, reason: "goodwill undo" })).status, 201);
   assert.equal((await adjust(owner, m.id, { points: 20, reason: "birthday" })).status, 201);
   const lines = [];
@@ -173,16 +222,16 @@ Deno.test("statement: newest first, paginated, running balances, receipt and sto
     cursor = page.nextCursor;
     pages++;
   } while (cursor);
-  assert.equal(pages, 3, "5 entries, 2 a page");
-  assert.equal(lines.length, 5);
-  assert.deepEqual(lines.map((l) => l.points), [20, -3.5, 1.25, 2.5, 10]);
-  assert.deepEqual(lines.map((l) => l.balance), [30.25, 10.25, 13.75, 12.5, 10]);
+  assert.equal(pages, 3, "6 entries, 2 a page");
+  assert.equal(lines.length, 6);
+  assert.deepEqual(lines.map((l) => l.points), [20, -3.5, 0.25, 2.5, 1, 10]);
+  assert.deepEqual(lines.map((l) => l.balance), [30.25, 10.25, 13.75, 13.5, 11, 10]);
   // Oldest to newest, each running balance is the previous one plus the entry.
   const oldest = [...lines].reverse();
   oldest.forEach((l, i) => {
     assert.equal(l.balance, Math.round(((oldest[i - 1]?.balance ?? 0) + l.points) * 100) / 100);
   });
-  const first = lines[4];
+  const first = lines[5];
   assert.equal(first.transactionReference, "SALE");
   assert.equal(first.reference, "SALE");
   assert.equal(first.ruleId, "basic");
@@ -190,6 +239,8 @@ Deno.test("statement: newest first, paginated, running balances, receipt and sto
   assert.equal(first.posNumber, 1);
   assert.match(first.receiptNumber, /^R\d+$/);
   assert.equal(lines[2].reference, "ONBO");
+  assert.equal(lines[2].ruleId, "onbo");
+  assert.equal(lines[2].transactionReference, "SALE");
   assert.equal(lines[0].transactionReference, "ADJUST");
   assert.equal(lines[0].reason, "birthday");
   assert.equal(lines[0].actor, "owner@example.com");
@@ -207,32 +258,27 @@ Deno.test("statement: newest first, paginated, running balances, receipt and sto
 
 Deno.test("sales and returns: newest first, paginated", async () => {
   const m = await newMember();
-  await sale(A, m.id, [{ ruleId: "basic", points: 500 }], 2500);
-  await recordSale(t.db, {
-    orgId: A.org.id,
-    groupId: A.group.id,
-    storeId: A.store.id,
-    posId: A.pos.id,
-    customerId: m.id,
-    receiptNumber: `R${++receipts}`,
-    kind: "return",
-    at: new Date(Date.now() + 1000),
-    total: 1000,
-    awards: [{ ruleId: "basic", points: -200 }],
-  });
+  // 15.00 and 10.00: basic 25 + onbo 2.5; the 10.00 line comes back a minute later, with the
+  // receipt: the 10 + 1 points it earned are taken back.
+  const now = Date.now();
+  const sold = await sell(m.number, [1500, 1000], new Date(now - 60_000));
+  assert.equal(sold.points, 27.5);
+  assert.equal((await giveBack(sold.receiptNumber, 1, 1000, new Date(now))).pointsReversed, 11);
   const first = await get(`/customers/${m.id}/sales?limit=1`);
   assert.equal(first.items.length, 1);
   assert.equal(first.items[0].kind, "return");
   assert.equal(first.items[0].total, 1000);
-  assert.equal(first.items[0].points, -2);
+  // A return's points are the points it took back (the API: "taken back by a return").
+  assert.equal(first.items[0].points, 11);
   assert.deepEqual(first.items[0].store, { number: 1, name: "Acme store" });
   assert.ok(first.nextCursor);
   const second = await get(`/customers/${m.id}/sales?limit=1&cursor=${first.nextCursor}`);
   assert.equal(second.items[0].kind, "sale");
-  assert.equal(second.items[0].points, 5);
+  assert.equal(second.items[0].total, 2500);
+  assert.equal(second.items[0].points, 27.5);
   assert.equal(second.items[0].currency, "EUR");
   assert.equal(second.nextCursor, null);
-  assert.deepEqual((await get(`/customers/${m.id}`)).balances, { points: 3 });
+  assert.deepEqual((await get(`/customers/${m.id}`)).balances, { points: 16.5 });
   await assertLedgerSound(t.db);
 });
 
@@ -395,10 +441,9 @@ async function consoleAs(email: string) {
 
 Deno.test("profile page: balances, key line total, statistics, statement, sales, adjustment", async () => {
   const m = await newMember("Page Profile");
-  await sale(A, m.id, [
-    { ruleId: "basic", points: 1050 },
-    { ruleId: "onboard", points: 225, reference: "ONBO" },
-  ], 4250);
+  // 42.50: basic 42.50 + onbo 4.25.
+  const sold = await sell(m.number, [4250]);
+  assert.equal(sold.points, 46.75);
   await configure(t, owner, A.group.id, {
     showKeyLineTotal: true,
     keyLineTotalReferenceMatch: "ONBO",
@@ -407,14 +452,19 @@ Deno.test("profile page: balances, key line total, statistics, statement, sales,
     const marketing = await consoleAs(staff.marketing.email);
     const page = await marketing.get(`/console/customers/${m.id}`);
     assert.equal(page.status, 200);
-    assert.match(page.html, /data-figure="points">12\.75</);
-    assert.match(page.html, /data-figure="key-line-total">2\.25</);
-    assert.match(page.html, /data-figure="accounts-key-line-total">2\.25</);
+    assert.match(page.html, /data-figure="points">46\.75</);
+    assert.match(page.html, /data-figure="key-line-total">4\.25</);
+    assert.match(page.html, /data-figure="accounts-key-line-total">4\.25</);
     assert.match(page.html, /data-figure="visits">1</);
     assert.match(page.html, /data-figure="spend">42\.50 EUR</);
     assert.match(page.html, /Points statement/);
-    assert.match(page.html, new RegExp(`>R${receipts}<`), "the sale's receipt on the statement");
-    assert.match(page.html, /\+10\.50/);
+    assert.match(
+      page.html,
+      new RegExp(`>${sold.receiptNumber}<`),
+      "the sale's receipt on the statement",
+    );
+    assert.match(page.html, /\+42\.50/);
+    assert.match(page.html, /\+4\.25/);
     assert.match(page.html, /Sales and returns/);
     assert.match(page.html, /action="\/console\/customers\/[0-9a-f-]+\/adjustments#adjust"/);
 
@@ -428,7 +478,7 @@ Deno.test("profile page: balances, key line total, statistics, statement, sales,
     assert.match(refused.html, /value="abc"/, "the refused value is kept");
 
     const overdraw = await marketing.post(`/console/customers/${m.id}/adjustments`, {
-      points: "-13",
+      points: "-47",
       reason: "too much",
     });
     assert.equal(overdraw.status, 409);
@@ -440,7 +490,7 @@ Deno.test("profile page: balances, key line total, statistics, statement, sales,
     });
     assert.equal(done.status, 303, done.html);
     const after = await marketing.get(done.location!);
-    assert.match(after.html, /data-figure="points">10\.00</);
+    assert.match(after.html, /data-figure="points">44\.00</);
     assert.match(after.html, /damaged voucher/);
     assert.match(after.html, /−2\.75/);
 
