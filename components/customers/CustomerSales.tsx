@@ -25,8 +25,9 @@ export function CustomerSales({ sales, more }: { sales: CustomerSale[]; more: bo
               <td>{s.kind === "sale" ? "Sale" : "Return"}</td>
               <td>{`${s.storeNumber} ${s.storeName} / POS ${s.posNumber}`}</td>
               <td>{s.receiptNumber}</td>
-              <td>{formatMoney(s.total, s.currency)}</td>
-              <td>{formatPoints(s.points, true)}</td>
+              {/* A return's total and points are what it gave and took back: shown negative. */}
+              <td>{formatMoney(s.kind === "sale" ? s.total : -s.total, s.currency)}</td>
+              <td>{formatPoints(s.kind === "sale" ? s.points : -s.points, true)}</td>
             </tr>
           ))}
           {sales.length === 0 && (
