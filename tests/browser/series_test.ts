@@ -13,8 +13,12 @@ import {
 
 const ISLAND = '[data-island="InstrumentGenerator"]';
 const PREFIX = "6012";
-/** The island polls every 500 ms; 20,000 takes a few batches of 2,000 on either backend. */
-const GENERATION_TIMEOUT = 20_000;
+/**
+ * How long to wait for a batch to finish (100,000 at most). The island polls every 500 ms; on a
+ * quiet machine 100,000 takes a few seconds, but CI shares two cores with a database server
+ * and a browser, so the wait is generous: it bounds a hang, it measures nothing.
+ */
+const GENERATION_TIMEOUT = 90_000;
 
 interface GenerationView {
   id: string;
