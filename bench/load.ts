@@ -220,7 +220,7 @@ async function measure(
   const headers: Record<string, string> = {};
   if (e.auth) headers.Authorization = `Bearer ${ctx.token}`;
   if (e.body !== undefined) headers["Content-Type"] = "application/json";
-  if (e.idempotencyKey) headers["Idempotency-Key"] = `load-${values.id}`;
+  if (e.idempotencyKey) headers["Idempotency-Key"] = `load-${e.name}-${values.id}`;
   const res = await fetch(baseUrl + fill(e.path, values), {
     method: e.method,
     headers,

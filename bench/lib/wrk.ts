@@ -131,7 +131,8 @@ export function wrkScript(
       used.has("card") ? "  i = i % #cards + 1\n  local card = cards[i]" : "",
       used.has("id") ? '  local id = run .. "-" .. (tid or 0) .. "-" .. n' : "",
       used.has("at") ? '  local at = os.date("!%Y-%m-%dT%H:%M:%SZ")' : "",
-      e.idempotencyKey ? `  wrk.headers["Idempotency-Key"] = "load-" .. id` : "",
+      // The endpoint's name in the key: a create and a sale of one run never share a key.
+      e.idempotencyKey ? `  wrk.headers["Idempotency-Key"] = "load-${e.name}-" .. id` : "",
       `  return wrk.format(nil, ${luaTemplate(e.path)}, nil, ${
         body === undefined ? "nil" : luaTemplate(body)
       })`,
