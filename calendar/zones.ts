@@ -1,11 +1,22 @@
-/** True when the IANA zone name is accepted by Intl: a store's trading day depends on it. */
+const zoneValidity = new Map<string, boolean>();
+
+/**
+ * True when the IANA zone name is accepted by Intl: a store's trading day depends on it.
+ * Remembered per name: every POS sale validates its zone, and building a DateTimeFormat to
+ * find out costs more than the rest of the check.
+ */
 export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let valid = zoneValidity.get(tz);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    if (zoneValidity.size < 1_000) zoneValidity.set(tz, valid);
   }
+  return valid;
 }
 
 const wallClocks = new Map<string, Intl.DateTimeFormat>();

@@ -4,14 +4,15 @@
  */
 import * as z from "zod";
 
-/** True when the runtime's ICU knows the ISO 4217 code (a typo like "EUE" is rejected). */
+let knownCurrencies: Set<string> | undefined;
+
+/**
+ * True when the runtime's ICU knows the ISO 4217 code (a typo like "EUE" is rejected). The
+ * list is read once: every POS call that carries money checks its currency.
+ */
 function isKnownCurrency(code: string): boolean {
-  try {
-    new Intl.NumberFormat("en", { style: "currency", currency: code });
-    return Intl.supportedValuesOf("currency").includes(code);
-  } catch {
-    return false;
-  }
+  knownCurrencies ??= new Set(Intl.supportedValuesOf("currency"));
+  return knownCurrencies.has(code);
 }
 
 const digitsCache = new Map<string, number>();

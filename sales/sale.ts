@@ -285,27 +285,42 @@ export async function recordSale(
   const { group, settings } = ctx.programme;
   const { quote, pointsTenders } = quoteRequestOf(request, settings);
   const tradingDay = todayIn(ctx.till.timezone, new Date(request.at));
+  // Priced before the transaction: the rules' CPU work and its reads then hold no connection
+  // in a transaction and no lock. A basket that cannot be priced now is priced inside, where
+  // a retry of a sale recorded earlier still gets its stored answer instead of the refusal.
+  const early = await steps.price(db, ctx.programmes, ctx.programme, ctx.till, quote)
+    .catch(() => null);
   const answer = await idempotent(db, {
     orgId: group.org_id,
     scope: ctx.idempotency.scope,
     key: ctx.idempotency.key,
     fingerprint: { operation: "POST /api/pos/v1/sales", body: request },
   }, async (tx) => {
-    const priced = await steps.price(tx, ctx.programmes, ctx.programme, ctx.till, quote);
+    const priced = early ?? await steps.price(tx, ctx.programmes, ctx.programme, ctx.till, quote);
     if (pointsTenders.length && !priced.evaluation.member) {
       throw pointsNeedAMember(pointsTenders[0].index);
     }
     const sale: SaleDraft = { ctx, request, priced, tradingDay, pointsTenders };
     const id = await steps.record(tx, sale);
+    const customerId = priced.customer?.customer.id;
+    // Read before the posting, which locks rows other sales wait for: what follows it is
+    // only the statistics and the answer.
+    const keyLineBefore = customerId && settings.showKeyLineTotal
+      ? (await keyLineTotals(tx, [customerId], settings.keyLineTotalReferenceMatch))
+        .get(customerId)!
+      : undefined;
     const { balance } = await steps.post(tx, sale, id);
     await steps.statistics(tx, sale);
     let customer: SaleCustomer | null = null;
     if (priced.customer && balance !== null) {
-      const customerId = priced.customer.customer.id;
       customer = { number: priced.customer.customer.number, balance };
-      if (settings.showKeyLineTotal) {
-        const totals = await keyLineTotals(tx, [customerId], settings.keyLineTotalReferenceMatch);
-        customer.keyLineTotal = totals.get(customerId)!;
+      if (keyLineBefore !== undefined) {
+        const earned = priced.evaluation.member
+          ? priced.evaluation.awards
+            .filter((a) => a.reference === settings.keyLineTotalReferenceMatch)
+            .reduce((sum, a) => sum + a.points, 0)
+          : 0;
+        customer.keyLineTotal = keyLineBefore + earned;
       }
     }
     const body = saleJson(
