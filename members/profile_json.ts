@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isoTime, Timestamp } from "../http/openapi.ts";
+import { encodeCursor } from "../http/pagination.ts";
 import type { StatementLine } from "../ledger/statement.ts";
 import { hundredthsToNumber } from "../rules/points.ts";
 import type { CustomerDetail } from "./customers.ts";
@@ -83,7 +84,24 @@ export const StatementLineSchema = z.object({
   reason: z.string().nullable(),
 }).openapi("StatementLine");
 
-export const statementLineJson = (l: StatementLine) => ({
+export const StatementSchema = z.object({
+  items: z.array(StatementLineSchema),
+  nextCursor: z.string().nullable(),
+  keyLineTotal: Points("the key line total now; only when the programme shows it").optional(),
+}).openapi("PointsStatement");
+
+/** A page of the statement: its lines, the cursor of the older page, the key line total. */
+export const statementJson = (
+  lines: StatementLine[],
+  next: number | null,
+  keyLineTotal: number | null,
+) => ({
+  items: lines.map(statementLineJson),
+  nextCursor: next === null ? null : encodeCursor([String(next)]),
+  ...keyLineTotal === null ? {} : { keyLineTotal: hundredthsToNumber(keyLineTotal) },
+});
+
+const statementLineJson = (l: StatementLine) => ({
   id: String(l.entryId),
   at: isoTime(l.at),
   storeNumber: l.storeNumber,

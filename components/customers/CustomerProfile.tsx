@@ -100,7 +100,14 @@ export function CustomerProfile(
         keyLineTotal={points.figures.keyLineTotal}
       />
       <LoyaltyCards cards={detail.cards} />
-      <PointsStatement customerId={c.id} {...points.statement} />
+      <PointsStatement
+        customerId={c.id}
+        {...points.statement}
+        keyLineTotal={points.figures.keyLineTotal === null ? null : {
+          reference: settings.keyLineTotalReferenceMatch,
+          points: points.figures.keyLineTotal,
+        }}
+      />
       {points.adjust && <AdjustmentForm customerId={c.id} {...points.adjust} csrf={csrf} />}
       <CustomerSales sales={points.sales.items} more={points.sales.more} />
     </>

@@ -7,8 +7,10 @@ import { formatPoints } from "./format.ts";
  * the older page and back to the newest one.
  */
 export function PointsStatement(
-  { customerId, lines, next, paged }: {
+  { customerId, lines, next, paged, keyLineTotal }: {
     customerId: string;
+    /** Shown with the statement when the programme shows the key line total. */
+    keyLineTotal: { reference: string; points: number } | null;
     lines: StatementLine[];
     /** The entry id the older page starts before, or null on the last page. */
     next: number | null;
@@ -20,6 +22,14 @@ export function PointsStatement(
   return (
     <section class="card" id="statement" aria-labelledby="statement-heading">
       <h2 id="statement-heading">Points statement</h2>
+      {keyLineTotal && (
+        <p>
+          Key line total ({keyLineTotal.reference}):{" "}
+          <strong data-figure="statement-key-line-total">
+            {formatPoints(keyLineTotal.points)}
+          </strong>
+        </p>
+      )}
       <table>
         <thead>
           <tr>

@@ -12,7 +12,7 @@ import {
   problems,
 } from "../../http/openapi.ts";
 import { adminAuth } from "../../auth/middleware.ts";
-import { decodeCursor, encodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import { NewAccountSchema, openAccount } from "../../members/accounts.ts";
 import { createCustomer, customerDetail, searchCustomers } from "../../members/customers.ts";
 import { getGroup } from "../../programme/groups.ts";
@@ -33,8 +33,8 @@ import {
   CustomerSaleSchema,
   NewAdjustment,
   profileJson,
-  statementLineJson,
-  StatementLineSchema,
+  statementJson,
+  StatementSchema,
 } from "../../members/profile_json.ts";
 import { getSettings } from "../../programme/settings.ts";
 import {
@@ -171,24 +171,27 @@ export const adminCustomers = newRouter()
       summary: "The customer's points statement, newest first",
       description: "Every points entry with its date, store, POS and receipt (for a sale or a " +
         "return), reference, the transaction's reference, rule, who made it, the reason (an " +
-        "adjustment's) and the running balance after it.",
+        "adjustment's) and the running balance after it. With the setting showKeyLineTotal " +
+        "on, `keyLineTotal` is the sum of the customer's entries whose reference is " +
+        "keyLineTotalReferenceMatch.",
       ...adminAuth,
       request: { params: IdParam, query: PageQuery },
       responses: {
-        200: jsonResponse(pageOf(StatementLineSchema), "A page of the statement"),
+        200: jsonResponse(StatementSchema, "A page of the statement"),
         ...problems,
       },
     }),
     async (c) => {
       const { db } = c.get("deps");
-      const { customer } = await authorizedCustomer(c, "programme:read");
+      const { customer, group } = await authorizedCustomer(c, "programme:read");
       const { limit, cursor } = c.req.valid("query");
       const before = statementBefore(decodeCursor(cursor, ["text"]));
-      const { lines, next } = await statementPage(db, customer, { limit, before });
-      return c.json({
-        items: lines.map(statementLineJson),
-        nextCursor: next === null ? null : encodeCursor([String(next)]),
-      }, 200);
+      const settings = (await getSettings(db, group)).settings;
+      const [{ lines, next }, figures] = await Promise.all([
+        statementPage(db, customer, { limit, before }),
+        customerFigures(db, customer, settings),
+      ]);
+      return c.json(statementJson(lines, next, figures.keyLineTotal), 200);
     },
   )
   .openapi(

@@ -145,6 +145,7 @@ Deno.test("GET customer: balances from the ledger, statistics, key line total on
   const after = await get(`/customers/${m.id}`);
   assert.deepEqual(after.balances, { points: 46.75 });
   assert.equal("keyLineTotal" in after, false, "the setting is off");
+  assert.equal("keyLineTotal" in await get(`/customers/${m.id}/statement`), false);
   assert.equal(after.statistics.visits, 1);
   assert.equal(after.statistics.salesCount, 1);
   assert.equal(after.statistics.spend, 4250);
@@ -156,6 +157,7 @@ Deno.test("GET customer: balances from the ledger, statistics, key line total on
   });
   try {
     assert.equal((await get(`/customers/${m.id}`)).keyLineTotal, 4.25);
+    assert.equal((await get(`/customers/${m.id}/statement`)).keyLineTotal, 4.25);
     const other = await newMember();
     assert.equal((await get(`/customers/${other.id}`)).keyLineTotal, 0);
   } finally {
@@ -455,6 +457,7 @@ Deno.test("profile page: balances, key line total, statistics, statement, sales,
     assert.match(page.html, /data-figure="points">46\.75</);
     assert.match(page.html, /data-figure="key-line-total">4\.25</);
     assert.match(page.html, /data-figure="accounts-key-line-total">4\.25</);
+    assert.match(page.html, /data-figure="statement-key-line-total">4\.25</);
     assert.match(page.html, /data-figure="visits">1</);
     assert.match(page.html, /data-figure="spend">42\.50 EUR</);
     assert.match(page.html, /Points statement/);
