@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import type { Database } from "./schema.ts";
@@ -47,6 +48,7 @@ export async function connect(url: string | undefined, opts: ConnectOptions = {}
   const pglite = await PGlite.create({
     dataDir,
     loadDataDir: opts.loadDataDir,
+    extensions: PGLITE_EXTENSIONS,
     // A date (a store's trading day) stays its text, as from pg below.
     parsers: { [DATE]: (text: string) => text },
   });
@@ -95,6 +97,13 @@ function connectServer(url: string): Connection {
 const INT8 = 20;
 /** A calendar date has no time zone: a Date at the process's local midnight would invent one. */
 const DATE = 1082;
+
+/**
+ * The Postgres extensions the migrations create (0008: pg_trgm for the customer search). Every
+ * PGlite instance must load them, a clone from a dump (`loadDataDir`) too: its catalog
+ * refers to them, and a trigram index cannot be read or written without the extension's code.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 /**
  * bigint columns (ledger amounts and balances) come back as PGlite returns them: a number when

@@ -1,4 +1,10 @@
-import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, sql } from "kysely";
+import {
+  type ExpressionBuilder,
+  type RawBuilder,
+  type Selectable,
+  type SelectQueryBuilder,
+  sql,
+} from "kysely";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 import { z } from "zod";
 import type { Db } from "../db/connection.ts";
@@ -486,6 +492,13 @@ const WORD_SEPARATORS = /[\s-]+/g;
 const PHONE_LIKE = /^\+?[0-9 ().\/-]+$/;
 const MIN_PHONE_DIGITS = 6;
 
+/**
+ * The lower-cased name with each word separator as a space: "ortega-ruiz" → "ortega ruiz".
+ * translate, not regexp_replace: it runs on every row a term cannot narrow, at a third the
+ * cost. Migration 0008 indexes the same expression; the two must stay the same to the letter.
+ */
+const NAME_WORDS = sql`translate(lower(c.name), E'-\\t\\n\\r', '    ')`;
+
 /** A customer row with the key it is sorted by in lists (lower-cased name, then id). */
 export type CustomerHit = Customer & { sort_key: string };
 
@@ -514,9 +527,19 @@ export interface CustomerSearch {
  *
  * LIKE wildcards in `q` are taken literally. Lists are ordered `USING ~<~` (byte order of the
  * lower-cased name) so the `(group_id, lower(name) text_pattern_ops)` index hands rows over in
- * order: a page of a frequent term reads about `limit` matches and stops. Word and substring
- * matches have no index of their own (that would take pg_trgm), so a term that matches few
- * customers reads the whole group's rows.
+ * order.
+ *
+ * Each way of matching is a branch of its own (a UNION) so each can use its index (migration
+ * 0008): the number by `customers_group_number`, the card by `instruments_group_number`, the
+ * exact phone by `customers_phone`, a phone's trailing digits as a prefix range of the
+ * reversed number (`customers_phone_reversed`), a word of the name and part of the email by
+ * trigrams (`customers_name_words`, `customers_email_trigrams`). The name, email and suffix
+ * branches each take the page's first `limit` rows after the cursor in list order, so the
+ * planner picks per branch: the trigram index and a sort of its few matches for a rare term,
+ * or the name-ordered index walk that stops after `limit` matches for a frequent one. A term
+ * too short for trigrams (an email part under 3 characters, a name word of 1 or 2 characters
+ * matches by its padded word-start trigrams, but they are common) falls back to that walk:
+ * quick when the term is frequent, the whole group's rows when it is rare.
  */
 export async function searchCustomers(
   db: Db,
@@ -525,10 +548,12 @@ export async function searchCustomers(
 ): Promise<CustomerHit[]> {
   const limit = search.limit;
   const inGroup = sql`c.group_id = ${group.id} and c.org_id = ${group.org_id}`;
-  const after = search.after
-    ? sql`and lower(c.name) ~>=~ ${search.after[0]}
-        and (lower(c.name) ~>~ ${search.after[0]} or c.id > ${search.after[1]})`
-    : sql``;
+  const afterOn = (key: RawBuilder<unknown>, id: RawBuilder<unknown>) =>
+    search.after
+      ? sql`and ${key} ~>=~ ${search.after[0]}
+        and (${key} ~>~ ${search.after[0]} or ${id} > ${search.after[1]})`
+      : sql``;
+  const after = afterOn(sql`lower(c.name)`, sql`c.id`);
   const order = sql`order by lower(c.name) using ~<~, c.id limit ${limit}`;
   const q = search.q?.trim();
   if (!q) {
@@ -539,29 +564,61 @@ export async function searchCustomers(
   }
   const upper = q.toUpperCase();
   const words = q.replace(WORD_SEPARATORS, " ");
-  const matches = [
-    sql`c.number = ${upper}`,
-    sql`c.id in (
-      select i.customer_id from instruments i join series s on s.id = i.series_id
+  const firstWord = words.split(" ")[0];
+  /** A branch that finds at most a few customers: all of them. */
+  const few = (where: RawBuilder<unknown>) =>
+    sql`(select c.id, lower(c.name) as sort_key from customers c where ${inGroup} and ${where})`;
+  /** A branch that may find many: the page's first `limit` of them. */
+  const many = (where: RawBuilder<unknown>) =>
+    sql`(select c.id, lower(c.name) as sort_key from customers c
+      where ${inGroup} and ${where} ${after} ${order})`;
+  const branches = [
+    few(sql`c.number = ${upper}`),
+    sql`(select c.id, lower(c.name) as sort_key
+      from instruments i join series s on s.id = i.series_id
+        join customers c on c.id = i.customer_id
       where i.group_id = ${group.id} and i.org_id = ${group.org_id} and i.number = ${upper}
-        and s.type = 'loyalty-card' and i.customer_id is not null)`,
-    // A space before the name and before each of its words: " anna smith" like "% smi%".
-    // translate, not regexp_replace: it runs on every row for a rare term, at a third the cost.
-    sql`' ' || translate(lower(c.name), E'-\\t\\n\\r', '    ')
-      like lower(${"% " + likePrefix(words)})`,
-    sql`lower(c.email) like lower(${likeContains(q)})`,
+        and s.type = 'loyalty-card' and ${inGroup})`,
+    // A word of the name from its start: " anna smith" like "% smi%", with a space before the
+    // name and each of its words. Two branches, so a frequent first name does not put all its
+    // holders through the trigram index: the first word, by the name-ordered index's range of
+    // the first word of `q` (read in order, up to `limit`), and any later word, by trigrams of
+    // the name after its first word (the expression customers_name_later_words indexes, to the
+    // letter). With one word in `q`, the range is the whole condition (`q` then has no
+    // separator for translate to change); with several, the name must also start with them
+    // all, which trigrams of the whole name (customers_name_words) can find.
+    many(
+      firstWord === words
+        ? sql`lower(c.name) like lower(${likePrefix(words)})`
+        : sql`lower(c.name) like lower(${likePrefix(firstWord)})
+          and ${NAME_WORDS} like lower(${likePrefix(words)})`,
+    ),
+    many(sql`substr(${NAME_WORDS}, strpos(${NAME_WORDS}, ' '))
+      like lower(${"% " + likePrefix(words)})`),
+    many(sql`c.email is not null and lower(c.email) like lower(${likeContains(q)})`),
   ];
   if (PHONE_LIKE.test(q)) {
     // Stored phones are normalised (normalisePhone): digits with the leading + kept.
-    matches.push(sql`c.phone = ${normalisePhone(q)}`);
+    branches.push(few(sql`c.phone = ${normalisePhone(q)}`));
     const significant = q.replace(/\D/g, "").replace(/^0+/, "");
     if (significant.length >= MIN_PHONE_DIGITS) {
-      matches.push(sql`c.phone like ${"%" + significant}`);
+      // Ends with the digits: the reversed number starts with them. A range, not LIKE, so a
+      // generic plan of the prepared statement can use the index too. Digits only, so the
+      // last one plus one bounds the range ("9" + 1 is ":").
+      const from = [...significant].reverse().join("");
+      const to = from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) + 1);
+      branches.push(many(sql`c.phone is not null
+        and reverse(c.phone) ~>=~ ${from} and reverse(c.phone) ~<~ ${to}`));
     }
   }
+  // UNION drops a customer found by several branches (the same id has the same key).
   const { rows } = await sql<CustomerHit>`
-    select c.*, lower(c.name) as sort_key from customers c
-    where ${inGroup} and (${sql.join(matches, sql` or `)}) ${after} ${order}`.execute(db);
+    with hits as (
+      select h.id, h.sort_key from (${sql.join(branches, sql` union `)}) h
+      where true ${afterOn(sql`h.sort_key`, sql`h.id`)}
+      order by h.sort_key using ~<~, h.id limit ${limit})
+    select c.*, h.sort_key from hits h join customers c on c.id = h.id
+    order by h.sort_key using ~<~, h.id`.execute(db);
   return rows;
 }
 

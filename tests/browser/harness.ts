@@ -8,7 +8,7 @@ import { type Browser, chromium, type Locator, type Page } from "playwright-core
 import type { AssetManifest } from "../../web/assets.ts";
 import { buildIslands } from "../../web/build.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
-import type { Db } from "../../db/connection.ts";
+import { type Db, PGLITE_EXTENSIONS } from "../../db/connection.ts";
 import { PGlite } from "@electric-sql/pglite";
 import { freePort, type RunningServer, startServer } from "./server.ts";
 
@@ -93,7 +93,8 @@ export async function withBrowserApp(
     if (options.seed) {
       const dump = await database.pglite!.dumpDataDir("none");
       dataDir = await Deno.makeTempDir({ prefix: "browser-db-" });
-      await (await PGlite.create({ dataDir, loadDataDir: dump })).close();
+      await (await PGlite.create({ dataDir, loadDataDir: dump, extensions: PGLITE_EXTENSIONS }))
+        .close();
     }
     await database.close();
     database = undefined;
