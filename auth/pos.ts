@@ -120,3 +120,20 @@ export function posTill(c: Context<AppEnv>) {
   }
   return { storeNumber, posNumber, timezone };
 }
+
+/**
+ * Where a sale, a return or an offline batch of the calling POS is recorded: its programme, and
+ * its till with the ids of the store and POS the rows belong to. A site or merchant token that
+ * does not act for one POS has none: 400 `pos-required`.
+ */
+export function posRecording(c: Context<AppEnv>) {
+  const programme = posProgramme(c);
+  const till = posTill(c);
+  const device = c.get("device")!;
+  if (!device.store || !device.pos) throw posRequired("a token not acting for one POS");
+  return {
+    programmes: c.get("programmes"),
+    programme,
+    till: { ...till, storeId: device.store, posId: device.pos },
+  };
+}

@@ -9,6 +9,13 @@ import { Uuid } from "../http/openapi.ts";
 import type { Evaluation } from "../rules/awards.ts";
 import { hasAtMostTwoDecimals, hundredthsToNumber } from "../rules/points.ts";
 
+/**
+ * The Idempotency-Key of a sale or a return, as a header or as a transaction of a sync batch;
+ * `missing` is what a request without one is told.
+ */
+export const idempotencyKey = (missing: string) =>
+  z.string({ error: missing }).regex(/^[\x21-\x7e]{1,200}$/, "1 to 200 visible ASCII characters");
+
 /** The tender type of points spent, as sent and as the rules see it. */
 export const POINTS_TENDER = "points";
 export const POINTS_TENDER_CODE = "POINTS";

@@ -5,7 +5,6 @@
  * transaction does not stop the others. Posting the same batch again writes nothing new and
  * answers the same results, since each key replays its stored answer.
  */
-import { z } from "zod";
 import type { Db } from "../db/connection.ts";
 import type { Json } from "../db/schema.ts";
 import { storeAnswer, storedAnswer, type StoredResponse } from "../db/idempotency.ts";
@@ -14,12 +13,6 @@ import { recordReturn } from "./return.ts";
 import { ReturnRequestSchema } from "./return_json.ts";
 import { recordSale, type SaleContext } from "./sale.ts";
 import { SaleRequestSchema } from "./sale_json.ts";
-
-/** The same keys the single calls accept in their Idempotency-Key header. */
-export const IdempotencyKeySchema = z.string().regex(
-  /^[\x21-\x7e]{1,200}$/,
-  "1 to 200 visible ASCII characters",
-);
 
 export const MAX_SYNC_TRANSACTIONS = 500;
 

@@ -1,11 +1,12 @@
 /** The API shapes of offline sync: a batch of sales and returns, and one result each. */
 import { z } from "@hono/zod-openapi";
-import { IdempotencyKeySchema, MAX_SYNC_TRANSACTIONS } from "./sync.ts";
+import { idempotencyKey } from "./sale_json.ts";
+import { MAX_SYNC_TRANSACTIONS } from "./sync.ts";
 
 export const SyncRequestSchema = z.strictObject({
   transactions: z.array(z.strictObject({
     kind: z.enum(["sale", "return"]).openapi({ description: "Which call this transaction is" }),
-    idempotencyKey: IdempotencyKeySchema.openapi({
+    idempotencyKey: idempotencyKey("required").openapi({
       description: "The key the single call would have sent in its Idempotency-Key header",
     }),
     body: z.unknown().openapi({

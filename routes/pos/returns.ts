@@ -1,14 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders, idempotencyScope, posProgramme, posTill } from "../../auth/pos.ts";
-import { ProblemError } from "../../errors/problem.ts";
+import { ActingHeaders, idempotencyScope, posRecording } from "../../auth/pos.ts";
 import { jsonBody, jsonResponse, newRouter, posAuth, posProblems } from "../../http/openapi.ts";
 import { recordReturn } from "../../sales/return.ts";
 import { type Return, ReturnRequestSchema, ReturnSchema } from "../../sales/return_json.ts";
-import { IdempotencyKeySchema } from "../../sales/sync.ts";
+import { idempotencyKey } from "../../sales/sale_json.ts";
 
 const ReturnHeaders = z.object({
   ...ActingHeaders.shape,
-  "idempotency-key": IdempotencyKeySchema.openapi({
+  "idempotency-key": idempotencyKey("send an Idempotency-Key header").openapi({
     description: "Required. One key per return, kept by the POS until it has the answer: a " +
       "retry with the same key and body returns the first answer and writes nothing",
   }),
@@ -55,18 +54,9 @@ export const posReturns = newRouter().openapi(
     responses: { 201: jsonResponse(ReturnSchema, "The return, as recorded"), ...posProblems },
   }),
   async (c) => {
-    const programme = posProgramme(c);
-    const till = posTill(c);
     const device = c.get("device")!;
-    if (!device.store || !device.pos) {
-      throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
-        errors: [{ field: "X-POS-Number", message: "a return is recorded at one POS" }],
-      });
-    }
     const answer = await recordReturn(c.get("deps").db, {
-      programmes: c.get("programmes"),
-      programme,
-      till: { ...till, storeId: device.store, posId: device.pos },
+      ...posRecording(c),
       idempotency: {
         scope: idempotencyScope(device),
         key: c.req.valid("header")["idempotency-key"],

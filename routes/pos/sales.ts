@@ -1,18 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders, idempotencyScope, posProgramme, posTill } from "../../auth/pos.ts";
+import { ActingHeaders, idempotencyScope, posRecording } from "../../auth/pos.ts";
 import { jsonBody, jsonResponse, newRouter, posAuth, posProblems } from "../../http/openapi.ts";
-import { ProblemError } from "../../errors/problem.ts";
 import { recordSale } from "../../sales/sale.ts";
-import { type Sale, SaleRequestSchema, SaleSchema } from "../../sales/sale_json.ts";
+import { idempotencyKey, type Sale, SaleRequestSchema, SaleSchema } from "../../sales/sale_json.ts";
 
 const SaleHeaders = z.object({
   ...ActingHeaders.shape,
-  "idempotency-key": z.string({ error: "send an Idempotency-Key header" })
-    .regex(/^[\x21-\x7e]{1,200}$/, "1 to 200 visible ASCII characters")
-    .openapi({
-      description: "Required. One key per sale, kept by the POS until it has the answer: a " +
-        "retry with the same key and body returns the first answer and writes nothing",
-    }),
+  "idempotency-key": idempotencyKey("send an Idempotency-Key header").openapi({
+    description: "Required. One key per sale, kept by the POS until it has the answer: a " +
+      "retry with the same key and body returns the first answer and writes nothing",
+  }),
 });
 
 const DESCRIPTION = `Records a sale and everything it moves, in one database transaction: the
@@ -64,18 +61,9 @@ export const posSales = newRouter().openapi(
     responses: { 201: jsonResponse(SaleSchema, "The sale, as recorded"), ...posProblems },
   }),
   async (c) => {
-    const programme = posProgramme(c);
-    const till = posTill(c);
     const device = c.get("device")!;
-    if (!device.store || !device.pos) {
-      throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
-        errors: [{ field: "X-POS-Number", message: "a sale is recorded at one POS" }],
-      });
-    }
     const answer = await recordSale(c.get("deps").db, {
-      programmes: c.get("programmes"),
-      programme,
-      till: { ...till, storeId: device.store, posId: device.pos },
+      ...posRecording(c),
       idempotency: {
         scope: idempotencyScope(device),
         key: c.req.valid("header")["idempotency-key"],

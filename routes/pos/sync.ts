@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ActingHeaders, idempotencyScope, posProgramme, posTill } from "../../auth/pos.ts";
-import { ProblemError } from "../../errors/problem.ts";
+import { ActingHeaders, idempotencyScope, posRecording } from "../../auth/pos.ts";
 import { jsonBody, jsonResponse, newRouter, posAuth, posProblems } from "../../http/openapi.ts";
 import { syncBatch } from "../../sales/sync.ts";
 import { SyncRequestSchema, SyncSchema } from "../../sales/sync_json.ts";
@@ -27,22 +26,10 @@ export const posSync = newRouter().openapi(
     responses: { 200: jsonResponse(SyncSchema, "One result per transaction"), ...posProblems },
   }),
   async (c) => {
-    const programme = posProgramme(c);
-    const till = posTill(c);
-    const device = c.get("device")!;
-    if (!device.store || !device.pos) {
-      throw new ProblemError(400, "pos-required", "Name the POS this call is for", {
-        errors: [{ field: "X-POS-Number", message: "a sync is for one POS" }],
-      });
-    }
     const results = await syncBatch(
       c.get("deps").db,
-      {
-        programmes: c.get("programmes"),
-        programme,
-        till: { ...till, storeId: device.store, posId: device.pos },
-      },
-      idempotencyScope(device),
+      posRecording(c),
+      idempotencyScope(c.get("device")!),
       c.req.valid("json").transactions,
     );
     return c.json({ results } as z.output<typeof SyncSchema>, 200);

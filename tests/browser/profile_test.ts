@@ -14,6 +14,7 @@ import { createStore } from "../../registry/stores.ts";
 import { recordSale } from "../../sales/sale.ts";
 import { SaleRequestSchema } from "../../sales/sale_json.ts";
 import { createOwner } from "../../staff/users.ts";
+import { memberRule } from "../helpers/world.ts";
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -25,16 +26,6 @@ import {
 } from "./harness.ts";
 
 const RECEIPT = "R-0042";
-
-const rule = (id: string, event: unknown, extra = {}) => ({
-  id,
-  name: id,
-  enabled: true,
-  priority: 10,
-  conditions: { all: [{ fact: "member", operator: "equal", value: true }] },
-  event,
-  ...extra,
-});
 
 /**
  * The programme the test starts from, written through the services before the server starts:
@@ -77,8 +68,8 @@ async function seed(db: Db) {
   const draft = await saveDraft(db, group, {
     version,
     rules: [
-      rule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
-      rule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
+      memberRule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
+      memberRule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
         priority: 5,
         reference: "ONBO",
       }),

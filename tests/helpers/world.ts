@@ -286,3 +286,17 @@ export async function publishRules(t: TestApp, w: World, rules: unknown[]): Prom
   const draft = await saveDraft(t.db, w.group, { version, rules }, w.owner);
   return (await publishDraft(t.db, w.group, { draftVersion: draft.version }, w.owner)).version;
 }
+
+/**
+ * An earning rule for members (the condition `member = true`), enabled, priority 10; `extra`
+ * overrides any field (priority, reference, …).
+ */
+export const memberRule = (id: string, event: unknown, extra: Record<string, unknown> = {}) => ({
+  id,
+  name: id,
+  enabled: true,
+  priority: 10,
+  conditions: { all: [{ fact: "member", operator: "equal", value: true }] },
+  event,
+  ...extra,
+});

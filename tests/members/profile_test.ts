@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { adminCall, createTestApp, ORIGIN, signIn, type TestApp } from "../helpers/app.ts";
-import { buildWorld, configure, posCall, publishRules } from "../helpers/world.ts";
+import { buildWorld, configure, memberRule, posCall, publishRules } from "../helpers/world.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
 
 const t: TestApp = await createTestApp();
@@ -29,22 +29,13 @@ const staff = {
   other: B.staff["b-admin"],
 };
 
-const rule = (id: string, event: unknown, extra = {}) => ({
-  id,
-  name: id,
-  enabled: true,
-  priority: 10,
-  conditions: { all: [{ fact: "member", operator: "equal", value: true }] },
-  event,
-  ...extra,
-});
 /**
  * A member earns 1 point per unit of currency ("basic", reference SALE) and 0.1 point per unit
  * under reference ONBO ("onbo", the key line): a sale of 42.50 earns 42.50 + 4.25 = 46.75.
  */
 await publishRules(t, A, [
-  rule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
-  rule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
+  memberRule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
+  memberRule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
     priority: 5,
     reference: "ONBO",
   }),

@@ -13,7 +13,14 @@ import { statisticsOf } from "../../members/statistics.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
-import { buildWorld, configure, posCall, publishRules, type World } from "../helpers/world.ts";
+import {
+  buildWorld,
+  configure,
+  memberRule,
+  posCall,
+  publishRules,
+  type World,
+} from "../helpers/world.ts";
 
 const t = await createTestApp();
 const w = await buildWorld(t, {
@@ -21,21 +28,12 @@ const w = await buildWorld(t, {
   member: { number: "M0", categories: ["GOLD"] },
   settings: { showKeyLineTotal: true, keyLineTotalReferenceMatch: "ONBO" },
 });
-const rule = (id: string, event: unknown, extra = {}) => ({
-  id,
-  name: id,
-  enabled: true,
-  priority: 10,
-  conditions: { all: [{ fact: "member", operator: "equal", value: true }] },
-  event,
-  ...extra,
-});
 await publishRules(t, w, [
-  rule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
-  rule("shoes", { type: "item-points", params: { selector: { skus: ["SH"] }, perItem: 5 } }, {
+  memberRule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
+  memberRule("shoes", { type: "item-points", params: { selector: { skus: ["SH"] }, perItem: 5 } }, {
     priority: 20,
   }),
-  rule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
+  memberRule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
     priority: 5,
     reference: "ONBO",
   }),

@@ -25,7 +25,7 @@ import { SaleRequestSchema } from "../../sales/sale_json.ts";
 import { createTestApp, problemOf } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
-import { buildWorld, posCall, publishRules, type World } from "../helpers/world.ts";
+import { buildWorld, memberRule, posCall, publishRules, type World } from "../helpers/world.ts";
 
 const t = await createTestApp();
 const A = await buildWorld(t, {
@@ -46,22 +46,13 @@ await createCustomer(
   A.settings,
 );
 
-const rule = (id: string, event: unknown, extra = {}) => ({
-  id,
-  name: id,
-  enabled: true,
-  priority: 10,
-  conditions: { all: [{ fact: "member", operator: "equal", value: true }] },
-  event,
-  ...extra,
-});
 await publishRules(t, A, [
-  rule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
-  rule("shoes", {
+  memberRule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
+  memberRule("shoes", {
     type: "item-points",
     params: { selector: { categories: ["SHOES"] }, pointsPerUnit: 0.5 },
   }, { priority: 20 }),
-  rule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
+  memberRule("onbo", { type: "basic-points", params: { pointsPerUnit: 0.1 } }, {
     priority: 5,
     reference: "ONBO",
   }),
