@@ -26,6 +26,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     constraint ledger_accounts_key unique nulls not distinct
       (group_id, customer_id, instrument_id, code, unit, slot)
   )`.execute(db);
+  // Balances and key line totals are read by customer (a sale's answer, the profile): the
+  // unique key above starts with the group, so it cannot serve them.
+  await sql`create index ledger_accounts_customer on ledger_accounts (customer_id, code, unit)
+    where customer_id is not null`.execute(db);
 
   await sql`create table sales (
     id uuid primary key default ${uuid},
