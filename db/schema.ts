@@ -193,6 +193,10 @@ export interface SeriesTable {
   expiry_days: number | null;
   /** Coupons: how many times one code may be redeemed (null = unlimited). */
   max_uses: number | null;
+  /** Coupons: what a coupon gives (instruments/coupons.ts `CouponBenefit`); null otherwise. */
+  coupon_benefit: ColumnType<Json, string | null | undefined, string | null>;
+  /** Coupons: not redeemable before this time (null: from creation). */
+  starts_at: NullableTimestamp;
   created_at: DefaultTimestamp;
 }
 
@@ -221,7 +225,53 @@ export interface InstrumentTable {
   uses: ColumnType<number, number | undefined, number>;
   expires_at: NullableTimestamp;
   generation_id: string | null;
+  activated_at: NullableTimestamp;
   created_at: DefaultTimestamp;
+}
+
+export type InstrumentActivityKind =
+  | "activate"
+  | "load"
+  | "redeem"
+  | "refund"
+  | "void"
+  | "block"
+  | "unblock";
+
+/** One move of an instrument: its history, written with the ledger posting it describes. */
+export interface InstrumentActivityTable {
+  id: ColumnType<number, never, never>;
+  org_id: string;
+  instrument_id: string;
+  kind: InstrumentActivityKind;
+  status_before: InstrumentStatus;
+  status_after: InstrumentStatus;
+  /** Signed minor units: what the activity added to the card's balance. */
+  amount: DefaultInt8;
+  balance_after: Int8;
+  store_id: string | null;
+  pos_id: string | null;
+  staff_id: string | null;
+  /** Who did it, as they were called then (a POS or a staff email). */
+  actor_label: string;
+  receipt_number: string | null;
+  /** The sale or return it was a tender or refund of. */
+  sale_id: string | null;
+  ledger_transaction_id: string | null;
+  reason: string | null;
+  at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** One use of a coupon, by one sale. */
+export interface CouponRedemptionTable {
+  instrument_id: string;
+  sale_id: string;
+  org_id: string;
+  /** Minor units off the sale. */
+  discount: DefaultInt8;
+  /** Bonus points (hundredths). */
+  points: DefaultInt8;
+  at: Timestamp;
 }
 
 export interface CustomerTable {
@@ -477,4 +527,6 @@ export interface Database {
   customer_statistics: CustomerStatisticsTable;
   customer_visit_days: CustomerVisitDayTable;
   store_day_statistics: StoreDayStatisticsTable;
+  instrument_activities: InstrumentActivityTable;
+  coupon_redemptions: CouponRedemptionTable;
 }

@@ -7,6 +7,7 @@ import * as m0005 from "./0005_change_notifications.ts";
 import * as m0006 from "./0006_rule_sets.ts";
 import * as m0007 from "./0007_ledger.ts";
 import * as m0008 from "./0008_customer_search.ts";
+import * as m0009 from "./0009_instrument_value.ts";
 
 /** Listed statically, not read from disk, so the same set runs on Deno Deploy. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "0006_rule_sets": m0006,
   "0007_ledger": m0007,
   "0008_customer_search": m0008,
+  "0009_instrument_value": m0009,
 };
