@@ -40,6 +40,7 @@ import { posCustomers } from "./routes/pos/customers.ts";
 import { posQuote } from "./routes/pos/quote.ts";
 import { posReturns } from "./routes/pos/returns.ts";
 import { posSales } from "./routes/pos/sales.ts";
+import { posInstruments } from "./routes/pos/instruments.ts";
 import { posSync } from "./routes/pos/sync.ts";
 import { adminRules } from "./routes/admin/rules.ts";
 import { customerPages } from "./routes/pages/customers.tsx";
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps) {
   pos.route("/", posSales);
   pos.route("/", posReturns);
   pos.route("/", posSync);
+  pos.route("/", posInstruments);
   app.route("/api/pos/v1", pos);
   app.route("/", jwks);
   app.route("/", adminProgramme);

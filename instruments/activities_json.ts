@@ -1,0 +1,120 @@
+/** The API shapes of a gift card's or store credit's activities at the POS. */
+import { z } from "@hono/zod-openapi";
+import { isoTime, Timestamp } from "../http/openapi.ts";
+import { CurrencySchema } from "../money/currency.ts";
+import { INSTRUMENT_STATUSES } from "./generation.ts";
+import { INSTRUMENT_TYPES } from "./series.ts";
+import type { InstrumentState, Moved } from "./activities.ts";
+import type { Move } from "./states.ts";
+
+/** Ten billion in major units of a two-digit currency: beyond any card, exact as a number. */
+const MAX_AMOUNT = 1e12;
+
+export const InstrumentNumberParam = z.object({
+  number: z.string().regex(/^[\x21-\x7e]{1,64}$/, "1 to 64 visible ASCII characters").openapi({
+    param: { name: "number", in: "path" },
+    description: "The instrument's number (a gift card's, a store credit's)",
+    example: "6012345678901234",
+  }),
+});
+
+const Amount = z.int("must be a whole number of minor units").min(1, "must be more than 0")
+  .max(MAX_AMOUNT, `at most ${MAX_AMOUNT}`);
+
+const common = {
+  currency: CurrencySchema.optional().openapi({
+    description: "The amount's currency (ISO 4217); when sent, it must be the series' " +
+      "currency (422 on `currency` otherwise)",
+  }),
+  receiptNumber: z.string().regex(/^[\x21-\x7e]{1,64}$/, "1 to 64 visible ASCII characters")
+    .optional().openapi({ description: "The POS receipt this activity belongs to (history)" }),
+};
+
+export const ActivateRequest = z.strictObject({
+  amount: z.int("must be a whole number of minor units").min(0, "must be 0 or more")
+    .max(MAX_AMOUNT, `at most ${MAX_AMOUNT}`).optional().openapi({
+      description: "Minor units loaded on activation; the series' initial value when absent",
+    }),
+  ...common,
+}).openapi("ActivateRequest");
+
+export const LoadRequest = z.strictObject({
+  amount: Amount.openapi({ description: "Minor units added to the balance" }),
+  ...common,
+}).openapi("LoadRequest");
+
+export const RedeemRequest = z.strictObject({
+  amount: Amount.openapi({ description: "Minor units taken from the balance" }),
+  allowPartial: z.boolean().optional().openapi({
+    description: "When the balance is less than `amount`, redeem the balance instead of " +
+      "answering 409 `insufficient-funds`; the answer's `activity.amount` says how much",
+  }),
+  ...common,
+}).openapi("RedeemRequest");
+
+export const RefundRequest = z.strictObject({
+  amount: Amount.openapi({ description: "Minor units given back onto the card" }),
+  ...common,
+}).openapi("RefundRequest");
+
+export const VoidRequest = z.strictObject({
+  receiptNumber: common.receiptNumber,
+  reason: z.string().trim().min(1).max(500).optional().openapi({
+    description: "Why the card is voided (history)",
+  }),
+}).openapi("VoidRequest");
+
+export type ActivityRequest =
+  & { amount?: number; allowPartial?: boolean; currency?: string; receiptNumber?: string }
+  & { reason?: string };
+
+export const InstrumentBalanceSchema = z.object({
+  number: z.string(),
+  type: z.enum(INSTRUMENT_TYPES),
+  status: z.enum(INSTRUMENT_STATUSES).openapi({
+    description: "Now, on the store's clock: `expired` once the expiry date has passed there",
+  }),
+  currency: z.string(),
+  balance: z.number().int().openapi({ description: "Minor units of `currency` on the card" }),
+  expiresAt: Timestamp.nullable().openapi({
+    description: "The card is good through this date on the store's clock; null: no expiry",
+  }),
+}).openapi("InstrumentBalance");
+
+export const ActivitySchema = InstrumentBalanceSchema.extend({
+  activity: z.object({
+    id: z.number().int().openapi({ description: "The activity's id in the card's history" }),
+    type: z.enum(["activate", "load", "redeem", "refund", "void"]),
+    amount: z.number().int().openapi({
+      description: "Minor units loaded, redeemed or refunded (0 for a void); with " +
+        "`allowPartial`, what was redeemed",
+    }),
+    requested: z.number().int().optional().openapi({
+      description: "A redemption's amount as asked, when it differs from `amount` (partial)",
+    }),
+    at: Timestamp,
+  }),
+}).openapi("InstrumentActivity");
+export type Activity = z.output<typeof ActivitySchema>;
+
+export const instrumentBalanceJson = (s: InstrumentState) => ({
+  number: s.number,
+  type: s.type,
+  status: s.status,
+  currency: s.currency,
+  balance: s.balance,
+  expiresAt: s.expiresAt && isoTime(s.expiresAt),
+});
+
+export function activityJson(moved: Moved, requested?: number): Activity {
+  return {
+    ...instrumentBalanceJson(moved.state),
+    activity: {
+      id: moved.activity.id,
+      type: moved.activity.kind as Exclude<Move, "block" | "unblock">,
+      amount: moved.activity.amount,
+      ...(requested !== undefined && requested !== moved.activity.amount ? { requested } : {}),
+      at: isoTime(moved.activity.at),
+    },
+  };
+}
