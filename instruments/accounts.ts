@@ -62,7 +62,7 @@ export async function seriesLiabilities(
     where code = any(${codes}::text[]) and customer_id is null and instrument_id is null
     group by code`.execute(db);
   for (const r of owed.rows) {
-    result.get(r.code.slice(liabilityCode("").length))!.liability = -Number(r.total);
+    result.get(r.code.slice(liabilityCode("").length))!.liability = 0 - Number(r.total);
   }
   return result;
 }

@@ -67,7 +67,7 @@ export interface Moved {
 }
 
 /** How a money move changes the card's balance: + loads, − redeems. */
-const SIGN: Partial<Record<Move, 1 | -1>> = { activate: 1, load: 1, refund: 1, redeem: -1 };
+export const SIGN: Partial<Record<Move, 1 | -1>> = { activate: 1, load: 1, refund: 1, redeem: -1 };
 const REFERENCE: Partial<Record<Move, string>> = {
   activate: "ACTIVATE",
   load: "LOAD",
@@ -97,6 +97,22 @@ export async function lockInstrument(
   number: string,
 ): Promise<LockedInstrument | undefined> {
   return await lockWhere(tx, { groupId, number });
+}
+
+/**
+ * The group's instruments of these numbers, locked in id order (so two sales paying with the
+ * same cards never deadlock).
+ */
+export async function lockInstruments(
+  tx: Db,
+  groupId: string,
+  numbers: readonly string[],
+): Promise<LockedInstrument[]> {
+  if (!numbers.length) return [];
+  return await tx.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
+    .selectAll("i").select(["s.type", "s.currency", "s.initial_value"])
+    .where("i.group_id", "=", groupId).where("i.number", "in", [...numbers])
+    .orderBy("i.id").forUpdate("i").execute();
 }
 
 /** The card's balance (0 before any money moved). */
@@ -149,6 +165,8 @@ export interface MoveInput {
   allowPartial?: boolean;
   /** The request field the amount came in, named by a refusal. */
   field?: string;
+  /** The request field naming the instrument, named when its state refuses the move. */
+  numberField?: string;
 }
 
 /**
@@ -164,7 +182,12 @@ export function planMove(
   timezone: string,
 ): { status: InstrumentStatus; amount: number } {
   const field = input.field ?? "amount";
-  const status = nextStatus(i.type, currentStatus(i, timezone), move, "number");
+  const status = nextStatus(
+    i.type,
+    currentStatus(i, timezone),
+    move,
+    input.numberField ?? "number",
+  );
   let amount = move === "activate" ? input.amount ?? i.initial_value : input.amount ?? 0;
   if (!SIGN[move]) amount = 0;
   if (move === "redeem" && amount > balance) {

@@ -37,7 +37,15 @@ import {
   returnFigures,
 } from "./return_points.ts";
 import { duplicateReceipt, type SaleAnswer, type SaleContext } from "./sale.ts";
-import { POINTS_TENDER } from "./sale_json.ts";
+import { type CardTaken, POINTS_TENDER } from "./sale_json.ts";
+import {
+  cardLegs,
+  cardsBack,
+  cardTendersOf,
+  planCards,
+  type PlannedCard,
+  recordCards,
+} from "./card_tenders.ts";
 
 /** The sale a return names, locked for the return's transaction. */
 interface OriginalSale {
@@ -66,6 +74,8 @@ interface ReturnPlan {
   returnedQuantity: Map<number, number>;
   /** Spent points given back, hundredths. */
   refunded: number;
+  /** Whether this return takes back the last units of the original sale. */
+  whole: boolean;
 }
 
 const originalNotFound = () =>
@@ -224,6 +234,7 @@ async function planWithReceipt(
     originalLines,
     returnedQuantity: figures.returnedQuantity,
     refunded: asked ?? redeemedBack(sale, figures.value, whole),
+    whole,
   };
 }
 
@@ -279,6 +290,7 @@ async function planWithoutReceipt(
     originalLines: request.lines.map(() => null),
     returnedQuantity: new Map(),
     refunded: 0,
+    whole: false,
   };
 }
 
@@ -339,47 +351,94 @@ async function recordRows(
   return id;
 }
 
-/** The return's ledger transaction; answers the customer's balance after it. */
+/**
+ * The money going back onto cards: the return's own card tenders, else (against the original
+ * receipt) each paying card's share of the value returned. Checked and locked.
+ */
+async function planCardRefunds(
+  tx: Db,
+  ctx: SaleContext,
+  request: ReturnRequest,
+  plan: ReturnPlan,
+): Promise<PlannedCard[]> {
+  const named = cardTendersOf(request.tenders);
+  const original = plan.original;
+  const tenders = named.length || !original ? named : await cardsBack(tx, {
+    id: original.id,
+    total: original.total,
+    returnedTotalAfter: original.returned_total + plan.value,
+    whole: plan.whole,
+  });
+  return await planCards(
+    tx,
+    ctx.programme.group.id,
+    ctx.till.timezone,
+    plan.currency,
+    tenders,
+    "refund",
+  );
+}
+
+/**
+ * The return's ledger transaction: money back onto cards, points taken back and spent points
+ * given back. Answers the customer's balance after it and what each card got.
+ */
 async function postReturn(
   tx: Db,
   ctx: SaleContext,
   request: ReturnRequest,
   plan: ReturnPlan,
+  cards: PlannedCard[],
   returnId: string,
-): Promise<number | null> {
+): Promise<{ balance: number | null; cards: CardTaken[] }> {
   const { group } = ctx.programme;
-  if (!plan.customer) return null;
-  const mine = customerPoints(group.org_id, group.id, plan.customer.id);
-  const legs: Leg[] = plan.reversals.flatMap((r) => {
-    const tag = { reference: r.reference, ruleId: r.ruleId };
-    return [
-      { account: mine, amount: -r.points, ...tag },
+  const legs: Leg[] = cardLegs(cards);
+  if (plan.customer) {
+    const mine = customerPoints(group.org_id, group.id, plan.customer.id);
+    for (const r of plan.reversals) {
+      const tag = { reference: r.reference, ruleId: r.ruleId };
+      legs.push(
+        { account: mine, amount: -r.points, ...tag },
+        {
+          account: programmePoints(group.org_id, group.id, POINTS_ISSUED),
+          amount: r.points,
+          ...tag,
+        },
+      );
+    }
+    legs.push(
+      { account: mine, amount: plan.refunded },
       {
-        account: programmePoints(group.org_id, group.id, POINTS_ISSUED),
-        amount: r.points,
-        ...tag,
+        account: programmePoints(group.org_id, group.id, POINTS_REDEEMED),
+        amount: -plan.refunded,
       },
-    ];
-  });
-  legs.push(
-    { account: mine, amount: plan.refunded },
-    { account: programmePoints(group.org_id, group.id, POINTS_REDEEMED), amount: -plan.refunded },
-  );
+    );
+  }
+  let taken: CardTaken[] = [];
   if (legs.some((l) => l.amount !== 0)) {
-    await post(tx, {
+    const label = `store ${ctx.till.storeNumber} POS ${ctx.till.posNumber}`;
+    const posted = await post(tx, {
       orgId: group.org_id,
       groupId: group.id,
       reference: "RETURN",
       at: request.at,
-      actor: {
-        posId: ctx.till.posId,
-        label: `store ${ctx.till.storeNumber} POS ${ctx.till.posNumber}`,
-      },
+      actor: { posId: ctx.till.posId, label },
       saleId: returnId,
       legs,
     });
+    taken = await recordCards(tx, cards, posted.id, {
+      storeId: ctx.till.storeId,
+      posId: ctx.till.posId,
+      label,
+      timezone: ctx.till.timezone,
+      receiptNumber: request.receiptNumber,
+      saleId: returnId,
+    });
   }
-  return (await pointsBalances(tx, [plan.customer.id])).get(plan.customer.id)!;
+  const balance = plan.customer
+    ? (await pointsBalances(tx, [plan.customer.id])).get(plan.customer.id)!
+    : null;
+  return { balance, cards: taken };
 }
 
 /**
@@ -402,8 +461,9 @@ export async function recordReturn(
     const plan = request.original
       ? await planWithReceipt(tx, ctx, request)
       : await planWithoutReceipt(tx, ctx, request);
+    const cards = await planCardRefunds(tx, ctx, request, plan);
     const id = await recordRows(tx, ctx, request, plan, tradingDay);
-    const balance = await postReturn(tx, ctx, request, plan, id);
+    const { balance, cards: refunded } = await postReturn(tx, ctx, request, plan, cards, id);
     await recordReturnStatistics(tx, {
       orgId: ctx.programme.group.org_id,
       groupId: ctx.programme.group.id,
@@ -431,6 +491,7 @@ export async function recordReturn(
       customer: plan.customer && balance !== null
         ? { number: plan.customer.number, balance }
         : null,
+      cards: refunded,
     });
     return { status: 201, body: JSON.stringify(body) };
   });

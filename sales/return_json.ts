@@ -6,7 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { QuoteRequestSchema } from "../earning/quote.ts";
 import { Uuid } from "../http/openapi.ts";
 import { hundredthsToNumber } from "../rules/points.ts";
-import { SaleRequestSchema } from "./sale_json.ts";
+import { cardsJson, type CardTaken, SaleRequestSchema, SaleSchema } from "./sale_json.ts";
 
 const Sale = SaleRequestSchema.shape;
 
@@ -56,7 +56,12 @@ export const ReturnRequestSchema = z.strictObject({
   tenders: Sale.tenders.openapi({
     description: "How the return is refunded: money tenders as `{type, amount}`; " +
       '`{type: "points", points}` gives back that many of the points the sale spent instead ' +
-      "of the share in proportion to the value returned",
+      'of the share in proportion to the value returned; `{type: "giftCard" | "storeCredit", ' +
+      "number, amount}` puts that money onto the card (active, of the programme, in the " +
+      "return's currency). With the original receipt and no card tender, the part of the " +
+      "value the sale paid by card goes back onto those cards (each card's share in " +
+      "proportion to the value returned; a full return gives back all of it); the other " +
+      "tenders cover the rest",
   }),
 }).meta({ id: "ReturnRequest" });
 export type ReturnRequest = z.output<typeof ReturnRequestSchema>;
@@ -86,6 +91,10 @@ export const ReturnSchema = z.object({
       }),
     }),
   }).nullable().openapi({ description: "The customer whose points moved; null if none" }),
+  cards: SaleSchema.shape.cards.openapi({
+    description: "Money put back onto gift cards and store credit (`tenderIndex` -1: worked " +
+      "out from the original sale's card tenders), with each card's balance after",
+  }),
 }).openapi("Return");
 export type Return = z.output<typeof ReturnSchema>;
 
@@ -98,6 +107,7 @@ export function returnJson(r: {
   value: number;
   lines: { index: number; originalLineIndex: number | null; pointsReversed: number }[];
   customer: { number: string; balance: number } | null;
+  cards: readonly CardTaken[];
 }): Return {
   return {
     id: r.id,
@@ -114,5 +124,6 @@ export function returnJson(r: {
       number: r.customer.number,
       balances: { points: hundredthsToNumber(r.customer.balance) },
     },
+    cards: cardsJson(r.cards),
   };
 }

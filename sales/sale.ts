@@ -6,7 +6,9 @@
  *   2. record the sale: its row (receipt number unique per POS), its lines with their nets,
  *      and what each line earned from each rule (sale_awards, the attribution a return
  *      reverses from: per award, its rows sum exactly to its points);
- *   3. post one ledger transaction: the points each rule earned (customer +, programme
+ *   3. post one ledger transaction: the money taken from gift cards and store credit (each
+ *      card locked first, checked and − without overdraw against its series' liability,
+ *      sales/card_tenders.ts), the points each rule earned (customer +, programme
  *      POINTS_ISSUED −, with the rule's reference and id) and the points spent as tender
  *      (customer − without overdraw, programme POINTS_REDEEMED +);
  *   4. update the member statistics;
@@ -37,6 +39,14 @@ import type { LoyaltySettings } from "../programme/settings_schema.ts";
 import { lineNets } from "../rules/basket.ts";
 import { toHundredths } from "../rules/points.ts";
 import {
+  cardLegs,
+  type CardTender,
+  cardTendersOf,
+  planCards,
+  recordCards,
+} from "./card_tenders.ts";
+import {
+  type CardTaken,
   POINTS_TENDER,
   POINTS_TENDER_CODE,
   type SaleCustomer,
@@ -71,12 +81,14 @@ export interface SaleDraft {
   priced: PricedBasket;
   tradingDay: string;
   pointsTenders: PointsTender[];
+  cardTenders: CardTender[];
 }
 
-/** What the sale's ledger posting left on the customer's points account. */
+/** What the sale's ledger posting left on the customer's points account and on the cards. */
 export interface SalePosting {
   /** The customer's points balance after the sale (hundredths); null without a customer. */
   balance: number | null;
+  cards: CardTaken[];
 }
 
 /** The steps of a sale after the key is claimed, each in the sale's transaction. */
@@ -198,32 +210,44 @@ async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
 async function postSale(tx: Db, sale: SaleDraft, saleId: string): Promise<SalePosting> {
   const { ctx, request, priced, pointsTenders } = sale;
   const { group } = ctx.programme;
+  const cards = await planCards(
+    tx,
+    group.id,
+    ctx.till.timezone,
+    request.currency,
+    sale.cardTenders,
+    "redeem",
+  );
+  const legs: Leg[] = cardLegs(cards);
   const customerId = priced.customer?.customer.id;
-  if (!customerId) return { balance: null };
   const e = priced.evaluation;
-  const mine = customerPoints(group.org_id, group.id, customerId);
-  // Points spent come first: they are checked against the balance before this sale, so the
-  // points it earns cannot pay for it.
-  const legs: Leg[] = pointsTenders.flatMap((t) => [
-    { account: mine, amount: -t.points, noOverdraw: { field: `tenders.${t.index}.points` } },
-    { account: programmePoints(group.org_id, group.id, POINTS_REDEEMED), amount: t.points },
-  ]);
-  if (e.member) {
-    for (const a of e.awards) {
-      const tag = { reference: a.reference, ruleId: a.ruleId };
+  const mine = customerId ? customerPoints(group.org_id, group.id, customerId) : undefined;
+  if (mine) {
+    // Points spent come first: they are checked against the balance before this sale, so the
+    // points it earns cannot pay for it.
+    for (const t of pointsTenders) {
       legs.push(
-        { account: mine, amount: a.points, ...tag },
-        {
-          account: programmePoints(group.org_id, group.id, POINTS_ISSUED),
-          amount: -a.points,
-          ...tag,
-        },
+        { account: mine, amount: -t.points, noOverdraw: { field: `tenders.${t.index}.points` } },
+        { account: programmePoints(group.org_id, group.id, POINTS_REDEEMED), amount: t.points },
       );
     }
+    if (e.member) {
+      for (const a of e.awards) {
+        const tag = { reference: a.reference, ruleId: a.ruleId };
+        legs.push(
+          { account: mine, amount: a.points, ...tag },
+          {
+            account: programmePoints(group.org_id, group.id, POINTS_ISSUED),
+            amount: -a.points,
+            ...tag,
+          },
+        );
+      }
+    }
   }
-  if (!legs.some((l) => l.amount !== 0)) {
-    return { balance: (await pointsBalances(tx, [customerId])).get(customerId)! };
-  }
+  const balanceNow = async () =>
+    customerId ? (await pointsBalances(tx, [customerId])).get(customerId)! : null;
+  if (!legs.some((l) => l.amount !== 0)) return { balance: await balanceNow(), cards: [] };
   const actor: Actor = {
     posId: ctx.till.posId,
     label: `store ${ctx.till.storeNumber} POS ${ctx.till.posNumber}`,
@@ -237,14 +261,18 @@ async function postSale(tx: Db, sale: SaleDraft, saleId: string): Promise<SalePo
     saleId,
     legs,
   });
-  // The customer's legs that were written, in order: the last one holds the final balance.
+  const taken = await recordCards(tx, cards, posted.id, {
+    storeId: ctx.till.storeId,
+    posId: ctx.till.posId,
+    label: actor.label,
+    timezone: ctx.till.timezone,
+    receiptNumber: request.receiptNumber,
+    saleId,
+  });
+  // The customer's legs that were written, in order: any holds the final balance.
   const kept = legs.filter((l) => l.amount !== 0);
   const last = kept.findLastIndex((l) => l.account === mine);
-  return {
-    balance: last >= 0
-      ? posted.balances[last]
-      : (await pointsBalances(tx, [customerId])).get(customerId)!,
-  };
+  return { balance: last >= 0 ? posted.balances[last] : await balanceNow(), cards: taken };
 }
 
 async function saleStatistics(tx: Db, sale: SaleDraft): Promise<void> {
@@ -300,7 +328,14 @@ export async function recordSale(
     if (pointsTenders.length && !priced.evaluation.member) {
       throw pointsNeedAMember(pointsTenders[0].index);
     }
-    const sale: SaleDraft = { ctx, request, priced, tradingDay, pointsTenders };
+    const sale: SaleDraft = {
+      ctx,
+      request,
+      priced,
+      tradingDay,
+      pointsTenders,
+      cardTenders: cardTendersOf(request.tenders),
+    };
     const id = await steps.record(tx, sale);
     const customerId = priced.customer?.customer.id;
     // Read before the posting, which locks rows other sales wait for: what follows it is
@@ -309,7 +344,7 @@ export async function recordSale(
       ? (await keyLineTotals(tx, [customerId], settings.keyLineTotalReferenceMatch))
         .get(customerId)!
       : undefined;
-    const { balance } = await steps.post(tx, sale, id);
+    const { balance, cards } = await steps.post(tx, sale, id);
     await steps.statistics(tx, sale);
     let customer: SaleCustomer | null = null;
     if (priced.customer && balance !== null) {
@@ -327,6 +362,7 @@ export async function recordSale(
       { id, receiptNumber: request.receiptNumber, rulesVersion: priced.rulesVersion },
       priced.evaluation,
       customer,
+      cards,
     );
     // Stored as its text (a JSON string), not as a jsonb object, whose key order Postgres
     // normalizes: a retry must get these very bytes.

@@ -20,13 +20,33 @@ export const idempotencyKey = (missing: string) =>
 export const POINTS_TENDER = "points";
 export const POINTS_TENDER_CODE = "POINTS";
 
+/** The tender types paid from a card of the programme, and the instrument type each takes. */
+export const CARD_TENDERS = { giftCard: "gift-card", storeCredit: "store-credit" } as const;
+export type CardTenderType = keyof typeof CARD_TENDERS;
+export const isCardTender = (type: string): type is CardTenderType =>
+  Object.hasOwn(CARD_TENDERS, type);
+
+/** What a card tender did, for the answer. */
+export interface CardTaken {
+  index: number;
+  type: CardTenderType;
+  number: string;
+  amount: number;
+  balance: number;
+}
+
 /** A billion points: far beyond any balance, and its value stays an exact integer. */
 const MAX_TENDER_POINTS = 1e9;
 
 const SaleTenderSchema = z.strictObject({
   type: z.string().min(1).max(32).openapi({
-    description: "A tender code such as CASH or GIFT, or `points` for points spent",
+    description: "A tender code such as CASH, `points` for points spent, `giftCard` or " +
+      "`storeCredit` for money taken from a card of the programme",
   }),
+  number: z.string().regex(/^[\x21-\x7e]{1,64}$/, "1 to 64 visible ASCII characters")
+    .optional().openapi({
+      description: "With `type: giftCard` or `storeCredit`: the card's number",
+    }),
   amount: z.int().min(-1e12).max(1e12).optional().openapi({
     description: "Minor units paid with this tender (every tender but points)",
   }),
@@ -48,6 +68,24 @@ const SaleTenderSchema = z.strictObject({
     }
     return;
   }
+  if (isCardTender(t.type)) {
+    if (t.number === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["number"],
+        message: `a ${t.type} tender needs the card's number`,
+      });
+    }
+    if (t.amount !== undefined && t.amount <= 0) {
+      ctx.addIssue({ code: "custom", path: ["amount"], message: "must be more than 0" });
+    }
+  } else if (t.number !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["number"],
+      message: "only a giftCard or storeCredit tender has a number",
+    });
+  }
   // A money tender typed POINTS would look to tender rules like points spent without any
   // being taken from a balance.
   if (t.type.toUpperCase() === POINTS_TENDER_CODE) {
@@ -64,8 +102,9 @@ const SaleTenderSchema = z.strictObject({
     ctx.addIssue({ code: "custom", path: ["points"], message: "only a points tender has points" });
   }
 }).openapi("SaleTender", {
-  description: '`{type, amount}` paid in money, or `{type: "points", points}` spent from the ' +
-    "member's points balance",
+  description: '`{type, amount}` paid in money, `{type: "points", points}` spent from the ' +
+    'member\'s points balance, or `{type: "giftCard" | "storeCredit", number, amount}` taken ' +
+    "from a card of the programme",
 });
 
 export const SaleRequestSchema = QuoteRequestSchema.extend({
@@ -103,6 +142,13 @@ export const SaleSchema = z.object({
       description: "The key line total after this sale; only when the programme shows it",
     }),
   }).nullable().openapi({ description: "The identified customer; null for an anonymous sale" }),
+  cards: z.array(z.object({
+    tenderIndex: z.number().int().openapi({ description: "Index of the tender in the request" }),
+    type: z.enum(["giftCard", "storeCredit"]),
+    number: z.string(),
+    amount: z.number().int().openapi({ description: "Minor units taken from the card" }),
+    balance: z.number().int().openapi({ description: "The card's balance after this sale" }),
+  })).openapi({ description: "The gift card and store credit tenders, in request order" }),
 }).openapi("Sale");
 export type Sale = z.output<typeof SaleSchema>;
 
@@ -118,6 +164,7 @@ export function saleJson(
   sale: { id: string; receiptNumber: string; rulesVersion: number | null },
   evaluation: Evaluation,
   customer: SaleCustomer | null,
+  cards: readonly CardTaken[],
 ): Sale {
   const quote = quoteJson(sale.rulesVersion, evaluation);
   return {
@@ -134,5 +181,16 @@ export function saleJson(
         ? {}
         : { keyLineTotal: hundredthsToNumber(customer.keyLineTotal) }),
     },
+    cards: cardsJson(cards),
   };
 }
+
+/** The card tenders of a sale or a return as the POS gets them. */
+export const cardsJson = (cards: readonly CardTaken[]): Sale["cards"] =>
+  cards.map((c) => ({
+    tenderIndex: c.index,
+    type: c.type,
+    number: c.number,
+    amount: c.amount,
+    balance: c.balance,
+  }));

@@ -32,6 +32,15 @@ that earned 70 points and spent 150 leaves the balance as it was before the sale
 value is quantity × unitPrice and the basic points of that value under the current published rules
 are taken back.
 
+**Money back onto cards.** A card tender of the return (\`{"type": "giftCard" | "storeCredit",
+"number", "amount"}\`, amount positive) puts that money onto the card: of the programme, active, in
+the return's currency (the refusals of a sale's card tenders, naming \`tenders.N\`). With the
+original receipt and no card tender, the part of the value the sale paid by card goes back onto
+those cards: each card's share in proportion to the value returned, cumulative, so a full return
+puts back exactly what the card paid; a card that is no longer active refuses it (409
+\`instrument-void\`, … on \`tenders.number\`): name another tender. The answer's \`cards\` lists
+what each card got and its balance after (\`tenderIndex\` -1 for a share worked out from the sale).
+
 A return may take a balance below zero: the member then owes points. Member statistics: a return
 lowers the member's spend and its store day's total, never visits or counts.
 

@@ -25,6 +25,15 @@ points pay 1.00), which must be whole; the rules see it as a tender of type \`PO
 value (a tender-points rule rewards it only if it lists POINTS). The points a sale earns are not
 spendable in the same sale.
 
+**Gift cards and store credit.** A tender \`{"type": "giftCard", "number": "…", "amount": 2000}\`
+(or \`storeCredit\`) takes that many minor units from the card, in the same transaction as the rest
+of the sale: the card must be of the programme (404 \`not-found\` otherwise), of that type (409
+\`wrong-instrument-type\`), in the sale's currency (422), active (409 \`instrument-blocked\`,
+\`instrument-expired\`, …) and hold the amount (409 \`insufficient-funds\`; two tenders of one card
+count together). A refusal names the tender (\`tenders.N.number\` or \`tenders.N.amount\`) and
+nothing of the sale is written: correct the tender and send the sale again with the same key. The
+answer's \`cards\` lists each card tender with the card's balance after the sale.
+
 **Time.** \`at\` is when the sale happened on the POS, kept as sent (an offline POS sends the
 original time). The sale's trading day is \`at\`'s date on the store's clock, in the store's time
 zone: a sale at 23:30 and one at 00:30 local time are on two days.

@@ -143,7 +143,9 @@ test("a member's sale: 201 with the documented answer, priced as the quote price
     "rules",
     "lines",
     "customer",
+    "cards",
   ]);
+  assert.deepEqual(res.json.cards, []);
   assert.equal(res.json.receiptNumber, body.receiptNumber);
   assert.equal(res.json.rulesVersion, 1);
   assert.equal(res.json.points, quote.json.points);

@@ -1,0 +1,203 @@
+/**
+ * Gift cards and store credit as tenders of a sale (redeemed) and of a return (refunded onto
+ * the card), inside the sale's or return's transaction. The cards are locked first, in id order,
+ * as every move of a card locks it (instruments/activities.ts): a card paying two sales at once
+ * is taken by one, then the other sees what is left. Each card's legs join the sale's one
+ * ledger posting, and each tender leaves a history row on its card.
+ */
+import { sql } from "kysely";
+import type { Db } from "../db/connection.ts";
+import { ProblemError, validationError } from "../errors/problem.ts";
+import {
+  fundsBalance,
+  type LockedInstrument,
+  lockInstruments,
+  moneyLegs,
+  type Place,
+  planMove,
+  recordActivity,
+  SIGN,
+} from "../instruments/activities.ts";
+import { currentStatus, wrongType } from "../instruments/states.ts";
+import type { Leg } from "../ledger/post.ts";
+import { CARD_TENDERS, type CardTaken, type CardTenderType } from "./sale_json.ts";
+
+/** A card tender of a request: where it was, which card, how much. */
+export interface CardTender {
+  /** The tender's index in the request; -1 for a refund the return worked out itself. */
+  index: number;
+  type: CardTenderType;
+  number: string;
+  amount: number;
+  /** Where a refusal points: `tenders.N` for a tender of the request. */
+  field: string;
+}
+
+/** A card tender checked and its money worked out, before the posting. */
+export interface PlannedCard {
+  tender: CardTender;
+  card: LockedInstrument;
+  move: "redeem" | "refund";
+  /** Minor units, positive. */
+  amount: number;
+  /** The card's balance once this tender is taken (two tenders of one card: in turn). */
+  balanceAfter: number;
+  legs: Leg[];
+}
+
+/** The card tenders of a request's tenders. */
+export function cardTendersOf(
+  tenders: readonly { type: string; number?: string; amount?: number }[],
+): CardTender[] {
+  return tenders.flatMap((t, index) =>
+    t.type in CARD_TENDERS
+      ? [{
+        index,
+        type: t.type as CardTenderType,
+        number: t.number!,
+        amount: t.amount!,
+        field: `tenders.${index}`,
+      }]
+      : []
+  );
+}
+
+const noSuchCard = (t: CardTender) =>
+  new ProblemError(404, "not-found", "No such card", {
+    detail: `the programme has no ${t.type} numbered ${t.number}`,
+    errors: [{ field: `${t.field}.number`, message: "no such card in this programme" }],
+  });
+
+/**
+ * Locks the tenders' cards and checks each: in the programme (404), of the tender's type
+ * (409 `wrong-instrument-type`), in the sale's currency (422), in a state that allows the move
+ * (409 `instrument-<status>`) and, for a redemption, with the money (409 `insufficient-funds`,
+ * two tenders of one card counting together). Every refusal names the tender's field.
+ */
+export async function planCards(
+  tx: Db,
+  groupId: string,
+  timezone: string,
+  currency: string,
+  tenders: readonly CardTender[],
+  move: "redeem" | "refund",
+): Promise<PlannedCard[]> {
+  if (!tenders.length) return [];
+  const cards = await lockInstruments(tx, groupId, [...new Set(tenders.map((t) => t.number))]);
+  const byNumber = new Map(cards.map((c) => [c.number, c]));
+  const balances = new Map<string, number>();
+  const planned: PlannedCard[] = [];
+  for (const tender of tenders) {
+    const card = byNumber.get(tender.number);
+    if (!card) throw noSuchCard(tender);
+    const numberField = `${tender.field}.number`;
+    if (card.type !== CARD_TENDERS[tender.type]) throw wrongType(card.type, move, numberField);
+    if (card.currency !== currency) {
+      throw validationError([{
+        field: numberField,
+        message: `the card holds ${card.currency}, the sale or return is in ${currency}`,
+      }]);
+    }
+    const balance = balances.get(card.id) ?? await fundsBalance(tx, card);
+    const field = `${tender.field}.amount`;
+    const plan = planMove(
+      card,
+      move,
+      balance,
+      { amount: tender.amount, field, numberField },
+      timezone,
+    );
+    const balanceAfter = balance + SIGN[move]! * plan.amount;
+    balances.set(card.id, balanceAfter);
+    planned.push({
+      tender,
+      card,
+      move,
+      amount: plan.amount,
+      balanceAfter,
+      legs: moneyLegs(card, move, plan.amount, field),
+    });
+  }
+  return planned;
+}
+
+/** The legs of the planned cards. */
+export const cardLegs = (planned: readonly PlannedCard[]) => planned.flatMap((p) => p.legs);
+
+/** Writes each card tender's history row once the posting that moved its money is written. */
+export async function recordCards(
+  tx: Db,
+  planned: readonly PlannedCard[],
+  ledgerTransactionId: string,
+  place: Place,
+): Promise<CardTaken[]> {
+  const taken: CardTaken[] = [];
+  for (const p of planned) {
+    const status = currentStatus(p.card, place.timezone);
+    await recordActivity(tx, p.card, {
+      move: p.move,
+      before: status,
+      after: status,
+      amount: SIGN[p.move]! * p.amount,
+      balanceAfter: p.balanceAfter,
+      ledgerTransactionId,
+      at: new Date(),
+    }, place);
+    taken.push({
+      index: p.tender.index,
+      type: p.tender.type,
+      number: p.tender.number,
+      amount: p.amount,
+      balance: p.balanceAfter,
+    });
+  }
+  return taken;
+}
+
+/**
+ * What a return against `original` gives back to the cards that paid for it when the return
+ * names no card itself: each card's share of the value returned, cumulative over the sale's
+ * returns (what was tendered × returned so far ÷ the sale's total, rounded down, less what its
+ * earlier returns gave back), so partial returns never give a card more than it paid and a
+ * full return gives back exactly the rest. Refusals point at `tenders`: the POS may name other
+ * tenders instead (e.g. when the card is void now).
+ */
+export async function cardsBack(
+  tx: Db,
+  original: { id: string; total: number; returnedTotalAfter: number; whole: boolean },
+): Promise<CardTender[]> {
+  const rows = await tx.selectFrom("instrument_activities as a")
+    .innerJoin("instruments as i", "i.id", "a.instrument_id")
+    .innerJoin("series as s", "s.id", "i.series_id")
+    .select(["i.number", "s.type"])
+    .select(sql<string>`sum(case when a.kind = 'redeem' and a.sale_id = ${original.id}::uuid
+      then -a.amount else 0 end)::text`.as("tendered"))
+    .select(sql<string>`sum(case when a.kind = 'refund' and a.sale_id <> ${original.id}::uuid
+      then a.amount else 0 end)::text`.as("refunded"))
+    .where((eb) =>
+      eb.or([
+        eb("a.sale_id", "=", original.id),
+        eb(
+          "a.sale_id",
+          "in",
+          eb.selectFrom("sales").select("sales.id")
+            .where("original_sale_id", "=", original.id),
+        ),
+      ])
+    )
+    .groupBy(["i.number", "s.type"]).orderBy(sql`min(a.id)`).execute();
+  const types = Object.entries(CARD_TENDERS) as [CardTenderType, string][];
+  return rows.flatMap((r) => {
+    const tendered = Number(r.tendered);
+    const target = original.whole
+      ? tendered
+      : original.total > 0
+      ? Math.floor(tendered * original.returnedTotalAfter / original.total)
+      : 0;
+    const amount = Math.min(target, tendered) - Number(r.refunded);
+    const type = types.find(([, t]) => t === r.type)?.[0];
+    return tendered > 0 && amount > 0 && type
+      ? [{ index: -1, type, number: r.number, amount, field: "tenders" }]
+      : [];
+  });
+}
