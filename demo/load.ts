@@ -5,6 +5,7 @@ import { runGeneration, startGeneration } from "../instruments/generation.ts";
 import { upsertItems } from "../catalogue/items.ts";
 import { addMerchantToGroup, createMerchant } from "../programme/merchants.ts";
 import { createSeries } from "../instruments/series.ts";
+import { staffMove } from "../instruments/activities.ts";
 import { getSettings, saveSettings } from "../programme/settings.ts";
 import { createOrganization } from "../registry/organizations.ts";
 import { createPos } from "../registry/pos.ts";
@@ -143,6 +144,20 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
       actor,
     });
     await runGeneration(db, gen.id);
+    // A few cards sold, so the instruments page and the series' liability show money:
+    // activated with the series' initial value, every third one since reported lost.
+    const sold = await db.selectFrom("instruments").select("id").where(
+      "series_id",
+      "=",
+      giftCards.id,
+    )
+      .orderBy("number").limit(Math.min(20, opts.giftCards)).execute();
+    for (const [i, card] of sold.entries()) {
+      await staffMove(db, card.id, { move: "activate", reason: "sold at the counter" }, actor);
+      if (i % 3 === 0) {
+        await staffMove(db, card.id, { move: "block", reason: "reported lost" }, actor);
+      }
+    }
   }
 
   const items = Array.from({ length: opts.items }, (_, i) => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { seriesLiabilities } from "../../instruments/accounts.ts";
 import { databaseIsEmpty, loadDemo } from "../../demo/load.ts";
 import { createTestApp } from "../helpers/app.ts";
 
@@ -23,6 +24,12 @@ Deno.test("the demo loads a living programme, and refuses a database with data u
     assert.equal(await count("customers"), 120);
     assert.equal(await count("items"), 30);
     assert.equal(await count("instruments"), 120 + 50, "a card per customer, plus gift cards");
+    const giftCards = await t.db.selectFrom("series").select("id").where("type", "=", "gift-card")
+      .executeTakeFirstOrThrow();
+    assert.deepEqual((await seriesLiabilities(t.db, [giftCards.id])).get(giftCards.id), {
+      outstanding: 20 * 2500,
+      liability: 20 * 2500,
+    }, "20 cards sold at the initial value");
 
     const signIn = await t.request("/api/auth/token", {
       method: "POST",

@@ -355,6 +355,50 @@ test("void keeps the balance owed and stops every move", async () => {
   assert.equal((await act(card.number, "void", {})).status, 409);
 });
 
+test("the OpenAPI document describes every activity: body fields, the key, the error types", async () => {
+  const doc = await (await t.request("/openapi.json")).json();
+  const get = doc.paths["/api/pos/v1/instruments/{number}"].get;
+  assert.deepEqual(get.security, [{ posBearer: [] }]);
+  const fields: Record<string, string[]> = {
+    activate: ["amount", "currency", "receiptNumber"],
+    load: ["amount", "currency", "receiptNumber"],
+    redeem: ["allowPartial", "amount", "currency", "receiptNumber"],
+    refund: ["amount", "currency", "receiptNumber"],
+    void: ["reason", "receiptNumber"],
+  };
+  const resolve = (schema: { $ref?: string }) =>
+    schema.$ref ? doc.components.schemas[schema.$ref.split("/").pop()!] : schema;
+  for (const [move, names] of Object.entries(fields)) {
+    const op = doc.paths[`/api/pos/v1/instruments/{number}/${move}`].post;
+    assert.deepEqual(op.security, [{ posBearer: [] }], move);
+    const keyHeader = op.parameters.find((p: { name: string }) => p.name === "idempotency-key");
+    assert.equal(keyHeader?.required, true, `${move} requires an Idempotency-Key`);
+    const body = resolve(op.requestBody.content["application/json"].schema);
+    assert.deepEqual(Object.keys(body.properties).sort(), names, move);
+    for (const status of ["200", "404", "409", "422"]) assert.ok(op.responses[status], move);
+    for (
+      const type of ["not-found", "instrument-blocked", "instrument-expired", "instrument-void"]
+    ) {
+      assert.ok(op.description.includes(type), `${move} documents ${type}`);
+    }
+    // The card's fields and the activity: InstrumentBalance extended (allOf).
+    const answer = resolve(op.responses["200"].content["application/json"].schema);
+    const parts = answer.allOf.map(resolve);
+    assert.deepEqual(parts.flatMap((p: { properties: object }) => Object.keys(p.properties)), [
+      "number",
+      "type",
+      "status",
+      "currency",
+      "balance",
+      "expiresAt",
+      "activity",
+    ]);
+  }
+  const redeem = doc.paths["/api/pos/v1/instruments/{number}/redeem"].post;
+  assert.ok(redeem.description.includes("insufficient-funds"));
+  return Promise.resolve();
+});
+
 Deno.test({
   name: "close",
   fn: () => t.close(),
