@@ -596,7 +596,10 @@ async function main(opts: Options) {
     endpoints: withR,
     pgbench: pgbench ? { ...pgbench, command: pgbenchCommand } : null,
     ledgerAfterLoad: { ...ledger, giftCards: undefined },
-    giftCardsAfterLoad: ledger.giftCards,
+    // The checks' figures, and the lines printed above ("overdraws found: N", "liability: …").
+    giftCardsAfterLoad: ledger.giftCards
+      ? { ...ledger.giftCards, lines: formatGiftCardCheck(ledger.giftCards).split("\n") }
+      : null,
     failures,
     pgbenchNote,
     targets: { applies, note: applies ? null : why, list: targets },
