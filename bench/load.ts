@@ -76,8 +76,8 @@ const HELP = `deno task load [options]
                           database le_load_<random> on the server of LOAD_PG_URL, else of
                           DATABASE_URL, dropped afterwards
   --in-place              postgres: use the database of DATABASE_URL itself (loads the demo if
-                          it is empty, else reuses its first programme; customers created by
-                          the run stay)
+                          it is empty, else reuses its first programme; customers and the
+                          gift-card series created by the run stay)
   --duration S            seconds per endpoint (default 10)
   --warmup S              seconds of unmeasured load before each endpoint (default 2)
   --connections N         wrk connections (default 64)
