@@ -6,6 +6,12 @@
  * pgbench — all measured in the same run, then the ledger invariant check (ledger/check.ts) on
  * what the load wrote, and writes them as JSON under bench/results/.
  *
+ * Gift card redemptions: `redeem-many` (wrk, a random card of many per request) and
+ * `redeem-one` (one burst of `--burst` requests at once on one card that covers only ten);
+ * after the load, the overdraw and liability checks of bench/lib/gift_cards.ts. An overdraw, a
+ * burst that did not succeed exactly ten times, a liability that differs from its cards or an
+ * unsound ledger makes the run fail (exit code 1), once the results are written.
+ *
  *   deno task load                                   # PGlite in a temporary folder
  *   DATABASE_URL=postgres://… deno task load --db postgres
  *   deno task load --help
@@ -13,7 +19,9 @@
  * Absolute figures depend on the machine and on whatever else runs on it; compare ratios.
  */
 import { parseArgs } from "node:util";
+import { type BurstResult, runBurst } from "./lib/burst.ts";
 import { type Endpoint, endpoints, fill } from "./lib/endpoints.ts";
+import { type BurstOutcome, formatGiftCardCheck } from "./lib/gift_cards.ts";
 import {
   createScratchTables,
   dropScratchTables,
@@ -32,17 +40,35 @@ import {
   waitForHttp,
 } from "./lib/processes.ts";
 import {
+  answersOf,
   type EndpointFigures,
   evaluateTargets,
   formatTable,
   formatTargets,
   withRatios,
 } from "./lib/report.ts";
-import { checkStoreLedger, prepareStore, serverVersion, type Store } from "./lib/store.ts";
+import {
+  checkStoreLedger,
+  type Fixture,
+  prepareStore,
+  serverVersion,
+  type Store,
+} from "./lib/store.ts";
 import { runWrk, wrkScript, wrkVersion } from "./lib/wrk.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
-const ALL = ["hello", "healthz", "me", "lookup", "create", "quote", "sale", "pgbench"];
+const ALL = [
+  "hello",
+  "healthz",
+  "me",
+  "lookup",
+  "create",
+  "quote",
+  "sale",
+  "redeem-one",
+  "redeem-many",
+  "pgbench",
+];
 
 const HELP = `deno task load [options]
 
@@ -50,8 +76,8 @@ const HELP = `deno task load [options]
                           database le_load_<random> on the server of LOAD_PG_URL, else of
                           DATABASE_URL, dropped afterwards
   --in-place              postgres: use the database of DATABASE_URL itself (loads the demo if
-                          it is empty, else reuses its first programme; customers created by
-                          the run stay)
+                          it is empty, else reuses its first programme; customers and the
+                          gift-card series created by the run stay)
   --duration S            seconds per endpoint (default 10)
   --warmup S              seconds of unmeasured load before each endpoint (default 2)
   --connections N         wrk connections (default 64)
@@ -61,6 +87,11 @@ const HELP = `deno task load [options]
                           (hello, the baseline, is always measured)
   --customers N           demo size (default 10000)
   --cards N               at most this many card numbers to rotate lookups over (default 10000)
+  --gift-cards N          redeem-many: gift cards, each loaded with 10,000.00 (default 2000)
+  --burst N               redeem-one: requests sent at once on one card loaded with 100.00
+                          (default 1000); a warm-up burst (--warmup > 0) drains a card of its own
+  --burst-timeout S       a burst request's timeout (default 120): the last of a burst waits
+                          for all the others, queued on the card's lock
   --processes N           server (and hello world) workers on one port (default 1): N > 1
                           runs main.ts --parallel (deno serve --parallel, DENO_JOBS=N) and
                           needs Postgres
@@ -81,6 +112,9 @@ interface Options {
   endpoints: string[];
   customers: number;
   cards: number;
+  giftCards: number;
+  burst: number;
+  burstTimeoutS: number;
   processes: number;
   pgbenchClients: number;
   pgbenchJobs: number;
@@ -102,6 +136,9 @@ function parseOptions(args: string[]): Options | undefined {
       endpoints: { type: "string", default: ALL.join(",") },
       customers: { type: "string", default: "10000" },
       cards: { type: "string", default: "10000" },
+      "gift-cards": { type: "string", default: "2000" },
+      burst: { type: "string", default: "1000" },
+      "burst-timeout": { type: "string", default: "120" },
       processes: { type: "string", default: "1" },
       "pgbench-clients": { type: "string", default: "16" },
       "pgbench-jobs": { type: "string", default: "2" },
@@ -154,6 +191,9 @@ function parseOptions(args: string[]): Options | undefined {
     endpoints: ALL.filter((e) => e === "hello" || chosen.includes(e)),
     customers: whole("customers", values.customers, 1),
     cards: whole("cards", values.cards, 1),
+    giftCards: whole("gift-cards", values["gift-cards"], 1),
+    burst: whole("burst", values.burst, 1),
+    burstTimeoutS: whole("burst-timeout", values["burst-timeout"], 1),
     processes,
     pgbenchClients: whole("pgbench-clients", values["pgbench-clients"], 1),
     pgbenchJobs: whole("pgbench-jobs", values["pgbench-jobs"], 1),
@@ -199,6 +239,80 @@ async function stopAll(processes: Spawned[]) {
 }
 
 const say = (msg: string) => console.log(msg);
+
+/**
+ * Waits until the server has worked off what an earlier phase left queued (requests wrk gave
+ * up on when its time ran out, a burst's timed-out requests): `/healthz` runs `select 1`, which
+ * waits its turn for a database connection behind them. Answers the milliseconds it took.
+ */
+async function settle(baseUrl: string): Promise<number> {
+  const started = performance.now();
+  await waitForHttp(`${baseUrl}/healthz`, 600_000);
+  const ms = performance.now() - started;
+  if (ms > 1_000) {
+    say(`    (the server worked off queued requests for ${(ms / 1000).toFixed(1)} s)`);
+  }
+  return ms;
+}
+
+/** The numbers an endpoint's `{{card}}` takes. */
+function cardsFor(e: Endpoint, fixture: Fixture): string[] {
+  if (!e.cards || e.cards === "customer") return fixture.cards;
+  const gift = fixture.giftCards;
+  if (!gift) throw new Error(`${e.name}: no gift cards were prepared`);
+  return e.cards === "gift-many" ? gift.many : gift.one;
+}
+
+/**
+ * A burst endpoint (redeem-one): the warm-up burst, when there is one, on the first card (it
+ * also opens the connections the measured burst reuses), the measured one on the next. Each
+ * burst's answers are kept for the checks after the load.
+ */
+async function measureBurst(
+  e: Endpoint,
+  baseUrl: string,
+  opts: Options,
+  ctx: { token: string; cards: string[]; runId: string },
+  bursts: BurstOutcome[],
+): Promise<EndpointFigures> {
+  const figures: EndpointFigures = {
+    endpoint: e.name,
+    method: e.method,
+    path: e.path,
+    what: e.what,
+    status: "measured",
+    driver: "burst",
+    ofHello: null,
+    ofPgbench: null,
+  };
+  const burst = async (phase: BurstOutcome["phase"], card: string): Promise<BurstResult> => {
+    const result = await runBurst(e, {
+      baseUrl,
+      count: opts.burst,
+      timeoutS: opts.burstTimeoutS,
+      token: ctx.token,
+      card,
+      runId: `${ctx.runId}${phase === "warm-up" ? "w" : "m"}`,
+    });
+    const answers = answersOf(result, e.expect);
+    await settle(baseUrl);
+    bursts.push({ card, phase, requests: opts.burst, ...answers });
+    say(
+      `    ${phase} burst on card ${card}: ${answers.successes} × ${e.expect}, ` +
+        `${answers.conflicts} × 409, ${answers.others} other, in ` +
+        `${result.durationS.toFixed(2)} s (p99 ${result.latencyMs.p99.toFixed(1)} ms)`,
+    );
+    return result;
+  };
+  const warm = opts.warmupS > 0 && ctx.cards.length > 1;
+  say(`  ${e.name}: ${warm ? "a warm-up burst + " : ""}a burst of ${opts.burst} requests…`);
+  if (warm) figures.warmUp = await burst("warm-up", ctx.cards[0]);
+  const result = await burst("measured", ctx.cards[ctx.cards.length - 1]);
+  figures.result = result;
+  figures.burst = { requests: opts.burst, card: ctx.cards[ctx.cards.length - 1] };
+  figures.problems = result.problems;
+  return figures;
+}
 
 async function measure(
   e: Endpoint,
@@ -254,8 +368,10 @@ async function measure(
     timeoutS: opts.timeoutS,
   };
   say(`  ${e.name}: ${opts.warmupS} s warm-up + ${opts.durationS} s…`);
+  let warmUp: EndpointFigures["warmUp"];
   if (opts.warmupS > 0) {
-    await runWrk(e, await script("w"), { ...wrkOpts, durationS: opts.warmupS });
+    warmUp = (await runWrk(e, await script("w"), { ...wrkOpts, durationS: opts.warmupS })).result;
+    await settle(baseUrl);
   }
   const { result, command } = await runWrk(e, await script("m"), {
     ...wrkOpts,
@@ -263,6 +379,11 @@ async function measure(
   });
   figures.result = result;
   figures.wrkCommand = command;
+  // The next endpoint starts on an idle server.
+  await settle(baseUrl);
+  // What the warm-up answered, for endpoints that count answers: its redemptions are in the
+  // database the checks read.
+  if (e.countStatuses && warmUp) figures.warmUp = warmUp;
   return figures;
 }
 
@@ -294,6 +415,12 @@ async function main(opts: Options) {
     issuer: publicUrl,
     tokenKeySecret: Deno.env.get("TOKEN_KEY_SECRET") || undefined,
     maxCards: opts.cards,
+    giftCards: opts.endpoints.includes("redeem-one") || opts.endpoints.includes("redeem-many")
+      ? {
+        many: opts.endpoints.includes("redeem-many") ? opts.giftCards : 0,
+        one: opts.endpoints.includes("redeem-one") ? (opts.warmupS > 0 ? 2 : 1) : 0,
+      }
+      : null,
   });
   const { fixture } = store;
   say(`  ${fixture.cards.length.toLocaleString("en")} card numbers for lookups`);
@@ -309,6 +436,7 @@ async function main(opts: Options) {
   const ctx = { token: fixture.token, cards: fixture.cards, runId, scriptDir };
   const list = endpoints(fixture.item).filter((e) => opts.endpoints.includes(e.name));
   const figures: EndpointFigures[] = [];
+  const bursts: BurstOutcome[] = [];
 
   // The baseline, alone on the machine (the server is not started yet), with as many workers
   // as the server will have (`deno serve --parallel` either way).
@@ -342,13 +470,20 @@ async function main(opts: Options) {
     `http://127.0.0.1:${serverPort}/healthz`,
   );
   for (const e of list.slice(1)) {
-    figures.push(await measure(e, `http://127.0.0.1:${serverPort}`, opts, ctx));
+    const base = `http://127.0.0.1:${serverPort}`;
+    const cards = { ...ctx, cards: cardsFor(e, fixture) };
+    figures.push(
+      e.driver === "burst"
+        ? await measureBurst(e, base, opts, cards, bursts)
+        : await measure(e, base, opts, cards),
+    );
   }
   await stopAll(servers);
 
-  // The invariants after the load: what the writes left must still be a sound ledger.
+  // The invariants after the load: what the writes left must still be a sound ledger, with
+  // no card overdrawn and every series' liability equal to its cards' balances.
   say("ledger invariant check after the load…");
-  const ledger = await checkStoreLedger(store);
+  const ledger = await checkStoreLedger(store, bursts);
   say(
     `  ${ledger.sound ? "sound" : "NOT SOUND"}: ${ledger.sales.toLocaleString("en")} sales, ` +
       `${ledger.transactions.toLocaleString("en")} ledger transactions, ` +
@@ -394,13 +529,26 @@ async function main(opts: Options) {
       `${opts.connections} connections; load average before ${loadBefore.join(" ")}, ` +
       `after ${loadAfter.join(" ")}):\n`,
   );
-  console.log(formatTable(withR, pgbench));
+  const expect = Object.fromEntries(
+    list.filter((e) => e.countStatuses).map((e) => [e.name, e.expect]),
+  );
+  console.log(formatTable(withR, pgbench, expect));
   if (pgbenchNote) console.log(`  pgbench: ${pgbenchNote}`);
   console.log(`\n${formatTargets(targets, applies, why)}`);
   console.log(
     `\nledger after the load: ${ledger.sound ? "sound" : "NOT SOUND"} ` +
       `(${ledger.sales} sales, ${ledger.transactions} transactions, ${ledger.entries} entries)`,
   );
+  if (ledger.giftCards) console.log(formatGiftCardCheck(ledger.giftCards));
+  const failures = [
+    ...(ledger.sound ? [] : ["the ledger is not sound"]),
+    ...(ledger.giftCards && ledger.giftCards.overdraws
+      ? [`${ledger.giftCards.overdraws} card(s) overdrawn`]
+      : []),
+    ...(ledger.giftCards && !ledger.giftCards.ok && !ledger.giftCards.overdraws
+      ? ["the gift card checks failed (see above)"]
+      : []),
+  ];
 
   const results = {
     benchmark: "loyalty-edge load",
@@ -437,10 +585,22 @@ async function main(opts: Options) {
       demo: fixture.demo,
       cards: fixture.cards.length,
       basketItem: fixture.item,
+      giftCards: fixture.giftCards
+        ? {
+          ...fixture.giftCards,
+          many: fixture.giftCards.many.length,
+          manyCardsSample: fixture.giftCards.many.slice(0, 5),
+        }
+        : null,
     },
     endpoints: withR,
     pgbench: pgbench ? { ...pgbench, command: pgbenchCommand } : null,
-    ledgerAfterLoad: ledger,
+    ledgerAfterLoad: { ...ledger, giftCards: undefined },
+    // The checks' figures, and the lines printed above ("overdraws found: N", "liability: …").
+    giftCardsAfterLoad: ledger.giftCards
+      ? { ...ledger.giftCards, lines: formatGiftCardCheck(ledger.giftCards).split("\n") }
+      : null,
+    failures,
     pgbenchNote,
     targets: { applies, note: applies ? null : why, list: targets },
   };
@@ -450,6 +610,10 @@ async function main(opts: Options) {
     }Z-${opts.db}.json`;
   await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + "\n");
   console.log(`\nwritten to ${out}`);
+  if (failures.length) {
+    console.error(`\nFAILED: ${failures.join("; ")}`);
+    Deno.exitCode = 1;
+  }
 }
 
 /** The environment the children get: ours without the database choice, which is made here. */

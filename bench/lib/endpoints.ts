@@ -2,7 +2,8 @@
  * What the load benchmark sends: one entry per endpoint. Paths and bodies are templates; the
  * wrk script (bench/lib/wrk.ts) fills their placeholders per request:
  *
- *   {{card}}  a real card number of the demo, rotating over all those read from the database
+ *   {{card}}  a real card number: a demo customer's card, rotating over all those read from the
+ *             database, or one of the benchmark's gift cards (`cards`), rotating or at random
  *   {{id}}    unique in the run (run id, wrk thread, counter): idempotency keys, names, receipts
  *   {{at}}    the current time, ISO 8601 UTC
  *
@@ -29,6 +30,20 @@ export interface Endpoint {
   optional?: boolean;
   /** Writes to the ledger: also reported as a ratio to the pgbench figure. */
   write?: boolean;
+  /**
+   * Which numbers `{{card}}` takes: the demo customers' loyalty cards (the default), the gift
+   * cards loaded for `redeem-many`, or the one card a `redeem-one` burst drains.
+   */
+  cards?: "customer" | "gift-many" | "gift-one";
+  /** `{{card}}` at random per request instead of rotating over the list. */
+  randomCard?: boolean;
+  /** The answers are counted by status: successes (`expect`), 409s and others. */
+  countStatuses?: boolean;
+  /**
+   * How the load is made: wrk for `--duration` seconds (the default), or one burst of
+   * `--burst` requests all in flight at once, sent by this process (bench/lib/burst.ts).
+   */
+  driver?: "wrk" | "burst";
   what: string;
 }
 
@@ -65,6 +80,22 @@ export function quoteBody(item: BasketItem) {
 export function saleBody(item: BasketItem) {
   return { ...quoteBody(item), receiptNumber: "LOAD-{{id}}", at: "{{at}}" };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Gift card redemptions (POST /api/pos/v1/instruments/{number}/redeem). Every request asks for
+// REDEEM_AMOUNT. The one-card burst drains a card loaded with ONE_CARD_LOAD: exactly
+// floor(ONE_CARD_LOAD / REDEEM_AMOUNT) requests may succeed, every other one is a 409
+// insufficient-funds. The many cards are each loaded with MANY_CARD_LOAD, more than a run
+// can redeem from one card, so a 409 there is a fault too.
+// ---------------------------------------------------------------------------------------------
+/** Minor units (10.00 EUR) per redemption. */
+export const REDEEM_AMOUNT = 1_000;
+/** Minor units (100.00 EUR) on the one card: 10 redemptions. */
+export const ONE_CARD_LOAD = 10_000;
+/** Minor units (10,000.00 EUR) on each of the many cards: 1,000 redemptions. */
+export const MANY_CARD_LOAD = 1_000_000;
+
+export const redeemBody = () => ({ amount: REDEEM_AMOUNT });
 // ---------------------------------------------------------------------------------------------
 
 /** Every endpoint, in the order they are measured. `hello` is the baseline (another server). */
@@ -132,6 +163,36 @@ export function endpoints(item: BasketItem): Endpoint[] {
       expect: 201,
       write: true,
       what: "POST /api/pos/v1/sales (unique Idempotency-Key and receipt number)",
+    },
+    {
+      name: "redeem-one",
+      method: "POST",
+      path: "/api/pos/v1/instruments/{{card}}/redeem",
+      body: redeemBody(),
+      auth: true,
+      idempotencyKey: true,
+      expect: 200,
+      write: true,
+      cards: "gift-one",
+      countStatuses: true,
+      driver: "burst",
+      what: "POST …/instruments/{number}/redeem of 10.00, a burst all at once on ONE card " +
+        "loaded with 100.00: exactly 10 succeed, the rest are 409 insufficient-funds",
+    },
+    {
+      name: "redeem-many",
+      method: "POST",
+      path: "/api/pos/v1/instruments/{{card}}/redeem",
+      body: redeemBody(),
+      auth: true,
+      idempotencyKey: true,
+      expect: 200,
+      write: true,
+      cards: "gift-many",
+      randomCard: true,
+      countStatuses: true,
+      what: "POST …/instruments/{number}/redeem of 10.00, a random card of many per request " +
+        "(each loaded with 10,000.00: none runs out)",
     },
   ];
 }

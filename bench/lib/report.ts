@@ -12,7 +12,15 @@ export interface EndpointFigures {
   note?: string;
   /** The status the probe request answered before the measurement. */
   probeStatus?: number;
+  /** wrk for a duration (absent: the default), or one burst sent at once (bench/lib/burst.ts). */
+  driver?: "burst";
   result?: WrkResult;
+  /** The warm-up's figures, kept for endpoints that count their answers. */
+  warmUp?: WrkResult;
+  /** A burst: how many requests, on which card. */
+  burst?: { requests: number; card: string };
+  /** A burst's refusals by status and problem type. */
+  problems?: Record<string, number>;
   /** req/s of this endpoint / req/s of the hello world. */
   ofHello: number | null;
   /** Writes only: req/s / pgbench TPS (null without pgbench). */
@@ -39,6 +47,22 @@ const TARGETS: Omit<Target, "value" | "pass">[] = [
   { name: "lookup p99 ≤ 50 ms", endpoint: "lookup", kind: "p99", limit: 50 },
   { name: "create p99 ≤ 50 ms", endpoint: "create", kind: "p99", limit: 50 },
 ];
+
+/**
+ * The answers of an endpoint that counts them: successes (its `expect` status), 409s, and
+ * every other status, socket error or timeout.
+ */
+export function answersOf(
+  r: WrkResult,
+  expect: number,
+): { successes: number; conflicts: number; others: number } {
+  const statuses = r.statuses ?? {};
+  const successes = statuses[expect] ?? 0;
+  const conflicts = statuses[409] ?? 0;
+  const answered = Object.values(statuses).reduce((s, n) => s + n, 0);
+  const socket = r.errors.connect + r.errors.read + r.errors.write + r.errors.timeout;
+  return { successes, conflicts, others: answered - successes - conflicts + socket };
+}
 
 export function withRatios(
   figures: EndpointFigures[],
@@ -80,20 +104,47 @@ function table(rows: string[][], right: boolean[]): string {
   ).join("\n");
 }
 
-export function formatTable(figures: EndpointFigures[], pgbench: PgbenchResult | null): string {
-  const rows = [["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "of hello", "of pgbench"]];
+/**
+ * The table of figures. `expect` gives, for the endpoints that count their answers, the status
+ * of a success: their row shows successes and 409s, and as errors only the rest (other
+ * statuses, socket errors, timeouts); the other rows' errors are wrk's (status ≥ 400 and
+ * socket errors).
+ */
+export function formatTable(
+  figures: EndpointFigures[],
+  pgbench: PgbenchResult | null,
+  expect: Record<string, number> = {},
+): string {
+  const rows = [[
+    "endpoint",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "ok",
+    "409",
+    "errors",
+    "of hello",
+    "of pgbench",
+  ]];
   for (const f of figures) {
     const r = f.result;
     if (!r) {
-      rows.push([f.endpoint, "skipped", "", "", "", "", ""]);
+      rows.push([f.endpoint, "skipped", "", "", "", "", "", "", ""]);
       continue;
     }
+    const counted = r.statuses && expect[f.endpoint] !== undefined
+      ? answersOf(r, expect[f.endpoint])
+      : undefined;
+    const errors = counted ? counted.others : r.errors.total;
+    const asked = counted ? counted.successes + counted.conflicts + counted.others : r.requests;
     rows.push([
-      f.endpoint,
+      f.endpoint + (f.driver === "burst" ? ` (burst of ${f.burst?.requests})` : ""),
       int(r.rps),
       ms(r.latencyMs.p50),
       ms(r.latencyMs.p99),
-      r.errors.total ? `${int(r.errors.total)} (${pct(r.errors.total / r.requests)})` : "0",
+      counted ? int(counted.successes) : "",
+      counted ? int(counted.conflicts) : "",
+      errors ? `${int(errors)} (${pct(errors / Math.max(asked, 1))})` : "0",
       f.endpoint === "hello" ? "100 %" : pct(f.ofHello),
       pct(f.ofPgbench),
     ]);
@@ -105,14 +156,16 @@ export function formatTable(figures: EndpointFigures[], pgbench: PgbenchResult |
         `${int(pgbench.tps)} tps`,
         "",
         "",
+        "",
+        "",
         String(pgbench.failed),
         "",
         "100 %",
       ]
-      : ["pgbench", "skipped", "", "", "", "", ""],
+      : ["pgbench", "skipped", "", "", "", "", "", "", ""],
   );
   const notes = figures.filter((f) => f.note).map((f) => `  ${f.endpoint}: ${f.note}`);
-  return table(rows, [false, true, true, true, true, true, true]) +
+  return table(rows, [false, true, true, true, true, true, true, true, true]) +
     (notes.length ? `\n\nnotes:\n${notes.join("\n")}` : "");
 }
 

@@ -11,6 +11,13 @@ import { databaseIsEmpty, loadDemo } from "../../demo/load.ts";
 import { checkLedger, isSound } from "../../ledger/check.ts";
 import { getDeviceToken, issueDeviceToken, revokeDeviceToken } from "../../tokens/device_tokens.ts";
 import type { BasketItem } from "./endpoints.ts";
+import {
+  type BurstOutcome,
+  checkGiftCards,
+  type GiftCardCheck,
+  type GiftCards,
+  prepareGiftCards,
+} from "./gift_cards.ts";
 import { onCleanUp } from "./processes.ts";
 
 export interface StoreOptions {
@@ -23,6 +30,11 @@ export interface StoreOptions {
   tokenKeySecret?: string;
   /** At most this many card numbers are read for lookups. */
   maxCards: number;
+  /**
+   * The redemption scenarios' gift cards (bench/lib/gift_cards.ts): `many` cards for
+   * `redeem-many`, `one` for the `redeem-one` bursts; null when neither runs.
+   */
+  giftCards: { many: number; one: number } | null;
 }
 
 /** What the requests need from the data. */
@@ -31,6 +43,8 @@ export interface Fixture {
   cards: string[];
   item: BasketItem;
   merchantGroupId: string;
+  /** The gift cards of the redemption scenarios, when they run. */
+  giftCards?: GiftCards;
   /** How the programme got there: loaded now (with its size and time) or found in place. */
   demo: { loaded: boolean; customers: number; seconds: number };
 }
@@ -110,12 +124,25 @@ export async function prepareStore(opts: StoreOptions): Promise<Store> {
 /**
  * The ledger invariant check (ledger/check.ts) on the store, once the server has stopped: after
  * the load, every transaction must still balance and every kept balance equal its entries.
- * Also counts what the load wrote.
+ * Also counts what the load wrote and, when the redemption scenarios ran, checks the gift
+ * cards (overdraws, the bursts' exact counts, every series' liability: bench/lib/gift_cards.ts).
  */
-export async function checkStoreLedger(store: Store) {
+export async function checkStoreLedger(
+  store: Store,
+  bursts: BurstOutcome[] = [],
+): Promise<{
+  sound: boolean;
+  check: Awaited<ReturnType<typeof checkLedger>>;
+  sales: number;
+  transactions: number;
+  entries: number;
+  giftCards: GiftCardCheck | null;
+}> {
   const conn = await connect(store.pgUrl, { dataDir: store.serverEnv.DATA_DIR });
   try {
     const check = await checkLedger(conn.db);
+    const gift = store.fixture.giftCards;
+    const giftCards = gift || bursts.length ? await checkGiftCards(conn.db, gift, bursts) : null;
     const count = async (table: "sales" | "ledger_transactions" | "ledger_entries") =>
       Number(
         (await conn.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as("n"))
@@ -127,6 +154,7 @@ export async function checkStoreLedger(store: Store) {
       sales: await count("sales"),
       transactions: await count("ledger_transactions"),
       entries: await count("ledger_entries"),
+      giftCards,
     };
   } finally {
     await conn.close();
@@ -207,6 +235,14 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
     log(`reusing the programme in place (${n.toLocaleString("en")} customers)`);
   }
 
+  const giftCards = opts.giftCards
+    ? await prepareGiftCards(db, groupId, {
+      ...opts.giftCards,
+      // A few activations at a time on a pool; PGlite's one connection takes them in turn.
+      workers: opts.db === "postgres" ? 8 : 1,
+    }, log)
+    : undefined;
+
   // Postgres: the statistics autovacuum would gather a minute later, gathered now, so the
   // plans do not change during the run. PGlite never gathers any (no autovacuum): left as is.
   if (opts.db === "postgres") await sql`analyze`.execute(db);
@@ -226,6 +262,7 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
       ? { sku: item.sku, category: item.category, price: item.prices[0] }
       : { sku: "LOAD00001", category: "LOAD", price: 1_000 },
     merchantGroupId: groupId,
+    giftCards,
     demo,
   };
 }

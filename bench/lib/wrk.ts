@@ -22,6 +22,11 @@ export interface WrkResult {
     p99: number;
     p999: number;
   };
+  /**
+   * The responses by status code (`{"200": 9000, "409": 12}`), for endpoints that count them
+   * (`countStatuses`); socket errors and timeouts are not responses and are not in it.
+   */
+  statuses?: Record<string, number>;
   /** `status`: responses with a status of 400 or more; the rest are socket errors. */
   errors: {
     status: number;
@@ -67,25 +72,43 @@ export function luaTemplate(template: string): string {
   return parts.join(" .. ");
 }
 
-const DONE = `
+/** done(): the figures as one JSON line; with `statuses`, the codes counted by response(). */
+const done = (statuses: boolean) => `
 function done(summary, latency, requests)
   local e = summary.errors
   local function p(q) return latency:percentile(q) end
+  local codes = ""
+${
+  statuses
+    ? `  local total = {}
+  for _, t in ipairs(all_threads) do
+    for code, n in pairs(t:get("codes") or {}) do total[code] = (total[code] or 0) + n end
+  end
+  local parts = {}
+  for code, n in pairs(total) do
+    table.insert(parts, string.format('"%d":%.0f', code, n))
+  end
+  table.sort(parts)
+  codes = ',"statuses":{' .. table.concat(parts, ",") .. "}"`
+    : ""
+}
   io.write(string.format(
     '${MARKER}{"requests":%.0f,"duration_us":%.0f,"bytes":%.0f,' ..
     '"errors":{"connect":%.0f,"read":%.0f,"write":%.0f,"status":%.0f,"timeout":%.0f},' ..
     '"latency_us":{"min":%.0f,"max":%.0f,"mean":%.3f,"stdev":%.3f,' ..
-    '"p50":%.0f,"p75":%.0f,"p90":%.0f,"p99":%.0f,"p999":%.0f}}\\n',
+    '"p50":%.0f,"p75":%.0f,"p90":%.0f,"p99":%.0f,"p999":%.0f}%s}\\n',
     summary.requests, summary.duration, summary.bytes,
     e.connect, e.read, e.write, e.status, e.timeout,
     latency.min, latency.max, latency.mean, latency.stdev,
-    p(50), p(75), p(90), p(99), p(99.9)))
+    p(50), p(75), p(90), p(99), p(99.9), codes))
 end
 `;
 
 /**
  * The Lua script for an endpoint. `cards` are the card numbers `{{card}}` rotates over (each
- * wrk thread starts at a different place); `runId` makes `{{id}}` unique across runs.
+ * wrk thread starts at a different place) or, for `randomCard`, draws from at random;
+ * `runId` makes `{{id}}` unique across runs. With `countStatuses`, response() counts the
+ * answers by status code in each thread and done() adds them up.
  */
 export function wrkScript(
   e: Endpoint,
@@ -105,11 +128,22 @@ export function wrkScript(
   lines.push(
     // setup() runs in the main Lua state once per thread, before the threads start.
     "local threads = 0",
+    "all_threads = {}",
     "function setup(thread)",
     "  threads = threads + 1",
     '  thread:set("tid", threads)',
+    "  table.insert(all_threads, thread)",
     "end",
   );
+  if (e.countStatuses) {
+    lines.push(
+      // A global of each thread's state, read by done() through thread:get.
+      "codes = {}",
+      "function response(status, headers, body)",
+      "  codes[status] = (codes[status] or 0) + 1",
+      "end",
+    );
+  }
   if (used.size === 0) {
     // A static request: wrk builds it once and sends it again and again.
     if (body !== undefined) lines.push(`wrk.body = ${luaString(body)}`);
@@ -125,10 +159,15 @@ export function wrkScript(
       "local n, i = 0, 0",
       "function init(args)",
       used.has("card") ? "  i = ((tid or 1) * 7919) % #cards" : "",
+      used.has("card") && e.randomCard ? "  math.randomseed(os.time() * 1000 + (tid or 0))" : "",
       "end",
       "function request()",
       "  n = n + 1",
-      used.has("card") ? "  i = i % #cards + 1\n  local card = cards[i]" : "",
+      used.has("card")
+        ? (e.randomCard
+          ? "  local card = cards[math.random(#cards)]"
+          : "  i = i % #cards + 1\n  local card = cards[i]")
+        : "",
       used.has("id") ? '  local id = run .. "-" .. (tid or 0) .. "-" .. n' : "",
       used.has("at") ? '  local at = os.date("!%Y-%m-%dT%H:%M:%SZ")' : "",
       // The endpoint's name in the key: a create and a sale of one run never share a key.
@@ -139,7 +178,7 @@ export function wrkScript(
       "end",
     );
   }
-  lines.push(DONE);
+  lines.push(done(e.countStatuses === true));
   return lines.filter((l) => l !== "").join("\n") + "\n";
 }
 
@@ -156,6 +195,7 @@ export function parseWrk(output: string): WrkResult {
       "min" | "max" | "mean" | "stdev" | "p50" | "p75" | "p90" | "p99" | "p999",
       number
     >;
+    statuses?: Record<string, number>;
   };
   const ms = (us: number) => Math.round(us) / 1000;
   const durationS = raw.duration_us / 1e6;
@@ -175,6 +215,7 @@ export function parseWrk(output: string): WrkResult {
       p99: ms(raw.latency_us.p99),
       p999: ms(raw.latency_us.p999),
     },
+    ...(raw.statuses ? { statuses: raw.statuses } : {}),
     errors: { ...e, total: e.status + e.connect + e.read + e.write + e.timeout },
   };
 }

@@ -1,13 +1,25 @@
 /**
- * The load benchmark's moving parts (bench/): the Lua it generates for wrk, and the parsing of
- * wrk's and pgbench's reports. The wrk scripts run for real against a recording server when
- * wrk is installed; the whole benchmark (`deno task load`) is not run by the suite.
+ * The load benchmark's moving parts (bench/): the Lua it generates for wrk, the burst, the
+ * parsing of wrk's and pgbench's reports, and the gift card checks after the load (on a test
+ * database: overdraws and liability mismatches are found). The wrk scripts run for real against
+ * a recording server when wrk is installed; the whole benchmark (`deno task load`) is not run by
+ * the suite.
  */
 import assert from "node:assert/strict";
-import { endpoints, fill, placeholdersOf } from "../../bench/lib/endpoints.ts";
+import { percentile, runBurst } from "../../bench/lib/burst.ts";
+import {
+  endpoints,
+  fill,
+  ONE_CARD_LOAD,
+  placeholdersOf,
+  REDEEM_AMOUNT,
+} from "../../bench/lib/endpoints.ts";
+import { checkGiftCards, prepareGiftCards } from "../../bench/lib/gift_cards.ts";
 import { parsePgbench, pgbenchScript } from "../../bench/lib/pgbench.ts";
-import { evaluateTargets, withRatios } from "../../bench/lib/report.ts";
+import { answersOf, evaluateTargets, formatTable, withRatios } from "../../bench/lib/report.ts";
 import { luaString, luaTemplate, parseWrk, runWrk, wrkScript } from "../../bench/lib/wrk.ts";
+import { createTestApp } from "../helpers/app.ts";
+import { buildWorld, posCall } from "../helpers/world.ts";
 
 const ITEM = { sku: "SKU00001", category: "SHOES", price: 500 };
 const byName = (name: string) => endpoints(ITEM).find((e) => e.name === name)!;
@@ -28,6 +40,22 @@ Deno.test("endpoints: templates name only known placeholders, fill replaces them
   assert.deepEqual([...placeholdersOf(byName("lookup"))], ["card"]);
   assert.deepEqual([...placeholdersOf(byName("create"))].sort(), ["id"]);
   assert.deepEqual([...placeholdersOf(byName("sale"))].sort(), ["at", "card", "id"]);
+  for (const name of ["redeem-one", "redeem-many"]) {
+    const e = byName(name);
+    assert.deepEqual([...placeholdersOf(e)].sort(), ["card", "id"]);
+    assert.equal(
+      fill(e.path, { card: "6912", id: "", at: "" }),
+      "/api/pos/v1/instruments/6912/redeem",
+    );
+    assert.deepEqual(e.body, { amount: REDEEM_AMOUNT });
+    assert.ok(e.idempotencyKey && e.auth && e.write && e.countStatuses);
+  }
+  assert.equal(byName("redeem-one").driver, "burst");
+  assert.equal(byName("redeem-one").cards, "gift-one");
+  assert.equal(byName("redeem-many").cards, "gift-many");
+  assert.ok(byName("redeem-many").randomCard);
+  // The one card covers exactly ten redemptions of the burst.
+  assert.equal(Math.floor(ONE_CARD_LOAD / REDEEM_AMOUNT), 10);
   const body = JSON.parse(fill(JSON.stringify(byName("sale").body), {
     card: "123",
     id: "r-1-2",
@@ -187,4 +215,201 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("answers: successes, 409s and the rest; the table shows them for counted endpoints", () => {
+  const r = {
+    requests: 1000,
+    durationS: 1,
+    rps: 1000,
+    bytes: 0,
+    latencyMs: { mean: 1, stdev: 0, max: 9, p50: 1, p75: 1, p90: 1, p99: 9, p999: 9 },
+    statuses: { "200": 10, "409": 985, "500": 5 },
+    errors: { status: 990, connect: 0, read: 1, write: 0, timeout: 2, total: 993 },
+  };
+  assert.deepEqual(answersOf(r, 200), { successes: 10, conflicts: 985, others: 8 });
+  const text = formatTable(
+    [{
+      endpoint: "redeem-one",
+      method: "POST",
+      path: "/",
+      what: "",
+      status: "measured",
+      driver: "burst",
+      burst: { requests: 1000, card: "1" },
+      result: r,
+      ofHello: 0.1,
+      ofPgbench: null,
+    }],
+    null,
+    { "redeem-one": 200 },
+  );
+  const row = text.split("\n").find((l) => l.startsWith("redeem-one"))!;
+  assert.match(
+    row,
+    /^redeem-one \(burst of 1000\)\s+1,000\s+1\.00\s+9\.00\s+10\s+985\s+8 \(0\.80 %\)/,
+  );
+  assert.equal(percentile([1, 2, 3, 4], 50), 2);
+  assert.equal(percentile([1, 2, 3, 4], 99), 4);
+  assert.equal(percentile([5], 0), 5);
+  assert.equal(percentile([], 99), 0);
+});
+
+Deno.test({
+  name: "wrk scripts: redeem-many draws cards at random, one key each, answers counted by status",
+  ignore: !hasWrk,
+  async fn() {
+    let n = 0;
+    const seen: { url: URL; key: string | null; body: string }[] = [];
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+      seen.push({
+        url: new URL(req.url),
+        key: req.headers.get("idempotency-key"),
+        body: await req.text(),
+      });
+      return new Response("{}", { status: ++n % 4 === 0 ? 409 : 200 });
+    });
+    const dir = await Deno.makeTempDir({ prefix: "le_load_test_" });
+    try {
+      const cards = Array.from({ length: 50 }, (_, i) => `69${String(i).padStart(14, "0")}`);
+      const e = byName("redeem-many");
+      const script = `${dir}/redeem.lua`;
+      await Deno.writeTextFile(script, wrkScript(e, { token: "tok", cards, runId: "r" }));
+      const { result } = await runWrk(e, script, {
+        baseUrl: `http://127.0.0.1:${server.addr.port}`,
+        durationS: 1,
+        connections: 4,
+        threads: 2,
+        timeoutS: 2,
+      });
+      assert.ok(result.requests > 50, `${result.requests} requests`);
+      const statuses = result.statuses!;
+      assert.deepEqual(Object.keys(statuses).sort(), ["200", "409"]);
+      assert.equal(statuses["200"] + statuses["409"], result.requests);
+      assert.equal(statuses["409"], result.errors.status);
+      assert.ok(Math.abs(statuses["409"] / result.requests - 0.25) < 0.05);
+      const keys = seen.map((r) => r.key);
+      assert.equal(new Set(keys).size, seen.length, "one Idempotency-Key per request");
+      assert.ok(keys.every((k) => /^load-redeem-many-r-[12]-\d+$/.test(k!)));
+      const used = seen.map((r) => r.url.pathname.split("/")[5]);
+      assert.ok(used.every((c) => cards.includes(c)));
+      assert.ok(new Set(used).size > 40, "random cards, most of the 50 drawn");
+      assert.ok(seen.every((r) => JSON.parse(r.body).amount === REDEEM_AMOUNT));
+    } finally {
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("a burst sends every request at once, one key each, and counts the answers", async () => {
+  const COUNT = 60;
+  const keys: string[] = [];
+  let release!: () => void;
+  const all = new Promise<void>((r) => release = r);
+  let served = 0;
+  // Holds every request until all have arrived: a burst that sent them one after another
+  // would never finish.
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    keys.push(req.headers.get("idempotency-key")!);
+    assert.equal(req.headers.get("authorization"), "Bearer tok");
+    assert.deepEqual(await req.json(), { amount: REDEEM_AMOUNT });
+    if (keys.length === COUNT) release();
+    await all;
+    return ++served <= 10
+      ? Response.json({ balance: 0 })
+      : Response.json({ type: "https://x/problems/insufficient-funds" }, { status: 409 });
+  });
+  try {
+    const result = await runBurst(byName("redeem-one"), {
+      baseUrl: `http://127.0.0.1:${server.addr.port}`,
+      count: COUNT,
+      timeoutS: 10,
+      token: "tok",
+      card: "6900000000000001",
+      runId: "b",
+    });
+    assert.equal(result.requests, COUNT);
+    assert.deepEqual(result.statuses, { "200": 10, "409": 50 });
+    assert.deepEqual(result.problems, { "409 insufficient-funds": 50 });
+    assert.deepEqual(answersOf(result, 200), { successes: 10, conflicts: 50, others: 0 });
+    assert.equal(new Set(keys).size, COUNT);
+    assert.ok(keys.every((k) => /^load-redeem-one-b-\d+$/.test(k)));
+    assert.ok(result.latencyMs.p99 >= result.latencyMs.p50 && result.rps > 0);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("gift card checks: none overdrawn and liabilities equal after real redemptions; a tampered card is found", async () => {
+  const t = await createTestApp();
+  try {
+    const w = await buildWorld(t, { name: "Load checks" });
+    const gift = await prepareGiftCards(
+      t.db,
+      w.group.id,
+      { many: 3, one: 1, workers: 1 },
+      () => {},
+    );
+    assert.equal(gift.many.length, 3);
+    assert.equal(gift.one.length, 1);
+    let k = 0;
+    const redeem = (card: string) =>
+      posCall(t, w.posToken, "POST", `/instruments/${card}/redeem`, {
+        body: { amount: REDEEM_AMOUNT },
+        key: `k-${++k}`,
+      });
+    const burst = await Promise.all(Array.from({ length: 14 }, () => redeem(gift.one[0])));
+    const successes = burst.filter((a) => a.status === 200).length;
+    assert.equal(successes, 10);
+    for (const card of gift.many) assert.equal((await redeem(card)).status, 200);
+    const outcome = {
+      card: gift.one[0],
+      phase: "measured" as const,
+      requests: 14,
+      successes,
+      conflicts: burst.filter((a) => a.status === 409).length,
+      others: 0,
+    };
+
+    const ok = await checkGiftCards(t.db, gift, [outcome]);
+    assert.equal(ok.overdraws, 0);
+    assert.ok(ok.ok, JSON.stringify(ok));
+    assert.deepEqual(ok.oneCard.map((c) => [c.expected, c.successes, c.recorded, c.balance]), [
+      [10, 10, 10, 0],
+    ]);
+    assert.deepEqual(ok.manyCards, {
+      cards: 3,
+      loaded: 3 * gift.manyLoad,
+      redemptions: 3,
+      redeemed: 3 * REDEEM_AMOUNT,
+      outstanding: 3 * (gift.manyLoad - REDEEM_AMOUNT),
+    });
+    const mine = ok.liability.find((l) => l.seriesId === gift.seriesId)!;
+    assert.deepEqual([mine.outstanding, mine.liability, mine.cards, mine.ok], [
+      3 * (gift.manyLoad - REDEEM_AMOUNT),
+      3 * (gift.manyLoad - REDEEM_AMOUNT),
+      4,
+      true,
+    ]);
+
+    // A client that saw one success too many, and a card whose kept balance went below zero.
+    const seenTooMany = await checkGiftCards(t.db, gift, [{ ...outcome, successes: 11 }]);
+    assert.equal(seenTooMany.overdraws, 1);
+    assert.equal(seenTooMany.signs.burstSuccessesAboveLoad, 1);
+    assert.ok(!seenTooMany.ok);
+    const card = await t.db.selectFrom("instruments").select("id")
+      .where("number", "=", gift.many[0]).executeTakeFirstOrThrow();
+    await t.db.updateTable("ledger_accounts").set({ balance: -REDEEM_AMOUNT })
+      .where("instrument_id", "=", card.id).execute();
+    const tampered = await checkGiftCards(t.db, gift, [outcome]);
+    assert.equal(tampered.overdraws, 1);
+    assert.deepEqual(tampered.overdrawnCards, [gift.many[0]]);
+    assert.equal(tampered.signs.balanceBelowZero, 1);
+    assert.equal(tampered.balanceMismatches, 1);
+    assert.ok(!tampered.liability.find((l) => l.seriesId === gift.seriesId)!.ok);
+    assert.ok(!tampered.ok);
+  } finally {
+    await t.close();
+  }
 });
