@@ -128,7 +128,7 @@ export async function listSeries(
 }
 
 /** How many instruments each series holds. */
-export async function instrumentCounts(db: Db, seriesIds: string[]): Promise<Map<string, number>> {
+async function instrumentCounts(db: Db, seriesIds: string[]): Promise<Map<string, number>> {
   if (!seriesIds.length) return new Map();
   const rows = await db.selectFrom("instruments").select("series_id")
     .select((eb) => eb.fn.countAll<string>().as("n"))
