@@ -17,6 +17,7 @@ import { adminAudit } from "./routes/admin/audit.ts";
 import { adminProgramme } from "./routes/admin/programme.ts";
 import { adminRegistry } from "./routes/admin/registry.ts";
 import { adminSeries } from "./routes/admin/series.ts";
+import { adminInstruments } from "./routes/admin/instruments.ts";
 import { adminSettings } from "./routes/admin/settings.ts";
 import { adminStaff } from "./routes/admin/staff.ts";
 import { adminTokens } from "./routes/admin/tokens.ts";
@@ -46,6 +47,7 @@ import { adminRules } from "./routes/admin/rules.ts";
 import { customerPages } from "./routes/pages/customers.tsx";
 import { itemPages } from "./routes/pages/items.tsx";
 import { seriesPages } from "./routes/pages/series.tsx";
+import { instrumentPages } from "./routes/pages/instruments.tsx";
 import { merchantPages } from "./routes/pages/merchants.tsx";
 import { rulePages } from "./routes/pages/rules.tsx";
 import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
@@ -149,6 +151,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", jwks);
   app.route("/", adminProgramme);
   app.route("/", adminSeries);
+  app.route("/", adminInstruments);
   app.route("/", authPages);
   app.route("/", consolePages);
   app.route("/", devicePages);
@@ -163,6 +166,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", customerPages);
   app.route("/", itemPages);
   app.route("/", seriesPages);
+  app.route("/", instrumentPages);
   app.route("/", merchantPages);
   app.route("/", rulePages);
 

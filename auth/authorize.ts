@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { notFound } from "../errors/problem.ts";
 import type { AppEnv } from "../http/env.ts";
+import { getInstrument } from "../instruments/detail.ts";
 import { getGeneration } from "../instruments/generation.ts";
 import { getSeries } from "../instruments/series.ts";
 import { getCustomer } from "../members/customers.ts";
@@ -24,6 +25,7 @@ const LOADERS = {
   "merchant group": getGroup,
   series: getSeries,
   generation: getGeneration,
+  instrument: getInstrument,
   customer: getCustomer,
   token: getDeviceToken,
 };

@@ -19,6 +19,10 @@ export const PERMISSIONS = {
   "merchants:manage": ["admin"],
   "settings:manage": ["admin", "marketing"],
   "series:manage": ["admin", "marketing"],
+  /** Activating (loads money), unblocking and voiding an instrument. */
+  "instruments:manage": ["admin", "marketing"],
+  /** Blocking a card moves no value and protects a lost one: support may do it too. */
+  "instruments:block": ["admin", "marketing", "support"],
   "customers:manage": ["admin", "marketing"],
   /** Manual points adjustments: value moves, so support (which may read) may not. */
   "points:adjust": ["admin", "marketing"],
@@ -32,3 +36,11 @@ export type Permission = keyof typeof PERMISSIONS;
 export function can(role: Role, permission: Permission): boolean {
   return role === "owner" || (PERMISSIONS[permission] as readonly OrgRole[]).includes(role);
 }
+
+/** What each staff move of an instrument needs (see the two instrument permissions). */
+export const INSTRUMENT_MOVE_PERMISSIONS = {
+  activate: "instruments:manage",
+  block: "instruments:block",
+  unblock: "instruments:manage",
+  void: "instruments:manage",
+} as const satisfies Record<string, Permission>;

@@ -23,6 +23,7 @@ const NAV = [
   { href: "/console/merchants", label: "Merchants" },
   { href: "/console/staff", label: "Staff" },
   { href: "/console/series", label: "Series" },
+  { href: "/console/instruments", label: "Instruments" },
   { href: "/console/customers", label: "Customers" },
   { href: "/console/items", label: "Items" },
   { href: "/console/rules", label: "Rules" },

@@ -40,6 +40,7 @@ button[aria-disabled=true]{opacity:.6;cursor:progress}
 .empty{margin:.15rem 0 .4rem 1.6rem;font-size:.9em}
 .badge{font-size:.75rem;line-height:1.5;padding:0 .5rem;border-radius:999px;background:#e2f3e7;color:#17643a}
 .badge.disabled,.badge.expired,.badge.revoked{background:#eceef2;color:var(--muted)}
+.badge.inactive,.badge.void{background:#eceef2;color:var(--muted)}.badge.blocked{background:#fde8e7;color:var(--err)}
 .inline-form{display:flex;flex-wrap:wrap;align-items:flex-start;gap:.5rem .75rem;flex:1;padding:.6rem .75rem;margin:.3rem 0 .5rem;background:var(--bg);border:1px solid var(--line);border-radius:6px}
 .inline-form .field{display:flex;flex-direction:column;gap:.2rem;min-width:7rem}
 .inline-form input[type=number]{width:7rem}

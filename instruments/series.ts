@@ -13,6 +13,7 @@ import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { prefixRule } from "./numbers.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { seriesLiabilities } from "./accounts.ts";
 
 export type Series = Selectable<SeriesTable>;
 
@@ -127,10 +128,33 @@ export async function listSeries(
 }
 
 /** How many instruments each series holds. */
-export async function instrumentCounts(db: Db, seriesIds: string[]): Promise<Map<string, number>> {
+async function instrumentCounts(db: Db, seriesIds: string[]): Promise<Map<string, number>> {
   if (!seriesIds.length) return new Map();
   const rows = await db.selectFrom("instruments").select("series_id")
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .where("series_id", "in", seriesIds).groupBy("series_id").execute();
   return new Map(rows.map((r) => [r.series_id, Number(r.n)]));
+}
+
+/** What the series shows beside its own columns. */
+export interface SeriesFigures {
+  /** How many instruments it holds. */
+  instruments: number;
+  /** The sum of its cards' balances (minor units): what the programme owes their holders. */
+  outstanding: number;
+}
+
+/** The figures of each series: three statements whatever the number of series. */
+export async function seriesFigures(
+  db: Db,
+  seriesIds: string[],
+): Promise<Map<string, SeriesFigures>> {
+  const [counts, liabilities] = await Promise.all([
+    instrumentCounts(db, seriesIds),
+    seriesLiabilities(db, seriesIds),
+  ]);
+  return new Map(seriesIds.map((id) => [id, {
+    instruments: counts.get(id) ?? 0,
+    outstanding: liabilities.get(id)!.outstanding,
+  }]));
 }

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { isoTime, Timestamp } from "../http/openapi.ts";
 import { type Generation, type Instrument, INSTRUMENT_STATUSES } from "./generation.ts";
-import { INSTRUMENT_TYPES, type Series } from "./series.ts";
+import { INSTRUMENT_TYPES, type Series, type SeriesFigures } from "./series.ts";
 
 export const SeriesSchema = z.object({
   id: z.string(),
@@ -17,6 +17,10 @@ export const SeriesSchema = z.object({
     description: "Coupons: redemptions per code (null = unlimited); null for other types",
   }),
   createdAt: Timestamp,
+  instrumentCount: z.number().int().openapi({ description: "Instruments in the series" }),
+  outstanding: z.number().int().openapi({
+    description: "Minor units owed to card holders: the sum of the cards' balances",
+  }),
 }).openapi("Series");
 
 export const GenerationSchema = z.object({
@@ -43,7 +47,7 @@ export const InstrumentSchema = z.object({
   createdAt: Timestamp,
 }).openapi("Instrument");
 
-export const seriesJson = (s: Series) => ({
+export const seriesJson = (s: Series, figures: SeriesFigures) => ({
   id: s.id,
   organizationId: s.org_id,
   merchantGroupId: s.group_id,
@@ -55,6 +59,8 @@ export const seriesJson = (s: Series) => ({
   expiryDays: s.expiry_days,
   maxUses: s.max_uses,
   createdAt: isoTime(s.created_at),
+  instrumentCount: figures.instruments,
+  outstanding: figures.outstanding,
 });
 
 export const generationJson = (g: Generation) => ({

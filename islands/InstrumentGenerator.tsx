@@ -1,9 +1,9 @@
 import type { z } from "@hono/zod-openapi";
-import { useSignal } from "@preact/signals";
+import { type Signal, useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 // Type-only: the bundle never pulls server code, yet this breaks at `deno check` when the
 // generation's JSON shape changes.
-import type { GenerationSchema } from "../instruments/series_json.ts";
+import type { GenerationSchema, SeriesSchema } from "../instruments/series_json.ts";
 import { api, ApiError, describeError, type FieldError } from "./api.ts";
 
 export type GenerationView = z.infer<typeof GenerationSchema>;
@@ -15,6 +15,10 @@ export interface InstrumentGeneratorProps {
   max: number;
   /** A generation of this series still running when the page was made: its progress shows. */
   running: GenerationView | null;
+  /** The series' instrument count the page shows (InstrumentCount): read again when done. */
+  instrumentCount: Signal<number>;
+  /** Where the series' instruments are listed. */
+  instrumentsHref: string;
 }
 
 const POLL_MS = 500;
@@ -84,7 +88,8 @@ function pendingStore(seriesId: string) {
 
 /** A count and a Generate button; then a progress bar until the batch is done. */
 export default function InstrumentGenerator(
-  { seriesId, seriesName, max, running }: InstrumentGeneratorProps,
+  { seriesId, seriesName, max, running, instrumentCount, instrumentsHref }:
+    InstrumentGeneratorProps,
 ) {
   const count = useSignal("1000");
   const generation = useSignal<GenerationView | null>(running);
@@ -130,6 +135,23 @@ export default function InstrumentGenerator(
       clearTimeout(timer);
     };
   }, [isRunning, generation.value?.id]);
+
+  // A batch done (polled to the end, or a retry answered with a finished one): the count the
+  // page shows is read from the server, which counts every instrument the series has.
+  const doneId = generation.value?.status === "done" ? generation.value.id : null;
+  useEffect(() => {
+    if (!doneId) return;
+    let stopped = false;
+    api<z.infer<typeof SeriesSchema>>("GET", `/series/${seriesId}`)
+      .then((series) => {
+        if (!stopped) instrumentCount.value = series.instrumentCount;
+      })
+      // The count is a convenience beside the progress, which says done: a reload shows it.
+      .catch(() => {});
+    return () => {
+      stopped = true;
+    };
+  }, [doneId]);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -198,7 +220,7 @@ export default function InstrumentGenerator(
             {g.status === "done" && (
               <>
                 {" — done. "}
-                <a href={`/console/series/${seriesId}/instruments`}>See the instruments</a>
+                <a href={instrumentsHref}>See the instruments</a>
               </>
             )}
             {g.status === "failed" && ` — failed: ${g.error ?? "unknown error"}`}

@@ -1,5 +1,6 @@
 import type { ComponentType } from "preact";
 import DeviceTree from "./DeviceTree.tsx";
+import InstrumentCount from "./InstrumentCount.tsx";
 import InstrumentGenerator from "./InstrumentGenerator.tsx";
 import MerchantDetail from "./MerchantDetail.tsx";
 import MerchantManager from "./MerchantManager.tsx";
@@ -13,6 +14,7 @@ import RuleEditor from "./RuleEditor.tsx";
 // deno-lint-ignore no-explicit-any -- islands differ in props; each keeps its own type.
 export const islandRegistry: Record<string, ComponentType<any>> = {
   DeviceTree,
+  InstrumentCount,
   InstrumentGenerator,
   MerchantDetail,
   MerchantManager,

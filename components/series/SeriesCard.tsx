@@ -1,33 +1,37 @@
+import { signal } from "@preact/signals";
+import InstrumentCount from "../../islands/InstrumentCount.tsx";
 import InstrumentGenerator, {
   type InstrumentGeneratorProps,
 } from "../../islands/InstrumentGenerator.tsx";
-import type { Series } from "../../instruments/series.ts";
-import { minorUnitDigits } from "../../money/currency.ts";
+import type { Series, SeriesFigures } from "../../instruments/series.ts";
+import { carriesMoney } from "../../instruments/states.ts";
+import { formatMoney } from "../../money/amount.ts";
 import { Island } from "../../web/island.tsx";
 import { Fact, Facts } from "../Facts.tsx";
 import { formatCount, TYPE_LABELS } from "./format.ts";
 
-const money = (minor: number, currency: string) =>
-  new Intl.NumberFormat("en-US", { style: "currency", currency })
-    .format(minor / 10 ** minorUnitDigits(currency));
-
 /** A series with what its card shows besides its own columns. */
 export interface ListedSeries {
   series: Series;
-  /** How many instruments the series has. */
-  count: number;
+  figures: SeriesFigures;
   /** A generation still running, whose progress the generator picks up. */
   running: InstrumentGeneratorProps["running"];
 }
 
-/** A series' defaults and instrument count; with the generator when the viewer may manage. */
+/**
+ * A series' defaults, instrument count and what its cards hold; with the generator and the
+ * export when the viewer may manage. The count and the generator share one signal, so the
+ * count changes when a batch is done.
+ */
 export function SeriesCard(
-  { series, count, running, canManage, maxGeneration }: ListedSeries & {
+  { series, figures, running, canManage, maxGeneration }: ListedSeries & {
     canManage: boolean;
     /** The most instruments one generation may make. */
     maxGeneration: number;
   },
 ) {
+  const instrumentsHref = `/console/instruments?series=${series.id}`;
+  const count = signal(figures.instruments);
   return (
     <section class="card series" id={`series-${series.id}`} aria-labelledby={`h-${series.id}`}>
       <h2 id={`h-${series.id}`}>
@@ -35,7 +39,7 @@ export function SeriesCard(
       </h2>
       <Facts>
         <Fact term="Prefix">{series.prefix ? <code>{series.prefix}</code> : "none"}</Fact>
-        <Fact term="Initial value">{money(series.initial_value, series.currency)}</Fact>
+        <Fact term="Initial value">{formatMoney(series.initial_value, series.currency)}</Fact>
         <Fact term="Expiry">
           {series.expiry_days === null ? "never" : `${formatCount(series.expiry_days)} days`}
         </Fact>
@@ -45,8 +49,22 @@ export function SeriesCard(
           </Fact>
         )}
         <Fact term="Instruments">
-          <a href={`/console/series/${series.id}/instruments`}>{formatCount(count)}</a>
+          {canManage
+            ? <Island of={InstrumentCount} props={{ count, href: instrumentsHref }} />
+            : <a href={instrumentsHref}>{formatCount(figures.instruments)}</a>}
         </Fact>
+        {carriesMoney(series.type) && (
+          <Fact term="Outstanding">
+            <span data-figure="outstanding">
+              {formatMoney(figures.outstanding, series.currency)}
+            </span>
+          </Fact>
+        )}
+        {canManage && (
+          <Fact term="Export">
+            <a href={`/api/admin/v1/series/${series.id}/instruments.csv`} download>CSV</a>
+          </Fact>
+        )}
       </Facts>
       {canManage && (
         <Island
@@ -56,6 +74,8 @@ export function SeriesCard(
             seriesName: series.name,
             max: maxGeneration,
             running,
+            instrumentCount: count,
+            instrumentsHref,
           }}
         />
       )}

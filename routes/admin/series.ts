@@ -16,6 +16,7 @@ import {
   INSTRUMENT_TYPES,
   listSeries,
   NewSeriesSchema,
+  seriesFigures,
 } from "../../instruments/series.ts";
 import {
   generationJson,
@@ -84,7 +85,7 @@ export const adminSeries = newRouter()
       const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "series:manage");
       const series = await createSeries(db, group, c.req.valid("json"), c.get("staff")!);
-      return c.json(seriesJson(series), 201);
+      return c.json(seriesJson(series, { instruments: 0, outstanding: 0 }), 201);
     },
   )
   .openapi(
@@ -92,7 +93,7 @@ export const adminSeries = newRouter()
       method: "get",
       path: `${V1}/merchant-groups/{id}/series`,
       tags,
-      summary: "The group's series by name",
+      summary: "The group's series by name, with instrument counts and outstanding balances",
       ...adminAuth,
       request: { params: IdParam, query: SeriesQuery },
       responses: { 200: jsonResponse(pageOf(SeriesSchema), "A page of series"), ...problems },
@@ -104,7 +105,11 @@ export const adminSeries = newRouter()
       const group = await authorized(c, "merchant group", "programme:read");
       const rows = await listSeries(db, group.id, { type, after, limit: limit + 1 });
       const { items, nextCursor } = page(rows, limit, (s) => [s.name, s.id]);
-      return c.json({ items: items.map(seriesJson), nextCursor }, 200);
+      const figures = await seriesFigures(db, items.map((s) => s.id));
+      return c.json(
+        { items: items.map((s) => seriesJson(s, figures.get(s.id)!)), nextCursor },
+        200,
+      );
     },
   )
   .openapi(
@@ -112,14 +117,15 @@ export const adminSeries = newRouter()
       method: "get",
       path: `${V1}/series/{id}`,
       tags,
-      summary: "A series",
+      summary: "A series, with its instrument count and outstanding balance",
       ...adminAuth,
       request: { params: IdParam },
       responses: { 200: jsonResponse(SeriesSchema, "The series"), ...problems },
     }),
     async (c) => {
       const series = await authorized(c, "series", "programme:read");
-      return c.json(seriesJson(series), 200);
+      const figures = await seriesFigures(c.get("deps").db, [series.id]);
+      return c.json(seriesJson(series, figures.get(series.id)!), 200);
     },
   )
   .openapi(

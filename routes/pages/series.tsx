@@ -3,24 +3,18 @@ import { type Context, Hono } from "hono";
 import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
-import { InstrumentList } from "../../components/series/InstrumentList.tsx";
 import { NewSeriesForm } from "../../components/series/NewSeriesForm.tsx";
 import { SeriesList } from "../../components/series/SeriesList.tsx";
 import type { AppEnv } from "../../http/env.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
-import {
-  INSTRUMENT_STATUSES,
-  listInstruments,
-  MAX_GENERATION_COUNT,
-  runningGenerations,
-} from "../../instruments/generation.ts";
+import { MAX_GENERATION_COUNT, runningGenerations } from "../../instruments/generation.ts";
 import {
   createSeries,
-  instrumentCounts,
   listSeries,
   NewSeriesSchema,
+  seriesFigures,
 } from "../../instruments/series.ts";
 import { CurrencySchema, minorUnitDigits } from "../../money/currency.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
@@ -28,7 +22,6 @@ import { generationJson } from "../../instruments/series_json.ts";
 import { formText } from "../../web/form.ts";
 
 const SERIES_PAGE = 50;
-const INSTRUMENT_PAGE = 100;
 
 /**
  * The form in people's terms, read into the API's body: the initial value is typed in the
@@ -98,8 +91,8 @@ async function seriesPage(
   ]);
   const { items, nextCursor } = page(rows, SERIES_PAGE, (s) => [s.name, s.id]);
   const ids = items.map((s) => s.id);
-  const [counts, running] = await Promise.all([
-    instrumentCounts(db, ids),
+  const [figures, running] = await Promise.all([
+    seriesFigures(db, ids),
     runningGenerations(db, ids),
   ]);
   const canManage = !!role && can(role, "series:manage");
@@ -112,7 +105,7 @@ async function seriesPage(
           group={group}
           series={items.map((s) => ({
             series: s,
-            count: counts.get(s.id) ?? 0,
+            figures: figures.get(s.id)!,
             running: running.has(s.id) ? generationJson(running.get(s.id)!) : null,
           }))}
           nextCursor={nextCursor}
@@ -132,7 +125,7 @@ async function seriesPage(
   }, form?.status ?? 200);
 }
 
-/** Series with their instrument generators, and a server-rendered list of instruments. */
+/** Series with their instrument generators; their instruments are on the instruments page. */
 export const seriesPages = new Hono<AppEnv>()
   .get("/console/series", requireStaff, async (c) => seriesPage(c, await chosenGroup(c)))
   .post("/console/series/:groupId", requireStaff, async (c) => {
@@ -153,28 +146,4 @@ export const seriesPages = new Hono<AppEnv>()
       if (!(err instanceof ProblemError) || !err.extra.errors) throw err;
       return seriesPage(c, group, { values, errors: err.extra.errors, status: 409 });
     }
-  })
-  .get("/console/series/:id/instruments", requireStaff, async (c) => {
-    const { db } = c.get("deps");
-    const series = await authorized(c, "series", "programme:read");
-    const status = INSTRUMENT_STATUSES.find((s) => s === c.req.query("status"));
-    const after = decodeCursor(c.req.query("cursor"), ["id"])?.[0];
-    const rows = await listInstruments(db, series.id, {
-      status,
-      after,
-      limit: INSTRUMENT_PAGE + 1,
-    });
-    const { items, nextCursor } = page(rows, INSTRUMENT_PAGE, (i) => [i.id]);
-    return renderPage(c, {
-      title: `${series.name}: instruments`,
-      body: (
-        <InstrumentList
-          series={series}
-          statuses={INSTRUMENT_STATUSES}
-          status={status}
-          instruments={items}
-          nextCursor={nextCursor}
-        />
-      ),
-    });
   });

@@ -12,6 +12,8 @@ import {
 } from "./harness.ts";
 
 const ISLAND = '[data-island="InstrumentGenerator"]';
+/** The series' instrument count, an island that shares its signal with the generator. */
+const COUNT = '[data-island="InstrumentCount"] a';
 const PREFIX = "6012";
 /**
  * How long to wait for a batch to finish (100,000 at most). The island polls every 500 ms; on a
@@ -211,6 +213,7 @@ Deno.test({
           const card = page.locator(`#series-${seriesId}`);
           await card.getByRole("heading", { name: "Gift cards Gift card" }).waitFor();
           assert.equal(await card.getByRole("link", { name: "0", exact: true }).count(), 1);
+          await waitForText(card.locator('[data-figure="outstanding"]'), "€0.00");
           const series = await admin("GET", `/series/${seriesId}`);
           assert.deepEqual(
             [series.merchantGroupId, series.type, series.prefix, series.currency],
@@ -249,6 +252,8 @@ Deno.test({
           }
           assert.equal(await progress.evaluate((el: HTMLProgressElement) => el.value), 20_000);
           assert.equal(await generate.getAttribute("aria-disabled"), null, "usable again");
+          // The count beside it follows, without a reload.
+          await waitForText(page.locator(`#series-${seriesId} ${COUNT}`), "20,000");
           console.log(`progress seen: ${seen.map((s) => s.value).join(" → ")}`);
         }],
         ["the API has the generation done and exactly 20,000 instruments", async () => {
@@ -265,10 +270,12 @@ Deno.test({
           assert.ok(items.every((i) => i.generationId === first!.id));
           // The island's link leads to them.
           await Promise.all([
-            page.waitForURL((u) => u.pathname === `/console/series/${seriesId}/instruments`),
+            page.waitForURL((u) =>
+              u.pathname === "/console/instruments" && u.searchParams.get("series") === seriesId
+            ),
             status.getByRole("link", { name: "See the instruments" }).click(),
           ]);
-          assert.equal(await page.getByRole("row").count(), 101, "the header and a page of 100");
+          assert.equal(await page.getByRole("row").count(), 51, "the header and a page of 50");
         }],
         ["Generate again with a new count: a second batch, with a new key", async () => {
           await page.goto(`${base}/console/series?group=${group.id}`);
@@ -276,6 +283,7 @@ Deno.test({
           await card.getByRole("link", { name: "20,000", exact: true }).waitFor();
           await waitForHydration(page, ISLAND);
           await generateAndWait(1_500);
+          await waitForText(card.locator(COUNT), "21,500");
           assert.equal(posts.length, 2);
           assert.notEqual(posts[1].key, posts[0].key, "a new batch has a new key");
           assert.equal(accepted.length, 2);
@@ -328,6 +336,8 @@ Deno.test({
               GENERATION_TIMEOUT,
             );
             assert.equal(posts.length, before, "no POST after the reload");
+            // The batch the reloaded page polled to its end: the count follows it too.
+            await waitForText(page.locator(`#series-${seriesId} ${COUNT}`), "124,000");
             const audited = await generationsAudited(seriesId);
             assert.deepEqual(audited.map((g) => g.count), [20_000, 1_500, 2_500, 100_000]);
             assert.equal(audited[3].generationId, lost[0].id);

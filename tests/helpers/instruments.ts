@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import type { InstrumentStatus, InstrumentType } from "../../db/schema.ts";
 import { seriesLiabilities } from "../../instruments/accounts.ts";
-import { staffMove } from "../../instruments/activities.ts";
+import { applyMove, lockInstrument, staffMove } from "../../instruments/activities.ts";
+import type { Db } from "../../db/connection.ts";
+import { runGeneration, startGeneration } from "../../instruments/generation.ts";
+import type { StaffUser } from "../../staff/users.ts";
 import { createSeries, type Series } from "../../instruments/series.ts";
 import type { TestApp } from "./app.ts";
 import type { World } from "./world.ts";
@@ -72,4 +75,43 @@ export async function assertLiabilityMatches(t: TestApp, seriesIds: string[]): P
   for (const [id, l] of await seriesLiabilities(t.db, seriesIds)) {
     assert.equal(l.liability, l.outstanding, `series ${id}: liability = sum of card balances`);
   }
+}
+
+/** Generates `count` instruments of the series through the services, to the end. */
+export async function generateInstruments(
+  db: Db,
+  series: Series,
+  count: number,
+  actor: Pick<StaffUser, "id" | "email">,
+) {
+  const generation = await startGeneration(db, series, {
+    count,
+    key: crypto.randomUUID(),
+    actor,
+  });
+  const done = await runGeneration(db, generation.id);
+  if (done.status !== "done") throw new Error(`generation ${done.status}: ${done.error}`);
+  return await db.selectFrom("instruments").selectAll().where("generation_id", "=", done.id)
+    .orderBy("number").execute();
+}
+
+/** A redemption at a till, through the POS's own move: answers the card's balance after it. */
+export async function redeemAtPos(
+  db: Db,
+  instrumentId: string,
+  at: { storeId: string; posId: string; posLabel: string; receipt: string; amount: number },
+) {
+  return await db.transaction().execute(async (tx) => {
+    const { group_id, number } = await tx.selectFrom("instruments").select(["group_id", "number"])
+      .where("id", "=", instrumentId).executeTakeFirstOrThrow();
+    const card = (await lockInstrument(tx, group_id, number))!;
+    const moved = await applyMove(tx, card, "redeem", { amount: at.amount }, {
+      storeId: at.storeId,
+      posId: at.posId,
+      label: at.posLabel,
+      timezone: "UTC",
+      receiptNumber: at.receipt,
+    });
+    return moved.state.balance;
+  });
 }

@@ -1,0 +1,176 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authorized } from "../../auth/authorize.ts";
+import { adminAuth } from "../../auth/middleware.ts";
+import { INSTRUMENT_MOVE_PERMISSIONS } from "../../auth/roles.ts";
+import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
+import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
+import { staffMove } from "../../instruments/activities.ts";
+import { instrumentDetail } from "../../instruments/detail.ts";
+import { csvFileName, seriesCsv } from "../../instruments/export.ts";
+import { INSTRUMENT_STATUSES } from "../../instruments/generation.ts";
+import { historyBefore, instrumentHistory } from "../../instruments/history.ts";
+import {
+  historyJson,
+  instrumentDetailJson,
+  InstrumentDetailSchema,
+  InstrumentHistorySchema,
+  instrumentHitJson,
+  InstrumentHitSchema,
+  instrumentStateJson,
+  InstrumentStateSchema,
+  moveInput,
+  MoveParam,
+  MoveSchema,
+} from "../../instruments/instrument_json.ts";
+import { searchInstruments } from "../../instruments/search.ts";
+
+const V1 = "/api/admin/v1";
+const tags = ["Series and instruments"];
+
+const SearchQuery = PageQuery.extend({
+  number: z.string().max(40, "at most 40 characters").optional().openapi({
+    param: { name: "number", in: "query" },
+    description: "any part of the number; spaces and dashes are ignored, letters match in " +
+      "any case",
+  }),
+  seriesId: Uuid.optional().openapi({
+    param: { name: "seriesId", in: "query" },
+    description: "only instruments of this series",
+  }),
+  status: z.enum(INSTRUMENT_STATUSES).optional().openapi({
+    param: { name: "status", in: "query" },
+    description: "only instruments in this status now: expired includes those whose expiry " +
+      "date (UTC) has passed, and the other statuses exclude them",
+  }),
+});
+
+/**
+ * The back office's instruments: search, detail, history, the staff moves, and a series'
+ * export as CSV.
+ */
+export const adminInstruments = newRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/merchant-groups/{id}/instruments`,
+      tags,
+      summary: "Search the group's instruments by number, series and status",
+      description: "Ordered by number. Each hit has its status now and its balance.",
+      ...adminAuth,
+      request: { params: IdParam, query: SearchQuery },
+      responses: {
+        200: jsonResponse(pageOf(InstrumentHitSchema), "A page of instruments"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const { number, seriesId, status, limit, cursor } = c.req.valid("query");
+      const after = decodeCursor(cursor, ["text"])?.[0];
+      const group = await authorized(c, "merchant group", "programme:read");
+      const rows = await searchInstruments(db, group.id, {
+        number,
+        seriesId,
+        status,
+        after,
+        limit: limit + 1,
+      });
+      const { items, nextCursor } = page(rows, limit, (h) => [h.number]);
+      return c.json({ items: items.map(instrumentHitJson), nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/instruments/{id}`,
+      tags,
+      summary: "An instrument: its series, status now, balance and dates",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(InstrumentDetailSchema, "The instrument"), ...problems },
+    }),
+    async (c) => {
+      const instrument = await authorized(c, "instrument", "programme:read");
+      const detail = await instrumentDetail(c.get("deps").db, instrument);
+      return c.json(instrumentDetailJson(detail), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/instruments/{id}/activities`,
+      tags,
+      summary: "The instrument's history, newest first",
+      description: "Every activity: activation, loads, redemptions, refunds, blocks, voids, " +
+        "with the store, POS and receipt where it happened, the amount, the balance after it, " +
+        "who made it and why.",
+      ...adminAuth,
+      request: { params: IdParam, query: PageQuery },
+      responses: {
+        200: jsonResponse(InstrumentHistorySchema, "A page of the history"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const before = historyBefore(decodeCursor(cursor, ["text"]));
+      const instrument = await authorized(c, "instrument", "programme:read");
+      const { lines, next } = await instrumentHistory(c.get("deps").db, instrument.id, {
+        limit,
+        before,
+      });
+      return c.json(historyJson(lines, next), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/instruments/{id}/{move}`,
+      tags,
+      summary: "Activate, block, unblock or void an instrument, with a reason",
+      description: "An activation loads `amount` (minor units; default the series' initial " +
+        "value) onto a gift card or store credit. Blocking needs instruments:block (support " +
+        "may), the others instruments:manage. A move the status now does not allow is a 409 " +
+        "instrument-<status>; one the type never allows (activating a coupon) a 409 " +
+        "wrong-instrument-type. Each move is on the instrument's history and in the audit log.",
+      ...adminAuth,
+      request: { params: MoveParam, body: jsonBody(MoveSchema) },
+      responses: { 200: jsonResponse(InstrumentStateSchema, "Moved"), ...problems },
+    }),
+    async (c) => {
+      const { move } = c.req.valid("param");
+      const input = moveInput(move, c.req.valid("json"));
+      const instrument = await authorized(c, "instrument", INSTRUMENT_MOVE_PERMISSIONS[move]);
+      const state = await staffMove(c.get("deps").db, instrument.id, input, c.get("staff")!);
+      return c.json(instrumentStateJson(state), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/series/{id}/instruments.csv`,
+      tags,
+      summary: "Export a series' instruments as CSV",
+      description: "Streamed as it is read, a page at a time. Columns: number, status (now), " +
+        "balance (a decimal of the currency, e.g. 25.00), currency, expires_at, uses, " +
+        "created_at (ISO 8601, UTC). Needs series:manage: the numbers of gift cards are their " +
+        "value.",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: {
+        200: {
+          description: "RFC 4180 CSV with a header line",
+          content: { "text/csv": { schema: z.string() } },
+        },
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const series = await authorized(c, "series", "series:manage");
+      return c.body(seriesCsv(c.get("deps").db, series), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${csvFileName(series)}"`,
+        "Cache-Control": "no-store",
+      });
+    },
+  );
