@@ -212,8 +212,8 @@ export const instrumentPages = new Hono<AppEnv>()
       return c.redirect(`/console/instruments/${instrument.id}#history`, 303);
     } catch (err) {
       if (!(err instanceof ProblemError) || err.status !== 409) throw err;
-      const refusal = err.extra.errors ??
-        [{ field: "move", message: err.extra.detail ?? err.title }];
+      // The refusal's own sentence: its field errors name POS request fields.
+      const refusal = [{ field: "move", message: err.extra.detail ?? err.title }];
       return await instrumentPage(c, instrument, { form, errors: refusal }, 409);
     }
   });
