@@ -28,9 +28,9 @@ export const MAX_COUPONS = 10;
 /** The ledger reference of a coupon's bonus points. */
 export const COUPON_REFERENCE = "COUPON";
 
-/** A coupon code as a POS sends it: trimmed and upper-cased (codes are 2–9, A–Z). */
-export const CouponCode = z.string().trim().toUpperCase()
-  .regex(/^[0-9A-Z]{1,32}$/, "a coupon code: 1 to 32 letters and digits");
+/** A coupon code as a POS sends it, in any case: trimmed and upper-cased (codes are 2–9, A–Z). */
+export const CouponCode = z.string().trim()
+  .regex(/^[0-9A-Za-z]{1,32}$/, "a coupon code: 1 to 32 letters and digits").toUpperCase();
 
 /** What a coupon gives, as the API takes and shows it. */
 export const CouponBenefitSchema = z.discriminatedUnion("kind", [

@@ -17,11 +17,12 @@ export const SeriesSchema = z.object({
   maxUses: z.number().int().nullable().openapi({
     description: "Coupons: redemptions per code (null = unlimited); null for other types",
   }),
-  benefit: CouponBenefitSchema.nullable().openapi({
+  // A union, not .nullable(): the document then says null is a value (a $ref would drop it).
+  benefit: z.union([CouponBenefitSchema, z.null()]).openapi({
     description: "Coupons: what a coupon gives; null for other types",
   }),
   startsAt: Timestamp.nullable().openapi({
-    description: "Coupons: not redeemable before this time; null: from creation",
+    description: "Coupons: not redeemable before this time; null: no start time",
   }),
   createdAt: Timestamp,
 }).openapi("Series");
