@@ -32,17 +32,21 @@ export const COUPON_REFERENCE = "COUPON";
 export const CouponCode = z.string().trim()
   .regex(/^[0-9A-Za-z]{1,32}$/, "a coupon code: 1 to 32 letters and digits").toUpperCase();
 
+const requiredNumber = (kind: string) => ({
+  error: (issue: { input?: unknown }) => issue.input === undefined ? "required" : `must be ${kind}`,
+});
+
 /** What a coupon gives, as the API takes and shows it. */
 export const CouponBenefitSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("amountOff"),
-    amount: z.int({ error: "must be a whole number" }).min(1, "must be 1 or more")
+    amount: z.int(requiredNumber("a whole number")).min(1, "must be 1 or more")
       .max(1_000_000_000, "at most 1000000000")
       .describe("Minor units of the series' currency off the basket, at most its value"),
   }),
   z.strictObject({
     kind: z.literal("percentOff"),
-    percent: z.number({ error: "must be a number" }).gt(0, "must be more than 0")
+    percent: z.number(requiredNumber("a number")).gt(0, "must be more than 0")
       .max(100, "at most 100").refine(hasAtMostTwoDecimals, "at most two decimals")
       .describe("Percent of the eligible lines' net value, rounded down to the minor unit"),
     selector: LineSelector.optional()
@@ -50,7 +54,7 @@ export const CouponBenefitSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({
     kind: z.literal("bonusPoints"),
-    points: z.number({ error: "must be a number" }).gt(0, "must be more than 0")
+    points: z.number(requiredNumber("a number")).gt(0, "must be more than 0")
       .max(10_000_000, "at most 10000000").refine(hasAtMostTwoDecimals, "at most two decimals")
       .describe("Points given to the member, at most two decimals"),
   }),

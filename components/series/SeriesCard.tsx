@@ -1,15 +1,11 @@
 import InstrumentGenerator, {
   type InstrumentGeneratorProps,
 } from "../../islands/InstrumentGenerator.tsx";
+import { benefitOf } from "../../instruments/coupons.ts";
 import type { Series } from "../../instruments/series.ts";
-import { minorUnitDigits } from "../../money/currency.ts";
 import { Island } from "../../web/island.tsx";
 import { Fact, Facts } from "../Facts.tsx";
-import { formatCount, TYPE_LABELS } from "./format.ts";
-
-const money = (minor: number, currency: string) =>
-  new Intl.NumberFormat("en-US", { style: "currency", currency })
-    .format(minor / 10 ** minorUnitDigits(currency));
+import { benefitLabel, formatCount, formatMoney, formatUtc, TYPE_LABELS } from "./format.ts";
 
 /** A series with what its card shows besides its own columns. */
 export interface ListedSeries {
@@ -35,7 +31,7 @@ export function SeriesCard(
       </h2>
       <Facts>
         <Fact term="Prefix">{series.prefix ? <code>{series.prefix}</code> : "none"}</Fact>
-        <Fact term="Initial value">{money(series.initial_value, series.currency)}</Fact>
+        <Fact term="Initial value">{formatMoney(series.initial_value, series.currency)}</Fact>
         <Fact term="Expiry">
           {series.expiry_days === null ? "never" : `${formatCount(series.expiry_days)} days`}
         </Fact>
@@ -44,6 +40,12 @@ export function SeriesCard(
             {series.max_uses === null ? "unlimited" : formatCount(series.max_uses)}
           </Fact>
         )}
+        {series.coupon_benefit !== null && (
+          <Fact term="A coupon gives">
+            {benefitLabel(benefitOf(series.coupon_benefit)!, series.currency)}
+          </Fact>
+        )}
+        {series.starts_at && <Fact term="Usable from">{formatUtc(series.starts_at)}</Fact>}
         <Fact term="Instruments">
           <a href={`/console/series/${series.id}/instruments`}>{formatCount(count)}</a>
         </Fact>

@@ -713,6 +713,87 @@ Deno.test("console: creating a series by form shows errors next to fields, then 
   await forged.body?.cancel();
 });
 
+Deno.test("console: a coupon series by form, with what a coupon gives and from when", async () => {
+  const { cookie, csrf } = await signIn(t, "a-marketing@example.com");
+  const post = (fields: Record<string, string>) =>
+    t.request(`/console/series/${A.group.id}`, {
+      method: "POST",
+      headers: {
+        Cookie: cookie,
+        Origin: ORIGIN,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ _csrf: csrf, ...fields }),
+    });
+  const coupon = { name: "Summer shoes", type: "coupon", prefix: "SUMR", currency: "EUR" };
+  const before = await counts();
+  const refusals: [Record<string, string>, string][] = [
+    [{}, "benefit.kind"],
+    [{ "benefit.kind": "amountOff" }, "benefit.amount"],
+    [{ "benefit.kind": "amountOff", "benefit.amount": "5.005" }, "benefit.amount"],
+    [{ "benefit.kind": "percentOff", "benefit.percent": "120" }, "benefit.percent"],
+    [{ "benefit.kind": "bonusPoints", "benefit.points": "ten" }, "benefit.points"],
+    [{ "benefit.kind": "bonusPoints", "benefit.points": "10", startsAt: "June" }, "startsAt"],
+  ];
+  for (const [fields, field] of refusals) {
+    const res = await post({ ...coupon, ...fields });
+    assert.equal(res.status, 422, JSON.stringify(fields));
+    const html = await res.text();
+    assert.match(html, new RegExp(`id="${field}-error" class="field-error"`), field);
+  }
+  const giftCard = await post({
+    name: "Cards",
+    type: "gift-card",
+    prefix: "7070",
+    currency: "EUR",
+    "benefit.kind": "amountOff",
+    "benefit.amount": "5",
+  });
+  assert.equal(giftCard.status, 422);
+  assert.match(await giftCard.text(), /id="benefit.kind-error" class="field-error">only coupons/);
+  assert.deepEqual(await counts(), before);
+
+  const ok = await post({
+    ...coupon,
+    maxUses: "2",
+    expiryDays: "30",
+    "benefit.kind": "percentOff",
+    "benefit.percent": "12.5",
+    "benefit.selector.categories": "SHOES, BOOTS",
+    "benefit.selector.excludeDiscounted": "on",
+    "benefit.amount": "ignored for a percent",
+    startsAt: "2026-06-01T09:00",
+  });
+  assert.equal(ok.status, 302);
+  await ok.body?.cancel();
+  const created = await t.db.selectFrom("series").selectAll().where("group_id", "=", A.group.id)
+    .where("prefix", "=", "SUMR").executeTakeFirstOrThrow();
+  assert.deepEqual(created.coupon_benefit, {
+    kind: "percentOff",
+    percent: 12.5,
+    selector: { categories: ["SHOES", "BOOTS"], excludeDiscounted: true },
+  });
+  assert.equal(created.starts_at?.toISOString(), "2026-06-01T09:00:00.000Z");
+  assert.equal(created.max_uses, 2);
+  const page = await (await t.request(`/console/series?group=${A.group.id}`, {
+    headers: { Cookie: cookie },
+  })).text();
+  assert.match(page, /12.5% off SHOES, BOOTS, not on discounted lines/);
+  assert.match(page, /2026-06-01 09:00 UTC/);
+
+  const amount = await post({
+    ...coupon,
+    prefix: "FVE",
+    "benefit.kind": "amountOff",
+    "benefit.amount": "5",
+  });
+  assert.equal(amount.status, 302);
+  await amount.body?.cancel();
+  const five = await t.db.selectFrom("series").select(["coupon_benefit", "starts_at"])
+    .where("group_id", "=", A.group.id).where("prefix", "=", "FVE").executeTakeFirstOrThrow();
+  assert.deepEqual(five, { coupon_benefit: { kind: "amountOff", amount: 500 }, starts_at: null });
+});
+
 Deno.test("console: the island's calls work with the session cookie and its CSRF token", async () => {
   const { cookie, csrf } = await signIn(t, "a-marketing@example.com");
   const headers = {
