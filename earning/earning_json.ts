@@ -154,8 +154,8 @@ export const QuoteSchema = z.object({
   }),
   ...QuoteFields,
   coupons: z.array(UsedCouponSchema).openapi({
-    description: "The request's coupons in its order: the money each takes off (already in " +
-      "`total` and in the points) and its bonus points (not in `points`)",
+    description: "The request's coupons, in its order: the money each takes off (an " +
+      "order-level discount the rules saw) and its bonus points (not in `points`)",
   }),
 }).openapi("Quote");
 

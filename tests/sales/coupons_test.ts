@@ -349,6 +349,22 @@ test("a sale with coupons: the discount the rules see, bonus points posted, one 
   assert.deepEqual(again.json.errors, [{ field: "coupons.0", message: "the coupon is used up" }]);
 });
 
+test("bonus points count in the key line total when it matches COUPON", async () => {
+  const K = await buildWorld(t, {
+    name: "Coupons K",
+    member: { number: "K1" },
+    settings: { showKeyLineTotal: true, keyLineTotalReferenceMatch: "COUPON" },
+  });
+  const code = await aCoupon({ kind: "bonusPoints", points: 7.5 }, {}, K);
+  const res = await sell(saleBody({ customer: { number: "K1" }, coupons: [code] }), "key-1", K);
+  assert.equal(res.status, 201, res.text);
+  assert.deepEqual(res.json.customer, {
+    number: "K1",
+    balances: { points: 7.5 },
+    keyLineTotal: 7.5,
+  });
+});
+
 test("a coupon that cannot be used writes nothing of the sale", async () => {
   const good = await aCoupon({ kind: "amountOff", amount: 100 });
   const expired = await aCoupon({ kind: "amountOff", amount: 100 });
