@@ -32,6 +32,7 @@ export const COUPON_REFERENCE = "COUPON";
 export const CouponCode = z.string().trim()
   .regex(/^[0-9A-Za-z]{1,32}$/, "a coupon code: 1 to 32 letters and digits").toUpperCase();
 
+/** A number's error: "required" when it is absent, else what it must be. */
 const requiredNumber = (kind: string) => ({
   error: (issue: { input?: unknown }) => issue.input === undefined ? "required" : `must be ${kind}`,
 });
