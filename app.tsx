@@ -37,6 +37,7 @@ import { settingsPages } from "./routes/pages/settings.tsx";
 import { auditPages } from "./routes/pages/audit.tsx";
 import { adminCustomers } from "./routes/admin/customers.ts";
 import { adminItems } from "./routes/admin/items.ts";
+import { posCoupons } from "./routes/pos/coupons.ts";
 import { posCustomers } from "./routes/pos/customers.ts";
 import { posQuote } from "./routes/pos/quote.ts";
 import { posReturns } from "./routes/pos/returns.ts";
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps) {
   pos.route("/", posMe);
   pos.route("/", posCustomers);
   pos.route("/", posQuote);
+  pos.route("/", posCoupons);
   pos.route("/", posSales);
   pos.route("/", posReturns);
   pos.route("/", posSync);

@@ -72,7 +72,7 @@ fieldset.names .row{display:grid;grid-template-columns:repeat(auto-fill,minmax(1
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .facts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.25rem 0 .75rem}.facts dt{color:var(--muted);font-size:.85em}.facts dd{margin:0}
 .generator .row{gap:.75rem}.generator input[type=number]{width:9rem}.generator .row button{margin-bottom:.75rem}
-.series-form .row{align-items:flex-start}
+.series-form .row{align-items:flex-start}.series-form fieldset{margin:0 0 1rem;padding:.4rem .75rem .6rem;border:1px solid var(--line);border-radius:6px}.series-form legend{font-weight:600}
 .progress{display:flex;align-items:center;gap:.75rem;flex-wrap:wrap}.progress progress{flex:1 1 14rem;height:1rem}
 .badge.warn{background:#fff1d6;color:#7a4a00}
 .section-title{font-size:.95rem;margin:.9rem 0 .25rem;color:var(--muted)}

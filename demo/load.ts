@@ -136,6 +136,7 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
     initialValue: 0,
     expiryDays: 90,
     maxUses: 1,
+    benefit: { kind: "amountOff", amount: 500 },
   }, actor);
   if (opts.giftCards > 0) {
     const gen = await startGeneration(db, giftCards, {

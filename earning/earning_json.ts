@@ -11,7 +11,9 @@ import { ruleCatalogue } from "../rules/catalogue.ts";
 import { hundredthsToNumber, ROUNDING_MODES } from "../rules/points.ts";
 import { RuleSchema } from "../rules/schema.ts";
 import type { TracedEvaluation } from "../rules/trace.ts";
-import { QuoteRequestSchema } from "./quote.ts";
+import { UsedCouponSchema, usedCouponsJson } from "../instruments/coupons_json.ts";
+import { CouponCheckRequestSchema } from "./coupon_check.ts";
+import { type PricedBasket, QuoteRequestSchema } from "./quote.ts";
 import type { Draft, PublishedSummary, PublishedVersion } from "./rule_sets.ts";
 import { type simulate, SimulateRequestSchema } from "./simulate.ts";
 
@@ -21,6 +23,7 @@ export const Rule = RuleSchema.meta({
   description: "An earning rule document (rules/schema.ts; README: Writing earning rules)",
 });
 export const QuoteRequest = QuoteRequestSchema.meta({ id: "QuoteRequest" });
+export const CouponCheckRequest = CouponCheckRequestSchema.meta({ id: "CouponCheckRequest" });
 export const SimulateRequest = SimulateRequestSchema.meta({ id: "SimulateRequest" });
 
 const Points = z.number().openapi({
@@ -150,11 +153,21 @@ export const QuoteSchema = z.object({
     description: "The published rule set version that priced the basket; null: none published",
   }),
   ...QuoteFields,
+  coupons: z.array(UsedCouponSchema).openapi({
+    description: "The request's coupons, in its order: the money each takes off (an " +
+      "order-level discount the rules saw) and its bonus points (not in `points`)",
+  }),
 }).openapi("Quote");
 
 const points = hundredthsToNumber;
 
-/** An evaluation as the quote answers it. */
+/** A priced basket as the quote answers it. */
+export const pricedJson = (priced: PricedBasket) => ({
+  ...quoteJson(priced.rulesVersion, priced.evaluation),
+  coupons: usedCouponsJson(priced.coupons),
+});
+
+/** An evaluation as the quote answers it, without coupons. */
 export function quoteJson(rulesVersion: number | null, e: Evaluation) {
   return {
     rulesVersion,
@@ -220,7 +233,7 @@ const RuleTraceSchema = z.object({
   conditions: ConditionTrace,
 }).openapi("RuleTrace");
 
-export const SimulationSchema = QuoteSchema.extend({
+export const SimulationSchema = QuoteSchema.omit({ coupons: true }).extend({
   draftVersion: z.number().int().nullable().openapi({
     description: "The draft version simulated; null when the request sent its own rules",
   }),

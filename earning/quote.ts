@@ -5,7 +5,8 @@
  *
  * The basket the rules see (rules/basket.ts) is assembled here: store, POS and time zone come
  * from the device, a line without a category takes its item's category from the catalogue,
- * and the customer is looked up in the programme.
+ * the customer is looked up in the programme, and the coupons' money off is added to the
+ * order-level discounts (so the rules award points on what is paid).
  */
 import { z } from "zod";
 import { categoriesOf } from "../catalogue/items.ts";
@@ -30,6 +31,17 @@ import {
   TenderSchema,
 } from "../rules/basket.ts";
 import { evaluate } from "../rules/evaluate.ts";
+import { customerStatus } from "../rules/settings.ts";
+import {
+  type AppliedCoupon,
+  applyCoupons,
+  type Coupon,
+  CouponCode,
+  findCoupons,
+  MAX_COUPONS,
+  unknownCoupon,
+  withCouponDiscounts,
+} from "../instruments/coupons.ts";
 import { publishedRules } from "./rule_sets.ts";
 
 const Discounts = z.array(DiscountSchema).max(20)
@@ -68,6 +80,17 @@ export const QuoteRequestSchema = z.strictObject({
   discounts: Discounts.optional().describe("Order-level discounts, spread over the lines"),
   tenders: z.array(TenderSchema).max(50)
     .describe("Payments: `{type, amount}`, the type a code such as CASH or GIFT"),
+  coupons: z.array(CouponCode).max(MAX_COUPONS).superRefine((codes, ctx) => {
+    codes.forEach((code, i) => {
+      if (codes.indexOf(code) < i) {
+        ctx.addIssue({ code: "custom", path: [i], message: `${code} is already in the list` });
+      }
+    });
+  }).optional().describe(
+    "Coupon codes, each at most once: their money off is an order-level discount of kind " +
+      "offer on the basket the rules see (send lines at their price before the coupons), " +
+      "their bonus points go to the member",
+  ),
 });
 export type QuoteRequest = z.output<typeof QuoteRequestSchema>;
 type QuoteLine = z.output<typeof QuoteLineSchema>;
@@ -179,16 +202,21 @@ export function basketOf(
 /** A priced basket: what the published rules (null: none yet) award it. */
 export interface PricedBasket {
   rulesVersion: number | null;
+  /** The basket the rules saw: the coupons' money is among its order-level discounts. */
   basket: Basket;
   customer: CustomerDetail | null;
   evaluation: Evaluation;
+  /** The request's coupons, in its order, with what each gives. */
+  coupons: AppliedCoupon[];
 }
 
 /**
  * Prices a POS basket with the group's published rules (from the programme cache). Reads at
  * most two statements once the cache is warm: the customer, and the categories of SKUs sent
- * without one. An unknown customer is a 404: a POS quotes for a customer it has identified,
- * and points quoted as if anonymous would mislead the cashier.
+ * without one; a third with coupons. An unknown customer is a 404: a POS quotes for a customer
+ * it has identified, and points quoted as if anonymous would mislead the cashier. So is an
+ * unknown coupon, and one that cannot be used is refused as the sale would refuse it
+ * (instruments/coupons.ts `applyCoupons`); nothing is redeemed here.
  */
 export async function priceBasket(
   db: Db,
@@ -199,22 +227,28 @@ export async function priceBasket(
 ): Promise<PricedBasket> {
   const { group, settings } = programme;
   const ref = request.customer && refOf(request.customer);
-  const [customer, lines, published] = await Promise.all([
+  const [customer, lines, published, coupons] = await Promise.all([
     ref ? findCustomer(db, group, ref) : null,
     categorisedLines(db, group, request.lines),
     publishedRules(programmes, db, group),
+    findCoupons(db, group.id, request.coupons ?? []),
   ]);
   if (ref && !customer) throw notFound("customer");
-  const basket = basketOf(request, {
+  const unknown = coupons.findIndex((c) => !c);
+  if (unknown >= 0) throw unknownCoupon(unknown);
+  const sent = basketOf(request, {
     till,
     lines,
     customer: customer && ref ? basketCustomer(customer, ref) : undefined,
   });
+  const applied = applyCoupons(coupons as Coupon[], sent, customerStatus(sent, settings).member);
+  const basket = withCouponDiscounts(sent, applied);
   const evaluation = await evaluate(published?.rules ?? [], basket, settings);
   return {
     rulesVersion: published?.version ?? null,
     basket,
     customer: customer?.detail ?? null,
     evaluation,
+    coupons: applied,
   };
 }

@@ -55,7 +55,8 @@ const SimulatedCustomerSchema = z.strictObject({
   }
 });
 
-const SimulatedBasketSchema = QuoteRequestSchema.extend({
+// Coupons are the POS's: the simulator prices rules, and redeems nothing.
+const SimulatedBasketSchema = QuoteRequestSchema.omit({ coupons: true }).extend({
   storeNumber: z.int().min(0).max(99_999_999)
     .describe("Store of the sale (facts storeNumber; its time zone by default)"),
   posNumber: z.int().min(0).max(99_999_999).optional().describe("POS number; 1 when absent"),

@@ -133,6 +133,10 @@ export async function generateBatch(
     const expiresAt = series.expiry_days === null
       ? null
       : new Date(Date.now() + series.expiry_days * DAY_MS).toISOString();
+    // A coupon is handed out as it is made: usable at once, with no activation at a till.
+    const coupon = series.type === "coupon";
+    const status: InstrumentStatus = coupon ? "active" : "inactive";
+    const activatedAt = coupon ? new Date().toISOString() : null;
     let inserted = 0;
     for (let draw = 1; inserted < need; draw++) {
       if (draw > MAX_DRAWS) throw new Error("the series has run out of unused numbers");
@@ -143,8 +147,10 @@ export async function generateBatch(
       // One statement for the whole batch; numbers already taken in the group are skipped
       // and drawn again on the next pass.
       const { rows } = await sql<{ number: string }>`
-        insert into instruments (org_id, group_id, series_id, number, expires_at, generation_id)
+        insert into instruments
+          (org_id, group_id, series_id, number, status, activated_at, expires_at, generation_id)
         select ${series.org_id}::uuid, ${series.group_id}::uuid, ${series.id}::uuid, n,
+          ${status}::text, ${activatedAt}::timestamptz,
           ${expiresAt}::timestamptz, ${gen.id}::uuid
         from unnest(${[...numbers]}::text[]) as n
         on conflict (group_id, number) do nothing

@@ -11,6 +11,7 @@ import { ProblemError } from "../errors/problem.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
+import { CouponBenefitSchema, storedBenefit } from "./coupons.ts";
 import { prefixRule } from "./numbers.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { seriesLiabilities } from "./accounts.ts";
@@ -23,8 +24,8 @@ const wholeNumber = { error: "must be a whole number" };
 
 /**
  * A new series. The prefix alphabet depends on the type (digits for value-carrying cards,
- * the coupon alphabet for coupons), and only coupons have a maximum number of uses: absent
- * means single use, null unlimited.
+ * the coupon alphabet for coupons), and only coupons have a maximum number of uses (absent
+ * means single use, null unlimited), a benefit (required) and a start.
  */
 export const NewSeriesSchema = z.object({
   name: z.string().trim().min(1, "must not be empty").max(100, "at most 100 characters"),
@@ -39,6 +40,11 @@ export const NewSeriesSchema = z.object({
   maxUses: z.int(wholeNumber).min(1, "must be 1 or more").max(1_000_000, "at most 1000000")
     .nullable().optional()
     .describe("Coupons only: redemptions per code; absent = 1, null = unlimited"),
+  benefit: CouponBenefitSchema.optional()
+    .describe("Coupons only, and required for them: what a coupon gives"),
+  startsAt: z.iso.datetime({ offset: true, error: "an ISO 8601 time with its offset" })
+    .nullable().optional()
+    .describe("Coupons only: not redeemable before this time; absent or null: at once"),
 }).strict().superRefine((v, ctx) => {
   if (!INSTRUMENT_TYPES.includes(v.type)) return;
   const rule = prefixRule(v.type);
@@ -56,6 +62,20 @@ export const NewSeriesSchema = z.object({
       message: "only coupons have a maximum number of uses",
     });
   }
+  if (v.type === "coupon" && v.benefit === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["benefit"],
+      message: "a coupon series says what its coupons give: amountOff, percentOff or bonusPoints",
+    });
+  }
+  const onlyCoupons = (field: "benefit" | "startsAt", what: string) => {
+    if (v.type !== "coupon" && v[field] !== undefined && v[field] !== null) {
+      ctx.addIssue({ code: "custom", path: [field], message: `only coupons have ${what}` });
+    }
+  };
+  onlyCoupons("benefit", "a benefit");
+  onlyCoupons("startsAt", "a start time");
 });
 
 export type NewSeries = z.output<typeof NewSeriesSchema>;
@@ -71,6 +91,7 @@ export async function createSeries(
   input: NewSeries,
   actor: Pick<StaffUser, "id" | "email">,
 ): Promise<Series> {
+  const coupon = input.type === "coupon";
   try {
     return await inTransaction(db, async (tx) => {
       const series = await tx.insertInto("series").values({
@@ -82,9 +103,9 @@ export async function createSeries(
         currency: input.currency,
         initial_value: input.initialValue,
         expiry_days: input.expiryDays,
-        max_uses: input.type === "coupon"
-          ? (input.maxUses === undefined ? 1 : input.maxUses)
-          : null,
+        max_uses: coupon ? (input.maxUses === undefined ? 1 : input.maxUses) : null,
+        coupon_benefit: coupon ? JSON.stringify(storedBenefit(input.benefit!)) : null,
+        starts_at: coupon ? input.startsAt ?? null : null,
       }).returningAll().executeTakeFirstOrThrow();
       await recordAudit(tx, {
         orgId: group.org_id,
@@ -102,6 +123,9 @@ export async function createSeries(
           initialValue: series.initial_value,
           expiryDays: series.expiry_days,
           maxUses: series.max_uses,
+          ...(coupon
+            ? { benefit: input.benefit!, startsAt: series.starts_at?.toISOString() ?? null }
+            : {}),
         },
       });
       return series;

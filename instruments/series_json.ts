@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isoTime, Timestamp } from "../http/openapi.ts";
+import { benefitInput, benefitOf, CouponBenefitSchema } from "./coupons.ts";
 import { type Generation, type Instrument, INSTRUMENT_STATUSES } from "./generation.ts";
 import { INSTRUMENT_TYPES, type Series, type SeriesFigures } from "./series.ts";
 
@@ -15,6 +16,13 @@ export const SeriesSchema = z.object({
   expiryDays: z.number().int().nullable(),
   maxUses: z.number().int().nullable().openapi({
     description: "Coupons: redemptions per code (null = unlimited); null for other types",
+  }),
+  // A union, not .nullable(): the document then says null is a value (a $ref would drop it).
+  benefit: z.union([CouponBenefitSchema, z.null()]).openapi({
+    description: "Coupons: what a coupon gives; null for other types",
+  }),
+  startsAt: Timestamp.nullable().openapi({
+    description: "Coupons: not redeemable before this time; null: no start time",
   }),
   createdAt: Timestamp,
   instrumentCount: z.number().int().openapi({ description: "Instruments in the series" }),
@@ -58,6 +66,8 @@ export const seriesJson = (s: Series, figures: SeriesFigures) => ({
   initialValue: s.initial_value,
   expiryDays: s.expiry_days,
   maxUses: s.max_uses,
+  benefit: s.coupon_benefit === null ? null : benefitInput(benefitOf(s.coupon_benefit)!),
+  startsAt: s.starts_at && isoTime(s.starts_at),
   createdAt: isoTime(s.created_at),
   instrumentCount: figures.instruments,
   outstanding: figures.outstanding,

@@ -45,10 +45,11 @@ export interface Context {
   readonly local: LocalTime;
 }
 
-export function prepare(basket: Basket, settings: Settings): Context {
+/** The basket's lines as facts, points and coupon selectors see them. */
+export function pricedLines(basket: Basket): PricedLine[] {
   const nets = lineNets(basket);
   const orderDiscount = basket.discounts.length > 0;
-  const lines = basket.lines.map((l, index): PricedLine => ({
+  return basket.lines.map((l, index) => ({
     index,
     sku: l.sku,
     category: l.category,
@@ -56,12 +57,16 @@ export function prepare(basket: Basket, settings: Settings): Context {
     net: nets[index],
     discounted: orderDiscount || l.discounts.length > 0,
   }));
+}
+
+export function prepare(basket: Basket, settings: Settings): Context {
+  const lines = pricedLines(basket);
   let local: LocalTime | undefined;
   return {
     basket,
     settings,
     lines,
-    total: nets.reduce((a, b) => a + b, 0),
+    total: lines.reduce((a, l) => a + l.net, 0),
     digits: minorUnitDigits(basket.currency),
     status: customerStatus(basket, settings),
     atStaffLocation: atStaffLocation(basket, settings),

@@ -14,6 +14,11 @@
  *   4. update the member statistics;
  *   5. answer — the stored text is what every retry gets, byte for byte.
  *
+ * The basket's coupons take part: priced with it (their money off is among its order-level
+ * discounts), one use of each taken with the sale's rows (instruments/coupons.ts
+ * `redeemCoupons`: locked, checked again, redeemed), their bonus points posted with the rules'
+ * points (reference COUPON).
+ *
  * Any failure rolls all of it back, the key included: nothing half-written, no answer stored.
  * The steps are dependencies (`SALE_STEPS`) so a test can make one fail after the earlier ones
  * wrote, without a switch in the production path.
@@ -24,6 +29,7 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { idempotent } from "../db/idempotency.ts";
 import { priceBasket, type PricedBasket, type QuoteRequest, type Till } from "../earning/quote.ts";
 import { ProblemError, validationError } from "../errors/problem.ts";
+import { COUPON_REFERENCE, redeemCoupons } from "../instruments/coupons.ts";
 import {
   customerPoints,
   POINTS_ISSUED,
@@ -204,6 +210,12 @@ async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
     }))
   );
   if (awards.length) await tx.insertInto("sale_awards").values(awards).execute();
+  await redeemCoupons(tx, priced.coupons, {
+    id,
+    orgId: group.org_id,
+    at: request.at,
+    timeZone: ctx.till.timezone,
+  });
   return id;
 }
 
@@ -240,6 +252,16 @@ async function postSale(tx: Db, sale: SaleDraft, saleId: string): Promise<SalePo
             account: programmePoints(group.org_id, group.id, POINTS_ISSUED),
             amount: -a.points,
             ...tag,
+          },
+        );
+      }
+      for (const c of priced.coupons.filter((c) => c.points > 0)) {
+        legs.push(
+          { account: mine, amount: c.points, reference: COUPON_REFERENCE },
+          {
+            account: programmePoints(group.org_id, group.id, POINTS_ISSUED),
+            amount: -c.points,
+            reference: COUPON_REFERENCE,
           },
         );
       }
@@ -355,13 +377,17 @@ export async function recordSale(
             .filter((a) => a.reference === settings.keyLineTotalReferenceMatch)
             .reduce((sum, a) => sum + a.points, 0)
           : 0;
-        customer.keyLineTotal = keyLineBefore + earned;
+        const bonus = settings.keyLineTotalReferenceMatch === COUPON_REFERENCE
+          ? priced.coupons.reduce((sum, c) => sum + c.points, 0)
+          : 0;
+        customer.keyLineTotal = keyLineBefore + earned + bonus;
       }
     }
     const body = saleJson(
       { id, receiptNumber: request.receiptNumber, rulesVersion: priced.rulesVersion },
       priced.evaluation,
       customer,
+      priced.coupons,
       cards,
     );
     // Stored as its text (a JSON string), not as a jsonb object, whose key order Postgres

@@ -6,6 +6,8 @@ import { z } from "@hono/zod-openapi";
 import { quoteJson, QuoteSchema } from "../earning/earning_json.ts";
 import { QuoteRequestSchema } from "../earning/quote.ts";
 import { Uuid } from "../http/openapi.ts";
+import type { AppliedCoupon } from "../instruments/coupons.ts";
+import { usedCouponsJson } from "../instruments/coupons_json.ts";
 import type { Evaluation } from "../rules/awards.ts";
 import { hasAtMostTwoDecimals, hundredthsToNumber } from "../rules/points.ts";
 
@@ -130,12 +132,14 @@ export type SaleRequest = z.output<typeof SaleRequestSchema>;
 export const SaleSchema = z.object({
   id: Uuid.openapi({ description: "The sale's id" }),
   receiptNumber: z.string(),
-  ...QuoteSchema.pick({ rulesVersion: true, points: true, rules: true, lines: true }).shape,
+  ...QuoteSchema.pick({ rulesVersion: true, points: true, rules: true, lines: true, coupons: true })
+    .shape,
   customer: z.object({
     number: z.string().openapi({ description: "Customer number" }),
     balances: z.object({
       points: z.number().openapi({
-        description: "Points balance after this sale (earned added, spent taken), two decimals",
+        description: "Points balance after this sale (earned and coupons' bonus added, spent " +
+          "taken), two decimals",
       }),
     }),
     keyLineTotal: z.number().optional().openapi({
@@ -164,6 +168,7 @@ export function saleJson(
   sale: { id: string; receiptNumber: string; rulesVersion: number | null },
   evaluation: Evaluation,
   customer: SaleCustomer | null,
+  coupons: readonly AppliedCoupon[],
   cards: readonly CardTaken[],
 ): Sale {
   const quote = quoteJson(sale.rulesVersion, evaluation);
@@ -174,6 +179,7 @@ export function saleJson(
     points: quote.points,
     rules: quote.rules,
     lines: quote.lines,
+    coupons: usedCouponsJson(coupons),
     customer: customer && {
       number: customer.number,
       balances: { points: hundredthsToNumber(customer.balance) },

@@ -3,12 +3,13 @@ import InstrumentCount from "../../islands/InstrumentCount.tsx";
 import InstrumentGenerator, {
   type InstrumentGeneratorProps,
 } from "../../islands/InstrumentGenerator.tsx";
+import { benefitOf } from "../../instruments/coupons.ts";
 import type { Series, SeriesFigures } from "../../instruments/series.ts";
 import { carriesMoney } from "../../instruments/states.ts";
 import { formatMoney } from "../../money/amount.ts";
 import { Island } from "../../web/island.tsx";
 import { Fact, Facts } from "../Facts.tsx";
-import { formatCount, TYPE_LABELS } from "./format.ts";
+import { benefitLabel, formatCount, formatUtc, TYPE_LABELS } from "./format.ts";
 
 /** A series with what its card shows besides its own columns. */
 export interface ListedSeries {
@@ -48,6 +49,12 @@ export function SeriesCard(
             {series.max_uses === null ? "unlimited" : formatCount(series.max_uses)}
           </Fact>
         )}
+        {series.coupon_benefit !== null && (
+          <Fact term="A coupon gives">
+            {benefitLabel(benefitOf(series.coupon_benefit)!, series.currency)}
+          </Fact>
+        )}
+        {series.starts_at && <Fact term="Usable from">{formatUtc(series.starts_at)}</Fact>}
         <Fact term="Instruments">
           {canManage
             ? <Island of={InstrumentCount} props={{ count, href: instrumentsHref }} />

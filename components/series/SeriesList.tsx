@@ -18,8 +18,9 @@ export function SeriesList(
     <>
       <p class="intro">
         A series is a bundle of instruments of one type — gift cards, loyalty cards, store credit or
-        coupons — with a number prefix, a currency and defaults. Instruments are generated inactive,
-        with numbers that cannot be guessed from one another.
+        coupons — with a number prefix, a currency and defaults. Instruments are generated with
+        numbers that cannot be guessed from one another: cards inactive, coupons active (usable at
+        once, until their expiry and their uses run out).
       </p>
       {groups.length > 1 && (
         <GroupChooser

@@ -76,7 +76,11 @@ export const adminSeries = newRouter()
       tags,
       summary: "Create a series: instrument type, number prefix, currency and defaults",
       description: "The prefix is digits for gift cards, store credit and loyalty cards, and " +
-        "2–9 / A–Z without I, L, O for coupons; it is unique within the group (409 otherwise).",
+        "2–9 / A–Z without I, L, O for coupons; it is unique within the group (409 otherwise). " +
+        "A coupon series says what a coupon gives (`benefit`, required: an amount off in minor " +
+        "units of the series' currency, a percent off of the lines a selector takes, or bonus " +
+        "points), how many uses each has (`maxUses`) and optionally from when (`startsAt`); " +
+        "other types have none of these (422 on the field).",
       ...adminAuth,
       request: { params: IdParam, body: jsonBody(NewSeriesSchema.openapi("NewSeries")) },
       responses: { 201: jsonResponse(SeriesSchema, "Created"), ...problems },
@@ -135,8 +139,8 @@ export const adminSeries = newRouter()
       tags,
       summary: "Generate instruments in bulk (up to 100,000), in the background",
       description: "Answers 202 with the generation at once; poll GET /generations/{id} for " +
-        "progress. Instruments are created inactive, with unguessable numbers (or coupon " +
-        "codes) and the series' expiry. The same Idempotency-Key again returns the same " +
+        "progress. Instruments are created with unguessable numbers (or coupon codes) and " +
+        "the series' expiry: cards inactive, coupons active (usable at once). The same Idempotency-Key again returns the same " +
         "generation (resuming it if its process died); with another count it is a 409.",
       ...adminAuth,
       request: { params: IdParam, body: jsonBody(NewGeneration) },

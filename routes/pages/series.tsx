@@ -23,23 +23,93 @@ import { formText } from "../../web/form.ts";
 
 const SERIES_PAGE = 50;
 
+/** An amount typed in the currency (25.00) in minor units (2500); undefined when empty or bad. */
+function minorUnits(
+  form: Record<string, string>,
+  field: string,
+  digits: number,
+  currency: string,
+  errors: FieldError[],
+): number | undefined {
+  const value = (form[field] ?? "").trim();
+  if (!value) return undefined;
+  const m = /^(\d{1,10})(?:\.(\d+))?$/.exec(value);
+  if (!m) errors.push({ field, message: "an amount such as 25.00" });
+  else if ((m[2] ?? "").length > digits) {
+    errors.push({ field, message: `at most ${digits} decimals in ${currency}` });
+  } else return Number(m[1] + (m[2] ?? "").padEnd(digits, "0"));
+}
+
+/** A decimal typed as text; undefined when empty, a field error when it is not a number. */
+function decimal(form: Record<string, string>, field: string, errors: FieldError[]) {
+  const value = (form[field] ?? "").trim();
+  if (!value) return undefined;
+  if (/^\d{1,10}(\.\d+)?$/.test(value)) return Number(value);
+  errors.push({ field, message: "a number such as 10 or 12.5" });
+}
+
+const codes = (text: string | undefined) => {
+  const list = (text ?? "").split(",").map((c) => c.trim()).filter(Boolean);
+  return list.length ? list : undefined;
+};
+
 /**
- * The form in people's terms, read into the API's body: the initial value is typed in the
- * currency (25.00), stored in minor units (2500); empty optional fields are absent.
+ * What a coupon gives, from the form's coupon fields (named as in the API's body), when a kind
+ * is chosen: the API says what is missing or not allowed for the series' type.
+ */
+function benefitOf(
+  form: Record<string, string>,
+  digits: number,
+  currency: string,
+  errors: FieldError[],
+): unknown {
+  switch (form["benefit.kind"]) {
+    case "amountOff":
+      return {
+        kind: "amountOff",
+        amount: minorUnits(form, "benefit.amount", digits, currency, errors),
+      };
+    case "percentOff": {
+      const selector = {
+        skus: codes(form["benefit.selector.skus"]),
+        categories: codes(form["benefit.selector.categories"]),
+        excludeDiscounted: form["benefit.selector.excludeDiscounted"] ? true : undefined,
+      };
+      return {
+        kind: "percentOff",
+        percent: decimal(form, "benefit.percent", errors),
+        ...(Object.values(selector).some((v) => v !== undefined) ? { selector } : {}),
+      };
+    }
+    case "bonusPoints":
+      return { kind: "bonusPoints", points: decimal(form, "benefit.points", errors) };
+    default:
+      return undefined;
+  }
+}
+
+/** A datetime-local value (2026-06-01T09:00), read as UTC as the form says. */
+function utcTime(form: Record<string, string>, errors: FieldError[]): string | undefined {
+  const value = (form.startsAt ?? "").trim();
+  if (!value) return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?$/.exec(value);
+  if (m) return `${m[1]}${m[2] ?? ":00"}Z`;
+  errors.push({ field: "startsAt", message: "a date and time such as 2026-06-01T09:00" });
+}
+
+/**
+ * The form in people's terms, read into the API's body: amounts are typed in the currency
+ * (25.00), stored in minor units (2500); empty optional fields are absent.
  */
 function fromForm(form: Record<string, string>): { body: unknown; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const currency = (form.currency ?? "").trim().toUpperCase();
   const digits = CurrencySchema.safeParse(currency).success ? minorUnitDigits(currency) : 2;
-  const value = (form.initialValue ?? "").trim();
-  let initialValue = 0;
-  const m = /^(\d{1,10})(?:\.(\d+))?$/.exec(value);
-  if (value && !m) errors.push({ field: "initialValue", message: "an amount such as 25.00" });
-  else if (m && (m[2] ?? "").length > digits) {
-    errors.push({ field: "initialValue", message: `at most ${digits} decimals in ${currency}` });
-  } else if (m) initialValue = Number(m[1] + (m[2] ?? "").padEnd(digits, "0"));
+  const initialValue = minorUnits(form, "initialValue", digits, currency, errors) ?? 0;
   const optionalInt = (v: string | undefined) => v?.trim() ? Number(v) : undefined;
   const maxUses = form.unlimitedUses ? null : optionalInt(form.maxUses);
+  const benefit = benefitOf(form, digits, currency, errors);
+  const startsAt = utcTime(form, errors);
   return {
     body: {
       name: form.name ?? "",
@@ -49,6 +119,8 @@ function fromForm(form: Record<string, string>): { body: unknown; errors: FieldE
       initialValue,
       expiryDays: optionalInt(form.expiryDays) ?? null,
       ...(maxUses === undefined ? {} : { maxUses }),
+      ...(benefit === undefined ? {} : { benefit }),
+      ...(startsAt === undefined ? {} : { startsAt }),
     },
     errors,
   };

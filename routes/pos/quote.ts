@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { ActingHeaders, posProgramme, posTill } from "../../auth/pos.ts";
-import { quoteJson, QuoteRequest, QuoteSchema } from "../../earning/earning_json.ts";
+import { pricedJson, QuoteRequest, QuoteSchema } from "../../earning/earning_json.ts";
 import { priceBasket } from "../../earning/quote.ts";
 import { jsonBody, jsonResponse, newRouter, posAuth, posProblems } from "../../http/openapi.ts";
 
@@ -15,7 +15,13 @@ export const posQuote = newRouter().openapi(
       "takes its item's category from the catalogue (an unknown SKU without one is a 422 on " +
       "`lines.N.category`). `customer` names a customer of the programme by `number` or " +
       "`card` (404 when there is none); without it the sale is anonymous and earns nothing. " +
-      "The answer gives the points per rule and per line, and staff discounts; " +
+      "`coupons` are applied as the sale would apply them, without using them: their money " +
+      "off is an order-level discount of kind offer the rules see (send lines at their price " +
+      "before the coupons), bonus points need a member (422 on `coupons.N`), an unknown code " +
+      "is a 404 and an unusable coupon a 409 `coupon-<reason>` on `coupons.N` (see " +
+      "`POST /coupons/{code}/validate`). " +
+      "The answer gives the points per rule and per line, staff discounts and each coupon's " +
+      "discount and bonus points; " +
       "`rulesVersion` is the published rule set version that priced it (null, and 0 points, " +
       "while none is published). No Idempotency-Key: a quote changes nothing.",
     ...posAuth,
@@ -31,6 +37,6 @@ export const posQuote = newRouter().openapi(
       posTill(c),
       c.req.valid("json"),
     );
-    return c.json(quoteJson(priced.rulesVersion, priced.evaluation), 200);
+    return c.json(pricedJson(priced), 200);
   },
 );

@@ -46,6 +46,19 @@ transactions, and cannot spend points (422 on \`tenders.N.points\`). The answer'
 when the programme shows the key line total. A sale at a POS whose programme has no published
 rules is recorded with 0 points and \`rulesVersion\` null.
 
+**Coupons.** \`coupons: [code]\` (at most 10, each once: a repeated code is a 422 on
+\`coupons.N\`) are used by the sale, once each. Send the lines at their price before the coupons:
+a coupon's money off is applied as an order-level discount of kind \`offer\` to the basket the rules
+see, so points are earned on what is paid (and, with the setting \`calcPointsOnDiscountedItems\`
+off, a sale with a coupon earns no points). Each coupon is worked out on the basket as sent, in the
+order sent, and together they never take more than its value. A bonus-points coupon gives its
+points to the member (ledger reference \`COUPON\`, in the sale's posting and in
+\`customer.balances.points\`, not in \`points\`); without a member it is a 422 on \`coupons.N\`.
+The answer's \`coupons\` lists each one's \`code\`, \`discount\` and bonus \`points\`. In the sale's
+transaction each coupon is locked, checked again and one of its uses taken: a coupon is used at
+most \`maxUses\` times however many sales race for it, and once per sale however often the sale is
+retried. A use is not given back by a return.
+
 **Idempotency.** \`Idempotency-Key\` is required and scoped to the POS. A retry with the same key
 and the same body answers 201 with the first answer, byte for byte (header
 \`Idempotent-Replayed: true\`), and writes nothing — also when the retry arrives while the first
@@ -55,6 +68,10 @@ request is still running: it waits for it. The same key with another body is a 4
 **Conflicts.** 409 \`duplicate-receipt\` (field \`receiptNumber\`): this POS already recorded a
 sale with that receipt number under another key. 409 \`insufficient-points\` (field
 \`tenders.N.points\`): the member's balance does not cover the points spent; nothing is written.
+409 \`coupon-used-up\`, \`coupon-expired\`, \`coupon-not-yet-active\`, \`coupon-not-for-this-basket\`,
+\`coupon-inactive\`, \`coupon-blocked\`, \`coupon-void\` (field \`coupons.N\`, the reason also in
+\`reason\`): that coupon cannot be used (\`POST /coupons/{code}/validate\` says the same);
+nothing is written. 404 on \`coupons.N\`: no coupon of this programme has the code.
 422 \`validation\`: a field is not valid, each named in \`errors\` (e.g. \`lines.0.category\` for an
 unknown SKU sent without its category).`;
 

@@ -78,7 +78,8 @@ async function progressSeen(page: Page): Promise<{ value: number; max: number; t
 }
 
 Deno.test({
-  name: "series in a real browser: create a gift-card series, generate 20,000 with progress",
+  name: "series in a real browser: create a gift-card series, generate 20,000 with progress, " +
+    "create a coupon series",
   ignore: skipBrowserTest,
   fn: (t) =>
     withBrowserApp(t, {}, async (app) => {
@@ -370,6 +371,38 @@ Deno.test({
             assert.deepEqual(audited.map((g) => g.count), [20_000, 1_500, 2_500, 100_000, 500]);
           },
         ],
+        ["create a coupon series through the form: 10% off shoes, from a start time", async () => {
+          const form = page.locator("form.series-form");
+          const field = (name: string) => form.locator(`[name="${name}"]`);
+          await form.getByLabel("Name").fill("Shoe coupons");
+          await form.getByLabel("Instrument type").selectOption({ label: "Coupon" });
+          await form.getByLabel("Number prefix").fill("SHW");
+          await field("maxUses").fill("3");
+          await field("benefit.kind").selectOption({ label: "A percent off" });
+          await field("benefit.percent").fill("10");
+          await field("benefit.selector.categories").fill("SHOES");
+          await field("startsAt").fill("2026-06-01T09:00");
+          await Promise.all([
+            page.waitForURL((u) => u.hash.startsWith("#series-") && !u.hash.endsWith(seriesId)),
+            form.getByRole("button", { name: "Create series" }).click(),
+          ]);
+          await page.getByText("Series Shoe coupons created.").waitFor();
+          const couponsId = new URL(page.url()).hash.slice("#series-".length);
+          const card = page.locator(`#series-${couponsId}`);
+          await card.getByText("10% off SHOES").waitFor();
+          await card.getByText("2026-06-01 09:00 UTC").waitFor();
+          const series = await admin("GET", `/series/${couponsId}`);
+          assert.deepEqual(
+            [series.type, series.maxUses, series.benefit, series.startsAt],
+            [
+              "coupon",
+              3,
+              { kind: "percentOff", percent: 10, selector: { categories: ["SHOES"] } },
+              "2026-06-01T09:00:00.000Z",
+            ],
+          );
+          assert.deepEqual(pageErrors, [], "no uncaught error in the pages");
+        }],
       ];
       await app.runSteps(steps);
     }),

@@ -115,6 +115,7 @@ Deno.test("with nothing published a quote earns 0 points and names no rules vers
     rules: [],
     lines: [{ index: 0, points: 0 }, { index: 1, points: 0 }],
     discounts: [],
+    coupons: [],
   });
 });
 

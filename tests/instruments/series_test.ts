@@ -129,20 +129,25 @@ Deno.test("coupon series: max uses defaults to single use, null means unlimited"
       type: "coupon",
       prefix: "SPR",
       currency: "EUR",
+      benefit: { kind: "amountOff", amount: 500 },
     },
   );
   assert.equal(single.status, 201);
   assert.equal(single.json.maxUses, 1);
   assert.equal(single.json.initialValue, 0);
   assert.equal(single.json.expiryDays, null);
+  assert.deepEqual(single.json.benefit, { kind: "amountOff", amount: 500 });
+  assert.equal(single.json.startsAt, null);
   const unlimited = await call(owner, "POST", `/merchant-groups/${A.group.id}/series`, {
     name: "Staff coupons",
     type: "coupon",
     prefix: "STF",
     currency: "EUR",
     maxUses: null,
+    benefit: { kind: "bonusPoints", points: 12.5 },
   });
   assert.equal(unlimited.json.maxUses, null);
+  assert.deepEqual(unlimited.json.benefit, { kind: "bonusPoints", points: 12.5 });
   const loyalty = await call(owner, "POST", `/merchant-groups/${A.group.id}/series`, {
     name: "Loyalty cards",
     type: "loyalty-card",
@@ -151,17 +156,59 @@ Deno.test("coupon series: max uses defaults to single use, null means unlimited"
     maxUses: null,
   });
   assert.equal(loyalty.status, 201, JSON.stringify(loyalty.json));
+  assert.equal(loyalty.json.benefit, null);
+  assert.equal(loyalty.json.startsAt, null);
+});
+
+Deno.test("coupon series: the benefit and start time are stored, shown and audited", async () => {
+  const body = {
+    name: "Shoe week",
+    type: "coupon",
+    prefix: "SHW",
+    currency: "EUR",
+    maxUses: 3,
+    benefit: { kind: "percentOff", percent: 12.5, selector: { categories: ["SHOES"] } },
+    startsAt: "2026-06-01T09:00:00+02:00",
+  };
+  const res = await call(owner, "POST", `/merchant-groups/${A.group.id}/series`, body);
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  assert.deepEqual(res.json.benefit, body.benefit);
+  assert.equal(res.json.startsAt, "2026-06-01T07:00:00.000Z");
+  assert.deepEqual((await call(owner, "GET", `/series/${res.json.id}`)).json, res.json);
+  const points = await call(owner, "POST", `/merchant-groups/${A.group.id}/series`, {
+    ...body,
+    prefix: "PTS",
+    benefit: { kind: "bonusPoints", points: 0.25 },
+  });
+  const stored = await t.db.selectFrom("series").select(["coupon_benefit", "starts_at"])
+    .where("id", "in", [res.json.id, points.json.id]).orderBy("prefix", "desc").execute();
+  assert.deepEqual(stored.map((s) => s.coupon_benefit), [
+    body.benefit,
+    { kind: "bonusPoints", points: 25 },
+  ], "bonus points are stored as hundredths");
+  const audit = await t.db.selectFrom("audit_log").select("after")
+    .where("entity", "=", "series").where("entity_id", "=", res.json.id)
+    .executeTakeFirstOrThrow();
+  const after = audit.after as Record<string, unknown>;
+  assert.deepEqual(after.benefit, body.benefit);
+  assert.equal(after.startsAt, "2026-06-01T07:00:00.000Z");
 });
 
 Deno.test("bad series input is a 4xx naming the field, and nothing is written", async () => {
   const good = { name: "X", type: "gift-card", prefix: "777", currency: "EUR" };
+  const coupon = {
+    ...good,
+    type: "coupon",
+    prefix: "ZZ",
+    benefit: { kind: "amountOff", amount: 1 },
+  };
   const cases: [string, Record<string, unknown>, string, number?][] = [
     ["maxUses on a gift card", { ...good, maxUses: 5 }, "maxUses"],
     ["letters in a gift card prefix", { ...good, prefix: "GC12" }, "prefix"],
     ["a prefix of 9 digits", { ...good, prefix: "123456789" }, "prefix"],
     ["an empty prefix", { ...good, prefix: "" }, "prefix"],
-    ["an ambiguous coupon prefix", { ...good, type: "coupon", prefix: "SALE0" }, "prefix"],
-    ["a coupon prefix with I", { ...good, type: "coupon", prefix: "VIP" }, "prefix"],
+    ["an ambiguous coupon prefix", { ...coupon, prefix: "SALE0" }, "prefix"],
+    ["a coupon prefix with I", { ...coupon, prefix: "VIP" }, "prefix"],
     ["an unknown currency", { ...good, currency: "EURO" }, "currency"],
     ["a lower-case currency", { ...good, currency: "eur" }, "currency"],
     ["an unknown type", { ...good, type: "voucher" }, "type"],
@@ -171,7 +218,48 @@ Deno.test("bad series input is a 4xx naming the field, and nothing is written", 
     ["an initial value as text", { ...good, initialValue: "10" }, "initialValue"],
     ["0 expiry days", { ...good, expiryDays: 0 }, "expiryDays"],
     ["3651 expiry days", { ...good, expiryDays: 3651 }, "expiryDays"],
-    ["maxUses 0 on a coupon", { ...good, type: "coupon", prefix: "ZZ", maxUses: 0 }, "maxUses"],
+    ["maxUses 0 on a coupon", { ...coupon, maxUses: 0 }, "maxUses"],
+    ["a coupon without a benefit", { ...coupon, benefit: undefined }, "benefit"],
+    ["a benefit on a gift card", { ...good, benefit: coupon.benefit }, "benefit"],
+    ["a start on a gift card", { ...good, startsAt: "2026-01-01T00:00:00Z" }, "startsAt"],
+    ["a start without offset", { ...coupon, startsAt: "2026-01-01T00:00:00" }, "startsAt"],
+    ["an unknown benefit", { ...coupon, benefit: { kind: "free" } }, "benefit.kind"],
+    [
+      "an amount off of 0",
+      { ...coupon, benefit: { kind: "amountOff", amount: 0 } },
+      "benefit.amount",
+    ],
+    [
+      "a fractional amount",
+      { ...coupon, benefit: { kind: "amountOff", amount: 1.5 } },
+      "benefit.amount",
+    ],
+    ["0 percent", { ...coupon, benefit: { kind: "percentOff", percent: 0 } }, "benefit.percent"],
+    [
+      "101 percent",
+      { ...coupon, benefit: { kind: "percentOff", percent: 101 } },
+      "benefit.percent",
+    ],
+    [
+      "three decimals of percent",
+      { ...coupon, benefit: { kind: "percentOff", percent: 1.005 } },
+      "benefit.percent",
+    ],
+    [
+      "an empty selector list",
+      { ...coupon, benefit: { kind: "percentOff", percent: 5, selector: { skus: [] } } },
+      "benefit.selector.skus",
+    ],
+    [
+      "three decimals of points",
+      { ...coupon, benefit: { kind: "bonusPoints", points: 0.125 } },
+      "benefit.points",
+    ],
+    [
+      "an amount and points",
+      { ...coupon, benefit: { kind: "bonusPoints", points: 1, amount: 1 } },
+      "benefit",
+    ],
     ["an unknown field", { ...good, colour: "red" }, "(body)"],
     ["a duplicate prefix", { ...good, prefix: "6012" }, "prefix", 409],
   ];
@@ -206,6 +294,7 @@ Deno.test("series list: paginated by name, filtered by type", async () => {
       type,
       prefix: type === "coupon" ? "C" : `${i + 1}`,
       currency: "GBP",
+      ...(type === "coupon" ? { benefit: { kind: "bonusPoints", points: 5 } } : {}),
     });
     assert.equal(res.status, 201);
   }
@@ -354,22 +443,30 @@ Deno.test("the instruments list pages through a series with a status filter", as
   }
 });
 
-Deno.test("coupons are generated as unambiguous codes with a check character", async () => {
+Deno.test("coupons are generated active as unambiguous codes with a check character, expiring with the series", async () => {
   const coupons = (await call(owner, "POST", `/merchant-groups/${A.group.id}/series`, {
     name: "Welcome coupons",
     type: "coupon",
     prefix: "WCM",
     currency: "EUR",
     maxUses: 3,
+    expiryDays: 30,
+    benefit: { kind: "amountOff", amount: 1000 },
   })).json;
   const { generation } = (await generate(owner, coupons.id, 2_000, "coupons-1")).json;
   assert.equal((await finished(owner, generation.id)).created, 2_000);
-  const codes = await t.db.selectFrom("instruments").select("number")
+  const codes = await t.db.selectFrom("instruments")
+    .select(["number", "status", "activated_at", "expires_at"])
     .where("series_id", "=", coupons.id).execute();
   assert.equal(new Set(codes.map((c) => c.number)).size, 2_000);
-  for (const { number } of codes) {
+  for (const { number, status, activated_at, expires_at } of codes) {
     assert.match(number, /^WCM[2-9A-HJKMNP-Z]{11}$/);
     assert.ok(isValidNumber("coupon", number), number);
+    // Usable at once, without an activation; the series' expiry applies.
+    assert.equal(status, "active");
+    assert.ok(activated_at);
+    const days = (expires_at!.getTime() - Date.now()) / 86_400_000;
+    assert.ok(days > 29.9 && days <= 30, `${days} days`);
   }
 });
 
@@ -614,6 +711,87 @@ Deno.test("console: creating a series by form shows errors next to fields, then 
   });
   assert.equal(forged.status, 403);
   await forged.body?.cancel();
+});
+
+Deno.test("console: a coupon series by form, with what a coupon gives and from when", async () => {
+  const { cookie, csrf } = await signIn(t, "a-marketing@example.com");
+  const post = (fields: Record<string, string>) =>
+    t.request(`/console/series/${A.group.id}`, {
+      method: "POST",
+      headers: {
+        Cookie: cookie,
+        Origin: ORIGIN,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ _csrf: csrf, ...fields }),
+    });
+  const coupon = { name: "Summer shoes", type: "coupon", prefix: "SUMR", currency: "EUR" };
+  const before = await counts();
+  const refusals: [Record<string, string>, string][] = [
+    [{}, "benefit.kind"],
+    [{ "benefit.kind": "amountOff" }, "benefit.amount"],
+    [{ "benefit.kind": "amountOff", "benefit.amount": "5.005" }, "benefit.amount"],
+    [{ "benefit.kind": "percentOff", "benefit.percent": "120" }, "benefit.percent"],
+    [{ "benefit.kind": "bonusPoints", "benefit.points": "ten" }, "benefit.points"],
+    [{ "benefit.kind": "bonusPoints", "benefit.points": "10", startsAt: "June" }, "startsAt"],
+  ];
+  for (const [fields, field] of refusals) {
+    const res = await post({ ...coupon, ...fields });
+    assert.equal(res.status, 422, JSON.stringify(fields));
+    const html = await res.text();
+    assert.match(html, new RegExp(`id="${field}-error" class="field-error"`), field);
+  }
+  const giftCard = await post({
+    name: "Cards",
+    type: "gift-card",
+    prefix: "7070",
+    currency: "EUR",
+    "benefit.kind": "amountOff",
+    "benefit.amount": "5",
+  });
+  assert.equal(giftCard.status, 422);
+  assert.match(await giftCard.text(), /id="benefit.kind-error" class="field-error">only coupons/);
+  assert.deepEqual(await counts(), before);
+
+  const ok = await post({
+    ...coupon,
+    maxUses: "2",
+    expiryDays: "30",
+    "benefit.kind": "percentOff",
+    "benefit.percent": "12.5",
+    "benefit.selector.categories": "SHOES, BOOTS",
+    "benefit.selector.excludeDiscounted": "on",
+    "benefit.amount": "ignored for a percent",
+    startsAt: "2026-06-01T09:00",
+  });
+  assert.equal(ok.status, 302);
+  await ok.body?.cancel();
+  const created = await t.db.selectFrom("series").selectAll().where("group_id", "=", A.group.id)
+    .where("prefix", "=", "SUMR").executeTakeFirstOrThrow();
+  assert.deepEqual(created.coupon_benefit, {
+    kind: "percentOff",
+    percent: 12.5,
+    selector: { categories: ["SHOES", "BOOTS"], excludeDiscounted: true },
+  });
+  assert.equal(created.starts_at?.toISOString(), "2026-06-01T09:00:00.000Z");
+  assert.equal(created.max_uses, 2);
+  const page = await (await t.request(`/console/series?group=${A.group.id}`, {
+    headers: { Cookie: cookie },
+  })).text();
+  assert.match(page, /12.5% off SHOES, BOOTS, not on discounted lines/);
+  assert.match(page, /2026-06-01 09:00 UTC/);
+
+  const amount = await post({
+    ...coupon,
+    prefix: "FVE",
+    "benefit.kind": "amountOff",
+    "benefit.amount": "5",
+  });
+  assert.equal(amount.status, 302);
+  await amount.body?.cancel();
+  const five = await t.db.selectFrom("series").select(["coupon_benefit", "starts_at"])
+    .where("group_id", "=", A.group.id).where("prefix", "=", "FVE").executeTakeFirstOrThrow();
+  assert.deepEqual(five, { coupon_benefit: { kind: "amountOff", amount: 500 }, starts_at: null });
 });
 
 Deno.test("console: the island's calls work with the session cookie and its CSRF token", async () => {

@@ -142,6 +142,7 @@ test("a member's sale: 201 with the documented answer, priced as the quote price
     "points",
     "rules",
     "lines",
+    "coupons",
     "customer",
     "cards",
   ]);
