@@ -29,6 +29,7 @@ export async function makeSeries(
     currency: opts.currency ?? "EUR",
     initialValue: opts.initialValue ?? 0,
     expiryDays: null,
+    ...(type === "coupon" ? { benefit: { kind: "amountOff" as const, amount: 500 } } : {}),
   }, w.owner);
 }
 

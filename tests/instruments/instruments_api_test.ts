@@ -34,7 +34,13 @@ const gift = await createSeries(
 const coupons = await createSeries(
   t.db,
   A.group,
-  NewSeriesSchema.parse({ name: "Coupons", type: "coupon", prefix: "WCM", currency: "EUR" }),
+  NewSeriesSchema.parse({
+    name: "Coupons",
+    type: "coupon",
+    prefix: "WCM",
+    currency: "EUR",
+    benefit: { kind: "amountOff", amount: 500 },
+  }),
   A.owner,
 );
 const cards = await generateInstruments(t.db, gift, 60, A.owner);
@@ -93,9 +99,9 @@ Deno.test("search: by part of the number, series and status, paged by number", a
   const onlyCoupons = await call(
     owner,
     "GET",
-    `/merchant-groups/${A.group.id}/instruments?seriesId=${coupons.id}&status=inactive`,
+    `/merchant-groups/${A.group.id}/instruments?seriesId=${coupons.id}&status=active`,
   );
-  assert.equal(onlyCoupons.json.items.length, 3);
+  assert.equal(onlyCoupons.json.items.length, 3, "coupons are generated active");
   assert.equal(
     (await call(owner, "GET", `/merchant-groups/${A.group.id}/instruments?status=void`)).json
       .items.length,

@@ -301,6 +301,7 @@ test("a sale with coupons: the discount the rules see, bonus points posted, one 
     "lines",
     "coupons",
     "customer",
+    "cards",
   ]);
   assert.deepEqual(res.json.coupons, [
     { code: five, discount: 500, points: 0 },
