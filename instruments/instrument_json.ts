@@ -2,7 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { validationError } from "../errors/problem.ts";
 import { IdParam, isoTime, Timestamp } from "../http/openapi.ts";
 import { encodeCursor } from "../http/pagination.ts";
-import type { InstrumentState } from "./activities.ts";
 import { type InstrumentDetail, STAFF_MOVES, type StaffMove } from "./detail.ts";
 import { INSTRUMENT_STATUSES } from "./generation.ts";
 import type { ActivityLine } from "./history.ts";
@@ -136,21 +135,3 @@ export function moveInput(move: StaffMove, body: MoveInput) {
   }
   return { move, ...body };
 }
-
-export const InstrumentStateSchema = z.object({
-  number: z.string(),
-  type: z.enum(INSTRUMENT_TYPES),
-  status: z.enum(INSTRUMENT_STATUSES),
-  currency: z.string(),
-  balance: Minor("on the card"),
-  expiresAt: Timestamp.nullable(),
-}).openapi("InstrumentState");
-
-export const instrumentStateJson = (s: InstrumentState) => ({
-  number: s.number,
-  type: s.type,
-  status: s.status,
-  currency: s.currency,
-  balance: s.balance,
-  expiresAt: s.expiresAt && isoTime(s.expiresAt),
-});

@@ -5,6 +5,10 @@ import { INSTRUMENT_MOVE_PERMISSIONS } from "../../auth/roles.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import { staffMove } from "../../instruments/activities.ts";
+import {
+  instrumentBalanceJson,
+  InstrumentBalanceSchema,
+} from "../../instruments/activities_json.ts";
 import { instrumentDetail } from "../../instruments/detail.ts";
 import { csvFileName, seriesCsv } from "../../instruments/export.ts";
 import { INSTRUMENT_STATUSES } from "../../instruments/generation.ts";
@@ -16,8 +20,6 @@ import {
   InstrumentHistorySchema,
   instrumentHitJson,
   InstrumentHitSchema,
-  instrumentStateJson,
-  InstrumentStateSchema,
   moveInput,
   MoveParam,
   MoveSchema,
@@ -135,14 +137,14 @@ export const adminInstruments = newRouter()
         "wrong-instrument-type. Each move is on the instrument's history and in the audit log.",
       ...adminAuth,
       request: { params: MoveParam, body: jsonBody(MoveSchema) },
-      responses: { 200: jsonResponse(InstrumentStateSchema, "Moved"), ...problems },
+      responses: { 200: jsonResponse(InstrumentBalanceSchema, "Moved"), ...problems },
     }),
     async (c) => {
       const { move } = c.req.valid("param");
       const input = moveInput(move, c.req.valid("json"));
       const instrument = await authorized(c, "instrument", INSTRUMENT_MOVE_PERMISSIONS[move]);
       const state = await staffMove(c.get("deps").db, instrument.id, input, c.get("staff")!);
-      return c.json(instrumentStateJson(state), 200);
+      return c.json(instrumentBalanceJson(state), 200);
     },
   )
   .openapi(
