@@ -75,17 +75,10 @@ const REFERENCE: Partial<Record<Move, string>> = {
   redeem: "REDEEM",
 };
 
-async function lockWhere(
-  tx: Db,
-  where: { groupId: string; number: string } | { id: string },
-): Promise<LockedInstrument | undefined> {
-  let query = tx.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
+/** Instruments with what their series says, to be locked (FOR UPDATE of the instrument). */
+const lockable = (tx: Db) =>
+  tx.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
     .selectAll("i").select(["s.type", "s.currency", "s.initial_value"]);
-  query = "id" in where
-    ? query.where("i.id", "=", where.id)
-    : query.where("i.group_id", "=", where.groupId).where("i.number", "=", where.number);
-  return await query.forUpdate("i").executeTakeFirst();
-}
 
 /**
  * The group's instrument of that number, locked (FOR UPDATE); undefined when the group has
@@ -96,7 +89,8 @@ export async function lockInstrument(
   groupId: string,
   number: string,
 ): Promise<LockedInstrument | undefined> {
-  return await lockWhere(tx, { groupId, number });
+  const [found] = await lockInstruments(tx, groupId, [number]);
+  return found;
 }
 
 /**
@@ -109,8 +103,7 @@ export async function lockInstruments(
   numbers: readonly string[],
 ): Promise<LockedInstrument[]> {
   if (!numbers.length) return [];
-  return await tx.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
-    .selectAll("i").select(["s.type", "s.currency", "s.initial_value"])
+  return await lockable(tx)
     .where("i.group_id", "=", groupId).where("i.number", "in", [...numbers])
     .orderBy("i.id").forUpdate("i").execute();
 }
@@ -337,7 +330,8 @@ export async function staffMove(
 ): Promise<InstrumentState> {
   if (!isUuid(instrumentId)) throw notFound("instrument");
   return await inTransaction(db, async (tx) => {
-    const i = await lockWhere(tx, { id: instrumentId });
+    const i = await lockable(tx).where("i.id", "=", instrumentId).forUpdate("i")
+      .executeTakeFirst();
     if (!i) throw notFound("instrument");
     const before = currentStatus(i, "UTC");
     const moved = await applyMove(tx, i, input.move, { amount: input.amount }, {

@@ -20,7 +20,7 @@ import {
 } from "../instruments/activities.ts";
 import { currentStatus, wrongType } from "../instruments/states.ts";
 import type { Leg } from "../ledger/post.ts";
-import { CARD_TENDERS, type CardTaken, type CardTenderType } from "./sale_json.ts";
+import { CARD_TENDERS, type CardTaken, type CardTenderType, isCardTender } from "./sale_json.ts";
 
 /** A card tender of a request: where it was, which card, how much. */
 export interface CardTender {
@@ -50,10 +50,10 @@ export function cardTendersOf(
   tenders: readonly { type: string; number?: string; amount?: number }[],
 ): CardTender[] {
   return tenders.flatMap((t, index) =>
-    t.type in CARD_TENDERS
+    isCardTender(t.type)
       ? [{
         index,
-        type: t.type as CardTenderType,
+        type: t.type,
         number: t.number!,
         amount: t.amount!,
         field: `tenders.${index}`,
