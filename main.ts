@@ -27,7 +27,8 @@ const parallel = Deno.args.includes("--parallel");
 // server neither write files nor spawn the bundler.
 const assets = await readManifest();
 if (!assets) refuse("no island bundles in dist/: run `deno task build` first");
-const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
+const conn = await connect(config.databaseUrl, { dataDir: config.dataDir })
+  .catch((err) => refuse(message(err)));
 if (parallel && conn.kind === "pglite") {
   await conn.close();
   refuse("--parallel needs DATABASE_URL=postgres://…: the embedded database is one process");
