@@ -125,11 +125,8 @@ Deno.test("healthz checks the database", async () => {
   assert.equal(res.status, 200);
   const body = await res.json();
   assert.equal(body.status, "ok");
-  assert.deepEqual({ ...body.database, roundTripMs: 0 }, {
-    kind: t.database.kind,
-    ok: true,
-    roundTripMs: 0,
-  });
+  assert.equal(body.database.kind, t.database.kind);
+  assert.equal(body.database.ok, true);
 });
 
 Deno.test("every response carries a request id and security headers", async () => {
