@@ -56,6 +56,45 @@ Deno.test("a start that fails on its database does not print the URL's password"
   assert.ok(!typo.stderr.includes(PASSWORD));
 });
 
+Deno.test("not migrating at start, a server whose database is down starts, not ready", async () => {
+  await buildIslands();
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-env", "--allow-read", "main.ts"],
+    cwd: ROOT,
+    env: {
+      DATABASE_URL: nowhere(),
+      TOKEN_KEY_SECRET: "s3cret-key",
+      MIGRATE_ON_START: "false",
+      PORT: String(port),
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    let readyz: Response | undefined;
+    for (let i = 0; i < 300 && !readyz; i++) {
+      readyz = await fetch(`http://127.0.0.1:${port}/readyz`).catch(async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return undefined;
+      });
+    }
+    assert.ok(readyz, "the server listens");
+    assert.equal(readyz.status, 503);
+    assert.equal((await readyz.json()).reason, "database-down");
+    const healthz = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.equal(healthz.status, 503);
+    await healthz.body?.cancel();
+  } finally {
+    child.kill("SIGTERM");
+    const out = await child.output();
+    const printed = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert.match(printed, /"database not checked at start"/);
+    for (const secret of [PASSWORD, "s3cret-key"]) assert.ok(!printed.includes(secret), printed);
+  }
+});
+
 Deno.test("startRefusal: only a Postgres URL needs the secret, unless waived", () => {
   const refusal = (env: Record<string, string>) => startRefusal(loadConfig(env));
   assert.equal(refusal({}), null, "embedded: development");
