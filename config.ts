@@ -1,3 +1,8 @@
+import denoJson from "./deno.json" with { type: "json" };
+
+/** The app's version (deno.json `version`): part of the code, so no permission reads it. */
+export const APP_VERSION: string = denoJson.version;
+
 /** Configuration from the environment; every default runs on a fresh machine. */
 export interface Config {
   port: number;
@@ -17,6 +22,10 @@ export interface Config {
   rateLimitPosPerMinute: number;
   /** Admin API writes per staff member and minute, per instance; 0 = no limit. */
   rateLimitAdminPerMinute: number;
+  /** Apply pending migrations at start; when false, a server behind stays not ready. */
+  migrateOnStart: boolean;
+  /** Lets a server on Postgres store signing keys in clear (no TOKEN_KEY_SECRET). */
+  allowUnencryptedKeys: boolean;
 }
 
 function count(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -43,5 +52,22 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     logRequests: env.LOG_REQUESTS !== "false",
     rateLimitPosPerMinute: count(env, "RATE_LIMIT_POS_PER_MINUTE", 6000),
     rateLimitAdminPerMinute: count(env, "RATE_LIMIT_ADMIN_PER_MINUTE", 600),
+    migrateOnStart: env.MIGRATE_ON_START !== "false",
+    allowUnencryptedKeys: env.ALLOW_UNENCRYPTED_KEYS === "true",
   };
+}
+
+/**
+ * Why a server (or a command that makes signing keys) must not start with this configuration,
+ * in one line, or null. On a Postgres server (production) the signing keys are encrypted at
+ * rest unless that is waived; the embedded database is for development.
+ */
+export function startRefusal(config: Config): string | null {
+  const onServer = /^postgres(ql)?:\/\//.test(config.databaseUrl ?? "");
+  if (onServer && !config.tokenKeySecret && !config.allowUnencryptedKeys) {
+    return "TOKEN_KEY_SECRET is not set: on a Postgres server the token signing keys are " +
+      "encrypted at rest with it (e.g. TOKEN_KEY_SECRET=$(openssl rand -base64 32)); " +
+      "ALLOW_UNENCRYPTED_KEYS=true stores them in clear instead";
+  }
+  return null;
 }

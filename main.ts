@@ -1,35 +1,62 @@
 import { createApp } from "./app.tsx";
-import { loadConfig } from "./config.ts";
+import { APP_VERSION, loadConfig, startRefusal } from "./config.ts";
 import { connect } from "./db/connection.ts";
-import { migrateToLatest } from "./db/migrate.ts";
+import {
+  latestAppliedMigration,
+  latestKnownMigration,
+  migrateToLatest,
+  type SchemaState,
+  schemaState,
+} from "./db/migrate.ts";
 import { ensureOwnerFromEnv } from "./staff/bootstrap.ts";
 import { readManifest } from "./web/assets.ts";
-import { buildIslands } from "./web/build.ts";
+
+/** A start that cannot go on: one line on stderr, never a stack or a secret. */
+function refuse(msg: string): never {
+  console.error(`cannot start: ${msg}`);
+  Deno.exit(1);
+}
+const message = (err: unknown) => err instanceof Error ? err.message : String(err);
 
 const started = performance.now();
 const config = loadConfig();
+const refusal = startRefusal(config);
+if (refusal) refuse(refusal);
 const parallel = Deno.args.includes("--parallel");
-const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
+// Built by `deno task build` (which `deno task start` runs), never here: a host may let the
+// server neither write files nor spawn the bundler.
+const assets = await readManifest();
+if (!assets) refuse("no island bundles in dist/: run `deno task build` first");
+const conn = await connect(config.databaseUrl, { dataDir: config.dataDir })
+  .catch((err) => refuse(message(err)));
 if (parallel && conn.kind === "pglite") {
   await conn.close();
-  throw new Error(
-    "--parallel needs DATABASE_URL=postgres://…: the embedded database is one process",
-  );
+  refuse("--parallel needs DATABASE_URL=postgres://…: the embedded database is one process");
 }
-const applied = await migrateToLatest(conn.db);
-await ensureOwnerFromEnv(conn.db, config);
-// Bundling takes a fraction of a second, so every start rebuilds and never serves stale
-// islands. A host that cannot spawn the bundler (Deno Deploy) uses what `deno task build` made.
-const assets = await buildIslands().catch(async (err) => {
-  const built = await readManifest();
-  if (!built) throw err;
-  console.warn(JSON.stringify({ msg: "island build skipped; serving dist/", reason: String(err) }));
-  return built;
-});
+let applied: string[] = [];
+/** Null when the database did not answer. */
+let schema: SchemaState | null = null;
+try {
+  if (config.migrateOnStart) applied = await migrateToLatest(conn.db);
+  schema = schemaState(await latestAppliedMigration(conn.db));
+} catch (err) {
+  if (config.migrateOnStart) refuse(message(err));
+  // Not migrating, the server starts without its database and stays not ready (/readyz).
+  console.error(JSON.stringify({ msg: "database not checked at start", error: message(err) }));
+}
+if (schema === "pending") {
+  // The owner needs its tables: ADMIN_EMAIL takes effect at a start after `db:migrate`.
+  console.warn(JSON.stringify({
+    msg: "migrations pending: not ready until `deno task db:migrate` runs",
+    latest: latestKnownMigration,
+  }));
+} else if (schema) {
+  await ensureOwnerFromEnv(conn.db, config).catch((err) => refuse(message(err)));
+}
 
 if (parallel) {
   // One worker per core, each with its own pool, all on one port (`deno serve --parallel`).
-  // The database is migrated and the islands built once, here, before any worker starts.
+  // The database is migrated once, here, before any worker starts.
   await conn.close();
   const workers = new Deno.Command(Deno.execPath(), {
     args: ["serve", "--parallel", "-A", new URL("./serve.ts", import.meta.url).pathname],
@@ -60,7 +87,9 @@ const server = Deno.serve({
       msg: "listening",
       url: `http://localhost:${port}`,
       database: conn.kind === "pglite" ? (config.databaseUrl ?? config.dataDir) : "postgres",
+      version: APP_VERSION,
       migrationsApplied: applied,
+      schema,
       startupMs: Math.round(performance.now() - started),
     }));
   },

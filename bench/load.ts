@@ -55,6 +55,7 @@ import {
   type Store,
 } from "./lib/store.ts";
 import { runWrk, wrkScript, wrkVersion } from "./lib/wrk.ts";
+import { buildIslands } from "../web/build.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 const ALL = [
@@ -407,13 +408,17 @@ async function main(opts: Options) {
   const serverPort = freePort();
   const publicUrl = `http://localhost:${serverPort}`;
 
+  // A server on Postgres needs TOKEN_KEY_SECRET: the caller's, else one made for this run (its
+  // database is thrown away); in place without one, the keys stay as they are, in clear.
+  const tokenKeySecret = Deno.env.get("TOKEN_KEY_SECRET") ||
+    (opts.inPlace ? undefined : crypto.randomUUID());
   say("preparing the database:");
   const store: Store = await prepareStore({
     db: opts.db,
     inPlace: opts.inPlace,
     customers: opts.customers,
     issuer: publicUrl,
-    tokenKeySecret: Deno.env.get("TOKEN_KEY_SECRET") || undefined,
+    tokenKeySecret,
     maxCards: opts.cards,
     giftCards: opts.endpoints.includes("redeem-one") || opts.endpoints.includes("redeem-many")
       ? {
@@ -453,9 +458,11 @@ async function main(opts: Options) {
   await stopAll(hello);
 
   say(`server (main.ts) on port ${serverPort}:`);
+  await buildIslands();
   const serverEnv: Record<string, string> = {
     ...baseEnv(),
     ...store.serverEnv,
+    ...(tokenKeySecret ? { TOKEN_KEY_SECRET: tokenKeySecret } : { ALLOW_UNENCRYPTED_KEYS: "true" }),
     PORT: String(serverPort),
     PUBLIC_URL: publicUrl,
     LOG_REQUESTS: "false",

@@ -41,7 +41,11 @@ export interface ConnectOptions {
 export async function connect(url: string | undefined, opts: ConnectOptions = {}) {
   if (url && /^postgres(ql)?:\/\//.test(url)) return connectServer(url);
   if (url && url !== "memory://") {
-    throw new Error(`DATABASE_URL must be postgres://…, postgresql://… or memory:// (got ${url})`);
+    // Only the scheme: the rest of a URL may hold a password.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? "no scheme";
+    throw new Error(
+      `DATABASE_URL must be postgres://…, postgresql://… or memory:// (got ${scheme})`,
+    );
   }
   const dataDir = url === "memory://" ? undefined : (opts.dataDir ?? "./data");
   if (dataDir) await Deno.mkdir(dataDir, { recursive: true });

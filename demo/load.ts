@@ -211,10 +211,15 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
 }
 
 if (import.meta.main) {
-  const { loadConfig } = await import("../config.ts");
+  const { loadConfig, startRefusal } = await import("../config.ts");
   const { connect } = await import("../db/connection.ts");
   const { migrateToLatest } = await import("../db/migrate.ts");
   const config = loadConfig();
+  const refusal = startRefusal(config);
+  if (refusal) {
+    console.error(`cannot load the demo: ${refusal}`);
+    Deno.exit(1);
+  }
   const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
   try {
     await migrateToLatest(conn.db);

@@ -47,8 +47,13 @@ export async function rotateSigningKey(
 if (import.meta.main) {
   const { connect } = await import("../db/connection.ts");
   const { migrateToLatest } = await import("../db/migrate.ts");
-  const { loadConfig } = await import("../config.ts");
+  const { loadConfig, startRefusal } = await import("../config.ts");
   const config = loadConfig();
+  const refusal = startRefusal(config);
+  if (refusal) {
+    console.error(`cannot rotate: ${refusal}`);
+    Deno.exit(1);
+  }
   const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
   try {
     await migrateToLatest(conn.db);

@@ -10,6 +10,16 @@ async function contentHash(bytes: Uint8Array): Promise<string> {
 }
 
 /**
+ * A file replaced whole (written aside, then renamed over): a server reading `dist/` while
+ * another build runs never serves half a bundle.
+ */
+async function writeAtomically(path: string, bytes: Uint8Array) {
+  const aside = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeFile(aside, bytes);
+  await Deno.rename(aside, path);
+}
+
+/**
  * Bundles each island with `deno bundle --code-splitting`: one entry per island plus a
  * shared chunk holding Preact, signals and the boot code. Entries are renamed with a
  * content hash (chunks already carry esbuild's), so every URL can be cached forever.
@@ -69,13 +79,16 @@ export async function buildIslands(outDir = DIST_DIR): Promise<AssetManifest> {
     const base = f.name.slice(0, -3);
     const isEntry = names.includes(base);
     const target = isEntry ? `${base}-${await contentHash(bytes)}.js` : f.name;
-    await Deno.writeFile(join(outDir, target), bytes);
+    await writeAtomically(join(outDir, target), bytes);
     manifest.files[target] = bytes.length;
     if (isEntry) manifest.islands[base] = ASSET_PREFIX + target;
   }
   const missing = names.filter((n) => !manifest.islands[n]);
   if (missing.length) throw new Error(`bundle produced no file for: ${missing.join(", ")}`);
-  await Deno.writeTextFile(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 2));
+  await writeAtomically(
+    join(outDir, "manifest.json"),
+    new TextEncoder().encode(JSON.stringify(manifest, null, 2)),
+  );
   // Bundles of earlier builds are never served again: hashed names would pile up forever.
   for await (const f of Deno.readDir(outDir)) {
     if (f.isFile && f.name.endsWith(".js") && !(f.name in manifest.files)) {

@@ -18,15 +18,22 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** `deno run -A main.ts` with `env` added; resolves once GET /healthz answers 200. */
+/** The signing keys' secret a test server gets unless `env` names one (required on Postgres). */
+export const TEST_TOKEN_KEY_SECRET = "test token key secret";
+
+/**
+ * `deno run <permissions> main.ts` with `env` added (and TOKEN_KEY_SECRET); resolves once
+ * GET /healthz answers 200. The islands must be built already (`buildIslands()`).
+ */
 export async function startServer(
   env: Record<string, string> & { PORT: string },
   timeoutMs = 60_000,
+  permissions = ["-A"],
 ): Promise<RunningServer> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
+    args: ["run", ...permissions, "main.ts"],
     cwd: ROOT,
-    env,
+    env: { TOKEN_KEY_SECRET: TEST_TOKEN_KEY_SECRET, ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -17,13 +17,14 @@ export const PASSWORD = "correct horse battery";
  * In-process app over a fresh test database; island URLs are named, not built. Rate limits
  * are off unless a test sets them: suites make hundreds of calls as one staff member.
  * `notifications: false` makes an instance that hears no database notifications, as when they
- * are lost: only its caches' time bounds apply.
+ * are lost: only its caches' time bounds apply. With `database`, the app runs over that one
+ * (another instance of the same deployment), and `close()` leaves it open.
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  opts: { notifications?: boolean } = {},
+  opts: { notifications?: boolean; database?: TestDatabase } = {},
 ) {
-  const database: TestDatabase = await createTestDatabase();
+  const database: TestDatabase = opts.database ?? await createTestDatabase();
   const config = {
     ...loadConfig({
       PUBLIC_URL: ORIGIN,
@@ -47,7 +48,8 @@ export async function createTestApp(
     listen: opts.notifications === false ? undefined : database.listen,
   });
   const request = (path: string, init?: RequestInit) => app.request(ORIGIN + path, init);
-  return { app, db: database.db, database, config, request, close: () => database.close() };
+  const close = () => opts.database ? Promise.resolve() : database.close();
+  return { app, db: database.db, database, config, request, close };
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;

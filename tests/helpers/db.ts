@@ -28,8 +28,12 @@ async function migratedPgliteDump(): Promise<Blob> {
   }
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `migrated: false` gives an empty database, as a new deployment finds it. */
+export async function createTestDatabase(
+  { migrated = true }: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   if (!serverUrl) {
+    if (!migrated) return { ...await connect("memory://"), url: "memory://" };
     migratedDump ??= migratedPgliteDump();
     const conn = await connect("memory://", { loadDataDir: await migratedDump });
     return { ...conn, url: "memory://" };
@@ -42,7 +46,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const conn = await connect(url.toString());
-  await migrateToLatest(conn.db);
+  if (migrated) await migrateToLatest(conn.db);
   return {
     ...conn,
     url: url.toString(),

@@ -123,10 +123,10 @@ Deno.test("unknown API paths get problem+json 404; unknown pages get an HTML 404
 Deno.test("healthz checks the database", async () => {
   const res = await t.request("/healthz");
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), {
-    status: "ok",
-    database: { kind: t.database.kind, ok: true },
-  });
+  const body = await res.json();
+  assert.equal(body.status, "ok");
+  assert.equal(body.database.kind, t.database.kind);
+  assert.equal(body.database.ok, true);
 });
 
 Deno.test("every response carries a request id and security headers", async () => {

@@ -146,7 +146,7 @@ Deno.test("deno task keys:rotate migrates the configured database and rotates it
     const dataDir = testBackend === "pglite" ? await Deno.makeTempDir() : undefined;
     const env: Record<string, string> = dataDir
       ? { DATABASE_URL: "", DATA_DIR: dataDir }
-      : { DATABASE_URL: t.database.url };
+      : { DATABASE_URL: t.database.url, ALLOW_UNENCRYPTED_KEYS: "true" };
     const run = async () => {
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["task", "-q", "keys:rotate"],
