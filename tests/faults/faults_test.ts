@@ -6,8 +6,8 @@
  *
  *   (a) kills the server with SIGKILL and starts it again (Postgres, and embedded PGlite);
  *   (b) terminates every backend of the server's database (pg_terminate_backend);
- *   (c) stops Postgres with `pg_ctl stop -m immediate` and starts it again (a restart
- *       with the database gone for a moment, so /healthz can be seen answering 503);
+ *   (c) restarts Postgres with `pg_ctl restart -m immediate`, then stops it the same way and
+ *       starts it again a moment later (gone long enough to see /healthz answer 503);
  *   (d) runs two instances on one database (one PUBLIC_URL) behind the same clients, which
  *       alternate between them, and kills one of them with SIGKILL.
  *
@@ -22,8 +22,7 @@
  * shared server; PGlite in a temporary folder.
  */
 import assert from "node:assert/strict";
-import { connect } from "../../db/connection.ts";
-import { LISTENER_APPLICATION_NAME } from "../../db/connection.ts";
+import { connect, LISTENER_APPLICATION_NAME } from "../../db/connection.ts";
 import { getGroup } from "../../programme/groups.ts";
 import { getSettings, saveSettings } from "../../programme/settings.ts";
 import { freePort, type RunningServer, startServer } from "../browser/server.ts";
@@ -55,11 +54,17 @@ async function until(what: string, ms: number, check: () => Promise<boolean> | b
 }
 
 let cluster: Promise<Cluster> | undefined;
-const theCluster = () => cluster ??= createCluster();
-// A run cut short (an uncaught failure, Ctrl-C) still stops the cluster and removes it.
-globalThis.addEventListener("unload", () => {
-  cluster?.then((c) => c.removeSync());
-});
+let created: Cluster | undefined;
+const theCluster = () => cluster ??= createCluster().then((c) => created = c);
+// A run cut short (an uncaught failure, Ctrl-C, the CI's timeout) still stops the cluster and
+// removes its folder.
+const removeNow = () => created?.removeSync();
+const interrupted = () => {
+  removeNow();
+  Deno.exit(130);
+};
+globalThis.addEventListener("unload", removeNow);
+for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, interrupted);
 
 interface Summary {
   fault: string;
@@ -67,6 +72,8 @@ interface Summary {
   /** From the fault to the end of the outage it caused (the database started again). */
   outageMs: number;
   recoveryMs: number;
+  /** Requests answered 2xx after more than one attempt (the retries the fault caused). */
+  retried: number;
   replayed: number;
   /** Replays that answered the first answer. */
   matched: number;
@@ -323,6 +330,7 @@ async function scenario(
       audit: found,
       outageMs,
       recoveryMs,
+      retried: load.outcomes.filter((o) => o.first && o.attempts > 1).length,
       replayed,
       matched: replayed - mismatches.length,
       failed,
@@ -387,7 +395,7 @@ Deno.test(
 );
 
 Deno.test(
-  "(c) Postgres stopped -m immediate, /healthz 503, started again",
+  "(c) Postgres restarted -m immediate, then stopped: /healthz 503, started again",
   options,
   () =>
     scenario("c restart Postgres", {
@@ -396,6 +404,9 @@ Deno.test(
       run: async ({ servers, mark }) => {
         const c = await theCluster();
         mark();
+        await c.restartImmediate();
+        // Then once more, with a pause: the database is gone long enough to ask /healthz.
+        await sleep(1_000);
         await c.stopImmediate();
         let health = 0;
         let tookMs = 0;
@@ -456,6 +467,7 @@ Deno.test("fault tests: summary, and the throwaway cluster removed", options, as
     "duplicates",
     "half-written",
     "redemptions ack/found",
+    "retried",
     "outage ms",
     "recovery ms",
     "replayed = first",
@@ -468,6 +480,7 @@ Deno.test("fault tests: summary, and the throwaway cluster removed", options, as
     String(s.audit.duplicates),
     String(s.audit.halfWritten),
     `${s.audit.redemptionsAcknowledged}/${s.audit.redemptionsFound}`,
+    String(s.retried),
     String(s.outageMs),
     String(s.recoveryMs),
     `${s.matched}/${s.replayed}`,
@@ -478,4 +491,7 @@ Deno.test("fault tests: summary, and the throwaway cluster removed", options, as
   console.log(["", line(head), widths.map((w) => "-".repeat(w)).join("-|-"), ...rows.map(line)]
     .join("\n"));
   if (cluster) await (await cluster).remove();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.removeSignalListener(signal, interrupted);
+  }
 });
