@@ -218,9 +218,9 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     const problem = toProblemError(err);
     if (problem.status >= 500) {
-      console.error(
-        JSON.stringify({ requestId: c.get("requestId"), error: String(err?.stack ?? err) }),
-      );
+      // A lost database connection (503) is one line: an outage would repeat the same stack.
+      const error = problem.status === 503 ? String(err) : String(err?.stack ?? err);
+      console.error(JSON.stringify({ requestId: c.get("requestId"), error }));
     }
     if (isApiPath(c.req.path) || problem.status >= 500 || c.req.method !== "GET") {
       return problemResponse(c, problem);

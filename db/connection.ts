@@ -78,13 +78,26 @@ function connectServer(url: string): Connection {
     connectionString: url,
     max: Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10),
     types: { getTypeParser: typeParser },
+    // A request waits at most this long for a connection (the server unreachable, or every
+    // connection busy), then answers 503 instead of hanging.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    application_name: APPLICATION_NAME,
   });
   // An idle client dropped by the server (a restart, a failover) would otherwise be an
   // unhandled error that ends the process; the pool replaces it on the next query.
   pool.on("error", (err) => {
     console.error(JSON.stringify({ msg: "idle database connection lost", error: err.message }));
   });
-  pool.on("connect", prepareStatements);
+  pool.on("connect", (client) => {
+    // The pool listens only to its idle clients: one checked out (mid-transaction) that the
+    // server drops emits "error" to nobody, which ends the process. Its queries reject
+    // anyway, and the pool discards it when it is released.
+    client.on("error", (err) => {
+      console.error(JSON.stringify({ msg: "database connection lost", error: err.message }));
+    });
+    prepareStatements(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const listener = new ServerListener(url);
   return {
@@ -97,6 +110,11 @@ function connectServer(url: string): Connection {
     },
   };
 }
+
+const CONNECT_TIMEOUT_MS = 5_000;
+/** How the server's connections are named in pg_stat_activity. */
+export const APPLICATION_NAME = "loyalty-edge";
+export const LISTENER_APPLICATION_NAME = "loyalty-edge listen";
 
 const INT8 = 20;
 /** A calendar date has no time zone: a Date at the process's local midnight would invent one. */
@@ -163,12 +181,13 @@ const RELISTEN_DELAY_MS = 1_000;
 
 /**
  * One connection of its own that LISTENs (a pooled connection would lose its LISTEN when
- * returned). When it drops, it comes back after a second and every channel is told, since
- * what was sent meanwhile is lost.
+ * returned). When it drops, or cannot be opened, it is tried again every second until it is
+ * back; then every channel is told, since what was sent meanwhile is lost.
  */
 class ServerListener {
   #client?: pg.Client;
   #connecting?: Promise<void>;
+  #retry?: ReturnType<typeof setTimeout>;
   #closed = false;
   readonly #channels = new Map<string, (() => void)[]>();
 
@@ -177,23 +196,51 @@ class ServerListener {
   async listen(channel: string, onNotify: () => void): Promise<void> {
     const known = this.#channels.has(channel);
     this.#channels.set(channel, [...(this.#channels.get(channel) ?? []), onNotify]);
+    // Reconnecting: the channel is listened to with the others once the connection is back.
+    if (this.#retry) return;
     if (this.#client && !known) await this.#client.query(`listen ${channel}`);
-    else await (this.#connecting ??= this.#connect());
+    else {
+      try {
+        await (this.#connecting ??= this.#connect());
+      } catch (err) {
+        this.#connecting = undefined;
+        this.#scheduleResume();
+        throw err;
+      }
+    }
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      application_name: LISTENER_APPLICATION_NAME,
+    });
     client.on("notification", (n) => this.#channels.get(n.channel)?.forEach((f) => f()));
     client.on("error", () => {/* followed by "end", handled there */});
     client.on("end", () => {
       if (this.#closed || this.#client !== client) return;
       this.#client = undefined;
-      setTimeout(() => this.#resume(), RELISTEN_DELAY_MS);
+      this.#scheduleResume();
     });
-    await client.connect();
-    for (const channel of this.#channels.keys()) await client.query(`listen ${channel}`);
+    try {
+      await client.connect();
+      for (const channel of this.#channels.keys()) await client.query(`listen ${channel}`);
+    } catch (err) {
+      // Connected but not listening: not kept, so it is closed.
+      await client.end().catch(() => {});
+      throw err;
+    }
     this.#client = client;
     this.#connecting = undefined;
+  }
+
+  #scheduleResume() {
+    if (this.#closed || this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.#resume();
+    }, RELISTEN_DELAY_MS);
   }
 
   async #resume() {
@@ -204,12 +251,13 @@ class ServerListener {
     } catch (err) {
       this.#connecting = undefined;
       console.error(JSON.stringify({ msg: "LISTEN connection lost", error: String(err) }));
-      setTimeout(() => this.#resume(), RELISTEN_DELAY_MS);
+      this.#scheduleResume();
     }
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#retry);
     await this.#connecting?.catch(() => {});
     await this.#client?.end();
   }

@@ -30,6 +30,7 @@ export const problems = {
   415: problem("Body is not application/json"),
   422: problem("A field is not valid; `errors` names each one"),
   429: problem("Too many attempts"),
+  503: problem("The database is unavailable: retry, a write with the same Idempotency-Key"),
 } as const;
 
 export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
@@ -75,4 +76,5 @@ export const posProblems = {
   409: problems[409],
   422: problems[422],
   429: problems[429],
+  503: problems[503],
 };

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import { ProblemError } from "../errors/problem.ts";
 
 export function problemResponse(c: Context, err: ProblemError): Response {
@@ -10,9 +11,19 @@ export function problemResponse(c: Context, err: ProblemError): Response {
   });
 }
 
-/** Maps anything thrown to a problem; unknown errors become an opaque 500. */
+/** The database is gone for now (restarting, connections cut): the client should retry. */
+export const databaseUnavailable = () =>
+  new ProblemError(503, "database-unavailable", "The database is unavailable", {
+    detail: "retry shortly; a write retried with the same Idempotency-Key is applied once",
+  }, { "Retry-After": "1" });
+
+/**
+ * Maps anything thrown to a problem; a lost database connection is a 503, other unknown errors
+ * an opaque 500.
+ */
 export function toProblemError(err: unknown): ProblemError {
   if (err instanceof ProblemError) return err;
+  if (isDatabaseUnavailable(err)) return databaseUnavailable();
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     if (status === 413) {

@@ -6,6 +6,7 @@
  * answers the same results, since each key replays its stored answer.
  */
 import type { Db } from "../db/connection.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import type { Json } from "../db/schema.ts";
 import { storeAnswer, storedAnswer, type StoredResponse } from "../db/idempotency.ts";
 import { ProblemError, validationError, zodFieldErrors } from "../errors/problem.ts";
@@ -70,6 +71,9 @@ async function applyOne(
     const answer = await recordReturn(db, { ...ctx, idempotency }, parsed.data);
     return { status: answer.status, body: JSON.parse(answer.text) };
   } catch (err) {
+    // Not an outcome of the transaction: the batch answers 503 and the POS posts it again
+    // (what was applied replays).
+    if (isDatabaseUnavailable(err)) throw err;
     const answer = problemOf(err);
     if (answer.status < 500) await storeAnswer(db, refusal, answer);
     return answer;

@@ -12,7 +12,8 @@ one result per transaction, in order: the status and body the single call would 
 same batch again writes nothing new and answers the same results: each key replays its answer,
 and a refused transaction its refusal (within sync the outcome of an offline transaction is final;
 send a corrected one under a new key). Each sale keeps its \`at\`, so statistics count it on the day
-it happened.`;
+it happened. When the database becomes unavailable during a batch, the answer is a 503 and what
+was applied stays applied: post the same batch again.`;
 
 export const posSync = newRouter().openapi(
   createRoute({

@@ -16,6 +16,10 @@ export interface RunningServer {
   output(): string;
   /** SIGTERM, then SIGKILL after a grace period; waits for the exit. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would end it; waits for the exit. */
+  kill(): Promise<void>;
+  /** The exit status once the process has ended, else undefined. */
+  exited(): Deno.CommandStatus | undefined;
 }
 
 /** The signing keys' secret a test server gets unless `env` names one (required on Postgres). */
@@ -81,5 +85,12 @@ export async function startServer(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, output: () => log, stop };
+  const kill = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await status;
+    await drained;
+  };
+  return { url, output: () => log, stop, kill, exited: () => exited };
 }
