@@ -45,6 +45,12 @@ export const NewSeriesSchema = z.object({
   startsAt: z.iso.datetime({ offset: true, error: "an ISO 8601 time with its offset" })
     .nullable().optional()
     .describe("Coupons only: not redeemable before this time; absent or null: at once"),
+  fullReturnRestoresUses: z.boolean({ error: "true or false" }).optional()
+    .describe(
+      "Coupons only: a return that completes the full return of a sale gives each coupon of " +
+        "the series that the sale used its use back (unless it has expired since); never a " +
+        "partial return. Default false",
+    ),
 }).strict().superRefine((v, ctx) => {
   if (!INSTRUMENT_TYPES.includes(v.type)) return;
   const rule = prefixRule(v.type);
@@ -76,6 +82,13 @@ export const NewSeriesSchema = z.object({
   };
   onlyCoupons("benefit", "a benefit");
   onlyCoupons("startsAt", "a start time");
+  if (v.type !== "coupon" && v.fullReturnRestoresUses) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["fullReturnRestoresUses"],
+      message: "only coupons have uses to give back",
+    });
+  }
 });
 
 export type NewSeries = z.output<typeof NewSeriesSchema>;
@@ -106,6 +119,7 @@ export async function createSeries(
         max_uses: coupon ? (input.maxUses === undefined ? 1 : input.maxUses) : null,
         coupon_benefit: coupon ? JSON.stringify(storedBenefit(input.benefit!)) : null,
         starts_at: coupon ? input.startsAt ?? null : null,
+        full_return_restores_uses: coupon && (input.fullReturnRestoresUses ?? false),
       }).returningAll().executeTakeFirstOrThrow();
       await recordAudit(tx, {
         orgId: group.org_id,
@@ -124,7 +138,11 @@ export async function createSeries(
           expiryDays: series.expiry_days,
           maxUses: series.max_uses,
           ...(coupon
-            ? { benefit: input.benefit!, startsAt: series.starts_at?.toISOString() ?? null }
+            ? {
+              benefit: input.benefit!,
+              startsAt: series.starts_at?.toISOString() ?? null,
+              fullReturnRestoresUses: series.full_return_restores_uses,
+            }
             : {}),
         },
       });
