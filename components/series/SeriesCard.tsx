@@ -55,6 +55,11 @@ export function SeriesCard(
           </Fact>
         )}
         {series.starts_at && <Fact term="Usable from">{formatUtc(series.starts_at)}</Fact>}
+        {series.type === "coupon" && (
+          <Fact term="On a full return">
+            {series.full_return_restores_uses ? "the use comes back" : "the use stays spent"}
+          </Fact>
+        )}
         <Fact term="Instruments">
           {canManage
             ? <Island of={InstrumentCount} props={{ count, href: instrumentsHref }} />

@@ -121,6 +121,7 @@ function fromForm(form: Record<string, string>): { body: unknown; errors: FieldE
       ...(maxUses === undefined ? {} : { maxUses }),
       ...(benefit === undefined ? {} : { benefit }),
       ...(startsAt === undefined ? {} : { startsAt }),
+      ...(form.fullReturnRestoresUses ? { fullReturnRestoresUses: true } : {}),
     },
     errors,
   };
