@@ -1,6 +1,7 @@
 /**
  * Coupons: what a coupon series gives (its benefit), what one coupon gives to a basket or why
- * not, and the coupon's use inside a sale's transaction.
+ * not, the coupon's use inside a sale's transaction, and that use given back by a full return
+ * when the series says so.
  *
  * A coupon gives money off the basket (an amount, or a percent of the eligible lines' net
  * value) or bonus points. Its money is an order-level discount of kind `offer` on the basket
