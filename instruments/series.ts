@@ -7,7 +7,7 @@ import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
 import { afterNameAndId } from "../db/keyset.ts";
 import type { InstrumentType, SeriesTable } from "../db/schema.ts";
-import { ProblemError } from "../errors/problem.ts";
+import { ProblemError, validationError } from "../errors/problem.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
@@ -154,6 +154,46 @@ export async function createSeries(
       errors: [{ field: "prefix", message: `${input.prefix} is already the prefix of a series` }],
     });
   }
+}
+
+/** What may change on a series once it exists: a coupon series' full-return option. */
+export const SeriesChangeSchema = z.object({
+  fullReturnRestoresUses: z.boolean({ error: "true or false" }).describe(
+    "Coupons only: whether a full return of a sale gives back the use the sale took",
+  ),
+}).strict();
+export type SeriesChange = z.output<typeof SeriesChangeSchema>;
+
+/** Changes a series (audited); only a coupon series has uses to give back (422 otherwise). */
+export async function updateSeries(
+  db: Db,
+  series: Series,
+  change: SeriesChange,
+  actor: Pick<StaffUser, "id" | "email">,
+): Promise<Series> {
+  if (series.type !== "coupon") {
+    throw validationError([{
+      field: "fullReturnRestoresUses",
+      message: "only coupons have uses to give back",
+    }]);
+  }
+  return await inTransaction(db, async (tx) => {
+    const before = await tx.selectFrom("series").select("full_return_restores_uses")
+      .where("id", "=", series.id).forUpdate().executeTakeFirstOrThrow();
+    const updated = await tx.updateTable("series")
+      .set({ full_return_restores_uses: change.fullReturnRestoresUses })
+      .where("id", "=", series.id).returningAll().executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId: series.org_id,
+      entity: "series",
+      entityId: series.id,
+      action: "update",
+      actor,
+      before: { fullReturnRestoresUses: before.full_return_restores_uses },
+      after: { fullReturnRestoresUses: updated.full_return_restores_uses },
+    });
+    return updated;
+  });
 }
 
 /** A page of a group's series by name, optionally of one type. */

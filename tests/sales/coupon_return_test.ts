@@ -2,8 +2,8 @@
  * Coupon uses on a full return (series `fullReturnRestoresUses`), end to end on PGlite or
  * Postgres (TEST_DATABASE_URL): the return that completes the full return of a sale gives its
  * coupons their use back; a partial return, an expired coupon and a series without the option
- * do not; retries of the return restore once. Also the series API's field and a return's value
- * with the coupon's money off apportioned as the sale recorded it.
+ * do not; retries of the return restore once. Also the series API's field (on create and PATCH)
+ * and a return's value with the coupon's money off apportioned as the sale recorded it.
  */
 import assert from "node:assert/strict";
 import type { CouponBenefitInput } from "../../instruments/coupons.ts";
@@ -166,6 +166,45 @@ test("the series API takes and answers fullReturnRestoresUses, for coupons only"
   });
   assert.equal(cards.status, 422, JSON.stringify(cards.json));
   assert.equal(cards.json.errors[0].field, "fullReturnRestoresUses");
+
+  // Changed later: PATCH the series, audited; a gift card series has no uses to give back.
+  const changed = await adminCall(t, w.ownerToken, "PATCH", `/series/${plain.json.id}`, {
+    fullReturnRestoresUses: true,
+  });
+  assert.equal(changed.status, 200, JSON.stringify(changed.json));
+  assert.equal(changed.json.fullReturnRestoresUses, true);
+  const audit = await t.db.selectFrom("audit_log").select(["before", "after"])
+    .where("entity_id", "=", plain.json.id).where("action", "=", "update")
+    .executeTakeFirstOrThrow();
+  assert.deepEqual(audit, {
+    before: { fullReturnRestoresUses: false },
+    after: { fullReturnRestoresUses: true },
+  });
+  const giftSeries = await adminCall(t, w.ownerToken, "POST", path, {
+    name: "Gift 2",
+    type: "gift-card",
+    prefix: "778",
+    currency: "EUR",
+  });
+  const refused = await adminCall(t, w.ownerToken, "PATCH", `/series/${giftSeries.json.id}`, {
+    fullReturnRestoresUses: true,
+  });
+  assert.equal(refused.status, 422, JSON.stringify(refused.json));
+  assert.equal(refused.json.errors[0].field, "fullReturnRestoresUses");
+});
+
+test("a series changed after the sale: the return follows the series as it is then", async () => {
+  const code = await aCoupon(false);
+  const sale = await sell([code]);
+  const { series_id } = await t.db.selectFrom("instruments").select("series_id")
+    .where("number", "=", code).executeTakeFirstOrThrow();
+  const changed = await adminCall(t, w.ownerToken, "PATCH", `/series/${series_id}`, {
+    fullReturnRestoresUses: true,
+  });
+  assert.equal(changed.status, 200, JSON.stringify(changed.json));
+  const back = await giveBack(returnBody(sale.receiptNumber, ALL));
+  assert.deepEqual(back.json.couponsRestored, [{ code, usesLeft: 1 }]);
+  assert.equal(await uses(code), 0);
 });
 
 Deno.test({
