@@ -783,6 +783,21 @@ Deno.test("console: a coupon series by form, with what a coupon gives and from w
   assert.match(page, /12.5% off SHOES, BOOTS, not on discounted lines/);
   assert.match(page, /2026-06-01 09:00 UTC/);
   assert.match(page, /On a full return<\/dt>\s*<dd>the use comes back/);
+  // The card's button turns it off again.
+  const toggled = await t.request(`/console/series/${created.id}/full-return`, {
+    method: "POST",
+    headers: {
+      Cookie: cookie,
+      Origin: ORIGIN,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ _csrf: csrf, fullReturnRestoresUses: "" }),
+  });
+  assert.equal(toggled.status, 302);
+  await toggled.body?.cancel();
+  const off = await t.db.selectFrom("series").select("full_return_restores_uses")
+    .where("id", "=", created.id).executeTakeFirstOrThrow();
+  assert.equal(off.full_return_restores_uses, false);
 
   const amount = await post({
     ...coupon,
