@@ -8,6 +8,7 @@
  * the total exactly. A return: every refund tender covers part of the value still to pay back,
  * never more (no change on a refund), and together they pay back exactly the value returned.
  */
+import type { Json } from "../db/schema.ts";
 import { type FieldError, validationError } from "../errors/problem.ts";
 import { decimalAmount } from "../money/amount.ts";
 import { toHundredths } from "../rules/points.ts";
@@ -32,6 +33,10 @@ export interface RecordedTender {
   /** On a return's refund worked out from the sale: the index of the sale's tender. */
   original?: number;
 }
+
+/** The tenders kept on a sale's or return's row. */
+export const recordedTenders = (json: Json): RecordedTender[] =>
+  json as unknown as RecordedTender[];
 
 /** A tender of a request with its money value, and the field a refusal names. */
 export interface ValuedTender {

@@ -11,6 +11,13 @@
  * current published rules and only their basic points are reversed.
  *
  * A return may take a member's balance below zero (they owe points); a redemption never can.
+ *
+ * It pays back exactly the value it returns, never more (sales/payment.ts): the refund tenders
+ * the POS names, or against the receipt the sale's own recorded tenders, cards first, each up to
+ * what it paid less what the sale's earlier returns gave back to it. The sale's lock makes its
+ * returns queue, so together they never pay back more than it was sold for. The return that
+ * completes the full return of a sale gives its coupons their uses back where their series says
+ * so (instruments/coupons.ts `restoreCouponUses`).
  */
 import { sql } from "kysely";
 import { todayIn } from "../calendar/zones.ts";
@@ -42,7 +49,13 @@ import {
 import { duplicateReceipt, type SaleAnswer, type SaleContext } from "./sale.ts";
 import { type CardTaken, isCardTender, POINTS_TENDER } from "./sale_json.ts";
 import { cardLegs, planCards, type PlannedCard, recordCards } from "./card_tenders.ts";
-import { payBack, type RecordedTender, refundsToOriginal, valuedTenders } from "./payment.ts";
+import {
+  payBack,
+  type RecordedTender,
+  recordedTenders,
+  refundsToOriginal,
+  valuedTenders,
+} from "./payment.ts";
 
 /** The sale a return names, locked for the return's transaction. */
 interface OriginalSale {
@@ -380,7 +393,7 @@ function pointsBackValue(
 /**
  * How the return pays back its value (sales/payment.ts): the tenders the POS names, which must
  * add up to it exactly; without them, against the original receipt, the sale's own tenders
- * (`refundsToOriginal`); without either, a 422 on \`tenders\`. The cards among them are locked
+ * (`refundsToOriginal`); without either, a 422 on `tenders`. The cards among them are locked
  * and checked.
  */
 async function planRefunds(
@@ -395,10 +408,10 @@ async function planRefunds(
     const valued = valuedTenders(request.tenders, ctx.programme.settings.pointValue);
     refunds = payBack(valued, plan.value, plan.currency).map((r, index) => ({ ...r, index }));
   } else {
-    const sale = original.tenders as unknown as RecordedTender[];
+    const sale = recordedTenders(original.tenders);
     const earlier = (await tx.selectFrom("sales").select("tenders")
       .where("original_sale_id", "=", original.id).execute())
-      .flatMap((r) => r.tenders as unknown as RecordedTender[]);
+      .flatMap((r) => recordedTenders(r.tenders));
     const worked = refundsToOriginal(sale, earlier, plan.value, {
       points: plan.refunded,
       value: pointsBackValue(plan, original, sale, earlier),
