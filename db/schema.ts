@@ -197,6 +197,8 @@ export interface SeriesTable {
   coupon_benefit: ColumnType<Json, string | null | undefined, string | null>;
   /** Coupons: not redeemable before this time (null: from creation). */
   starts_at: NullableTimestamp;
+  /** Coupons: a full return of a sale gives back the use the sale took. */
+  full_return_restores_uses: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: DefaultTimestamp;
 }
 
@@ -272,6 +274,8 @@ export interface CouponRedemptionTable {
   /** Bonus points (hundredths). */
   points: DefaultInt8;
   at: Timestamp;
+  /** The return that gave this use back (series `full_return_restores_uses`). */
+  restored_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CustomerTable {
@@ -435,6 +439,11 @@ export interface SaleTable {
   returned_total: DefaultInt8;
   /** On a sale: spent points given back so far by its returns. */
   points_redeemed_returned: DefaultInt8;
+  /**
+   * How the total was paid (a sale) or paid back (a return): sales/payment.ts
+   * `RecordedTender`s.
+   */
+  tenders: ColumnType<Json, string | undefined, string>;
   created_at: DefaultTimestamp;
 }
 

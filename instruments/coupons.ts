@@ -1,6 +1,7 @@
 /**
  * Coupons: what a coupon series gives (its benefit), what one coupon gives to a basket or why
- * not, and the coupon's use inside a sale's transaction.
+ * not, the coupon's use inside a sale's transaction, and that use given back by a full return
+ * when the series says so.
  *
  * A coupon gives money off the basket (an amount, or a percent of the eligible lines' net
  * value) or bonus points. Its money is an order-level discount of kind `offer` on the basket
@@ -347,4 +348,48 @@ export async function redeemCoupons(
     points: a.points,
     at: sale.at,
   }))).execute();
+}
+
+/** A coupon use a full return gave back, for the return's answer. */
+export interface RestoredCoupon {
+  code: string;
+  /** Null: unlimited. */
+  usesLeft: number | null;
+}
+
+/**
+ * Gives back the uses a sale took of its coupons whose series says a full return does
+ * (`full_return_restores_uses`), in the return's transaction: for the return that completes the
+ * full return of `saleId`. A coupon expired at the return's time (store's clock) keeps its use
+ * spent. Each redemption is given back once (`restored_by`), its coupon's row locked in id
+ * order as a sale locks it.
+ */
+export async function restoreCouponUses(
+  tx: Db,
+  saleId: string,
+  ret: { id: string; at: string; timeZone: string },
+): Promise<RestoredCoupon[]> {
+  const rows = await tx.selectFrom("coupon_redemptions as r")
+    .innerJoin("instruments as i", "i.id", "r.instrument_id")
+    .innerJoin("series as s", "s.id", "i.series_id")
+    .select(["i.id", "i.number", "i.status", "i.expires_at", "i.uses", "s.max_uses"])
+    .where("r.sale_id", "=", saleId).where("r.restored_by", "is", null)
+    .where("s.full_return_restores_uses", "=", true)
+    .orderBy("i.id").forUpdate("i").execute();
+  const at = new Date(ret.at);
+  const back = rows.filter((r) =>
+    r.uses > 0 &&
+    currentStatus({ status: r.status, expires_at: r.expires_at }, ret.timeZone, at) !==
+      "expired"
+  );
+  if (!back.length) return [];
+  const ids = back.map((r) => r.id);
+  await tx.updateTable("instruments").set((eb) => ({ uses: eb("uses", "-", 1) }))
+    .where("id", "in", ids).execute();
+  await tx.updateTable("coupon_redemptions").set({ restored_by: ret.id })
+    .where("sale_id", "=", saleId).where("instrument_id", "in", ids).execute();
+  return back.map((r) => ({
+    code: r.number,
+    usesLeft: usesLeft({ uses: r.uses - 1, maxUses: r.max_uses }),
+  }));
 }

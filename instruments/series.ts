@@ -7,7 +7,7 @@ import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
 import { afterNameAndId } from "../db/keyset.ts";
 import type { InstrumentType, SeriesTable } from "../db/schema.ts";
-import { ProblemError } from "../errors/problem.ts";
+import { ProblemError, validationError } from "../errors/problem.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
@@ -45,6 +45,12 @@ export const NewSeriesSchema = z.object({
   startsAt: z.iso.datetime({ offset: true, error: "an ISO 8601 time with its offset" })
     .nullable().optional()
     .describe("Coupons only: not redeemable before this time; absent or null: at once"),
+  fullReturnRestoresUses: z.boolean({ error: "true or false" }).optional()
+    .describe(
+      "Coupons only: a return that completes the full return of a sale gives each coupon of " +
+        "the series that the sale used its use back (unless it has expired since); never a " +
+        "partial return. Default false",
+    ),
 }).strict().superRefine((v, ctx) => {
   if (!INSTRUMENT_TYPES.includes(v.type)) return;
   const rule = prefixRule(v.type);
@@ -76,6 +82,13 @@ export const NewSeriesSchema = z.object({
   };
   onlyCoupons("benefit", "a benefit");
   onlyCoupons("startsAt", "a start time");
+  if (v.type !== "coupon" && v.fullReturnRestoresUses) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["fullReturnRestoresUses"],
+      message: "only coupons have uses to give back",
+    });
+  }
 });
 
 export type NewSeries = z.output<typeof NewSeriesSchema>;
@@ -106,6 +119,7 @@ export async function createSeries(
         max_uses: coupon ? (input.maxUses === undefined ? 1 : input.maxUses) : null,
         coupon_benefit: coupon ? JSON.stringify(storedBenefit(input.benefit!)) : null,
         starts_at: coupon ? input.startsAt ?? null : null,
+        full_return_restores_uses: coupon && (input.fullReturnRestoresUses ?? false),
       }).returningAll().executeTakeFirstOrThrow();
       await recordAudit(tx, {
         orgId: group.org_id,
@@ -124,7 +138,11 @@ export async function createSeries(
           expiryDays: series.expiry_days,
           maxUses: series.max_uses,
           ...(coupon
-            ? { benefit: input.benefit!, startsAt: series.starts_at?.toISOString() ?? null }
+            ? {
+              benefit: input.benefit!,
+              startsAt: series.starts_at?.toISOString() ?? null,
+              fullReturnRestoresUses: series.full_return_restores_uses,
+            }
             : {}),
         },
       });
@@ -136,6 +154,46 @@ export async function createSeries(
       errors: [{ field: "prefix", message: `${input.prefix} is already the prefix of a series` }],
     });
   }
+}
+
+/** What may change on a series once it exists: a coupon series' full-return option. */
+export const SeriesChangeSchema = z.object({
+  fullReturnRestoresUses: z.boolean({ error: "true or false" }).describe(
+    "Coupons only: whether a full return of a sale gives back the use the sale took",
+  ),
+}).strict();
+export type SeriesChange = z.output<typeof SeriesChangeSchema>;
+
+/** Changes a series (audited); only a coupon series has uses to give back (422 otherwise). */
+export async function updateSeries(
+  db: Db,
+  series: Series,
+  change: SeriesChange,
+  actor: Pick<StaffUser, "id" | "email">,
+): Promise<Series> {
+  if (series.type !== "coupon") {
+    throw validationError([{
+      field: "fullReturnRestoresUses",
+      message: "only coupons have uses to give back",
+    }]);
+  }
+  return await inTransaction(db, async (tx) => {
+    const before = await tx.selectFrom("series").select("full_return_restores_uses")
+      .where("id", "=", series.id).forUpdate().executeTakeFirstOrThrow();
+    const updated = await tx.updateTable("series")
+      .set({ full_return_restores_uses: change.fullReturnRestoresUses })
+      .where("id", "=", series.id).returningAll().executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId: series.org_id,
+      entity: "series",
+      entityId: series.id,
+      action: "update",
+      actor,
+      before: { fullReturnRestoresUses: before.full_return_restores_uses },
+      after: { fullReturnRestoresUses: updated.full_return_restores_uses },
+    });
+    return updated;
+  });
 }
 
 /** A page of a group's series by name, optionally of one type. */

@@ -24,6 +24,11 @@ export const SeriesSchema = z.object({
   startsAt: Timestamp.nullable().openapi({
     description: "Coupons: not redeemable before this time; null: no start time",
   }),
+  fullReturnRestoresUses: z.boolean().openapi({
+    description: "Coupons: a full return of a sale gives back the use the sale took of each " +
+      "coupon of the series (unless it has expired since); never a partial return. False " +
+      "for other types",
+  }),
   createdAt: Timestamp,
   instrumentCount: z.number().int().openapi({ description: "Instruments in the series" }),
   outstanding: z.number().int().openapi({
@@ -68,6 +73,7 @@ export const seriesJson = (s: Series, figures: SeriesFigures) => ({
   maxUses: s.max_uses,
   benefit: s.coupon_benefit === null ? null : benefitInput(benefitOf(s.coupon_benefit)!),
   startsAt: s.starts_at && isoTime(s.starts_at),
+  fullReturnRestoresUses: s.full_return_restores_uses,
   createdAt: isoTime(s.created_at),
   instrumentCount: figures.instruments,
   outstanding: figures.outstanding,

@@ -5,7 +5,6 @@
  * is taken by one, then the other sees what is left. Each card's legs join the sale's one
  * ledger posting, and each tender leaves a history row on its card.
  */
-import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 import { ProblemError, validationError } from "../errors/problem.ts";
 import {
@@ -152,52 +151,4 @@ export async function recordCards(
     });
   }
   return taken;
-}
-
-/**
- * What a return against `original` gives back to the cards that paid for it when the return
- * names no card itself: each card's share of the value returned, cumulative over the sale's
- * returns (what was tendered × returned so far ÷ the sale's total, rounded down, less what its
- * earlier returns gave back), so partial returns never give a card more than it paid and a
- * full return gives back exactly the rest. Refusals point at `tenders`: the POS may name other
- * tenders instead (e.g. when the card is void now).
- */
-export async function cardsBack(
-  tx: Db,
-  original: { id: string; total: number; returnedTotalAfter: number; whole: boolean },
-): Promise<CardTender[]> {
-  const rows = await tx.selectFrom("instrument_activities as a")
-    .innerJoin("instruments as i", "i.id", "a.instrument_id")
-    .innerJoin("series as s", "s.id", "i.series_id")
-    .select(["i.number", "s.type"])
-    .select(sql<string>`sum(case when a.kind = 'redeem' and a.sale_id = ${original.id}::uuid
-      then -a.amount else 0 end)::text`.as("tendered"))
-    .select(sql<string>`sum(case when a.kind = 'refund' and a.sale_id <> ${original.id}::uuid
-      then a.amount else 0 end)::text`.as("refunded"))
-    .where((eb) =>
-      eb.or([
-        eb("a.sale_id", "=", original.id),
-        eb(
-          "a.sale_id",
-          "in",
-          eb.selectFrom("sales").select("sales.id")
-            .where("original_sale_id", "=", original.id),
-        ),
-      ])
-    )
-    .groupBy(["i.number", "s.type"]).orderBy(sql`min(a.id)`).execute();
-  const types = Object.entries(CARD_TENDERS) as [CardTenderType, string][];
-  return rows.flatMap((r) => {
-    const tendered = Number(r.tendered);
-    const target = original.whole
-      ? tendered
-      : original.total > 0
-      ? Math.floor(tendered * original.returnedTotalAfter / original.total)
-      : 0;
-    const amount = Math.min(target, tendered) - Number(r.refunded);
-    const type = types.find(([, t]) => t === r.type)?.[0];
-    return tendered > 0 && amount > 0 && type
-      ? [{ index: -1, type, number: r.number, amount, field: "tenders" }]
-      : [];
-  });
 }

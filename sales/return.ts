@@ -11,11 +11,19 @@
  * current published rules and only their basic points are reversed.
  *
  * A return may take a member's balance below zero (they owe points); a redemption never can.
+ *
+ * It pays back exactly the value it returns, never more (sales/payment.ts): the refund tenders
+ * the POS names, or against the receipt the sale's own recorded tenders, cards first, each up to
+ * what it paid less what the sale's earlier returns gave back to it. The sale's lock makes its
+ * returns queue, so together they never pay back more than it was sold for. The return that
+ * completes the full return of a sale gives its coupons their uses back where their series says
+ * so (instruments/coupons.ts `restoreCouponUses`).
  */
 import { sql } from "kysely";
 import { todayIn } from "../calendar/zones.ts";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation } from "../db/errors.ts";
+import type { Json } from "../db/schema.ts";
 import { idempotent } from "../db/idempotency.ts";
 import { priceBasket } from "../earning/quote.ts";
 import { type FieldError, ProblemError, validationError } from "../errors/problem.ts";
@@ -27,6 +35,7 @@ import {
 } from "../ledger/accounts.ts";
 import { pointsBalances } from "../ledger/balances.ts";
 import { type Leg, post } from "../ledger/post.ts";
+import { restoreCouponUses } from "../instruments/coupons.ts";
 import { recordReturnStatistics } from "../members/statistics.ts";
 import { toHundredths } from "../rules/points.ts";
 import { returnJson, type ReturnRequest } from "./return_json.ts";
@@ -35,17 +44,18 @@ import {
   redeemedBack,
   type ReturnedLine,
   returnFigures,
+  share,
 } from "./return_points.ts";
 import { duplicateReceipt, type SaleAnswer, type SaleContext } from "./sale.ts";
-import { type CardTaken, POINTS_TENDER } from "./sale_json.ts";
+import { type CardTaken, isCardTender, POINTS_TENDER } from "./sale_json.ts";
+import { cardLegs, planCards, type PlannedCard, recordCards } from "./card_tenders.ts";
 import {
-  cardLegs,
-  cardsBack,
-  cardTendersOf,
-  planCards,
-  type PlannedCard,
-  recordCards,
-} from "./card_tenders.ts";
+  payBack,
+  type RecordedTender,
+  recordedTenders,
+  refundsToOriginal,
+  valuedTenders,
+} from "./payment.ts";
 
 /** The sale a return names, locked for the return's transaction. */
 interface OriginalSale {
@@ -57,6 +67,7 @@ interface OriginalSale {
   points_redeemed: number;
   returned_total: number;
   points_redeemed_returned: number;
+  tenders: Json;
 }
 
 /** What a return moves, worked out before anything is written. */
@@ -101,6 +112,7 @@ async function lockOriginal(
       "s.points_redeemed",
       "s.returned_total",
       "s.points_redeemed_returned",
+      "s.tenders",
     ])
     .where("s.group_id", "=", ctx.programme.group.id).where("s.kind", "=", "sale")
     .where("s.receipt_number", "=", original.receiptNumber)
@@ -233,7 +245,8 @@ async function planWithReceipt(
     reversals: original.member ? figures.reversals : [],
     originalLines,
     returnedQuantity: figures.returnedQuantity,
-    refunded: asked ?? redeemedBack(sale, figures.value, whole),
+    // Named tenders are the whole refund: spent points come back only when one of them says so.
+    refunded: request.tenders.length ? asked ?? 0 : redeemedBack(sale, figures.value, whole),
     whole,
   };
 }
@@ -299,6 +312,7 @@ async function recordRows(
   ctx: SaleContext,
   request: ReturnRequest,
   plan: ReturnPlan,
+  refunds: readonly Refund[],
   tradingDay: string,
 ): Promise<string> {
   const { group } = ctx.programme;
@@ -321,6 +335,7 @@ async function recordRows(
       points: reversed,
       points_redeemed: plan.refunded,
       original_sale_id: plan.original?.id ?? null,
+      tenders: JSON.stringify(refunds.map(({ index: _, ...r }) => r)),
     }).returning("id").executeTakeFirstOrThrow());
   } catch (err) {
     if (isUniqueViolation(err, "sales_pos_receipt")) throw duplicateReceipt(request.receiptNumber);
@@ -351,32 +366,84 @@ async function recordRows(
   return id;
 }
 
+/** A refund tender of a return: where it was in the request (-1: worked out). */
+type Refund = RecordedTender & { index: number };
+
 /**
- * The money going back onto cards: the return's own card tenders, else (against the original
- * receipt) each paying card's share of the value returned. Checked and locked.
+ * The value of the spent points a return gives back by default: the sale's points tenders'
+ * value in proportion to the value returned so far (all of what is left once everything is
+ * returned), less what earlier returns gave back in points — cumulative, as the points are.
  */
-async function planCardRefunds(
+function pointsBackValue(
+  plan: ReturnPlan,
+  original: OriginalSale,
+  sale: readonly RecordedTender[],
+  earlier: readonly RecordedTender[],
+): number {
+  if (plan.refunded === 0) return 0;
+  const worth = (ts: readonly RecordedTender[]) =>
+    ts.reduce((s, t) => s + (t.type === POINTS_TENDER ? t.amount : 0), 0);
+  const paid = worth(sale);
+  const cumulative = plan.whole
+    ? paid
+    : share(paid, original.returned_total + plan.value, original.total);
+  return Math.max(0, cumulative - worth(earlier));
+}
+
+/**
+ * How the return pays back its value (sales/payment.ts): the tenders the POS names, which must
+ * add up to it exactly; without them, against the original receipt, the sale's own tenders
+ * (`refundsToOriginal`); without either, a 422 on `tenders`. The cards among them are locked
+ * and checked.
+ */
+async function planRefunds(
   tx: Db,
   ctx: SaleContext,
   request: ReturnRequest,
   plan: ReturnPlan,
-): Promise<PlannedCard[]> {
-  const named = cardTendersOf(request.tenders);
+): Promise<{ refunds: Refund[]; cards: PlannedCard[] }> {
   const original = plan.original;
-  const tenders = named.length || !original ? named : await cardsBack(tx, {
-    id: original.id,
-    total: original.total,
-    returnedTotalAfter: original.returned_total + plan.value,
-    whole: plan.whole,
-  });
-  return await planCards(
+  let refunds: Refund[];
+  if (request.tenders.length || !original) {
+    const valued = valuedTenders(request.tenders, ctx.programme.settings.pointValue);
+    refunds = payBack(valued, plan.value, plan.currency).map((r, index) => ({ ...r, index }));
+  } else {
+    const sale = recordedTenders(original.tenders);
+    const earlier = (await tx.selectFrom("sales").select("tenders")
+      .where("original_sale_id", "=", original.id).execute())
+      .flatMap((r) => recordedTenders(r.tenders));
+    const worked = refundsToOriginal(sale, earlier, plan.value, {
+      points: plan.refunded,
+      value: pointsBackValue(plan, original, sale, earlier),
+    });
+    if (!worked) {
+      throw validationError([{
+        field: "tenders",
+        message: "the original sale's tenders are not on record: name the refund tenders, " +
+          "which together pay back the value returned",
+      }]);
+    }
+    refunds = worked.map((r) => ({ ...r, index: -1 }));
+  }
+  const cards = await planCards(
     tx,
     ctx.programme.group.id,
     ctx.till.timezone,
     plan.currency,
-    tenders,
+    refunds.flatMap((r) =>
+      isCardTender(r.type)
+        ? [{
+          index: r.index,
+          type: r.type,
+          number: r.number!,
+          amount: r.amount,
+          field: r.index < 0 ? "tenders" : `tenders.${r.index}`,
+        }]
+        : []
+    ),
     "refund",
   );
+  return { refunds, cards };
 }
 
 /**
@@ -461,9 +528,16 @@ export async function recordReturn(
     const plan = request.original
       ? await planWithReceipt(tx, ctx, request)
       : await planWithoutReceipt(tx, ctx, request);
-    const cards = await planCardRefunds(tx, ctx, request, plan);
-    const id = await recordRows(tx, ctx, request, plan, tradingDay);
+    const { refunds, cards } = await planRefunds(tx, ctx, request, plan);
+    const id = await recordRows(tx, ctx, request, plan, refunds, tradingDay);
     const { balance, cards: refunded } = await postReturn(tx, ctx, request, plan, cards, id);
+    const couponsRestored = plan.original && plan.whole
+      ? await restoreCouponUses(tx, plan.original.id, {
+        id,
+        at: request.at,
+        timeZone: ctx.till.timezone,
+      })
+      : [];
     await recordReturnStatistics(tx, {
       orgId: ctx.programme.group.org_id,
       groupId: ctx.programme.group.id,
@@ -492,6 +566,8 @@ export async function recordReturn(
         ? { number: plan.customer.number, balance }
         : null,
       cards: refunded,
+      tenders: refunds,
+      couponsRestored,
     });
     return { status: 201, body: JSON.stringify(body) };
   });

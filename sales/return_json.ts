@@ -6,6 +6,8 @@ import { z } from "@hono/zod-openapi";
 import { QuoteRequestSchema } from "../earning/quote.ts";
 import { Uuid } from "../http/openapi.ts";
 import { hundredthsToNumber } from "../rules/points.ts";
+import type { RestoredCoupon } from "../instruments/coupons.ts";
+import type { RecordedTender } from "./payment.ts";
 import { cardsJson, type CardTaken, SaleRequestSchema, SaleSchema } from "./sale_json.ts";
 
 const Sale = SaleRequestSchema.shape;
@@ -54,14 +56,16 @@ export const ReturnRequestSchema = z.strictObject({
   }),
   lines: z.array(ReturnLineSchema).min(1, "return at least one line").max(1000),
   tenders: Sale.tenders.openapi({
-    description: "How the return is refunded: money tenders as `{type, amount}`; " +
-      '`{type: "points", points}` gives back that many of the points the sale spent instead ' +
-      'of the share in proportion to the value returned; `{type: "giftCard" | "storeCredit", ' +
+    description: "How the return pays back the value returned; the named tenders together " +
+      "pay back exactly that value, each at most what the ones before it left (no change on " +
+      "a refund), every one more than 0: money tenders as `{type, amount}`; " +
+      '`{type: "points", points}` gives back that many of the points the sale spent (with the ' +
+      'original receipt only; worth points × pointValue); `{type: "giftCard" | "storeCredit", ' +
       "number, amount}` puts that money onto the card (active, of the programme, in the " +
-      "return's currency). With the original receipt and no card tender, the part of the " +
-      "value the sale paid by card goes back onto those cards (each card's share in " +
-      "proportion to the value returned; a full return gives back all of it); the other " +
-      "tenders cover the rest",
+      "return's currency). Required without the original receipt. With it and none sent, the " +
+      "value goes back to the sale's own tenders: the spent points in proportion to the value " +
+      "returned, then the cards, each up to what it paid less what earlier returns gave back " +
+      "to it, then the other tenders (cash, …) the same way",
   }),
 }).meta({ id: "ReturnRequest" });
 export type ReturnRequest = z.output<typeof ReturnRequestSchema>;
@@ -95,6 +99,30 @@ export const ReturnSchema = z.object({
     description: "Money put back onto gift cards and store credit (`tenderIndex` -1: worked " +
       "out from the original sale's card tenders), with each card's balance after",
   }),
+  tenders: z.array(z.object({
+    tenderIndex: z.int().openapi({
+      description: "Index of the tender in the request; -1: worked out from the original " +
+        "sale's tenders",
+    }),
+    type: z.string().openapi({ description: "The tender's type, as sent or as the sale had it" }),
+    amount: z.int().openapi({
+      description: "Minor units paid back with it (a points tender: what its points are worth)",
+    }),
+    number: z.string().optional().openapi({ description: "A card tender's card" }),
+    points: z.number().optional().openapi({
+      description: "A points tender: the spent points given back, two decimals",
+    }),
+  })).openapi({
+    description: "How the value returned is paid back, in order: together exactly `value`",
+  }),
+  couponsRestored: z.array(z.object({
+    code: z.string(),
+    usesLeft: z.int().nullable().openapi({ description: "Uses left now; null: unlimited" }),
+  })).openapi({
+    description: "The coupons of the sale whose use this return gave back: only the return " +
+      "that completes the full return of the sale, for coupons of a series with " +
+      "`fullReturnRestoresUses` that have not expired; empty otherwise",
+  }),
 }).openapi("Return");
 export type Return = z.output<typeof ReturnSchema>;
 
@@ -108,6 +136,8 @@ export function returnJson(r: {
   lines: { index: number; originalLineIndex: number | null; pointsReversed: number }[];
   customer: { number: string; balance: number } | null;
   cards: readonly CardTaken[];
+  tenders: readonly (RecordedTender & { index: number })[];
+  couponsRestored: readonly RestoredCoupon[];
 }): Return {
   return {
     id: r.id,
@@ -125,5 +155,13 @@ export function returnJson(r: {
       balances: { points: hundredthsToNumber(r.customer.balance) },
     },
     cards: cardsJson(r.cards),
+    tenders: r.tenders.map((t) => ({
+      tenderIndex: t.index,
+      type: t.type,
+      amount: t.amount,
+      ...(t.number === undefined ? {} : { number: t.number }),
+      ...(t.points === undefined ? {} : { points: hundredthsToNumber(t.points) }),
+    })),
+    couponsRestored: r.couponsRestored.map((c) => ({ code: c.code, usesLeft: c.usesLeft })),
   };
 }

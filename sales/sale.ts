@@ -3,8 +3,10 @@
  * the Idempotency-Key first and storing the answer last):
  *
  *   1. price the basket with the published rules — `priceBasket`, the quote's own code path;
- *   2. record the sale: its row (receipt number unique per POS), its lines with their nets,
- *      and what each line earned from each rule (sale_awards, the attribution a return
+ *   2. check that the tenders pay its net total (sales/payment.ts: only cash may exceed it,
+ *      as change) and record the sale: its row (receipt number unique per POS; its tenders as
+ *      they paid it, which its returns pay back to), its lines with their nets, and what each
+ *      line earned from each rule (sale_awards, the attribution a return
  *      reverses from: per award, its rows sum exactly to its points);
  *   3. post one ledger transaction: the money taken from gift cards and store credit (each
  *      card locked first, checked and − without overdraw against its series' liability,
@@ -43,7 +45,6 @@ import type { ProgrammeCache } from "../programme/cache.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
 import { lineNets } from "../rules/basket.ts";
-import { toHundredths } from "../rules/points.ts";
 import {
   cardLegs,
   type CardTender,
@@ -53,12 +54,12 @@ import {
 } from "./card_tenders.ts";
 import {
   type CardTaken,
-  POINTS_TENDER,
   POINTS_TENDER_CODE,
   type SaleCustomer,
   saleJson,
   type SaleRequest,
 } from "./sale_json.ts";
+import { payTotal, type RecordedTender, type ValuedTender, valuedTenders } from "./payment.ts";
 
 /** The POS a sale is recorded at: where the rules see it, and the rows it belongs to. */
 export interface SaleTill extends Till {
@@ -88,6 +89,8 @@ export interface SaleDraft {
   tradingDay: string;
   pointsTenders: PointsTender[];
   cardTenders: CardTender[];
+  /** The tenders as they pay the total, kept on the sale for its returns. */
+  tenders: RecordedTender[];
 }
 
 /** What the sale's ledger posting left on the customer's points account and on the cards. */
@@ -130,32 +133,23 @@ const pointsNeedAMember = (index: number) =>
 /**
  * The basket the rules see: a points tender becomes a tender of type POINTS worth
  * points × pointValue minor units (so tender-points rules and the tenderAmount fact see the
- * money value of points spent, under its own code). That value must be whole minor units: a
- * fraction of a cent cannot be paid.
+ * money value of points spent, under its own code). Also the tenders valued, for the check
+ * that they pay the total (sales/payment.ts).
  */
 export function quoteRequestOf(
   request: SaleRequest,
   settings: LoyaltySettings,
-): { quote: QuoteRequest; pointsTenders: PointsTender[] } {
-  const pointsTenders: PointsTender[] = [];
-  const errors: { field: string; message: string }[] = [];
-  const tenders = request.tenders.map((t, index) => {
-    if (t.type !== POINTS_TENDER) return { type: t.type, amount: t.amount! };
-    const points = toHundredths(t.points!);
-    const value = points * settings.pointValue;
-    if (value % 100 !== 0) {
-      errors.push({
-        field: `tenders.${index}.points`,
-        message: `worth ${value / 100} minor units at ${settings.pointValue} per point: ` +
-          "spend points worth a whole number of minor units",
-      });
-    }
-    pointsTenders.push({ index, points });
-    return { type: POINTS_TENDER_CODE, amount: value / 100 };
-  });
-  if (errors.length) throw validationError(errors);
+): { quote: QuoteRequest; pointsTenders: PointsTender[]; tenders: ValuedTender[] } {
+  const valued = valuedTenders(request.tenders, settings.pointValue);
+  const pointsTenders = valued.flatMap((t) =>
+    t.points === undefined ? [] : [{ index: t.index, points: t.points }]
+  );
+  const tenders = valued.map((t) => ({
+    type: t.points === undefined ? t.type : POINTS_TENDER_CODE,
+    amount: t.amount,
+  }));
   const { receiptNumber: _, ...basket } = request;
-  return { quote: { ...basket, tenders }, pointsTenders };
+  return { quote: { ...basket, tenders }, pointsTenders, tenders: valued };
 }
 
 async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
@@ -180,6 +174,7 @@ async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
       points: e.points,
       points_redeemed: pointsTenders.reduce((s, t) => s + t.points, 0),
       rules_version: priced.rulesVersion,
+      tenders: JSON.stringify(sale.tenders),
     }).returning("id").executeTakeFirstOrThrow());
   } catch (err) {
     if (!isUniqueViolation(err, "sales_pos_receipt")) throw err;
@@ -333,7 +328,7 @@ export async function recordSale(
   steps: SaleSteps = SALE_STEPS,
 ): Promise<SaleAnswer> {
   const { group, settings } = ctx.programme;
-  const { quote, pointsTenders } = quoteRequestOf(request, settings);
+  const { quote, pointsTenders, tenders } = quoteRequestOf(request, settings);
   const tradingDay = todayIn(ctx.till.timezone, new Date(request.at));
   // Priced before the transaction: the rules' CPU work and its reads then hold no connection
   // in a transaction and no lock. A basket that cannot be priced now is priced inside, where
@@ -350,6 +345,7 @@ export async function recordSale(
     if (pointsTenders.length && !priced.evaluation.member) {
       throw pointsNeedAMember(pointsTenders[0].index);
     }
+    const paid = payTotal(tenders, priced.evaluation.total, request.currency);
     const sale: SaleDraft = {
       ctx,
       request,
@@ -357,6 +353,7 @@ export async function recordSale(
       tradingDay,
       pointsTenders,
       cardTenders: cardTendersOf(request.tenders),
+      tenders: paid.tenders,
     };
     const id = await steps.record(tx, sale);
     const customerId = priced.customer?.customer.id;
@@ -389,6 +386,7 @@ export async function recordSale(
       customer,
       priced.coupons,
       cards,
+      paid.change,
     );
     // Stored as its text (a JSON string), not as a jsonb object, whose key order Postgres
     // normalizes: a retry must get these very bytes.

@@ -49,8 +49,8 @@ const SaleTenderSchema = z.strictObject({
     .optional().openapi({
       description: "With `type: giftCard` or `storeCredit`: the card's number",
     }),
-  amount: z.int().min(-1e12).max(1e12).optional().openapi({
-    description: "Minor units paid with this tender (every tender but points)",
+  amount: z.int().positive("must be more than 0").max(1e12).optional().openapi({
+    description: "Minor units paid with this tender (every tender but points), more than 0",
   }),
   points: z.number().positive("must be more than 0").max(MAX_TENDER_POINTS)
     .refine(hasAtMostTwoDecimals, "at most two decimals").optional().openapi({
@@ -77,9 +77,6 @@ const SaleTenderSchema = z.strictObject({
         path: ["number"],
         message: `a ${t.type} tender needs the card's number`,
       });
-    }
-    if (t.amount !== undefined && t.amount <= 0) {
-      ctx.addIssue({ code: "custom", path: ["amount"], message: "must be more than 0" });
     }
   } else if (t.number !== undefined) {
     ctx.addIssue({
@@ -123,8 +120,12 @@ export const SaleRequestSchema = QuoteRequestSchema.extend({
     example: "2026-03-03T14:30:00+01:00",
   }),
   tenders: z.array(SaleTenderSchema).max(50).openapi({
-    description: "Payments. Points spent are worth points × pointValue minor units (settings; " +
-      "1 by default, so 100 points pay 1.00), which must be a whole number of minor units",
+    description: "Payments, which together pay the sale's net total exactly (after discounts " +
+      "and coupons' money off); only cash (`CASH`) may exceed what is still due, the excess " +
+      "being the answer's `change`. In request order, no other tender may exceed what the " +
+      "tenders before it left due. Points spent are worth points × pointValue minor units " +
+      "(settings; 1 by default, so 100 points pay 1.00), which must be a whole number of " +
+      "minor units. A sale of 0.00 takes no tender",
   }),
 }).meta({ id: "SaleRequest" });
 export type SaleRequest = z.output<typeof SaleRequestSchema>;
@@ -153,6 +154,10 @@ export const SaleSchema = z.object({
     amount: z.number().int().openapi({ description: "Minor units taken from the card" }),
     balance: z.number().int().openapi({ description: "The card's balance after this sale" }),
   })).openapi({ description: "The gift card and store credit tenders, in request order" }),
+  change: z.int().openapi({
+    description: "Minor units of cash to give back: what the cash tendered exceeds the total " +
+      "by; 0 otherwise",
+  }),
 }).openapi("Sale");
 export type Sale = z.output<typeof SaleSchema>;
 
@@ -170,6 +175,7 @@ export function saleJson(
   customer: SaleCustomer | null,
   coupons: readonly AppliedCoupon[],
   cards: readonly CardTaken[],
+  change: number,
 ): Sale {
   const quote = quoteJson(sale.rulesVersion, evaluation);
   return {
@@ -188,6 +194,7 @@ export function saleJson(
         : { keyLineTotal: hundredthsToNumber(customer.keyLineTotal) }),
     },
     cards: cardsJson(cards),
+    change,
   };
 }
 

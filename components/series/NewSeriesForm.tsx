@@ -23,6 +23,7 @@ const FIELDS = [
   "benefit.selector.skus",
   "benefit.selector.categories",
   "startsAt",
+  "fullReturnRestoresUses",
 ];
 
 const BENEFIT_KINDS = {
@@ -218,6 +219,16 @@ export function NewSeriesForm(
               hint="Empty: at once"
               errors={errors}
             />
+          </div>
+          <div class="row">
+            <label class="check">
+              <input
+                type="checkbox"
+                name="fullReturnRestoresUses"
+                checked={!!values.fullReturnRestoresUses}
+              />
+              A full return of the sale gives the coupon its use back (unless it has expired)
+            </label>
           </div>
         </fieldset>
         <button type="submit">Create series</button>

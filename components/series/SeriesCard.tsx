@@ -25,8 +25,9 @@ export interface ListedSeries {
  * count changes when a batch is done.
  */
 export function SeriesCard(
-  { series, figures, running, canManage, maxGeneration }: ListedSeries & {
+  { series, figures, running, canManage, maxGeneration, csrf }: ListedSeries & {
     canManage: boolean;
+    csrf?: string;
     /** The most instruments one generation may make. */
     maxGeneration: number;
   },
@@ -55,6 +56,24 @@ export function SeriesCard(
           </Fact>
         )}
         {series.starts_at && <Fact term="Usable from">{formatUtc(series.starts_at)}</Fact>}
+        {series.type === "coupon" && (
+          <Fact term="On a full return">
+            {series.full_return_restores_uses ? "the use comes back" : "the use stays spent"}
+            {canManage && (
+              <form method="post" action={`/console/series/${series.id}/full-return`}>
+                <input type="hidden" name="_csrf" value={csrf} />
+                <input
+                  type="hidden"
+                  name="fullReturnRestoresUses"
+                  value={series.full_return_restores_uses ? "" : "on"}
+                />
+                <button type="submit" class="secondary">
+                  {series.full_return_restores_uses ? "Keep uses spent" : "Give uses back"}
+                </button>
+              </form>
+            )}
+          </Fact>
+        )}
         <Fact term="Instruments">
           {canManage
             ? <Island of={InstrumentCount} props={{ count, href: instrumentsHref }} />

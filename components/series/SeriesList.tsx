@@ -4,7 +4,7 @@ import { type ListedSeries, SeriesCard } from "./SeriesCard.tsx";
 
 /** What a series is, the group chooser, and one page of the group's series. */
 export function SeriesList(
-  { groups, group, series, nextCursor, canManage, maxGeneration }: {
+  { groups, group, series, nextCursor, canManage, maxGeneration, csrf }: {
     /** The groups the viewer may switch to. */
     groups: MerchantGroup[];
     group: MerchantGroup;
@@ -12,6 +12,8 @@ export function SeriesList(
     nextCursor: string | null;
     canManage: boolean;
     maxGeneration: number;
+    /** The session's CSRF token, for the cards' forms. */
+    csrf?: string;
   },
 ) {
   return (
@@ -41,6 +43,7 @@ export function SeriesList(
           {...s}
           canManage={canManage}
           maxGeneration={maxGeneration}
+          csrf={csrf}
         />
       ))}
       {nextCursor && (

@@ -16,7 +16,9 @@ import {
   INSTRUMENT_TYPES,
   listSeries,
   NewSeriesSchema,
+  SeriesChangeSchema,
   seriesFigures,
+  updateSeries,
 } from "../../instruments/series.ts";
 import {
   generationJson,
@@ -130,6 +132,31 @@ export const adminSeries = newRouter()
       const series = await authorized(c, "series", "programme:read");
       const figures = await seriesFigures(c.get("deps").db, [series.id]);
       return c.json(seriesJson(series, figures.get(series.id)!), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: `${V1}/series/{id}`,
+      tags,
+      summary: "Change a coupon series: whether a full return gives its coupons' uses back",
+      description: "`fullReturnRestoresUses`: a return that completes the full return of a " +
+        "sale gives each coupon of this series that the sale used its use back, unless it has " +
+        "expired since (never a partial return). Applies to returns from now on. Coupon series " +
+        "only (422 on the field otherwise); audited.",
+      ...adminAuth,
+      request: {
+        params: IdParam,
+        body: jsonBody(SeriesChangeSchema.openapi("SeriesChange")),
+      },
+      responses: { 200: jsonResponse(SeriesSchema, "The series, changed"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const series = await authorized(c, "series", "series:manage");
+      const updated = await updateSeries(db, series, c.req.valid("json"), c.get("staff")!);
+      const figures = await seriesFigures(db, [series.id]);
+      return c.json(seriesJson(updated, figures.get(series.id)!), 200);
     },
   )
   .openapi(

@@ -15,6 +15,7 @@ import {
   listSeries,
   NewSeriesSchema,
   seriesFigures,
+  updateSeries,
 } from "../../instruments/series.ts";
 import { CurrencySchema, minorUnitDigits } from "../../money/currency.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
@@ -121,6 +122,7 @@ function fromForm(form: Record<string, string>): { body: unknown; errors: FieldE
       ...(maxUses === undefined ? {} : { maxUses }),
       ...(benefit === undefined ? {} : { benefit }),
       ...(startsAt === undefined ? {} : { startsAt }),
+      ...(form.fullReturnRestoresUses ? { fullReturnRestoresUses: true } : {}),
     },
     errors,
   };
@@ -183,6 +185,7 @@ async function seriesPage(
           nextCursor={nextCursor}
           canManage={canManage}
           maxGeneration={MAX_GENERATION_COUNT}
+          csrf={c.get("session")?.csrfToken}
         />
         {canManage && (
           <NewSeriesForm
@@ -218,4 +221,18 @@ export const seriesPages = new Hono<AppEnv>()
       if (!(err instanceof ProblemError) || !err.extra.errors) throw err;
       return seriesPage(c, group, { values, errors: err.extra.errors, status: 409 });
     }
+  })
+  .post("/console/series/:seriesId/full-return", requireStaff, async (c) => {
+    const series = await authorized(c, "series", "series:manage", c.req.param("seriesId"));
+    const values = await formText(c);
+    const updated = await updateSeries(c.get("deps").db, series, {
+      fullReturnRestoresUses: !!values.fullReturnRestoresUses,
+    }, c.get("staff")!);
+    setFlash(c, {
+      kind: "info",
+      message: updated.full_return_restores_uses
+        ? `A full return now gives ${updated.name}'s coupons their use back.`
+        : `A full return now keeps ${updated.name}'s coupons' uses spent.`,
+    });
+    return c.redirect(`/console/series?group=${updated.group_id}#series-${updated.id}`);
   });

@@ -20,6 +20,9 @@ export const posQuote = newRouter().openapi(
       "before the coupons), bonus points need a member (422 on `coupons.N`), an unknown code " +
       "is a 404 and an unusable coupon a 409 `coupon-<reason>` on `coupons.N` (see " +
       "`POST /coupons/{code}/validate`). " +
+      "`tenders` are what tender rules see; the quote does not check that they pay the total " +
+      "(it is asked while the basket is still being paid for, and takes nothing): the sale " +
+      "does, and refuses tenders that do not add up. " +
       "The answer gives the points per rule and per line, staff discounts and each coupon's " +
       "discount and bonus points; " +
       "`rulesVersion` is the published rule set version that priced it (null, and 0 points, " +

@@ -32,14 +32,30 @@ that earned 70 points and spent 150 leaves the balance as it was before the sale
 value is quantity × unitPrice and the basic points of that value under the current published rules
 are taken back.
 
-**Money back onto cards.** A card tender of the return (\`{"type": "giftCard" | "storeCredit",
-"number", "amount"}\`, amount positive) puts that money onto the card: of the programme, active, in
-the return's currency (the refusals of a sale's card tenders, naming \`tenders.N\`). With the
-original receipt and no card tender, the part of the value the sale paid by card goes back onto
-those cards: each card's share in proportion to the value returned, cumulative, so a full return
-puts back exactly what the card paid; a card that is no longer active refuses it (409
-\`instrument-void\`, … on \`tenders.number\`): name another tender. The answer's \`cards\` lists
-what each card got and its balance after (\`tenderIndex\` -1 for a share worked out from the sale).
+**Paying back: at most what is returned.** The return pays back exactly its \`value\`: with the
+original receipt, the net the returned units were sold at (the sale's discounts and coupons' money
+off apportioned as the sale recorded them); without it, quantity × unitPrice of the lines. The POS
+may name the refund tenders (\`tenders\`): together they pay back exactly the value, each at most
+what the ones before it left (cash too: a refund gives no change), every one more than 0. A card
+tender (\`{"type": "giftCard" | "storeCredit", "number", "amount"}\`) puts that money onto the card:
+of the programme, active, in the return's currency (the refusals of a sale's card tenders, naming
+\`tenders.N\`). A points tender gives back that many of the points the sale spent (original
+receipt only), worth points × \`pointValue\`. Without the receipt the POS must name the tenders.
+With the receipt and no tender, the value goes back to the sale's own tenders: the spent points in
+proportion to the value returned, then the gift cards and store credit, each up to what it paid
+less what the sale's earlier returns gave back to it, then the other tenders (cash, …) the same
+way; a card that is no longer active refuses it (409 \`instrument-void\`, … on
+\`tenders.number\`): name other tenders. A sale recorded before its tenders were kept needs named
+tenders (422 on \`tenders\`). The returns of one sale queue on the sale, so together they never pay
+back more than it was sold for. The answer's \`tenders\` says how the value was paid back
+(\`tenderIndex\` -1 for a refund worked out from the sale) and \`cards\` what each card got and its
+balance after. Refusals: 422 \`validation\` on \`tenders.N.amount\` / \`tenders.N.points\` (more
+than is left to pay back), or \`tenders\` (less than the value); nothing is written.
+
+**Coupons.** A coupon series with \`fullReturnRestoresUses\` gives back the use a sale took of each
+of its coupons when a return completes the full return of that sale (never a partial return), unless
+the coupon has expired since. The answer's \`couponsRestored\` lists each \`code\` with its
+\`usesLeft\` (null: unlimited); it is empty otherwise.
 
 A return may take a balance below zero: the member then owes points. Member statistics: a return
 lowers the member's spend and its store day's total, never visits or counts.

@@ -25,6 +25,14 @@ points pay 1.00), which must be whole; the rules see it as a tender of type \`PO
 value (a tender-points rule rewards it only if it lists POINTS). The points a sale earns are not
 spendable in the same sale.
 
+**Tenders pay the total.** The tenders together pay the sale's net total (after line and order
+discounts and the coupons' money off, as the sale prices it) exactly. In request order, each tender
+pays at most what the tenders before it left due; only cash (type \`CASH\`, any case) may exceed it,
+and the excess is the answer's \`change\` (0 otherwise). So a gift card, store credit or points
+tender never pays more than is due, and every tender is more than 0. A sale of 0.00 takes no
+tender. A refusal is a 422 \`validation\` naming the tender (\`tenders.N.amount\`,
+\`tenders.N.points\`), or \`tenders\` when they pay less than the total; nothing is written.
+
 **Gift cards and store credit.** A tender \`{"type": "giftCard", "number": "…", "amount": 2000}\`
 (or \`storeCredit\`) takes that many minor units from the card, in the same transaction as the rest
 of the sale: the card must be of the programme (404 \`not-found\` otherwise), of that type (409
@@ -57,7 +65,8 @@ points to the member (ledger reference \`COUPON\`, in the sale's posting and in
 The answer's \`coupons\` lists each one's \`code\`, \`discount\` and bonus \`points\`. In the sale's
 transaction each coupon is locked, checked again and one of its uses taken: a coupon is used at
 most \`maxUses\` times however many sales race for it, and once per sale however often the sale is
-retried. A use is not given back by a return.
+retried. A use is given back only by a return that completes the full return of the sale,
+for a coupon of a series with \`fullReturnRestoresUses\` that has not expired since.
 
 **Idempotency.** \`Idempotency-Key\` is required and scoped to the POS. A retry with the same key
 and the same body answers 201 with the first answer, byte for byte (header

@@ -763,6 +763,7 @@ Deno.test("console: a coupon series by form, with what a coupon gives and from w
     "benefit.selector.excludeDiscounted": "on",
     "benefit.amount": "ignored for a percent",
     startsAt: "2026-06-01T09:00",
+    fullReturnRestoresUses: "on",
   });
   assert.equal(ok.status, 302);
   await ok.body?.cancel();
@@ -775,11 +776,28 @@ Deno.test("console: a coupon series by form, with what a coupon gives and from w
   });
   assert.equal(created.starts_at?.toISOString(), "2026-06-01T09:00:00.000Z");
   assert.equal(created.max_uses, 2);
+  assert.equal(created.full_return_restores_uses, true);
   const page = await (await t.request(`/console/series?group=${A.group.id}`, {
     headers: { Cookie: cookie },
   })).text();
   assert.match(page, /12.5% off SHOES, BOOTS, not on discounted lines/);
   assert.match(page, /2026-06-01 09:00 UTC/);
+  assert.match(page, /On a full return<\/dt>\s*<dd>the use comes back/);
+  // The card's button turns it off again.
+  const toggled = await t.request(`/console/series/${created.id}/full-return`, {
+    method: "POST",
+    headers: {
+      Cookie: cookie,
+      Origin: ORIGIN,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ _csrf: csrf, fullReturnRestoresUses: "" }),
+  });
+  assert.equal(toggled.status, 302);
+  await toggled.body?.cancel();
+  const off = await t.db.selectFrom("series").select("full_return_restores_uses")
+    .where("id", "=", created.id).executeTakeFirstOrThrow();
+  assert.equal(off.full_return_restores_uses, false);
 
   const amount = await post({
     ...coupon,

@@ -79,7 +79,7 @@ async function giveBack(original: string, index: number, amount: number, at = ne
     at: at.toISOString(),
     original: { receiptNumber: original },
     lines: [{ originalLineIndex: index, sku: `SKU${index}`, quantity: 1, unitPrice: amount }],
-    tenders: [{ type: "CASH", amount: -amount }],
+    tenders: [{ type: "CASH", amount }],
   };
   const res = await posCall(t, A.posToken, "POST", "/returns", {
     body,

@@ -3,7 +3,7 @@
  * PGlite or Postgres (TEST_DATABASE_URL): a sale paid by card + points + cash where the card
  * has too little writes nothing (and its corrected retry makes one sale), every refusal names
  * its tender, concurrent sales on one card never overdraw it, and returns put the money back on
- * the paying card (in proportion, then the rest) or on the card the return names. After every
+ * the paying card (cards first, then the sale's other tenders) or on the card the return names. After every
  * test the ledger is sound and each series' liability equals its cards' balances.
  */
 import assert from "node:assert/strict";
@@ -137,7 +137,7 @@ test("gift card + points + cash with too little on the card writes nothing; the 
 });
 
 test("each refusal names its tender and writes nothing", async () => {
-  const card = await makeCard(t, A, gift, { balance: 5000 });
+  const card = await makeCard(t, A, gift, { balance: 4000 });
   const blocked = await makeCard(t, A, gift, { balance: 5000, status: "blocked" });
   const storeCredit = await makeCard(t, A, credit, { balance: 5000 });
   const usd = await makeCard(t, A, dollars, { balance: 5000 });
@@ -170,7 +170,7 @@ test("each refusal names its tender and writes nothing", async () => {
     [
       [
         { type: "giftCard", number: card.number, amount: 3000 },
-        { type: "giftCard", number: card.number, amount: 3000 },
+        { type: "giftCard", number: card.number, amount: 2000 },
       ],
       409,
       "insufficient-funds",
@@ -215,7 +215,7 @@ test("20 concurrent sales paying 10.00 each from a card with 100.00: 10 are reco
   assert.equal(await balanceOf(card.number), 0);
 });
 
-test("a sale paid by gift card and returned in part, then in full, puts the money back on that card", async () => {
+test("a sale paid by gift card and cash, returned in part then in full: the card is paid back first", async () => {
   const card = await makeCard(t, A, gift, { balance: 3000 });
   const body = saleBody([
     { type: "giftCard", number: card.number, amount: 3000 },
@@ -229,17 +229,20 @@ test("a sale paid by gift card and returned in part, then in full, puts the mone
     at: "2026-03-04T10:00:00+01:00",
     original: { receiptNumber: body.receiptNumber },
     lines: [line],
-    tenders: [{ type: "CASH", amount: -1000 }],
+    tenders: [],
   }, "back-1");
   assert.equal(half.status, 201, JSON.stringify(half.json));
-  // Half the value back: half of what the card paid.
+  // Half the value back, all of it onto the card: a card's money never leaves as cash first.
   assert.deepEqual(half.json.cards, [{
     tenderIndex: -1,
     type: "giftCard",
     number: card.number,
-    amount: 1500,
-    balance: 1500,
+    amount: 2500,
+    balance: 2500,
   }]);
+  assert.deepEqual(half.json.tenders, [
+    { tenderIndex: -1, type: "giftCard", amount: 2500, number: card.number },
+  ]);
   const rest = await giveBack({
     receiptNumber: `S-${++receipts}`,
     at: "2026-03-04T11:00:00+01:00",
@@ -248,7 +251,10 @@ test("a sale paid by gift card and returned in part, then in full, puts the mone
     tenders: [],
   }, "back-2");
   assert.equal(rest.status, 201, JSON.stringify(rest.json));
-  assert.equal(rest.json.cards[0].amount, 1500);
+  assert.deepEqual(rest.json.tenders, [
+    { tenderIndex: -1, type: "giftCard", amount: 500, number: card.number },
+    { tenderIndex: -1, type: "CASH", amount: 2000 },
+  ]);
   assert.equal(await balanceOf(card.number), 3000, "the whole card payment is back");
   const again = await giveBack({
     receiptNumber: `S-${++receipts}`,

@@ -302,6 +302,7 @@ test("a sale with coupons: the discount the rules see, bonus points posted, one 
     "coupons",
     "customer",
     "cards",
+    "change",
   ]);
   assert.deepEqual(res.json.coupons, [
     { code: five, discount: 500, points: 0 },

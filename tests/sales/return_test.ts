@@ -84,7 +84,7 @@ const returnBody = (
   at: "2026-03-04T10:00:00+01:00",
   ...(original ? { original: { receiptNumber: original } } : {}),
   lines,
-  tenders: [{ type: "CASH", amount: -1000 }],
+  tenders: [],
   ...extra,
 });
 
@@ -185,20 +185,28 @@ test("a full return of a sale that earned and spent points leaves the balance as
     ],
   });
   const sale = await sell(saleBody(m.number, {
-    tenders: [{ type: "CASH", amount: 2500 }, { type: "points", points: 150 }],
+    tenders: [{ type: "CASH", amount: 3850 }, { type: "points", points: 150 }],
   }));
   assert.equal(await balance(m.id), 200 - 150 + sale.points);
   const partial = await giveBack(
     returnBody(sale.receiptNumber, [{ sku: "SO", quantity: 1, unitPrice: 1000 }]),
   );
   assert.equal(partial.status, 201, JSON.stringify(partial.json));
-  // A quarter of the value: a quarter of the 150 spent points come back.
+  // A quarter of the value: a quarter of the 150 spent points come back, the rest in cash.
   assert.equal(partial.json.pointsRefunded, 37.5);
+  assert.deepEqual(partial.json.tenders, [
+    { tenderIndex: -1, type: "points", amount: 37, points: 37.5 },
+    { tenderIndex: -1, type: "CASH", amount: 963 },
+  ]);
   const rest = await giveBack(
     returnBody(sale.receiptNumber, [{ sku: "SH", quantity: 3, unitPrice: 1000 }]),
   );
   assert.equal(rest.status, 201, JSON.stringify(rest.json));
   assert.equal(rest.json.pointsRefunded, 112.5);
+  assert.deepEqual(rest.json.tenders, [
+    { tenderIndex: -1, type: "points", amount: 113, points: 112.5 },
+    { tenderIndex: -1, type: "CASH", amount: 2887 },
+  ]);
   assert.equal(await balance(m.id), 200);
   assert.equal(partial.json.pointsReversed + rest.json.pointsReversed, sale.points);
 });
@@ -234,6 +242,7 @@ test("without the receipt: the basic points of the returned value under today's 
     returnBody(null, [{ sku: "SH", category: "SHOES", quantity: 2, unitPrice: 1000 }], {
       currency: "EUR",
       customer: { number: m.number },
+      tenders: [{ type: "CASH", amount: 2000 }],
     }),
   );
   assert.equal(res.status, 201, JSON.stringify(res.json));

@@ -145,8 +145,10 @@ test("a member's sale: 201 with the documented answer, priced as the quote price
     "coupons",
     "customer",
     "cards",
+    "change",
   ]);
   assert.deepEqual(res.json.cards, []);
+  assert.equal(res.json.change, 0);
   assert.equal(res.json.receiptNumber, body.receiptNumber);
   assert.equal(res.json.rulesVersion, 1);
   assert.equal(res.json.points, quote.json.points);
@@ -169,6 +171,7 @@ test("a member's sale: 201 with the documented answer, priced as the quote price
   assert.equal(sale.member, true);
   assert.equal(sale.customer_id, A.member!.customer.id);
   assert.equal(sale.rules_version, 1);
+  assert.deepEqual(sale.tenders, [{ type: "CASH", amount: 1734 }]);
   const lines = await t.db.selectFrom("sale_lines").select(["index", "net", "points"])
     .where("sale_id", "=", sale.id).orderBy("index").execute();
   assert.deepEqual(lines, [
@@ -300,7 +303,7 @@ test("spending points: taken from the balance first, valued by pointValue; more 
 
   const ok = await sell({
     ...tooMuch,
-    tenders: [{ type: "CASH", amount: 1234 }, { type: "points", points: 5 }],
+    tenders: [{ type: "CASH", amount: 1729 }, { type: "points", points: 5 }],
   }, "spend-1");
   assert.equal(ok.status, 201, ok.text);
   assert.equal(ok.json.customer.balances.points, 5 - 5 + ok.json.points);
@@ -363,7 +366,7 @@ test("50 concurrent redemptions on a balance for 10: exactly 10 succeed, balance
     sell(
       {
         ...saleBody({ customer: { number: member.number }, receiptNumber: `RED-${i}` }),
-        lines: [{ sku: "X", category: "X", quantity: 1, unitPrice: 1000 }],
+        lines: [{ sku: "X", category: "X", quantity: 1, unitPrice: 10 }],
         tenders: [{ type: "points", points: 10 }],
       },
       `redeem-${i}`,

@@ -50,7 +50,7 @@ const batch = {
         at: "2026-05-02T10:00:00+02:00",
         original: { receiptNumber: "O-1" },
         lines: [{ sku: "A", quantity: 1, unitPrice: 1000 }],
-        tenders: [{ type: "CASH", amount: -1000 }],
+        tenders: [{ type: "CASH", amount: 1000 }],
       },
     },
     // Refused at the ledger: more points than the member has; nothing of it is written.
