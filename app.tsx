@@ -6,7 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { identifyStaff, isApiPath } from "./auth/middleware.ts";
 import type { AppDeps, AppEnv } from "./http/env.ts";
 import { requestLog } from "./http/log.ts";
-import { rejectNul } from "./http/nul_guard.ts";
+import { guardBody } from "./http/body_guard.ts";
 import { limitAdminWrites } from "./http/rate_limit.ts";
 import { RateLimiter } from "./http/rate_limiter.ts";
 import { PROGRAMME_CHANNEL, ProgrammeCache } from "./programme/cache.ts";
@@ -115,7 +115,7 @@ export function createApp(deps: AppDeps) {
   // Page forms (sign-in and setup come before any session) are checked by origin. The API is
   // not: bearer calls cannot be forged by a browser, and cookie calls need the session's
   // CSRF token anyway (identifyStaff).
-  app.use(rejectNul);
+  app.use(guardBody);
   // This instance's own writes are seen by its next request at once, not after the notification.
   app.use(async (c, next) => {
     await next();

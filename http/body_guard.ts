@@ -1,0 +1,82 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./env.ts";
+import { type FieldError, validationError } from "../errors/problem.ts";
+
+const NUL = "\u0000";
+
+/** Containers (objects, arrays) nested in a body, the body itself counted: deeper is a 422. */
+export const MAX_BODY_DEPTH = 32;
+/** Items of any one array of a body: more is a 422. No schema of the API allows as many. */
+export const MAX_ARRAY_LENGTH = 10_000;
+/** A body can be at fault in many places; the first ones say enough. */
+const MAX_FAULTS = 50;
+
+const join = (path: string, key: string) => path ? `${path}.${key}` : key;
+
+/**
+ * The fields at fault in a parsed JSON or form body, by their dotted paths (as zod reports
+ * them): a string or key holding a NUL, a container nested deeper than MAX_BODY_DEPTH, an
+ * array longer than MAX_ARRAY_LENGTH. A loop over an explicit stack, never recursion: the
+ * depth of a body is the caller's choice, the depth of our stack must not be.
+ */
+export function bodyFaults(body: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  const stack: { value: unknown; path: string; depth: number }[] = [
+    { value: body, path: "", depth: 0 },
+  ];
+  while (stack.length && out.length < MAX_FAULTS) {
+    const { value, path, depth } = stack.pop()!;
+    const field = path || "(body)";
+    if (typeof value === "string") {
+      if (value.includes(NUL)) out.push({ field, message: "must not contain NUL" });
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_BODY_DEPTH) {
+      out.push({ field, message: `nested deeper than ${MAX_BODY_DEPTH} levels` });
+      continue;
+    }
+    if (Array.isArray(value) && value.length > MAX_ARRAY_LENGTH) {
+      out.push({ field, message: `at most ${MAX_ARRAY_LENGTH} items` });
+      continue;
+    }
+    const entries: [string, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [String(i), v])
+      : Object.entries(value);
+    // Pushed in reverse, so faults come out in the body's order.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, v] = entries[i];
+      if (k.includes(NUL)) out.push({ field: join(path, k), message: "must not contain NUL" });
+      stack.push({ value: v, path: join(path, k), depth: depth + 1 });
+    }
+  }
+  return out.slice(0, MAX_FAULTS);
+}
+
+/**
+ * Checked once, here, before any route, for every request: its path, query and JSON or form
+ * body. Postgres text and jsonb cannot hold U+0000 (a NUL would reach the database as an
+ * error, a 500), and no route should walk a body nested thousands of levels deep or an array
+ * of a million items. A 422 naming each field at fault, and nothing runs. A body that is not
+ * valid JSON is left to the route, which answers it as malformed.
+ */
+export const guardBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const errors: FieldError[] = [];
+  const url = new URL(c.req.url);
+  if (/%00/i.test(url.pathname)) errors.push({ field: "(path)", message: "must not contain NUL" });
+  for (const [k, v] of url.searchParams) {
+    if (k.includes(NUL) || v.includes(NUL)) {
+      errors.push({ field: k.replaceAll(NUL, ""), message: "must not contain NUL" });
+    }
+  }
+  const type = c.req.header("Content-Type") ?? "";
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+    if (/json/i.test(type)) {
+      errors.push(...bodyFaults(await c.req.json().catch(() => undefined)));
+    } else if (/form/i.test(type)) {
+      errors.push(...bodyFaults(await c.req.parseBody().catch(() => undefined)));
+    }
+  }
+  if (errors.length) throw validationError(errors.slice(0, MAX_FAULTS));
+  await next();
+};
