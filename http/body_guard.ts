@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.ts";
-import { type FieldError, validationError } from "../errors/problem.ts";
+import { type FieldError, ProblemError, validationError } from "../errors/problem.ts";
 
 const NUL = "\u0000";
 
@@ -58,7 +58,8 @@ export function bodyFaults(body: unknown): FieldError[] {
  * body. Postgres text and jsonb cannot hold U+0000 (a NUL would reach the database as an
  * error, a 500), and no route should walk a body nested thousands of levels deep or an array
  * of a million items. A 422 naming each field at fault, and nothing runs. A body that is not
- * valid JSON is left to the route, which answers it as malformed.
+ * valid JSON is left to the route, which answers it as malformed; a form that cannot be
+ * parsed is a 400 here.
  */
 export const guardBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const errors: FieldError[] = [];
@@ -74,7 +75,11 @@ export const guardBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (/json/i.test(type)) {
       errors.push(...bodyFaults(await c.req.json().catch(() => undefined)));
     } else if (/form/i.test(type)) {
-      errors.push(...bodyFaults(await c.req.parseBody().catch(() => undefined)));
+      // Every later reader (the CSRF check, a page's form) would throw on it again.
+      const form = await c.req.parseBody().catch(() => {
+        throw new ProblemError(400, "malformed-form", "The request body is not a valid form");
+      });
+      errors.push(...bodyFaults(form));
     }
   }
   if (errors.length) throw validationError(errors.slice(0, MAX_FAULTS));
