@@ -11,24 +11,36 @@ export const MAX_ARRAY_LENGTH = 10_000;
 /** A body can be at fault in many places; the first ones say enough. */
 const MAX_FAULTS = 50;
 
+/**
+ * What Postgres cannot store of a string: text and jsonb cannot hold U+0000, and jsonb refuses
+ * a lone surrogate (JSON's `"\ud800"`, which JSON.parse accepts).
+ */
+function textFault(text: string): string | undefined {
+  if (text.includes(NUL)) return "must not contain NUL";
+  if (!text.isWellFormed()) return "must be valid Unicode (a lone surrogate)";
+}
+
 const join = (path: string, key: string) => path ? `${path}.${key}` : key;
 
 /**
  * The fields at fault in a parsed JSON or form body, by their dotted paths (as zod reports
- * them): a string or key holding a NUL, a container nested deeper than MAX_BODY_DEPTH, an
+ * them): a string or key holding a NUL or a lone surrogate, a container nested deeper than MAX_BODY_DEPTH, an
  * array longer than MAX_ARRAY_LENGTH. A loop over an explicit stack, never recursion: the
  * depth of a body is the caller's choice, the depth of our stack must not be.
  */
 export function bodyFaults(body: unknown): FieldError[] {
   const out: FieldError[] = [];
-  const stack: { value: unknown; path: string; depth: number }[] = [
+  const stack: { value: unknown; key?: string; path: string; depth: number }[] = [
     { value: body, path: "", depth: 0 },
   ];
   while (stack.length && out.length < MAX_FAULTS) {
-    const { value, path, depth } = stack.pop()!;
+    const { value, key, path, depth } = stack.pop()!;
     const field = path || "(body)";
+    const keyFault = key === undefined ? undefined : textFault(key);
+    if (keyFault) out.push({ field, message: keyFault });
     if (typeof value === "string") {
-      if (value.includes(NUL)) out.push({ field, message: "must not contain NUL" });
+      const fault = textFault(value);
+      if (fault) out.push({ field, message: fault });
       continue;
     }
     if (value === null || typeof value !== "object") continue;
@@ -36,18 +48,21 @@ export function bodyFaults(body: unknown): FieldError[] {
       out.push({ field, message: `nested deeper than ${MAX_BODY_DEPTH} levels` });
       continue;
     }
-    if (Array.isArray(value) && value.length > MAX_ARRAY_LENGTH) {
-      out.push({ field, message: `at most ${MAX_ARRAY_LENGTH} items` });
+    if (Array.isArray(value)) {
+      if (value.length > MAX_ARRAY_LENGTH) {
+        out.push({ field, message: `at most ${MAX_ARRAY_LENGTH} items` });
+        continue;
+      }
+      for (let i = value.length - 1; i >= 0; i--) {
+        stack.push({ value: value[i], path: join(path, String(i)), depth: depth + 1 });
+      }
       continue;
     }
-    const entries: [string, unknown][] = Array.isArray(value)
-      ? value.map((v, i) => [String(i), v])
-      : Object.entries(value);
     // Pushed in reverse, so faults come out in the body's order.
+    const entries = Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, v] = entries[i];
-      if (k.includes(NUL)) out.push({ field: join(path, k), message: "must not contain NUL" });
-      stack.push({ value: v, path: join(path, k), depth: depth + 1 });
+      stack.push({ value: v, key: k, path: join(path, k), depth: depth + 1 });
     }
   }
   return out.slice(0, MAX_FAULTS);
@@ -55,8 +70,8 @@ export function bodyFaults(body: unknown): FieldError[] {
 
 /**
  * Checked once, here, before any route, for every request: its path, query and JSON or form
- * body. Postgres text and jsonb cannot hold U+0000 (a NUL would reach the database as an
- * error, a 500), and no route should walk a body nested thousands of levels deep or an array
+ * body. Postgres text and jsonb cannot hold U+0000 nor jsonb a lone surrogate (either would
+ * reach the database as an error, a 500), and no route should walk a body nested thousands of levels deep or an array
  * of a million items. A 422 naming each field at fault, and nothing runs. A body that is not
  * valid JSON is left to the route, which answers it as malformed; a form that cannot be
  * parsed is a 400 here.

@@ -406,9 +406,9 @@ export function mutated(value: unknown): fc.Arbitrary<unknown> {
     return node !== null && typeof node === "object" && !Array.isArray(node);
   });
   const choices: fc.WeightedArbitrary<unknown>[] = [
-    { weight: 3, arbitrary: fc.constant(value) },
+    { weight: 4, arbitrary: fc.constant(value) },
     {
-      weight: 6,
+      weight: 4,
       arbitrary: fc.tuple(fc.constantFrom(...paths), badValue)
         .map(([p, bad]) => changedAt(value, p, () => bad)),
     },
@@ -494,9 +494,10 @@ export function requestsFor(ctx: FuzzContext, { method, path, op }: Operation) {
           arbitrary: fc.constant("fuzz-fixed-key"),
         })
         : fc.constant("1");
+      // X-Store-Number and X-POS-Number are for a site token: mostly absent.
       return fc.oneof(
         { weight: name === "idempotency-key" ? 10 : 1, arbitrary: good },
-        { weight: name === "idempotency-key" ? 1 : 6, arbitrary: fc.constant(undefined) },
+        { weight: name === "idempotency-key" ? 1 : 20, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: badHeaderValue },
       ).map((v) => [p.name, v] as const);
     }),
