@@ -199,7 +199,7 @@ const CONTENT_TYPES = fc.constantFrom(
  * Steering of valid-ish values by field or parameter name: an arbitrary for the name, used
  * instead of the schema's (most of the time) where the schema is not an enum. A path `{id}` is
  * hinted by the segment before it: `series/{id}` by `series`; an integer field by
- * `name:integer`.
+ * `name:integer`, always (mutations still put bad values there).
  */
 export type Hints = Record<string, fc.Arbitrary<unknown>>;
 
@@ -282,6 +282,8 @@ export function valueOf(
   // strings and arrays, `name:integer` hints integers.
   const scalar = [s.type].flat().find((x) => ["integer", "number", "boolean"].includes(x));
   const hint = s.enum ? undefined : scalar ? ctx.hints[`${name}:${scalar}`] : ctx.hints[name];
+  // An integer hint replaces the schema's range: a valid count of 100,000 is real work.
+  if (hint && scalar) return hint;
   const steer = example ?? hint;
   return steer
     ? fc.oneof({ weight: 3, arbitrary: steer }, { weight: 1, arbitrary: generated })

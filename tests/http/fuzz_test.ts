@@ -32,7 +32,7 @@ import {
 import { buildWorld, memberRule, posCall, publishRules } from "../helpers/world.ts";
 
 const seed = Number(Deno.env.get("FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? 100);
+const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? 60);
 const PAGE_RUNS = Math.ceil(RUNS / 2);
 
 const t = await createTestApp();
