@@ -246,16 +246,35 @@ function integerOf(s: Schema): fc.Arbitrary<number> {
   return fc.oneof({ weight: 4, arbitrary: small }, { weight: 1, arbitrary: between(lo, hi) });
 }
 
+/** `d` as ISO 8601 on a clock `minutes` ahead of UTC (`Z` when 0). */
+function withOffset(d: Date, minutes: number): string {
+  if (!minutes) return d.toISOString();
+  const local = new Date(d.getTime() + minutes * 60_000).toISOString().replace(/Z$/, "");
+  const m = Math.abs(minutes);
+  const hhmm = `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  return `${local}${minutes < 0 ? "-" : "+"}${hhmm}`;
+}
+
 function stringOf(s: Schema): fc.Arbitrary<string> {
   const max = Math.min(s.maxLength ?? 24, 24);
   const min = Math.min(s.minLength ?? 0, max);
   if (s.format === "uuid") return fc.uuid();
   if (s.format === "date-time") {
-    return fc.date({
+    // Mostly this decade; sometimes any time ISO 8601 can write, at the edges of the offsets.
+    const recent = fc.date({
       min: new Date("2020-01-01T00:00:00Z"),
       max: new Date("2030-01-01T00:00:00Z"),
       noInvalidDate: true,
-    }).map((d) => d.toISOString());
+    });
+    const any = fc.date({
+      min: new Date("0001-01-01T00:00:00Z"),
+      max: new Date("9999-12-31T23:59:59.999Z"),
+      noInvalidDate: true,
+    });
+    return fc.tuple(
+      fc.oneof({ weight: 3, arbitrary: recent }, { weight: 1, arbitrary: any }),
+      fc.constantFrom(0, 0, 60, -60, 840, -720),
+    ).map(([d, minutes]) => withOffset(d, minutes));
   }
   if (s.format === "email") return fc.emailAddress();
   if (s.pattern) {

@@ -8,7 +8,8 @@
  * or in the short list of pages below: a route added without validation fails here.
  *
  * FUZZ_SEED replays a run (the seed is printed, and fast-check prints seed and path of a
- * counterexample); FUZZ_RUNS sets the runs per operation.
+ * counterexample); FUZZ_RUNS sets the runs per operation; FUZZ_ONLY runs only the operations
+ * and pages whose name holds it.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -34,6 +35,8 @@ import { buildWorld, memberRule, posCall, publishRules } from "../helpers/world.
 const seed = Number(Deno.env.get("FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = Number(Deno.env.get("FUZZ_RUNS") ?? 60);
 const PAGE_RUNS = Math.ceil(RUNS / 2);
+/** Only the operations and pages whose name holds this (to replay one), e.g. `POST /api/pos`. */
+const ONLY = Deno.env.get("FUZZ_ONLY");
 
 const t = await createTestApp();
 const w = await buildWorld(t, { name: "Fuzz", staff: { "fz-admin": "admin" } });
@@ -123,7 +126,20 @@ const hints: Hints = {
 };
 
 const receipt = fc.uuid().map((u) => `F-${u.slice(0, 8)}`);
-const now = fc.constant(null).map(() => new Date().toISOString());
+/** Now, mostly; sometimes a time at the edges of ISO 8601 and of the clocks' offsets. */
+const now = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(null).map(() => new Date().toISOString()) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "9999-12-31T23:59:59Z",
+      "0001-01-01T00:00:00Z",
+      "2000-01-01T00:00:00+14:00",
+      "2099-12-31T23:59:59-12:00",
+      "1970-01-01T00:00:00Z",
+    ),
+  },
+);
 const examples: Examples = {
   SaleRequest: fc.record({
     receiptNumber: receipt,
@@ -183,7 +199,8 @@ const credentialsFor = (path: string): fc.Arbitrary<Record<string, string>> =>
     );
 
 let requests = 0;
-let STATS: Record<number, number> = {}; let OK2 = 0;
+let STATS: Record<number, number> = {};
+let OK2 = 0;
 let serverErrors = 0;
 const exercised = new Set<string>();
 
@@ -203,7 +220,15 @@ async function fault(req: FuzzRequest, api: boolean): Promise<string | undefined
     serverErrors++;
     return `${res.status}: ${text.slice(0, 300)}`;
   }
-  if (res.status < 400) return;
+  if (res.status < 400) {
+    // An offline batch answers 200 with each transaction's own status.
+    const inner = type.includes("json") ? JSON.parse(text)?.results : undefined;
+    if (Array.isArray(inner) && inner.some((r) => r.status >= 500)) {
+      serverErrors++;
+      return `${res.status} with a 5xx inside: ${text.slice(0, 300)}`;
+    }
+    return;
+  }
   if (!api && type.startsWith("text/html")) return;
   if (!type.startsWith("application/problem+json")) return `${res.status} as ${type}`;
   const problem = JSON.parse(text);
@@ -223,8 +248,10 @@ const failures: string[] = [];
 
 /** Runs `property` with the run's seed; a counterexample is kept, and the next one runs. */
 async function check(name: string, arb: fc.Arbitrary<FuzzRequest>, api: boolean, runs: number) {
+  if (ONLY && !name.includes(ONLY)) return;
   exercised.add(name);
-  const t0 = performance.now(); const r0 = requests;
+  const t0 = performance.now();
+  const r0 = requests;
   try {
     await fc.assert(
       fc.asyncProperty(arb, async (req) => {
@@ -236,7 +263,16 @@ async function check(name: string, arb: fc.Arbitrary<FuzzRequest>, api: boolean,
   } catch (err) {
     failures.push(`${name}: ${err instanceof Error ? err.message.slice(0, 1500) : err}`);
   }
-  console.log("TIMING", Math.round(performance.now() - t0), requests - r0, name, OK2, JSON.stringify(STATS)); STATS = {}; OK2 = 0;
+  console.log(
+    "TIMING",
+    Math.round(performance.now() - t0),
+    requests - r0,
+    name,
+    OK2,
+    JSON.stringify(STATS),
+  );
+  STATS = {};
+  OK2 = 0;
 }
 
 const operations = operationsOf(doc);
@@ -288,13 +324,14 @@ Deno.test(`fuzz: generated and mutated requests, no 5xx (${testBackend})`, async
     `fuzz (${testBackend}): seed ${seed} (FUZZ_SEED=${seed} replays), ${operations.length} ` +
       `operations and ${pages.length} pages, ${requests} requests, ${serverErrors} answered 5xx`,
   );
+  assert.deepEqual(failures, []);
+  if (ONLY) return;
   assert.equal(
     operations.filter((o) => exercised.has(key(o.method, o.path))).length,
     operations.length,
     "every operation of the document is exercised",
   );
   assert.equal(pages.filter((p) => exercised.has(p)).length, pages.length);
-  assert.deepEqual(failures, []);
 });
 
 /** Path parameters of pages, by name (`:id` by the collection before it). */
