@@ -136,6 +136,7 @@ const rawBody = fc.constantFrom(
   nestedArrays(100_000),
   `[${"0,".repeat(20_000)}0]`,
   `{${Array.from({ length: 20_000 }, (_, i) => `"k${i}":0`).join(",")}}`,
+  `"${"x".repeat(1_100_000)}"`,
 );
 
 const badSegment = fc.constantFrom(
