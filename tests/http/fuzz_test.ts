@@ -394,6 +394,14 @@ async function fuzzPages(routes: string[]) {
             { body: "--x\r\nContent-Disposition: form-data", type: "multipart/form-data" },
             { body: "a=1", type: "multipart/form-data; boundary=x" },
             { body: `_csrf=${session.csrf}&${"a=%00&".repeat(100)}`, type: "text/plain" },
+            {
+              body: `_csrf=wrong&_csrf=${session.csrf}&${"name=x&".repeat(20_000)}`,
+              type: "application/x-www-form-urlencoded",
+            },
+            {
+              body: `_csrf=${session.csrf}&%zz=%E0%A4%A&=`,
+              type: "application/x-www-form-urlencoded",
+            },
           ),
         },
       );
