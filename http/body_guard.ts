@@ -24,9 +24,10 @@ const join = (path: string, key: string) => path ? `${path}.${key}` : key;
 
 /**
  * The fields at fault in a parsed JSON or form body, by their dotted paths (as zod reports
- * them): a string or key holding a NUL or a lone surrogate, a container nested deeper than MAX_BODY_DEPTH, an
- * array longer than MAX_ARRAY_LENGTH. A loop over an explicit stack, never recursion: the
- * depth of a body is the caller's choice, the depth of our stack must not be.
+ * them): a string or key holding a NUL or a lone surrogate, a container nested deeper than
+ * MAX_BODY_DEPTH, an array longer than MAX_ARRAY_LENGTH. A loop over an explicit stack, never
+ * recursion: the depth of a body is the caller's choice, the depth of our stack must not be.
+ * Children are pushed in reverse, so faults come out in the body's order.
  */
 export function bodyFaults(body: unknown): FieldError[] {
   const out: FieldError[] = [];
@@ -58,7 +59,6 @@ export function bodyFaults(body: unknown): FieldError[] {
       }
       continue;
     }
-    // Pushed in reverse, so faults come out in the body's order.
     const entries = Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [k, v] = entries[i];
@@ -71,10 +71,10 @@ export function bodyFaults(body: unknown): FieldError[] {
 /**
  * Checked once, here, before any route, for every request: its path, query and JSON or form
  * body. Postgres text and jsonb cannot hold U+0000 nor jsonb a lone surrogate (either would
- * reach the database as an error, a 500), and no route should walk a body nested thousands of levels deep or an array
- * of a million items. A 422 naming each field at fault, and nothing runs. A body that is not
- * valid JSON is left to the route, which answers it as malformed; a form that cannot be
- * parsed is a 400 here.
+ * reach the database as an error, a 500), and no route should walk a body nested thousands of
+ * levels deep or an array of a million items. A 422 naming each field at fault, and nothing
+ * runs. A body that is not valid JSON is left to the route, which answers it as malformed; a
+ * form that cannot be parsed is a 400 here.
  */
 export const guardBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const errors: FieldError[] = [];
