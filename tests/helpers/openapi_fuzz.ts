@@ -34,15 +34,10 @@ export interface FuzzRequest {
 /** JSON text placed as is in a body: numbers JSON.stringify cannot write, or huge nestings. */
 class Raw {
   constructor(readonly text: string) {}
-  toString() {
-    return this.text.length > 80
-      ? `Raw(${this.text.slice(0, 40)}…[${this.text.length}])`
-      : this.text;
-  }
 }
 
 /** JSON text of `value`, with each Raw written verbatim. */
-export function toJson(value: unknown): string {
+function toJson(value: unknown): string {
   const raws: string[] = [];
   const text = JSON.stringify(
     value,
@@ -118,7 +113,7 @@ const badValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Whole bodies, for any operation (with a body or not). */
-const rawBody = fc.constantFrom(
+export const rawBody = fc.constantFrom(
   "not json",
   "{",
   '{"a":',
@@ -289,7 +284,7 @@ function stringOf(s: Schema): fc.Arbitrary<string> {
 }
 
 /** A value `schema` accepts, as far as JSON Schema says; `name` is the field's, for hints. */
-export function valueOf(
+function valueOf(
   ctx: FuzzContext,
   schema: Schema,
   name = "",
@@ -420,7 +415,7 @@ function changedAt(value: unknown, path: Path, replace: (old: unknown) => unknow
 }
 
 /** `value` as is, or with one node replaced by a bad value, removed, or given an extra key. */
-export function mutated(value: unknown): fc.Arbitrary<unknown> {
+function mutated(value: unknown): fc.Arbitrary<unknown> {
   const paths = pathsOf(value);
   const inner = paths.filter((p) => p.length);
   const objects = paths.filter((p) => {
@@ -597,5 +592,3 @@ export function formBody(fields: string[], csrf: fc.Arbitrary<string | undefined
     return form.toString();
   });
 }
-
-export { rawBody };

@@ -4,7 +4,7 @@
  * are in body_guard_test.ts.
  */
 import assert from "node:assert/strict";
-import { createTestApp, problemOf } from "../helpers/app.ts";
+import { adminCall, createTestApp, problemOf } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
 import { buildWorld, posCall } from "../helpers/world.ts";
 
@@ -49,6 +49,30 @@ Deno.test(`/healthz and /.well-known answer a 4xx as problem+json, not a page ($
     assert.ok(res.status === 422 || res.status === 404, path);
     assert.equal((await problemOf(res)).status, res.status);
   }
+});
+
+Deno.test(`a page of names outside Latin-1 has a cursor to the next (${testBackend})`, async () => {
+  for (const name of ["Caf\u00e9 \u4e2d\u6587", "\u{1f600} group"]) {
+    const made = await adminCall(t, w.ownerToken, "POST", "/merchant-groups", {
+      organizationId: w.org.id,
+      name,
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+  }
+  const names: string[] = [];
+  let cursor: string | null = "";
+  while (cursor !== null) {
+    const query = new URLSearchParams({ organizationId: w.org.id, limit: "1" });
+    if (cursor) query.set("cursor", cursor);
+    const res = await adminCall(t, w.ownerToken, "GET", `/merchant-groups?${query}`);
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    names.push(...res.json.items.map((g: { name: string }) => g.name));
+    cursor = res.json.nextCursor;
+  }
+  assert.deepEqual(
+    names.toSorted(),
+    ["Caf\u00e9 \u4e2d\u6587", "Findings", "\u{1f600} group"].toSorted(),
+  );
 });
 
 Deno.test("fuzz findings: close", async () => {
