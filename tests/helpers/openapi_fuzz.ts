@@ -280,7 +280,12 @@ function stringOf(s: Schema): fc.Arbitrary<string> {
       // A pattern fast-check cannot generate from: plain strings below.
     }
   }
-  return fc.string({ minLength: min, maxLength: Math.max(min, max) });
+  // Printable ASCII mostly; sometimes any grapheme (accents, CJK, emoji: names people type).
+  const length = { minLength: min, maxLength: Math.max(min, max) };
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.string(length) },
+    { weight: 1, arbitrary: fc.string({ ...length, unit: "grapheme" }) },
+  );
 }
 
 /** A value `schema` accepts, as far as JSON Schema says; `name` is the field's, for hints. */
