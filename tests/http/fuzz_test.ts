@@ -320,6 +320,8 @@ Deno.test(`fuzz: generated and mutated requests, no 5xx (${testBackend})`, async
     "every operation of the document is exercised",
   );
   assert.equal(pages.filter((p) => exercised.has(p)).length, pages.length);
+  // A fuzz whose credentials or examples broke would only ever hear 401s and 422s.
+  assert.ok(successes > requests / 10, `only ${successes} of ${requests} answers were 2xx`);
 });
 
 /** Path parameters of pages, by name (`:id` by the collection before it). */
