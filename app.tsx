@@ -6,7 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { identifyStaff, isApiPath } from "./auth/middleware.ts";
 import type { AppDeps, AppEnv } from "./http/env.ts";
 import { requestLog } from "./http/log.ts";
-import { rejectNul } from "./http/nul_guard.ts";
+import { guardBody, MAX_ARRAY_LENGTH, MAX_BODY_DEPTH } from "./http/body_guard.ts";
 import { limitAdminWrites } from "./http/rate_limit.ts";
 import { RateLimiter } from "./http/rate_limiter.ts";
 import { PROGRAMME_CHANNEL, ProgrammeCache } from "./programme/cache.ts";
@@ -62,7 +62,14 @@ const OPENAPI_INFO = {
     version: "1.0.0",
     description:
       "Loyalty for retail POS: members, points, gift cards, store credit and coupons at the edge, " +
-      "and the admin API behind the console.",
+      "and the admin API behind the console.\n\n" +
+      "Every request body is checked before any operation runs. A body larger than `BODY_LIMIT` " +
+      "bytes (1 MiB by default) is a 413. A JSON or form body nested deeper than " +
+      `${MAX_BODY_DEPTH} levels (objects and arrays, the body itself counted), with an array ` +
+      `of more than ${MAX_ARRAY_LENGTH} items, or with a NUL character or a lone surrogate in ` +
+      "any string or key is a 422 `validation` problem whose `errors` name each field at fault " +
+      "(by its dotted path). A body that is not JSON: 400 `malformed-json`; a form that cannot be " +
+      "parsed: 400 `malformed-form`; a JSON operation sent another content type: 415.",
   },
 };
 
@@ -115,7 +122,7 @@ export function createApp(deps: AppDeps) {
   // Page forms (sign-in and setup come before any session) are checked by origin. The API is
   // not: bearer calls cannot be forged by a browser, and cookie calls need the session's
   // CSRF token anyway (identifyStaff).
-  app.use(rejectNul);
+  app.use(guardBody);
   // This instance's own writes are seen by its next request at once, not after the notification.
   app.use(async (c, next) => {
     await next();

@@ -10,7 +10,10 @@ import { isSafeMethod } from "../http/methods.ts";
 
 export const SESSION_COOKIE = "le_session";
 
-export const isApiPath = (path: string) => path.startsWith("/api/") || path === "/openapi.json";
+/** The JSON surface (the OpenAPI document's paths and the document): errors as problem+json. */
+export const isApiPath = (path: string) =>
+  path.startsWith("/api/") || path.startsWith("/.well-known/") || path === "/openapi.json" ||
+  path === "/healthz";
 
 /**
  * Resolves the caller: a staff bearer token (scripts) or the session cookie (browser).

@@ -62,3 +62,15 @@ export function zonedInstant(date: string, time: string, timeZone: string): Date
 export function todayIn(timeZone: string, now = new Date()): string {
   return new Date(now.getTime() + offsetAt(now.getTime(), timeZone)).toISOString().slice(0, 10);
 }
+
+/**
+ * Years a sale's or return's time may fall in. Far beyond them, the trading day on a store's
+ * clock (9999-12-31T23:00Z is year 10000 in Paris) is no date Postgres can hold.
+ */
+export const TRANSACTION_YEARS = { from: 2000, to: 2099 } as const;
+
+/** True when an ISO 8601 time falls in TRANSACTION_YEARS (in UTC). */
+export function isTransactionTime(iso: string): boolean {
+  const year = new Date(iso).getUTCFullYear();
+  return year >= TRANSACTION_YEARS.from && year <= TRANSACTION_YEARS.to;
+}

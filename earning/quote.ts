@@ -18,6 +18,7 @@ import {
   lookupCustomersWithFigures,
 } from "../members/customers.ts";
 import { CurrencySchema } from "../money/currency.ts";
+import { isTransactionTime, TRANSACTION_YEARS } from "../calendar/zones.ts";
 import type { ProgrammeCache } from "../programme/cache.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
@@ -69,9 +70,15 @@ export type CustomerRef = { number: string } | { card: string };
 export const refOf = (c: { number?: string; card?: string }): CustomerRef =>
   c.card !== undefined ? { card: c.card } : { number: c.number! };
 
+/** When a sale or return happened, as the POS recorded it: an ISO 8601 time with its offset. */
+export const TransactionTime = z.iso.datetime({ offset: true }).refine(
+  isTransactionTime,
+  `a time in the years ${TRANSACTION_YEARS.from} to ${TRANSACTION_YEARS.to}`,
+);
+
 export const QuoteRequestSchema = z.strictObject({
   currency: CurrencySchema.describe("ISO 4217 code; every amount is in its minor units"),
-  at: z.iso.datetime({ offset: true }).optional()
+  at: TransactionTime.optional()
     .describe("When the sale happens (ISO 8601 with offset); now when absent"),
   channel: z.enum(["pos", "web", "back-office"]).optional().describe("Sales channel; pos"),
   customer: CustomerRefSchema.optional()

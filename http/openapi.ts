@@ -21,7 +21,7 @@ const problem = (description: string) => ({
 
 /** The error answers a route can give, documented once. */
 export const problems = {
-  400: problem("Malformed JSON"),
+  400: problem("Malformed body: not JSON, or not a form"),
   401: problem("Not authenticated"),
   403: problem("Authenticated but not allowed (role, CSRF)"),
   404: problem("Not found"),

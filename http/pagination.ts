@@ -20,8 +20,11 @@ export const PageQuery = z.object({
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
+/** The key's JSON as UTF-8, base64url: btoa alone refuses a name outside Latin-1 (a 500). */
 export function encodeCursor(key: (string | number)[]): string {
-  return btoa(JSON.stringify(key)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const bytes = new TextEncoder().encode(JSON.stringify(key));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
 }
 
 /**
@@ -34,7 +37,10 @@ export function decodeCursor(
 ): string[] | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const key = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
+    const binary = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
+    const text = new TextDecoder("utf-8", { fatal: true })
+      .decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
+    const key = JSON.parse(text);
     if (
       Array.isArray(key) && key.length === shape.length &&
       key.every((k, i) => typeof k === "string" && (shape[i] === "text" || isUuid(k)))

@@ -34,7 +34,7 @@ export function toProblemError(err: unknown): ProblemError {
         detail: err.message,
       });
     }
-    if (/content-type/i.test(err.message)) {
+    if (status === 415 || /content-type/i.test(err.message)) {
       return new ProblemError(415, "unsupported-media-type", "Send the body as application/json", {
         detail: err.message,
       });

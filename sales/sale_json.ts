@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { quoteJson, QuoteSchema } from "../earning/earning_json.ts";
-import { QuoteRequestSchema } from "../earning/quote.ts";
+import { QuoteRequestSchema, TransactionTime } from "../earning/quote.ts";
 import { Uuid } from "../http/openapi.ts";
 import type { AppliedCoupon } from "../instruments/coupons.ts";
 import { usedCouponsJson } from "../instruments/coupons_json.ts";
@@ -114,7 +114,7 @@ export const SaleRequestSchema = QuoteRequestSchema.extend({
     description: "The receipt number, unique per POS: a second sale with it is a 409",
     example: "R-000123",
   }),
-  at: z.iso.datetime({ offset: true }).openapi({
+  at: TransactionTime.openapi({
     description: "When the sale happened (ISO 8601 with offset), as the POS recorded it; an " +
       "offline sale keeps its original time. Its date on the store's clock is the trading day",
     example: "2026-03-03T14:30:00+01:00",
