@@ -55,10 +55,12 @@ Deno.test("with the database unreachable, a POS call and /healthz answer 503 pro
     });
     const health = await app.request("http://le.test/healthz");
     assert.equal(health.status, 503);
-    assert.deepEqual(await health.json(), {
-      status: "degraded",
-      database: { kind: "postgres", ok: false },
-    });
+    const body = await health.json();
+    assert.equal(body.status, "degraded");
+    assert.deepEqual(
+      { kind: body.database.kind, ok: body.database.ok },
+      { kind: "postgres", ok: false },
+    );
     // Well formed, so that checking it needs the signing keys from the database.
     const { privateKey } = await generateKeyPair("EdDSA");
     const token = await new SignJWT({ scope: "pos" })
