@@ -4,7 +4,7 @@ import { isoTime, Timestamp } from "../http/openapi.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import { INSTRUMENT_STATUSES } from "./generation.ts";
 import { INSTRUMENT_TYPES } from "./series.ts";
-import type { InstrumentState, Moved } from "./activities.ts";
+import type { InstrumentState, Moved, StaffMoved } from "./activities.ts";
 import type { Move } from "./states.ts";
 
 /** Ten billion in major units of a two-digit currency: beyond any card, exact as a number. */
@@ -86,8 +86,8 @@ export const ActivitySchema = InstrumentBalanceSchema.extend({
     id: z.number().int().openapi({ description: "The activity's id in the card's history" }),
     type: z.enum(["activate", "load", "redeem", "refund", "void"]),
     amount: z.number().int().openapi({
-      description: "Minor units loaded, redeemed or refunded (0 for a void); with " +
-        "`allowPartial`, what was redeemed",
+      description: "Minor units loaded, redeemed or refunded; with `allowPartial`, what " +
+        "was redeemed; for a void, the balance written off (breakage: the card is left at 0)",
     }),
     requested: z.number().int().optional().openapi({
       description: "A redemption's amount as asked, when it differs from `amount` (partial)",
@@ -104,6 +104,19 @@ export const instrumentBalanceJson = (s: InstrumentState) => ({
   currency: s.currency,
   balance: s.balance,
   expiresAt: s.expiresAt && isoTime(s.expiresAt),
+});
+
+/** What a staff move answers: the card after it, and what a void wrote off. */
+export const StaffMovedSchema = InstrumentBalanceSchema.extend({
+  writtenOff: z.number().int().optional().openapi({
+    description: "A void's write-off: the minor units of `currency` the card held, taken off " +
+      "it as breakage (the programme no longer owes them); absent for the other moves",
+  }),
+}).openapi("InstrumentMoved");
+
+export const staffMovedJson = (s: StaffMoved) => ({
+  ...instrumentBalanceJson(s),
+  ...(s.writtenOff ? { writtenOff: s.writtenOff } : {}),
 });
 
 export function activityJson(moved: Moved, requested?: number): Activity {
