@@ -82,6 +82,13 @@ export const SETTING_TEXT = {
       "of the programme's currency (cents, pence…): 1 means 100 points pay 1.00. A whole " +
       "number, 1 or more.",
   },
+  pointsEarnedOnPartPaidWithPoints: {
+    label: "Points earned on the part paid with points",
+    help: "When off (as most programmes do), the part of a sale paid with points earns no " +
+      "points: basic, item and basket points are earned on the sale less the value of the " +
+      "points spent, shared over the lines in proportion to their value. When on, the whole " +
+      "sale earns points, whatever paid for it.",
+  },
   sendNewMemberEmail: {
     label: "Email new members",
     help: "Sends the welcome email to every new member who has an email address.",
@@ -176,6 +183,9 @@ const Settings = z.object({
   // existed (a client's saved copy) is still accepted and means what it meant then.
   pointValue: PositiveInt.max(1_000_000, "at most 1000000").default(1)
     .describe(help("pointValue")),
+  // Optional on input too, off when absent (see programme/settings.ts `toVersion`).
+  pointsEarnedOnPartPaidWithPoints: z.boolean().default(false)
+    .describe(help("pointsEarnedOnPartPaidWithPoints")),
   wholesale: Wholesale,
 });
 
@@ -211,6 +221,7 @@ export const DEFAULT_SETTINGS: LoyaltySettings = {
   roundingRule: "none",
   sendNewMemberEmail: false,
   pointValue: 1,
+  pointsEarnedOnPartPaidWithPoints: false,
   wholesale: {
     location: null,
     tillCode: null,

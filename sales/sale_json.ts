@@ -9,6 +9,7 @@ import { Uuid } from "../http/openapi.ts";
 import type { AppliedCoupon } from "../instruments/coupons.ts";
 import { usedCouponsJson } from "../instruments/coupons_json.ts";
 import type { Evaluation } from "../rules/awards.ts";
+import { POINTS_TENDER_TYPE } from "../rules/earning_base.ts";
 import { hasAtMostTwoDecimals, hundredthsToNumber } from "../rules/points.ts";
 
 /**
@@ -20,7 +21,7 @@ export const idempotencyKey = (missing: string) =>
 
 /** The tender type of points spent, as sent and as the rules see it. */
 export const POINTS_TENDER = "points";
-export const POINTS_TENDER_CODE = "POINTS";
+export const POINTS_TENDER_CODE = POINTS_TENDER_TYPE;
 
 /** The tender types paid from a card of the programme, and the instrument type each takes. */
 export const CARD_TENDERS = { giftCard: "gift-card", storeCredit: "store-credit" } as const;
