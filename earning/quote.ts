@@ -78,8 +78,11 @@ export const QuoteRequestSchema = z.strictObject({
     .describe("The customer, by number or card; an anonymous sale when absent"),
   lines: z.array(QuoteLineSchema).max(1000).describe("Basket lines, referred to by index"),
   discounts: Discounts.optional().describe("Order-level discounts, spread over the lines"),
-  tenders: z.array(TenderSchema).max(50)
-    .describe("Payments: `{type, amount}`, the type a code such as CASH or GIFT"),
+  tenders: z.array(TenderSchema).max(50).describe(
+    "Payments: `{type, amount}`, the type a code such as CASH or GIFT; `POINTS` is points " +
+      "spent, its amount their money value (points × pointValue), on which nothing is earned " +
+      "unless the setting pointsEarnedOnPartPaidWithPoints is on",
+  ),
   coupons: z.array(CouponCode).max(MAX_COUPONS).superRefine((codes, ctx) => {
     codes.forEach((code, i) => {
       if (codes.indexOf(code) < i) {
