@@ -43,6 +43,7 @@ import {
   withCouponDiscounts,
 } from "../instruments/coupons.ts";
 import { publishedRules } from "./rule_sets.ts";
+import { money } from "../money/minor_units.ts";
 
 const Discounts = z.array(DiscountSchema).max(20)
   .describe("Discounts, each `{kind: item | sale | offer | tender, amount}` in minor units");
@@ -52,7 +53,7 @@ const QuoteLineSchema = z.strictObject({
   category: z.string().min(1).max(64).optional()
     .describe("Item category; when absent, the category of the SKU in the catalogue"),
   quantity: z.int().positive().max(1_000_000).describe("Units sold"),
-  unitPrice: z.int().nonnegative().max(1e12).describe("Price of one unit, minor units"),
+  unitPrice: money(z.int().nonnegative().max(1e12), "Price of one unit"),
   discounts: Discounts.optional().describe("This line's discounts, minor units off the line"),
 });
 

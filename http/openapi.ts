@@ -48,18 +48,6 @@ export const staffSecurity: Record<string, string[]>[] = [{ staffBearer: [] }, {
   staffSession: [],
 }];
 
-/**
- * Money, described once: every amount of money in the API is an integer of minor units of a
- * currency named beside it (in the same object or the one around it). Fields reference this
- * component; tests/http/money_schema_test.ts keeps it so.
- */
-export const MinorUnits = z.int().openapi("MinorUnits", {
-  description: "An amount of money in minor units of its currency (e.g. cents), an integer: " +
-    "1050 in EUR is 10.50 €, 1050 in JPY is ¥1,050. The currency is named in the same object " +
-    "or in the one enclosing it.",
-  example: 1050,
-});
-
 /** A time in an answer: ISO 8601 in UTC. */
 export const Timestamp = z.string().openapi({ format: "date-time" });
 export const isoTime = (d: Date) => new Date(d).toISOString();

@@ -1,6 +1,6 @@
 /** The API shapes of the breakage report. */
 import { z } from "@hono/zod-openapi";
-import { MinorUnits } from "../http/openapi.ts";
+import { MinorUnits } from "../money/minor_units.ts";
 import type { Period, SeriesBreakage } from "./breakage.ts";
 import { INSTRUMENT_TYPES } from "./series.ts";
 

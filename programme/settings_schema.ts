@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROUNDING_MODES } from "../rules/points.ts";
+import { money } from "../money/minor_units.ts";
 
 /**
  * What each setting is called on the settings page and what it changes, in our words. The
@@ -181,8 +182,7 @@ const Settings = z.object({
   sendNewMemberEmail: z.boolean().describe(help("sendNewMemberEmail")),
   // Optional on input with its default, so a settings document written before this setting
   // existed (a client's saved copy) is still accepted and means what it meant then.
-  pointValue: PositiveInt.max(1_000_000, "at most 1000000").default(1)
-    .describe(help("pointValue")),
+  pointValue: money(PositiveInt.max(1_000_000, "at most 1000000"), help("pointValue")).default(1),
   // Optional on input too, off when absent (see programme/settings.ts `toVersion`).
   pointsEarnedOnPartPaidWithPoints: z.boolean().default(false)
     .describe(help("pointsEarnedOnPartPaidWithPoints")),

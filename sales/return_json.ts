@@ -7,6 +7,7 @@ import { QuoteRequestSchema } from "../earning/quote.ts";
 import { Uuid } from "../http/openapi.ts";
 import { hundredthsToNumber } from "../rules/points.ts";
 import { cardsJson, type CardTaken, SaleRequestSchema, SaleSchema } from "./sale_json.ts";
+import { MinorUnits, money } from "../money/minor_units.ts";
 
 const Sale = SaleRequestSchema.shape;
 
@@ -33,10 +34,11 @@ const ReturnLineSchema = z.strictObject({
       "the catalogue (as in a sale)",
   }),
   quantity: z.int().positive().max(1_000_000).openapi({ description: "Units returned" }),
-  unitPrice: z.int().nonnegative().max(1e12).openapi({
-    description: "Price of one unit, minor units (without the original receipt, the value " +
-      "returned is quantity × unitPrice; with it, the line's value as sold)",
-  }),
+  unitPrice: money(
+    z.int().nonnegative().max(1e12),
+    "Price of one unit (without the original receipt, the value returned is quantity × " +
+      "unitPrice; with it, the line's value as sold)",
+  ),
 });
 
 export const ReturnRequestSchema = z.strictObject({
@@ -69,13 +71,17 @@ export type ReturnRequest = z.output<typeof ReturnRequestSchema>;
 export const ReturnSchema = z.object({
   id: Uuid.openapi({ description: "The return's id" }),
   receiptNumber: z.string(),
+  currency: z.string().openapi({
+    description:
+      "ISO 4217 code of every amount of money in this answer: the original sale's, else the one sent",
+  }),
   pointsReversed: z.number().openapi({
     description: "Points taken back (earned by the returned lines), two decimals",
   }),
   pointsRefunded: z.number().openapi({
     description: "Spent points given back to the member, two decimals",
   }),
-  value: z.int().openapi({ description: "Value returned, minor units" }),
+  value: MinorUnits.openapi({ description: "Value returned" }),
   lines: z.array(z.object({
     index: z.int().openapi({ description: "Index of the line in the return request" }),
     originalLineIndex: z.int().nullable().openapi({
@@ -102,6 +108,7 @@ export type Return = z.output<typeof ReturnSchema>;
 export function returnJson(r: {
   id: string;
   receiptNumber: string;
+  currency: string;
   pointsReversed: number;
   pointsRefunded: number;
   value: number;
@@ -112,6 +119,7 @@ export function returnJson(r: {
   return {
     id: r.id,
     receiptNumber: r.receiptNumber,
+    currency: r.currency,
     pointsReversed: hundredthsToNumber(r.pointsReversed),
     pointsRefunded: hundredthsToNumber(r.pointsRefunded),
     value: r.value,

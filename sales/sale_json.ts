@@ -11,6 +11,7 @@ import { usedCouponsJson } from "../instruments/coupons_json.ts";
 import type { Evaluation } from "../rules/awards.ts";
 import { POINTS_TENDER_TYPE } from "../rules/earning_base.ts";
 import { hasAtMostTwoDecimals, hundredthsToNumber } from "../rules/points.ts";
+import { MinorUnits, money } from "../money/minor_units.ts";
 
 /**
  * The Idempotency-Key of a sale or a return, as a header or as a transaction of a sync batch;
@@ -50,9 +51,10 @@ const SaleTenderSchema = z.strictObject({
     .optional().openapi({
       description: "With `type: giftCard` or `storeCredit`: the card's number",
     }),
-  amount: z.int().min(-1e12).max(1e12).optional().openapi({
-    description: "Minor units paid with this tender (every tender but points)",
-  }),
+  amount: money(
+    z.int().min(-1e12).max(1e12),
+    "Paid with this tender, in the sale's currency (every tender but points)",
+  ).optional(),
   points: z.number().positive("must be more than 0").max(MAX_TENDER_POINTS)
     .refine(hasAtMostTwoDecimals, "at most two decimals").optional().openapi({
       description: "With `type: points`: the points spent, at most two decimals",
@@ -133,8 +135,14 @@ export type SaleRequest = z.output<typeof SaleRequestSchema>;
 export const SaleSchema = z.object({
   id: Uuid.openapi({ description: "The sale's id" }),
   receiptNumber: z.string(),
-  ...QuoteSchema.pick({ rulesVersion: true, points: true, rules: true, lines: true, coupons: true })
-    .shape,
+  ...QuoteSchema.pick({
+    currency: true,
+    rulesVersion: true,
+    points: true,
+    rules: true,
+    lines: true,
+    coupons: true,
+  }).shape,
   customer: z.object({
     number: z.string().openapi({ description: "Customer number" }),
     balances: z.object({
@@ -151,8 +159,8 @@ export const SaleSchema = z.object({
     tenderIndex: z.number().int().openapi({ description: "Index of the tender in the request" }),
     type: z.enum(["giftCard", "storeCredit"]),
     number: z.string(),
-    amount: z.number().int().openapi({ description: "Minor units taken from the card" }),
-    balance: z.number().int().openapi({ description: "The card's balance after this sale" }),
+    amount: MinorUnits.openapi({ description: "Taken from the card" }),
+    balance: MinorUnits.openapi({ description: "The card's balance after this sale" }),
   })).openapi({ description: "The gift card and store credit tenders, in request order" }),
 }).openapi("Sale");
 export type Sale = z.output<typeof SaleSchema>;
@@ -166,16 +174,17 @@ export interface SaleCustomer {
 
 /** A recorded sale as the POS gets it, keys in the documented order. */
 export function saleJson(
-  sale: { id: string; receiptNumber: string; rulesVersion: number | null },
+  sale: { id: string; receiptNumber: string; currency: string; rulesVersion: number | null },
   evaluation: Evaluation,
   customer: SaleCustomer | null,
   coupons: readonly AppliedCoupon[],
   cards: readonly CardTaken[],
 ): Sale {
-  const quote = quoteJson(sale.rulesVersion, evaluation);
+  const quote = quoteJson(sale.rulesVersion, evaluation, sale.currency);
   return {
     id: sale.id,
     receiptNumber: sale.receiptNumber,
+    currency: sale.currency,
     rulesVersion: sale.rulesVersion,
     points: quote.points,
     rules: quote.rules,

@@ -114,11 +114,11 @@ export const adminInstruments = newRouter()
       const { limit, cursor } = c.req.valid("query");
       const before = historyBefore(decodeCursor(cursor, ["text"]));
       const instrument = await authorized(c, "instrument", "programme:read");
-      const { lines, next } = await instrumentHistory(c.get("deps").db, instrument.id, {
+      const { lines, next, currency } = await instrumentHistory(c.get("deps").db, instrument.id, {
         limit,
         before,
       });
-      return c.json(historyJson(lines, next), 200);
+      return c.json(historyJson(lines, next, currency), 200);
     },
   )
   .openapi(

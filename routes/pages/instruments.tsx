@@ -158,7 +158,6 @@ async function instrumentPage(
         )}
         <InstrumentHistory
           instrumentId={instrument.id}
-          currency={series.currency}
           {...history}
           paged={before !== undefined}
         />
