@@ -54,6 +54,7 @@ import { rulePages } from "./routes/pages/rules.tsx";
 import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
 import { renderPage } from "./web/render.tsx";
 import { isSafeMethod } from "./http/methods.ts";
+import { MinorUnits } from "./money/minor_units.ts";
 
 const OPENAPI_INFO = {
   openapi: "3.1.0",
@@ -76,6 +77,8 @@ const OPENAPI_INFO = {
 /** The whole HTTP surface; `main.ts` serves it and tests call it with `app.request()`. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
+  // First, so the component is MinorUnits itself, not the first money field's narrower copy.
+  app.openAPIRegistry.register("MinorUnits", MinorUnits);
   const deviceTokens = new DeviceVerifier({ db: deps.db, issuer: deps.config.publicUrl });
   const posRateLimit = new RateLimiter(deps.config.rateLimitPosPerMinute);
   const programmes = new ProgrammeCache(deps.db);

@@ -1,13 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { type Item } from "./items.ts";
+import { MinorUnits } from "../money/minor_units.ts";
 
 export const ItemSchema = z.object({
   id: z.string(),
   sku: z.string(),
   name: z.string(),
   category: z.string(),
-  prices: z.array(z.number().int()).openapi({
-    description: "sell price levels 1–5, minor units",
+  prices: z.array(MinorUnits).openapi({
+    description: "sell price levels 1–5",
     example: [1999, 1799, 1599, 1499, 1299],
   }),
   updatedAt: z.string().openapi({ format: "date-time" }),

@@ -7,6 +7,7 @@ import type { StaffUser } from "../staff/users.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { reusable } from "../db/compiled.ts";
+import { money } from "../money/minor_units.ts";
 
 export type Item = Selectable<ItemTable>;
 
@@ -15,8 +16,11 @@ export const MAX_ITEMS_PER_UPSERT = 5000;
 const MAX_PRICE = 2_147_483_647;
 
 /** SKU and category are matched exactly by rule selectors, so only surrounding spaces go. */
-const Price = z.number({ error: "must be a number" }).int("a whole number of minor units")
-  .min(0, "must be 0 or more").max(MAX_PRICE, `at most ${MAX_PRICE}`);
+const Price = money(
+  z.number({ error: "must be a number" }).int("a whole number of minor units")
+    .min(0, "must be 0 or more").max(MAX_PRICE, `at most ${MAX_PRICE}`),
+  "a sell price",
+);
 export const ItemSchema = z.object({
   sku: z.string().trim().min(1, "must not be empty").max(64, "at most 64 characters"),
   name: z.string().trim().min(1, "must not be empty").max(200, "at most 200 characters"),

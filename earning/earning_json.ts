@@ -16,6 +16,7 @@ import { CouponCheckRequestSchema } from "./coupon_check.ts";
 import { type PricedBasket, QuoteRequestSchema } from "./quote.ts";
 import type { Draft, PublishedSummary, PublishedVersion } from "./rule_sets.ts";
 import { type simulate, SimulateRequestSchema } from "./simulate.ts";
+import { MinorUnits } from "../money/minor_units.ts";
 
 // `.meta`, not `.openapi`: these schemas are built with plain zod in the services.
 export const Rule = RuleSchema.meta({
@@ -119,6 +120,9 @@ const LinePoints = z.object({
 });
 
 const QuoteFields = {
+  currency: z.string().openapi({
+    description: "ISO 4217 code of every amount of money in this answer: the basket's",
+  }),
   member: z.boolean().openapi({
     description: "Earns points: a customer of the programme whose type is not non-loyalty",
   }),
@@ -126,9 +130,7 @@ const QuoteFields = {
   nonLoyalty: z.boolean().openapi({
     description: "No customer, or a plain (non-loyalty) one: earns nothing, a non-member sale",
   }),
-  total: z.number().int().openapi({
-    description: "Net total after every discount, minor units",
-  }),
+  total: MinorUnits.openapi({ description: "Net total after every discount" }),
   points: Points.openapi({ description: "Points earned: the sum of the rules' points" }),
   rules: z.array(z.object({
     id: z.string().openapi({ description: "Rule id" }),
@@ -144,7 +146,7 @@ const QuoteFields = {
   discounts: z.array(z.object({
     ruleId: z.string(),
     lineIndex: z.number().int().optional(),
-    amount: z.number().int().openapi({ description: "Minor units off the line" }),
+    amount: MinorUnits.openapi({ description: "Off the line" }),
   })).openapi({ description: "Staff discounts for the POS to apply" }),
 };
 
@@ -163,14 +165,15 @@ const points = hundredthsToNumber;
 
 /** A priced basket as the quote answers it. */
 export const pricedJson = (priced: PricedBasket) => ({
-  ...quoteJson(priced.rulesVersion, priced.evaluation),
+  ...quoteJson(priced.rulesVersion, priced.evaluation, priced.basket.currency),
   coupons: usedCouponsJson(priced.coupons),
 });
 
 /** An evaluation as the quote answers it, without coupons. */
-export function quoteJson(rulesVersion: number | null, e: Evaluation) {
+export function quoteJson(rulesVersion: number | null, e: Evaluation, currency: string) {
   return {
     rulesVersion,
+    currency,
     member: e.member,
     staff: e.staff,
     nonLoyalty: e.nonLoyalty,
@@ -251,7 +254,7 @@ export const SimulationSchema = QuoteSchema.omit({ coupons: true }).extend({
 export function simulationJson(s: Awaited<ReturnType<typeof simulate>>) {
   const evaluation: TracedEvaluation = s.evaluation;
   return {
-    ...quoteJson(null, evaluation),
+    ...quoteJson(null, evaluation, s.basket.currency),
     draftVersion: s.draftVersion,
     basket: s.basket,
     storeTime: s.storeTime,

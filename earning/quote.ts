@@ -44,6 +44,7 @@ import {
   withCouponDiscounts,
 } from "../instruments/coupons.ts";
 import { publishedRules } from "./rule_sets.ts";
+import { money } from "../money/minor_units.ts";
 
 const Discounts = z.array(DiscountSchema).max(20)
   .describe("Discounts, each `{kind: item | sale | offer | tender, amount}` in minor units");
@@ -53,7 +54,7 @@ const QuoteLineSchema = z.strictObject({
   category: z.string().min(1).max(64).optional()
     .describe("Item category; when absent, the category of the SKU in the catalogue"),
   quantity: z.int().positive().max(1_000_000).describe("Units sold"),
-  unitPrice: z.int().nonnegative().max(1e12).describe("Price of one unit, minor units"),
+  unitPrice: money(z.int().nonnegative().max(1e12), "Price of one unit"),
   discounts: Discounts.optional().describe("This line's discounts, minor units off the line"),
 });
 
@@ -85,8 +86,11 @@ export const QuoteRequestSchema = z.strictObject({
     .describe("The customer, by number or card; an anonymous sale when absent"),
   lines: z.array(QuoteLineSchema).max(1000).describe("Basket lines, referred to by index"),
   discounts: Discounts.optional().describe("Order-level discounts, spread over the lines"),
-  tenders: z.array(TenderSchema).max(50)
-    .describe("Payments: `{type, amount}`, the type a code such as CASH or GIFT"),
+  tenders: z.array(TenderSchema).max(50).describe(
+    "Payments: `{type, amount}`, the type a code such as CASH or GIFT; `POINTS` is points " +
+      "spent, its amount their money value (points × pointValue), on which nothing is earned " +
+      "unless the setting pointsEarnedOnPartPaidWithPoints is on",
+  ),
   coupons: z.array(CouponCode).max(MAX_COUPONS).superRefine((codes, ctx) => {
     codes.forEach((code, i) => {
       if (codes.indexOf(code) < i) {

@@ -1,8 +1,10 @@
 /**
  * Where a card's money is in the ledger: the instrument's own account (FUNDS, in its series'
- * currency) against the programme's liability account of its series. A load credits the card
- * and debits the liability, a redemption the reverse, so the liability's balance is always minus
- * the sum of the series' card balances: what the programme owes its card holders.
+ * currency) against the programme's accounts of its series. A load credits the card and debits
+ * the series' liability account, a redemption the reverse. Voiding a card with money on it
+ * writes that money off (breakage): the card goes to zero against the series' breakage account,
+ * money the programme no longer owes. So the programme's side of a series (liability plus
+ * breakage) is always minus the sum of its card balances: what it owes its card holders.
  */
 import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
@@ -13,6 +15,9 @@ export const FUNDS = "FUNDS";
 
 /** The code of the programme's liability account of one series. */
 export const liabilityCode = (seriesId: string) => `LIABILITY:${seriesId}`;
+
+/** The code of the programme's breakage account of one series: what voids wrote off. */
+export const breakageCode = (seriesId: string) => `BREAKAGE:${seriesId}`;
 
 /** The money account of an instrument. */
 export const instrumentFunds = (
@@ -36,11 +41,21 @@ export const seriesLiability = (
   unit: s.currency,
 });
 
+/** The programme's breakage account of a series (in slots, like its liability account). */
+export const seriesBreakage = (
+  s: { org_id: string; group_id: string; id: string; currency: string },
+): AccountKey => ({
+  orgId: s.org_id,
+  groupId: s.group_id,
+  code: breakageCode(s.id),
+  unit: s.currency,
+});
+
 /** What each series owes its card holders, in minor units, from both sides of the ledger. */
 export interface Liability {
   /** The sum of the series' card balances. */
   outstanding: number;
-  /** Minus the balance of the series' liability account (all its slots). */
+  /** Minus the balance of the series' liability and breakage accounts (all their slots). */
   liability: number;
 }
 
@@ -56,13 +71,13 @@ export async function seriesLiabilities(
     from instruments i join ledger_accounts a on a.instrument_id = i.id and a.code = ${FUNDS}
     where i.series_id = any(${[...seriesIds]}::uuid[]) group by i.series_id`.execute(db);
   for (const r of cards.rows) result.get(r.series_id)!.outstanding = Number(r.total);
-  const codes = seriesIds.map(liabilityCode);
+  const codes = seriesIds.flatMap((id) => [liabilityCode(id), breakageCode(id)]);
   const owed = await sql<{ code: string; total: string }>`
     select code, sum(balance)::text as total from ledger_accounts
     where code = any(${codes}::text[]) and customer_id is null and instrument_id is null
     group by code`.execute(db);
   for (const r of owed.rows) {
-    result.get(r.code.slice(liabilityCode("").length))!.liability = 0 - Number(r.total);
+    result.get(r.code.slice(r.code.indexOf(":") + 1))!.liability -= Number(r.total);
   }
   return result;
 }

@@ -5,7 +5,9 @@
  * redemptions of one card queue, and each sees the balance the previous one left. A move that
  * moves money posts one ledger transaction (the card's FUNDS against its series' liability,
  * instruments/accounts.ts) and writes the history row that describes it, in the caller's
- * transaction: a refusal writes nothing.
+ * transaction: a refusal writes nothing. A void writes off what the card holds (breakage, against
+ * the series' breakage account) in the same posting way, so a void and a redemption of one card
+ * queue on its row and never both take its money.
  */
 import { type Selectable, sql } from "kysely";
 import { recordAudit } from "../audit/log.ts";
@@ -17,7 +19,7 @@ import { notFound, ProblemError } from "../errors/problem.ts";
 import type { Leg } from "../ledger/post.ts";
 import { insufficient, post } from "../ledger/post.ts";
 import type { StaffUser } from "../staff/users.ts";
-import { FUNDS, instrumentFunds, seriesLiability } from "./accounts.ts";
+import { FUNDS, instrumentFunds, seriesBreakage, seriesLiability } from "./accounts.ts";
 import { currentStatus, type Move, nextStatus } from "./states.ts";
 
 /** An instrument locked for a move, with what its series says about it. */
@@ -59,20 +61,27 @@ export interface Moved {
   activity: {
     id: number;
     kind: Move;
-    /** Minor units moved (never negative): loaded, redeemed, refunded. */
+    /** Minor units moved (never negative): loaded, redeemed, refunded, written off by a void. */
     amount: number;
     at: Date;
   };
   ledgerTransactionId: string | null;
 }
 
-/** How a money move changes the card's balance: + loads, − redeems. */
-export const SIGN: Partial<Record<Move, 1 | -1>> = { activate: 1, load: 1, refund: 1, redeem: -1 };
+/** How a money move changes the card's balance: + loads, − redeems and writes off. */
+export const SIGN: Partial<Record<Move, 1 | -1>> = {
+  activate: 1,
+  load: 1,
+  refund: 1,
+  redeem: -1,
+  void: -1,
+};
 const REFERENCE: Partial<Record<Move, string>> = {
   activate: "ACTIVATE",
   load: "LOAD",
   refund: "REFUND",
   redeem: "REDEEM",
+  void: "BREAKAGE",
 };
 
 /** Instruments with what their series says, to be locked (FOR UPDATE of the instrument). */
@@ -129,7 +138,10 @@ const stateOf = (
   expiresAt: i.expires_at,
 });
 
-/** The legs of a money move of `amount` (signed by the move) on card `i`. */
+/**
+ * The legs of a money move of `amount` (signed by the move) on card `i`: against the series'
+ * liability, or its breakage account for a void's write-off.
+ */
 export function moneyLegs(
   i: LockedInstrument,
   move: Move,
@@ -146,7 +158,11 @@ export function moneyLegs(
       reference: REFERENCE[move],
       ...(sign < 0 ? { noOverdraw: { field } } : {}),
     },
-    { account: seriesLiability(series), amount: -sign * amount, reference: REFERENCE[move] },
+    {
+      account: move === "void" ? seriesBreakage(series) : seriesLiability(series),
+      amount: -sign * amount,
+      reference: REFERENCE[move],
+    },
   ];
 }
 
@@ -165,7 +181,7 @@ export interface MoveInput {
 /**
  * Checks the move from the instrument's current state, and works out the money it moves: a
  * redemption of more than the balance is a 409 `insufficient-funds`, or with `allowPartial`
- * the balance (when there is one).
+ * the balance (when there is one); a void writes off the whole balance.
  */
 export function planMove(
   i: LockedInstrument,
@@ -183,6 +199,7 @@ export function planMove(
   );
   let amount = move === "activate" ? input.amount ?? i.initial_value : input.amount ?? 0;
   if (!SIGN[move]) amount = 0;
+  if (move === "void") amount = Math.max(balance, 0);
   if (move === "redeem" && amount > balance) {
     if (!input.allowPartial || balance <= 0) throw insufficient(i.currency, balance, field);
     amount = balance;
@@ -318,6 +335,11 @@ export async function instrumentState(
 /** The moves staff make in the console. */
 export type StaffMove = "activate" | "block" | "unblock" | "void";
 
+/** The instrument after a staff move, and what a void wrote off (0 for the other moves). */
+export interface StaffMoved extends InstrumentState {
+  writtenOff: number;
+}
+
 /**
  * A move by staff in the console, the unit of work: the move (expiry read in UTC), its history
  * row with the reason, and an audit entry. 404 when there is no such instrument.
@@ -327,7 +349,7 @@ export async function staffMove(
   instrumentId: string,
   input: { move: StaffMove; reason: string; amount?: number },
   actor: Pick<StaffUser, "id" | "email">,
-): Promise<InstrumentState> {
+): Promise<StaffMoved> {
   if (!isUuid(instrumentId)) throw notFound("instrument");
   return await inTransaction(db, async (tx) => {
     const i = await lockable(tx).where("i.id", "=", instrumentId).forUpdate("i")
@@ -353,7 +375,7 @@ export async function staffMove(
         ...(moved.activity.amount ? { amount: moved.activity.amount } : {}),
       },
     });
-    return moved.state;
+    return { ...moved.state, writtenOff: input.move === "void" ? moved.activity.amount : 0 };
   });
 }
 

@@ -4,8 +4,9 @@ import { isoTime, Timestamp } from "../http/openapi.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import { INSTRUMENT_STATUSES } from "./generation.ts";
 import { INSTRUMENT_TYPES } from "./series.ts";
-import type { InstrumentState, Moved } from "./activities.ts";
+import type { InstrumentState, Moved, StaffMoved } from "./activities.ts";
 import type { Move } from "./states.ts";
+import { MinorUnits, money } from "../money/minor_units.ts";
 
 /** Ten billion in major units of a two-digit currency: beyond any card, exact as a number. */
 const MAX_AMOUNT = 1e12;
@@ -18,8 +19,12 @@ export const InstrumentNumberParam = z.object({
   }),
 });
 
-const Amount = z.int("must be a whole number of minor units").min(1, "must be more than 0")
-  .max(MAX_AMOUNT, `at most ${MAX_AMOUNT}`);
+const amount = (description: string) =>
+  money(
+    z.int("must be a whole number of minor units").min(1, "must be more than 0")
+      .max(MAX_AMOUNT, `at most ${MAX_AMOUNT}`),
+    description,
+  );
 
 const common = {
   currency: CurrencySchema.optional().openapi({
@@ -31,20 +36,21 @@ const common = {
 };
 
 export const ActivateRequest = z.strictObject({
-  amount: z.int("must be a whole number of minor units").min(0, "must be 0 or more")
-    .max(MAX_AMOUNT, `at most ${MAX_AMOUNT}`).optional().openapi({
-      description: "Minor units loaded on activation; the series' initial value when absent",
-    }),
+  amount: money(
+    z.int("must be a whole number of minor units").min(0, "must be 0 or more")
+      .max(MAX_AMOUNT, `at most ${MAX_AMOUNT}`),
+    "Loaded on activation; the series' initial value when absent",
+  ).optional(),
   ...common,
 }).openapi("ActivateRequest");
 
 export const LoadRequest = z.strictObject({
-  amount: Amount.openapi({ description: "Minor units added to the balance" }),
+  amount: amount("Added to the balance"),
   ...common,
 }).openapi("LoadRequest");
 
 export const RedeemRequest = z.strictObject({
-  amount: Amount.openapi({ description: "Minor units taken from the balance" }),
+  amount: amount("Taken from the balance"),
   allowPartial: z.boolean().optional().openapi({
     description: "When the balance is less than `amount`, redeem the balance instead of " +
       "answering 409 `insufficient-funds`; the answer's `activity.amount` says how much",
@@ -53,7 +59,7 @@ export const RedeemRequest = z.strictObject({
 }).openapi("RedeemRequest");
 
 export const RefundRequest = z.strictObject({
-  amount: Amount.openapi({ description: "Minor units given back onto the card" }),
+  amount: amount("Given back onto the card"),
   ...common,
 }).openapi("RefundRequest");
 
@@ -75,7 +81,7 @@ export const InstrumentBalanceSchema = z.object({
     description: "Now, on the store's clock: `expired` once the expiry date has passed there",
   }),
   currency: z.string(),
-  balance: z.number().int().openapi({ description: "Minor units of `currency` on the card" }),
+  balance: MinorUnits.openapi({ description: "On the card, in `currency`" }),
   expiresAt: Timestamp.nullable().openapi({
     description: "The card is good through this date on the store's clock; null: no expiry",
   }),
@@ -85,11 +91,11 @@ export const ActivitySchema = InstrumentBalanceSchema.extend({
   activity: z.object({
     id: z.number().int().openapi({ description: "The activity's id in the card's history" }),
     type: z.enum(["activate", "load", "redeem", "refund", "void"]),
-    amount: z.number().int().openapi({
-      description: "Minor units loaded, redeemed or refunded (0 for a void); with " +
-        "`allowPartial`, what was redeemed",
+    amount: MinorUnits.openapi({
+      description: "Loaded, redeemed or refunded; with `allowPartial`, what " +
+        "was redeemed; for a void, the balance written off (breakage: the card is left at 0)",
     }),
-    requested: z.number().int().optional().openapi({
+    requested: MinorUnits.optional().openapi({
       description: "A redemption's amount as asked, when it differs from `amount` (partial)",
     }),
     at: Timestamp,
@@ -104,6 +110,19 @@ export const instrumentBalanceJson = (s: InstrumentState) => ({
   currency: s.currency,
   balance: s.balance,
   expiresAt: s.expiresAt && isoTime(s.expiresAt),
+});
+
+/** What a staff move answers: the card after it, and what a void wrote off. */
+export const StaffMovedSchema = InstrumentBalanceSchema.extend({
+  writtenOff: MinorUnits.optional().openapi({
+    description: "A void's write-off: what the card held, in `currency`, taken off it as " +
+      "breakage (the programme no longer owes it); absent for the other moves",
+  }),
+}).openapi("InstrumentMoved");
+
+export const staffMovedJson = (s: StaffMoved) => ({
+  ...instrumentBalanceJson(s),
+  ...(s.writtenOff ? { writtenOff: s.writtenOff } : {}),
 });
 
 export function activityJson(moved: Moved, requested?: number): Activity {

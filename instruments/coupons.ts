@@ -22,6 +22,7 @@ import { pricedLines } from "../rules/context.ts";
 import { hasAtMostTwoDecimals, hundredthsToNumber, toHundredths } from "../rules/points.ts";
 import { lineMatches, LineSelector } from "../rules/selector.ts";
 import { currentStatus } from "./states.ts";
+import { money } from "../money/minor_units.ts";
 
 /** The most coupons one basket may carry. */
 export const MAX_COUPONS = 10;
@@ -42,9 +43,11 @@ const requiredNumber = (kind: string) => ({
 export const CouponBenefitSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("amountOff"),
-    amount: z.int(requiredNumber("a whole number")).min(1, "must be 1 or more")
-      .max(1_000_000_000, "at most 1000000000")
-      .describe("Minor units of the series' currency off the basket, at most its value"),
+    amount: money(
+      z.int(requiredNumber("a whole number")).min(1, "must be 1 or more")
+        .max(1_000_000_000, "at most 1000000000"),
+      "Off the basket, in the series' currency, at most the basket's value",
+    ),
   }),
   z.strictObject({
     kind: z.literal("percentOff"),

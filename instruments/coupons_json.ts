@@ -11,6 +11,7 @@ import {
   type CouponVerdict,
   usesLeft,
 } from "./coupons.ts";
+import { MinorUnits } from "../money/minor_units.ts";
 
 const Points = z.number().openapi({ description: "Bonus points, at most two decimals" });
 
@@ -26,9 +27,14 @@ export const CouponCheckSchema = z.object({
       "`member-required` (bonus points, and the basket has no member), `inactive`, " +
       "`blocked`, `void`",
   }),
+  currency: z.string().openapi({
+    description: "ISO 4217 code of the coupon's series: of the benefit's and `discount`'s money",
+  }),
   benefit: CouponBenefitSchema,
-  discount: z.number().int().nullable().openapi({
-    description: "Minor units it takes off this basket (0 when not valid); null without a basket",
+  // A union, not .nullable(): the document then says null is a value (a $ref would drop it).
+  discount: z.union([MinorUnits, z.null()]).openapi({
+    description: "What it takes off this basket, in its currency (0 when not valid); null " +
+      "without a basket",
   }),
   points: Points.nullable().openapi({
     description: "Bonus points it gives on this basket (0 when not valid); null without a basket",
@@ -51,6 +57,7 @@ export function couponCheckJson(coupon: Coupon, { reason, value }: CouponVerdict
     code: coupon.code,
     valid: reason === null,
     ...(reason === null ? {} : { reason }),
+    currency: coupon.currency,
     benefit: benefitInput(coupon.benefit),
     discount: value && value.discount,
     points: value && hundredthsToNumber(value.points),
@@ -62,8 +69,8 @@ export function couponCheckJson(coupon: Coupon, { reason, value }: CouponVerdict
 
 export const UsedCouponSchema = z.object({
   code: z.string(),
-  discount: z.number().int().openapi({
-    description: "Minor units off the basket, an order-level discount of kind offer",
+  discount: MinorUnits.openapi({
+    description: "Off the basket, an order-level discount of kind offer",
   }),
   points: Points.openapi({ description: "Bonus points given to the member (reference COUPON)" }),
 }).openapi("UsedCoupon");

@@ -8,9 +8,10 @@ import type { ActivityLine } from "./history.ts";
 import type { InstrumentHit } from "./search.ts";
 import { INSTRUMENT_TYPES } from "./series.ts";
 import { MOVES } from "./states.ts";
+import { MinorUnits, money } from "../money/minor_units.ts";
 
 const Minor = (description: string) =>
-  z.number().int().openapi({ description: `${description}; minor units of currency` });
+  MinorUnits.openapi({ description: `${description}; in \`currency\`` });
 const Status = z.enum(INSTRUMENT_STATUSES).openapi({
   description: "the status now: expired once the expiry date (UTC) has passed",
 });
@@ -86,15 +87,17 @@ export const InstrumentActivitySchema = z.object({
   actor: z.string().openapi({ description: "a POS or a staff member's email, as then" }),
   reason: z.string().nullable(),
   at: Timestamp,
-}).openapi("InstrumentActivity");
+}).openapi("InstrumentHistoryLine");
 
 export const InstrumentHistorySchema = z.object({
+  currency: z.string().openapi({ description: "ISO 4217 code of the instrument's amounts" }),
   items: z.array(InstrumentActivitySchema),
   nextCursor: z.string().nullable(),
 }).openapi("InstrumentHistory");
 
 /** A page of the history and the cursor of the older page. */
-export const historyJson = (lines: ActivityLine[], next: number | null) => ({
+export const historyJson = (lines: ActivityLine[], next: number | null, currency: string) => ({
+  currency,
   items: lines.map((l) => ({
     id: String(l.id),
     kind: l.kind,
@@ -121,9 +124,11 @@ export const MoveSchema = z.object({
   reason: z.string({ error: "a reason is required" }).trim()
     .min(1, "a reason is required").max(500, "at most 500 characters")
     .describe("why; kept on the instrument's history and in the audit log"),
-  amount: z.int({ error: "must be a whole number" }).min(0, "must be 0 or more")
-    .max(1_000_000_000, "at most 1000000000").optional()
-    .describe("activate only: minor units loaded; absent = the series' initial value"),
+  amount: money(
+    z.int({ error: "must be a whole number" }).min(0, "must be 0 or more")
+      .max(1_000_000_000, "at most 1000000000"),
+    "activate only: loaded, in the series' currency; absent = the series' initial value",
+  ).optional(),
 }).strict().openapi("InstrumentMove");
 
 export type MoveInput = z.output<typeof MoveSchema>;

@@ -15,6 +15,7 @@ import { CouponBenefitSchema, storedBenefit } from "./coupons.ts";
 import { prefixRule } from "./numbers.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { seriesLiabilities } from "./accounts.ts";
+import { money } from "../money/minor_units.ts";
 
 export type Series = Selectable<SeriesTable>;
 
@@ -32,9 +33,10 @@ export const NewSeriesSchema = z.object({
   type: z.enum(INSTRUMENT_TYPES, { error: `one of ${INSTRUMENT_TYPES.join(", ")}` }),
   prefix: z.string({ error: "must be a string" }),
   currency: CurrencySchema,
-  initialValue: z.int(wholeNumber).min(0, "must be 0 or more")
-    .max(1_000_000_000, "at most 1000000000").default(0)
-    .describe("Minor units of the currency loaded when an instrument is activated"),
+  initialValue: money(
+    z.int(wholeNumber).min(0, "must be 0 or more").max(1_000_000_000, "at most 1000000000"),
+    "Loaded when an instrument is activated, in the series' currency",
+  ).default(0),
   expiryDays: z.int(wholeNumber).min(1, "must be 1 or more").max(3650, "at most 3650")
     .nullable().default(null).describe("Days from creation until an instrument expires"),
   maxUses: z.int(wholeNumber).min(1, "must be 1 or more").max(1_000_000, "at most 1000000")

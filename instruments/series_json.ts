@@ -3,6 +3,7 @@ import { isoTime, Timestamp } from "../http/openapi.ts";
 import { benefitInput, benefitOf, CouponBenefitSchema } from "./coupons.ts";
 import { type Generation, type Instrument, INSTRUMENT_STATUSES } from "./generation.ts";
 import { INSTRUMENT_TYPES, type Series, type SeriesFigures } from "./series.ts";
+import { MinorUnits } from "../money/minor_units.ts";
 
 export const SeriesSchema = z.object({
   id: z.string(),
@@ -12,7 +13,7 @@ export const SeriesSchema = z.object({
   type: z.enum(INSTRUMENT_TYPES),
   prefix: z.string(),
   currency: z.string(),
-  initialValue: z.number().int().openapi({ description: "Minor units loaded on activation" }),
+  initialValue: MinorUnits.openapi({ description: "Loaded on activation" }),
   expiryDays: z.number().int().nullable(),
   maxUses: z.number().int().nullable().openapi({
     description: "Coupons: redemptions per code (null = unlimited); null for other types",
@@ -31,8 +32,8 @@ export const SeriesSchema = z.object({
   }),
   createdAt: Timestamp,
   instrumentCount: z.number().int().openapi({ description: "Instruments in the series" }),
-  outstanding: z.number().int().openapi({
-    description: "Minor units owed to card holders: the sum of the cards' balances",
+  outstanding: MinorUnits.openapi({
+    description: "Owed to card holders: the sum of the cards' balances",
   }),
 }).openapi("Series");
 

@@ -27,7 +27,7 @@ const TRANSITIONS: Record<Move, { from: readonly InstrumentStatus[]; to?: Instru
   refund: { from: ["active"] },
   block: { from: ["active"], to: "blocked" },
   unblock: { from: ["blocked"], to: "active" },
-  // Voiding refunds nothing by itself: the balance stays on the card, owed, until refunded.
+  // Voiding writes off what the card holds (breakage, instruments/activities.ts).
   void: { from: ["inactive", "active", "blocked", "expired"], to: "void" },
 };
 

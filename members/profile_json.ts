@@ -13,6 +13,7 @@ import {
   type CustomerSale,
 } from "./profile.ts";
 import type { MemberStatistics } from "./statistics.ts";
+import { MinorUnits } from "../money/minor_units.ts";
 
 const Points = (description: string) =>
   z.number().openapi({ description: `${description}; points, at most two decimals` });
@@ -20,7 +21,7 @@ const Points = (description: string) =>
 export const StatisticsSchema = z.object({
   visits: z.number().int(),
   salesCount: z.number().int(),
-  spend: z.number().int().openapi({ description: "minor units: sales less returns" }),
+  spend: MinorUnits.openapi({ description: "sales less returns" }),
   firstVisit: Timestamp.nullable(),
   lastVisit: Timestamp.nullable(),
 }).openapi("MemberStatistics");
@@ -124,7 +125,7 @@ export const CustomerSaleSchema = z.object({
   store: z.object({ number: z.number().int(), name: z.string() }),
   posNumber: z.number().int(),
   currency: z.string(),
-  total: z.number().int().openapi({ description: "minor units of currency" }),
+  total: MinorUnits.openapi({ description: "in `currency`" }),
   points: Points("earned by a sale, taken back by a return"),
 }).openapi("CustomerSale");
 

@@ -19,8 +19,13 @@ type Group = Pick<MerchantGroup, "id" | "org_id">;
 export const toVersion = (row: { version: number; settings: Json; updated_at: Date }) => ({
   version: row.version,
   // Written only by createGroup and saveSettings, both from validated settings; versions
-  // saved before `pointValue` existed read as its default.
-  settings: { pointValue: 1, ...row.settings as object } as LoyaltySettings,
+  // saved before `pointValue` or `pointsEarnedOnPartPaidWithPoints` existed read as their
+  // defaults.
+  settings: {
+    pointValue: 1,
+    pointsEarnedOnPartPaidWithPoints: false,
+    ...row.settings as object,
+  } as LoyaltySettings,
   updatedAt: row.updated_at,
 });
 

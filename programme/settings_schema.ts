@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROUNDING_MODES } from "../rules/points.ts";
+import { money } from "../money/minor_units.ts";
 
 /**
  * What each setting is called on the settings page and what it changes, in our words. The
@@ -81,6 +82,13 @@ export const SETTING_TEXT = {
     help: "What one point is worth when a member spends points at the POS, in minor units " +
       "of the programme's currency (cents, pence…): 1 means 100 points pay 1.00. A whole " +
       "number, 1 or more.",
+  },
+  pointsEarnedOnPartPaidWithPoints: {
+    label: "Points earned on the part paid with points",
+    help: "When off (as most programmes do), the part of a sale paid with points earns no " +
+      "points: basic, item and basket points are earned on the sale less the value of the " +
+      "points spent, shared over the lines in proportion to their value. When on, the whole " +
+      "sale earns points, whatever paid for it.",
   },
   sendNewMemberEmail: {
     label: "Email new members",
@@ -174,8 +182,10 @@ const Settings = z.object({
   sendNewMemberEmail: z.boolean().describe(help("sendNewMemberEmail")),
   // Optional on input with its default, so a settings document written before this setting
   // existed (a client's saved copy) is still accepted and means what it meant then.
-  pointValue: PositiveInt.max(1_000_000, "at most 1000000").default(1)
-    .describe(help("pointValue")),
+  pointValue: money(PositiveInt.max(1_000_000, "at most 1000000"), help("pointValue")).default(1),
+  // Optional on input too, off when absent (see programme/settings.ts `toVersion`).
+  pointsEarnedOnPartPaidWithPoints: z.boolean().default(false)
+    .describe(help("pointsEarnedOnPartPaidWithPoints")),
   wholesale: Wholesale,
 });
 
@@ -211,6 +221,7 @@ export const DEFAULT_SETTINGS: LoyaltySettings = {
   roundingRule: "none",
   sendNewMemberEmail: false,
   pointValue: 1,
+  pointsEarnedOnPartPaidWithPoints: false,
   wholesale: {
     location: null,
     tillCode: null,

@@ -5,13 +5,15 @@
  * value is an exact BigInt fraction, rounded once per rule.
  *
  * Exact points of an earning rule, per line i (the rule's points are their sum):
- * - basic-points    net_i × ppu / 10^digits on the basis lines (all lines without a basis);
- * - item-points     quantity_i × perItem, or net_i × ppu / 10^digits, on the matched lines that
+ * - basic-points    base_i × ppu / 10^digits on the basis lines (all lines without a basis);
+ * - item-points     quantity_i × perItem, or base_i × ppu / 10^digits, on the matched lines that
  *                   carry no discount of any kind (seed 004: "items with no discounts");
- * - basket-points   net_i × ppu / 10^digits, or the fixed points × w_i / Σw;
+ * - basket-points   base_i × ppu / 10^digits, or the fixed points × w_i / Σw;
  * - tender-points   tendered × ppu / 10^digits × w_i / Σw (tendered below zero counts as zero);
- * where w_i is the line's net, or its quantity when every net is zero. A basket without lines
- * has nothing to attribute points to and earns nothing.
+ * where base_i is the line's earning base (its net, less its share of the points tender unless
+ * the programme earns on the part paid with points: rules/earning_base.ts) and w_i the line's
+ * net, or its quantity when every net is zero. A basket without lines has nothing to attribute
+ * points to and earns nothing.
  *
  * Multipliers. A multiplier of factor f on rule R adds (f − 1) × R's exact points — of the
  * selected lines only when it has a selector. Several multipliers on one rule ADD their extras
@@ -34,7 +36,7 @@
  * computed on the basket as given, before the POS applies these discounts.
  */
 import { apportion } from "./apportion.ts";
-import type { Context, PricedLine } from "./context.ts";
+import type { Context, EarningLine } from "./context.ts";
 import { tenderAmount } from "./facts.ts";
 import { roundHundredths, toHundredths } from "./points.ts";
 import {
@@ -129,9 +131,9 @@ interface Exact {
 function exactPoints(event: RuleEvent, ctx: Context, scale: Scale): Exact {
   const { lines } = ctx;
   const { w, sumW, unit, den } = scale;
-  /** Per 1.00 of the kept lines' nets: net × h / unit = net × h × (den / unit) / den. */
-  const perUnit = (ppu: number, keep: (l: PricedLine) => boolean): Exact => ({
-    shape: lines.map((l) => keep(l) ? BigInt(l.net) : 0n),
+  /** Per 1.00 of the kept lines' bases: base × h / unit = base × h × (den / unit) / den. */
+  const perUnit = (ppu: number, keep: (l: EarningLine) => boolean): Exact => ({
+    shape: lines.map((l) => keep(l) ? BigInt(l.base) : 0n),
     factor: BigInt(toHundredths(ppu)) * (den / unit),
   });
   /** `amount` hundredths over `over`, spread by sale weight: amount × w_i / (over × Σw). */
@@ -144,7 +146,7 @@ function exactPoints(event: RuleEvent, ctx: Context, scale: Scale): Exact {
     }
     case "item-points": {
       const { selector, perItem, pointsPerUnit } = event.params;
-      const keep = (l: PricedLine) => !l.discounted && lineMatches(l, selector);
+      const keep = (l: EarningLine) => !l.discounted && lineMatches(l, selector);
       if (pointsPerUnit !== undefined) return perUnit(pointsPerUnit, keep);
       return {
         shape: lines.map((l) => keep(l) ? BigInt(l.quantity) : 0n),

@@ -10,21 +10,22 @@ import * as z from "zod";
 import { apportion } from "./apportion.ts";
 import { CurrencySchema } from "../money/currency.ts";
 import { isValidTimeZone } from "../calendar/zones.ts";
+import { money } from "../money/minor_units.ts";
 
 /** Minor units; bounded so that sums over a basket stay exact safe integers. */
 const MAX_MINOR = 1e12;
-const Minor = z.int().min(-MAX_MINOR).max(MAX_MINOR);
+const Minor = money(z.int().min(-MAX_MINOR).max(MAX_MINOR), "Paid with this tender");
 
 export const DiscountSchema = z.strictObject({
   kind: z.enum(["item", "sale", "offer", "tender"]),
-  amount: z.int().positive().max(MAX_MINOR),
+  amount: money(z.int().positive().max(MAX_MINOR), "Off"),
 });
 
 export const LineSchema = z.strictObject({
   sku: z.string().min(1).max(64),
   category: z.string().min(1).max(64),
   quantity: z.int().positive().max(1_000_000),
-  unitPrice: z.int().nonnegative().max(MAX_MINOR),
+  unitPrice: money(z.int().nonnegative().max(MAX_MINOR), "Price of one unit"),
   discounts: z.array(DiscountSchema).max(20),
 }).superRefine((line, ctx) => {
   // A line can't be discounted below zero: eligible spend is never negative.

@@ -1,9 +1,10 @@
 /**
  * The evaluation context: a validated basket with the settings, and everything derived from
- * them once per evaluation (line nets after order-level discounts, customer status, store
- * time) so that facts and the points arithmetic read the same figures.
+ * them once per evaluation (line nets after order-level discounts, the earning base, customer
+ * status, store time) so that facts and the points arithmetic read the same figures.
  */
 import { type Basket, lineNets } from "./basket.ts";
+import { earningBases } from "./earning_base.ts";
 import { minorUnitDigits } from "../money/currency.ts";
 import { atStaffLocation, type CustomerStatus, customerStatus, type Settings } from "./settings.ts";
 
@@ -20,6 +21,15 @@ export interface PricedLine {
   readonly discounted: boolean;
 }
 
+/** A line as the points arithmetic sees it: with the money it earns points on. */
+export interface EarningLine extends PricedLine {
+  /**
+   * Minor units points per currency unit are earned on: the net, less its share of the points
+   * tender unless the programme earns on the part paid with points (rules/earning_base.ts).
+   */
+  readonly base: number;
+}
+
 export interface LocalTime {
   /** ISO weekday, 1 = Monday … 7 = Sunday. */
   dayOfWeek: number;
@@ -32,7 +42,7 @@ export interface LocalTime {
 export interface Context {
   readonly basket: Basket;
   readonly settings: Settings;
-  readonly lines: readonly PricedLine[];
+  readonly lines: readonly EarningLine[];
   /** Net transaction total: the sum of the line nets. */
   readonly total: number;
   /** Minor-unit digits of the basket's currency. */
@@ -60,7 +70,9 @@ export function pricedLines(basket: Basket): PricedLine[] {
 }
 
 export function prepare(basket: Basket, settings: Settings): Context {
-  const lines = pricedLines(basket);
+  const priced = pricedLines(basket);
+  const bases = earningBases(priced.map((l) => l.net), basket, settings);
+  const lines = priced.map((l, i) => ({ ...l, base: bases[i] }));
   let local: LocalTime | undefined;
   return {
     basket,

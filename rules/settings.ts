@@ -20,6 +20,11 @@ export const SettingsSchema = z.strictObject({
   staffLoyaltyCategoryCodes: z.array(Code),
   /** Store number where staff discounts apply; null or absent: every store. */
   staffLoyaltyDefaultLocation: z.int().nonnegative().nullable().optional(),
+  /**
+   * On: the part of a sale paid with points earns points like the rest. Off or absent: the
+   * earning base is reduced by the points tender's value (rules/earning_base.ts).
+   */
+  pointsEarnedOnPartPaidWithPoints: z.boolean().optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

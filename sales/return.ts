@@ -554,6 +554,7 @@ export async function recordReturn(
     const body = returnJson({
       id,
       receiptNumber: request.receiptNumber,
+      currency: plan.currency,
       pointsReversed: plan.reversals.reduce((s, r) => s + r.points, 0),
       pointsRefunded: plan.refunded,
       value: plan.value,

@@ -9,6 +9,7 @@ import { hundredthsToNumber } from "../rules/points.ts";
 import type { RestoredCoupon } from "../instruments/coupons.ts";
 import type { RecordedTender } from "./payment.ts";
 import { cardsJson, type CardTaken, SaleRequestSchema, SaleSchema } from "./sale_json.ts";
+import { MinorUnits, money } from "../money/minor_units.ts";
 
 const Sale = SaleRequestSchema.shape;
 
@@ -35,10 +36,11 @@ const ReturnLineSchema = z.strictObject({
       "the catalogue (as in a sale)",
   }),
   quantity: z.int().positive().max(1_000_000).openapi({ description: "Units returned" }),
-  unitPrice: z.int().nonnegative().max(1e12).openapi({
-    description: "Price of one unit, minor units (without the original receipt, the value " +
-      "returned is quantity × unitPrice; with it, the line's value as sold)",
-  }),
+  unitPrice: money(
+    z.int().nonnegative().max(1e12),
+    "Price of one unit (without the original receipt, the value returned is quantity × " +
+      "unitPrice; with it, the line's value as sold)",
+  ),
 });
 
 export const ReturnRequestSchema = z.strictObject({
@@ -73,13 +75,17 @@ export type ReturnRequest = z.output<typeof ReturnRequestSchema>;
 export const ReturnSchema = z.object({
   id: Uuid.openapi({ description: "The return's id" }),
   receiptNumber: z.string(),
+  currency: z.string().openapi({
+    description:
+      "ISO 4217 code of every amount of money in this answer: the original sale's, else the one sent",
+  }),
   pointsReversed: z.number().openapi({
     description: "Points taken back (earned by the returned lines), two decimals",
   }),
   pointsRefunded: z.number().openapi({
     description: "Spent points given back to the member, two decimals",
   }),
-  value: z.int().openapi({ description: "Value returned, minor units" }),
+  value: MinorUnits.openapi({ description: "Value returned" }),
   lines: z.array(z.object({
     index: z.int().openapi({ description: "Index of the line in the return request" }),
     originalLineIndex: z.int().nullable().openapi({
@@ -105,8 +111,8 @@ export const ReturnSchema = z.object({
         "sale's tenders",
     }),
     type: z.string().openapi({ description: "The tender's type, as sent or as the sale had it" }),
-    amount: z.int().openapi({
-      description: "Minor units paid back with it (a points tender: what its points are worth)",
+    amount: MinorUnits.openapi({
+      description: "Paid back with it (a points tender: what its points are worth)",
     }),
     number: z.string().optional().openapi({ description: "A card tender's card" }),
     points: z.number().optional().openapi({
@@ -130,6 +136,7 @@ export type Return = z.output<typeof ReturnSchema>;
 export function returnJson(r: {
   id: string;
   receiptNumber: string;
+  currency: string;
   pointsReversed: number;
   pointsRefunded: number;
   value: number;
@@ -142,6 +149,7 @@ export function returnJson(r: {
   return {
     id: r.id,
     receiptNumber: r.receiptNumber,
+    currency: r.currency,
     pointsReversed: hundredthsToNumber(r.pointsReversed),
     pointsRefunded: hundredthsToNumber(r.pointsRefunded),
     value: r.value,

@@ -381,7 +381,12 @@ export async function recordSale(
       }
     }
     const body = saleJson(
-      { id, receiptNumber: request.receiptNumber, rulesVersion: priced.rulesVersion },
+      {
+        id,
+        receiptNumber: request.receiptNumber,
+        currency: request.currency,
+        rulesVersion: priced.rulesVersion,
+      },
       priced.evaluation,
       customer,
       priced.coupons,

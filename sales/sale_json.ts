@@ -9,7 +9,9 @@ import { Uuid } from "../http/openapi.ts";
 import type { AppliedCoupon } from "../instruments/coupons.ts";
 import { usedCouponsJson } from "../instruments/coupons_json.ts";
 import type { Evaluation } from "../rules/awards.ts";
+import { POINTS_TENDER_TYPE } from "../rules/earning_base.ts";
 import { hasAtMostTwoDecimals, hundredthsToNumber } from "../rules/points.ts";
+import { MinorUnits, money } from "../money/minor_units.ts";
 
 /**
  * The Idempotency-Key of a sale or a return, as a header or as a transaction of a sync batch;
@@ -20,7 +22,7 @@ export const idempotencyKey = (missing: string) =>
 
 /** The tender type of points spent, as sent and as the rules see it. */
 export const POINTS_TENDER = "points";
-export const POINTS_TENDER_CODE = "POINTS";
+export const POINTS_TENDER_CODE = POINTS_TENDER_TYPE;
 
 /** The tender types paid from a card of the programme, and the instrument type each takes. */
 export const CARD_TENDERS = { giftCard: "gift-card", storeCredit: "store-credit" } as const;
@@ -49,9 +51,10 @@ const SaleTenderSchema = z.strictObject({
     .optional().openapi({
       description: "With `type: giftCard` or `storeCredit`: the card's number",
     }),
-  amount: z.int().positive("must be more than 0").max(1e12).optional().openapi({
-    description: "Minor units paid with this tender (every tender but points), more than 0",
-  }),
+  amount: money(
+    z.int().positive("must be more than 0").max(1e12),
+    "Paid with this tender, in the sale's currency (every tender but points), more than 0",
+  ).optional(),
   points: z.number().positive("must be more than 0").max(MAX_TENDER_POINTS)
     .refine(hasAtMostTwoDecimals, "at most two decimals").optional().openapi({
       description: "With `type: points`: the points spent, at most two decimals",
@@ -133,8 +136,14 @@ export type SaleRequest = z.output<typeof SaleRequestSchema>;
 export const SaleSchema = z.object({
   id: Uuid.openapi({ description: "The sale's id" }),
   receiptNumber: z.string(),
-  ...QuoteSchema.pick({ rulesVersion: true, points: true, rules: true, lines: true, coupons: true })
-    .shape,
+  ...QuoteSchema.pick({
+    currency: true,
+    rulesVersion: true,
+    points: true,
+    rules: true,
+    lines: true,
+    coupons: true,
+  }).shape,
   customer: z.object({
     number: z.string().openapi({ description: "Customer number" }),
     balances: z.object({
@@ -151,12 +160,11 @@ export const SaleSchema = z.object({
     tenderIndex: z.number().int().openapi({ description: "Index of the tender in the request" }),
     type: z.enum(["giftCard", "storeCredit"]),
     number: z.string(),
-    amount: z.number().int().openapi({ description: "Minor units taken from the card" }),
-    balance: z.number().int().openapi({ description: "The card's balance after this sale" }),
+    amount: MinorUnits.openapi({ description: "Taken from the card" }),
+    balance: MinorUnits.openapi({ description: "The card's balance after this sale" }),
   })).openapi({ description: "The gift card and store credit tenders, in request order" }),
-  change: z.int().openapi({
-    description: "Minor units of cash to give back: what the cash tendered exceeds the total " +
-      "by; 0 otherwise",
+  change: MinorUnits.openapi({
+    description: "Cash to give back: what the cash tendered exceeds the total by; 0 otherwise",
   }),
 }).openapi("Sale");
 export type Sale = z.output<typeof SaleSchema>;
@@ -170,17 +178,18 @@ export interface SaleCustomer {
 
 /** A recorded sale as the POS gets it, keys in the documented order. */
 export function saleJson(
-  sale: { id: string; receiptNumber: string; rulesVersion: number | null },
+  sale: { id: string; receiptNumber: string; currency: string; rulesVersion: number | null },
   evaluation: Evaluation,
   customer: SaleCustomer | null,
   coupons: readonly AppliedCoupon[],
   cards: readonly CardTaken[],
   change: number,
 ): Sale {
-  const quote = quoteJson(sale.rulesVersion, evaluation);
+  const quote = quoteJson(sale.rulesVersion, evaluation, sale.currency);
   return {
     id: sale.id,
     receiptNumber: sale.receiptNumber,
+    currency: sale.currency,
     rulesVersion: sale.rulesVersion,
     points: quote.points,
     rules: quote.rules,

@@ -17,7 +17,8 @@
  *   - each burst card: exactly floor(load / amount) redemptions answered 200 and recorded, and
  *     its balance then load − that × amount (0 here);
  *   - the liability of every gift-card and store-credit series (instruments/accounts.ts
- *     `seriesLiabilities`): the sum of its card balances equals minus its liability account;
+ *     `seriesLiabilities`): the sum of its card balances equals minus its liability and
+ *     breakage accounts;
  *   - each activity that moved money agrees with the ledger entry it posted.
  */
 import { sql } from "kysely";

@@ -31,6 +31,7 @@ export const KIND: Record<SettingKey, Kind> = {
   roundingRule: "rounding",
   sendNewMemberEmail: "check",
   pointValue: "count",
+  pointsEarnedOnPartPaidWithPoints: "check",
   "wholesale.location": "optionalNumber",
   "wholesale.tillCode": "text",
   "wholesale.tillNumber": "optionalNumber",

@@ -28,6 +28,7 @@ const GROUPS: { title: string; intro: string; keys: SettingKey[] }[] = [
       "originalReceiptReturnReturnsOriginalPoints",
       "roundingRule",
       "pointValue",
+      "pointsEarnedOnPartPaidWithPoints",
       "sendNewMemberEmail",
     ],
   },

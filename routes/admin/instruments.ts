@@ -5,10 +5,7 @@ import { INSTRUMENT_MOVE_PERMISSIONS } from "../../auth/roles.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import { staffMove } from "../../instruments/activities.ts";
-import {
-  instrumentBalanceJson,
-  InstrumentBalanceSchema,
-} from "../../instruments/activities_json.ts";
+import { staffMovedJson, StaffMovedSchema } from "../../instruments/activities_json.ts";
 import { instrumentDetail } from "../../instruments/detail.ts";
 import { csvFileName, seriesCsv } from "../../instruments/export.ts";
 import { INSTRUMENT_STATUSES } from "../../instruments/generation.ts";
@@ -117,11 +114,11 @@ export const adminInstruments = newRouter()
       const { limit, cursor } = c.req.valid("query");
       const before = historyBefore(decodeCursor(cursor, ["text"]));
       const instrument = await authorized(c, "instrument", "programme:read");
-      const { lines, next } = await instrumentHistory(c.get("deps").db, instrument.id, {
+      const { lines, next, currency } = await instrumentHistory(c.get("deps").db, instrument.id, {
         limit,
         before,
       });
-      return c.json(historyJson(lines, next), 200);
+      return c.json(historyJson(lines, next, currency), 200);
     },
   )
   .openapi(
@@ -134,17 +131,19 @@ export const adminInstruments = newRouter()
         "value) onto a gift card or store credit. Blocking needs instruments:block (support " +
         "may), the others instruments:manage. A move the status now does not allow is a 409 " +
         "instrument-<status>; one the type never allows (activating a coupon) a 409 " +
-        "wrong-instrument-type. Each move is on the instrument's history and in the audit log.",
+        "wrong-instrument-type. Each move is on the instrument's history and in the audit log. " +
+        "Voiding a gift card or store credit writes off its balance (breakage, `writtenOff`): " +
+        "the card is left at 0 and its series no longer owes it.",
       ...adminAuth,
       request: { params: MoveParam, body: jsonBody(MoveSchema) },
-      responses: { 200: jsonResponse(InstrumentBalanceSchema, "Moved"), ...problems },
+      responses: { 200: jsonResponse(StaffMovedSchema, "Moved"), ...problems },
     }),
     async (c) => {
       const { move } = c.req.valid("param");
       const input = moveInput(move, c.req.valid("json"));
       const instrument = await authorized(c, "instrument", INSTRUMENT_MOVE_PERMISSIONS[move]);
       const state = await staffMove(c.get("deps").db, instrument.id, input, c.get("staff")!);
-      return c.json(instrumentBalanceJson(state), 200);
+      return c.json(staffMovedJson(state), 200);
     },
   )
   .openapi(

@@ -20,6 +20,12 @@ import {
   seriesFigures,
   updateSeries,
 } from "../../instruments/series.ts";
+import { breakageBySeries } from "../../instruments/breakage.ts";
+import {
+  BreakageQuery,
+  breakageReportJson,
+  BreakageReportSchema,
+} from "../../instruments/breakage_json.ts";
 import {
   generationJson,
   GenerationSchema,
@@ -116,6 +122,27 @@ export const adminSeries = newRouter()
         { items: items.map((s) => seriesJson(s, figures.get(s.id)!)), nextCursor },
         200,
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/merchant-groups/{id}/reports/breakage`,
+      tags,
+      summary: "Breakage per series: the balances of voided cards, written off",
+      description: "For each gift-card and store-credit series of the group: how many cards " +
+        "were voided with a balance and what was written off (minor units of the series' " +
+        "currency), read from the ledger's breakage entries of the voids dated from `from` to " +
+        "`to` (days in UTC, both included; either may be absent).",
+      ...adminAuth,
+      request: { params: IdParam, query: BreakageQuery },
+      responses: { 200: jsonResponse(BreakageReportSchema, "The breakage report"), ...problems },
+    }),
+    async (c) => {
+      const period = c.req.valid("query");
+      const group = await authorized(c, "merchant group", "programme:read");
+      const rows = await breakageBySeries(c.get("deps").db, group.id, period);
+      return c.json(breakageReportJson(period, rows), 200);
     },
   )
   .openapi(

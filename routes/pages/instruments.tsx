@@ -158,7 +158,6 @@ async function instrumentPage(
         )}
         <InstrumentHistory
           instrumentId={instrument.id}
-          currency={series.currency}
           {...history}
           paged={before !== undefined}
         />
@@ -207,6 +206,10 @@ export const instrumentPages = new Hono<AppEnv>()
         kind: "info",
         message: `Instrument ${state.number} ${DONE[move]}: ${state.status}, balance ${
           formatMoney(state.balance, state.currency)
+        }${
+          state.writtenOff
+            ? `, ${formatMoney(state.writtenOff, state.currency)} written off as breakage`
+            : ""
         }.`,
       });
       return c.redirect(`/console/instruments/${instrument.id}#history`, 303);

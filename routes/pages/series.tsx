@@ -3,12 +3,14 @@ import { type Context, Hono } from "hono";
 import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
+import { BreakageTable } from "../../components/series/BreakageTable.tsx";
 import { NewSeriesForm } from "../../components/series/NewSeriesForm.tsx";
 import { SeriesList } from "../../components/series/SeriesList.tsx";
 import type { AppEnv } from "../../http/env.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { breakageBySeries } from "../../instruments/breakage.ts";
 import { MAX_GENERATION_COUNT, runningGenerations } from "../../instruments/generation.ts";
 import {
   createSeries,
@@ -165,9 +167,10 @@ async function seriesPage(
   ]);
   const { items, nextCursor } = page(rows, SERIES_PAGE, (s) => [s.name, s.id]);
   const ids = items.map((s) => s.id);
-  const [figures, running] = await Promise.all([
+  const [figures, running, breakage] = await Promise.all([
     seriesFigures(db, ids),
     runningGenerations(db, ids),
+    breakageBySeries(db, group.id),
   ]);
   const canManage = !!role && can(role, "series:manage");
   return renderPage(c, {
@@ -187,6 +190,7 @@ async function seriesPage(
           maxGeneration={MAX_GENERATION_COUNT}
           csrf={c.get("session")?.csrfToken}
         />
+        <BreakageTable groupId={group.id} rows={breakage} />
         {canManage && (
           <NewSeriesForm
             group={group}

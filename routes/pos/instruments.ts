@@ -81,8 +81,11 @@ asked). Concurrent redemptions of one card queue: the card never goes below zero
     move: "void",
     body: VoidRequest,
     summary: "Void a card for good",
-    description: `Any card but a void one becomes void. Voiding refunds nothing by itself: the
-balance stays on the card (and owed by the programme) and no activity can move it any more.`,
+    description: `Any card but a void one becomes void, for good. What a gift card or store credit
+still holds is written off in the same transaction (breakage): the card is left at 0, its series no
+longer owes it, and \`activity.amount\` says how much was written off (0 for an empty card). A retry
+with the same key writes off nothing more; a void and a redemption of one card queue on the card,
+so the money is either redeemed or written off, never both.`,
   },
 ];
 

@@ -23,7 +23,9 @@ decimals. A points tender \`{"type": "points", "points": 250}\` spends points fr
 balance; it is worth points × \`pointValue\` minor units (a programme setting, 1 by default: 100
 points pay 1.00), which must be whole; the rules see it as a tender of type \`POINTS\` of that
 value (a tender-points rule rewards it only if it lists POINTS). The points a sale earns are not
-spendable in the same sale.
+spendable in the same sale. The part paid with points earns nothing unless the setting
+\`pointsEarnedOnPartPaidWithPoints\` is on: basic, item and basket points per unit are earned on
+each line's net less its share of the points tender's value (shared by net), as the quote does.
 
 **Tenders pay the total.** The tenders together pay the sale's net total (after line and order
 discounts and the coupons' money off, as the sale prices it) exactly. In request order, each tender

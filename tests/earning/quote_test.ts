@@ -107,6 +107,7 @@ Deno.test("with nothing published a quote earns 0 points and names no rules vers
   assert.equal(res.status, 200, JSON.stringify(res.json));
   assert.deepEqual(res.json, {
     rulesVersion: null,
+    currency: "EUR",
     member: true,
     staff: false,
     nonLoyalty: false,

@@ -50,6 +50,15 @@ async function trail(instrumentId: string) {
   return r.rows[0].t;
 }
 
+/** The amounts the ledger wrote off from the card (its BREAKAGE entries), oldest first. */
+async function breakageOf(instrumentId: string): Promise<number[]> {
+  const rows = await t.db.selectFrom("ledger_entries as e")
+    .innerJoin("ledger_accounts as a", "a.id", "e.account_id")
+    .select("e.amount").where("a.instrument_id", "=", instrumentId)
+    .where("e.reference", "=", "BREAKAGE").orderBy("e.id").execute();
+  return rows.map((r) => -r.amount);
+}
+
 function test(name: string, fn: () => Promise<void>) {
   Deno.test(name, async () => {
     await fn();
@@ -231,10 +240,12 @@ test("a retry of each activity with its key answers the first answer byte for by
     assert.equal(reused.status, 422);
     assert.match(reused.json.type, /\/idempotency-key-reused$/);
   }
+  // The void wrote off the 13.00 left, once however often it was retried.
   assert.equal(
     (await posCall(t, A.posToken, "GET", `/instruments/${card.number}`)).json.balance,
-    1300,
+    0,
   );
+  assert.deepEqual(await breakageOf(card.id), [1300]);
 });
 
 test("20 concurrent retries of one redemption move the money once", async () => {
@@ -347,12 +358,66 @@ test("staff block and unblock with a reason, audited; a blocked card refuses the
   ]);
 });
 
-test("void keeps the balance owed and stops every move", async () => {
-  const card = await makeCard(t, A, gift, { balance: 1200 });
+test("void writes off the balance as breakage, on the history, and stops every move", async () => {
+  const card = await makeCard(t, A, credit, { balance: 1200 });
   const voided = await act(card.number, "void", { reason: "damaged" });
-  assert.equal(voided.json.status, "void");
-  assert.equal(voided.json.balance, 1200);
+  assert.equal(voided.status, 200);
+  assert.deepEqual(
+    [voided.json.status, voided.json.balance, voided.json.activity.amount],
+    ["void", 0, 1200],
+  );
+  assert.deepEqual(await breakageOf(card.id), [1200]);
+  const row = await t.db.selectFrom("instrument_activities").select(["amount", "balance_after"])
+    .where("instrument_id", "=", card.id).where("kind", "=", "void").executeTakeFirstOrThrow();
+  assert.deepEqual([row.amount, row.balance_after], [-1200, 0]);
   assert.equal((await act(card.number, "void", {})).status, 409);
+  assert.equal((await act(card.number, "refund", { amount: 100 })).status, 409);
+  assert.deepEqual(await breakageOf(card.id), [1200]);
+});
+
+test("voiding an empty card writes nothing off and posts nothing", async () => {
+  const card = await makeCard(t, A, gift, { balance: 300 });
+  await act(card.number, "redeem", { amount: 300 });
+  const voided = await act(card.number, "void", {});
+  assert.deepEqual([voided.json.status, voided.json.activity.amount], ["void", 0]);
+  assert.deepEqual(await breakageOf(card.id), []);
+});
+
+test("20 concurrent retries of one void write off once", async () => {
+  const card = await makeCard(t, A, gift, { balance: 2500 });
+  const k = key();
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, () => act(card.number, "void", { reason: "lost" }, { key: k })),
+  );
+  assert.ok(answers.every((a) => a.status === 200));
+  assert.equal(new Set(answers.map((a) => JSON.stringify(a.json))).size, 1);
+  assert.equal(answers[0].json.activity.amount, 2500);
+  assert.deepEqual(await breakageOf(card.id), [2500]);
+});
+
+test("a void racing a redemption on one card: the money is redeemed or written off, never both", async () => {
+  const cards = await Promise.all(
+    Array.from({ length: 8 }, () => makeCard(t, A, gift, { balance: 1000 })),
+  );
+  await Promise.all(cards.map(async (card) => {
+    const [redeem, voided] = await Promise.all([
+      act(card.number, "redeem", { amount: 600 }),
+      act(card.number, "void", { reason: "stolen" }),
+    ]);
+    assert.equal(voided.status, 200);
+    const redeemed = redeem.status === 200 ? redeem.json.activity.amount : 0;
+    if (redeem.status !== 200) {
+      assert.equal(redeem.status, 409);
+      assert.match(redeem.json.type, /\/instrument-void$/);
+    }
+    assert.equal(redeemed + voided.json.activity.amount, 1000, "every cent accounted for once");
+    assert.deepEqual(
+      await breakageOf(card.id),
+      voided.json.activity.amount ? [voided.json.activity.amount] : [],
+    );
+    const got = await posCall(t, A.posToken, "GET", `/instruments/${card.number}`);
+    assert.deepEqual([got.json.status, got.json.balance], ["void", 0]);
+  }));
 });
 
 test("the OpenAPI document describes every activity: body fields, the key, the error types", async () => {

@@ -207,11 +207,19 @@ Deno.test("moves: activate, block, unblock, void with a reason, on the history a
   const voided = await call(tokens["a-admin"], "POST", `/instruments/${card.id}/void`, {
     reason: "customer refunded",
   });
-  assert.deepEqual([voided.json.status, voided.json.balance], ["void", 2100]);
+  // Voiding writes off the 21.00 left (breakage): the series no longer owes it.
+  assert.deepEqual(
+    [voided.json.status, voided.json.balance, voided.json.writtenOff],
+    ["void", 0, 2100],
+  );
+  const [written] = (await call(owner, "GET", `/instruments/${card.id}/activities?limit=1`))
+    .json.items;
+  assert.deepEqual([written.kind, written.amount, written.balanceAfter], ["void", -2100, 0]);
 
   const audit = await auditOf(card.id);
   assert.deepEqual(audit.map((a) => a.action), ["activate", "block", "unblock", "void"]);
   assert.equal(audit[1].actor_label, "a-support@example.com");
+  assert.deepEqual(audit[3].after, { status: "void", reason: "customer refunded", amount: 2100 });
 
   // An activation with an amount loads it.
   const other = cards[1];
@@ -338,7 +346,90 @@ Deno.test("CSV export: streamed text/csv with a header and every instrument", as
   const numbers = lines.slice(1, -1).map((l) => l.split(",")[0]);
   assert.deepEqual(new Set(numbers), new Set(cards.map((c) => c.number)));
   const voided = lines.find((l) => l.startsWith(cards[0].number + ","))!;
-  assert.deepEqual(voided.split(",").slice(1, 4), ["void", "21.00", "EUR"]);
+  assert.deepEqual(voided.split(",").slice(1, 4), ["void", "0.00", "EUR"]);
+});
+
+Deno.test("breakage report: per card series from the ledger, by dates; another group's is 404", async () => {
+  const credit = await createSeries(
+    t.db,
+    A.group,
+    NewSeriesSchema.parse({
+      name: "Store credit",
+      type: "store-credit",
+      prefix: "7012",
+      currency: "EUR",
+    }),
+    A.owner,
+  );
+  const [slip, empty] = await generateInstruments(t.db, credit, 2, A.owner);
+  for (const [card, amount] of [[slip, 1500], [empty, 0]] as const) {
+    await call(owner, "POST", `/instruments/${card.id}/activate`, { reason: "issued", amount });
+    const voided = await call(owner, "POST", `/instruments/${card.id}/void`, { reason: "gone" });
+    assert.equal(voided.json.writtenOff, amount || undefined);
+  }
+  const path = `/merchant-groups/${A.group.id}/reports/breakage`;
+  const report = await call(tokens["a-support"], "GET", path);
+  assert.equal(report.status, 200, JSON.stringify(report.json));
+  assert.deepEqual(report.json, {
+    from: null,
+    to: null,
+    series: [
+      {
+        seriesId: gift.id,
+        name: "Gift cards",
+        type: "gift-card",
+        currency: "EUR",
+        cards: 1,
+        writtenOff: 2100,
+      },
+      {
+        seriesId: credit.id,
+        name: "Store credit",
+        type: "store-credit",
+        currency: "EUR",
+        cards: 1,
+        writtenOff: 1500,
+      },
+    ],
+  });
+  const today = new Date().toISOString().slice(0, 10);
+  const figures = async (query: string) =>
+    (await call(owner, "GET", `${path}?${query}`)).json.series.map((
+      s: { cards: number; writtenOff: number },
+    ) => [s.cards, s.writtenOff]);
+  assert.deepEqual(await figures(`from=${today}&to=${today}`), [[1, 2100], [1, 1500]]);
+  assert.deepEqual(await figures("to=2020-12-31"), [[0, 0], [0, 0]]);
+  assert.deepEqual(await figures("from=2999-01-01"), [[0, 0], [0, 0]]);
+
+  for (
+    const [query, field] of [
+      ["from=yesterday", "from"],
+      ["to=2026-02-30", "to"],
+      ["from=2026-02-02&to=2026-02-01", "to"],
+    ]
+  ) {
+    const bad = await call(owner, "GET", `${path}?${query}`);
+    assert.equal(bad.status, 422, query);
+    assert.deepEqual(fieldsOf(bad.json), [field], query);
+  }
+  assert.equal((await call(tokens["b-admin"], "GET", path)).status, 404);
+  assert.equal((await call(null, "GET", path)).status, 401);
+  const nobody = await call(
+    owner,
+    "GET",
+    `/merchant-groups/${crypto.randomUUID()}/reports/breakage`,
+  );
+  assert.equal(nobody.status, 404);
+
+  const doc = await (await t.request("/openapi.json")).json();
+  const op = doc.paths["/api/admin/v1/merchant-groups/{id}/reports/breakage"].get;
+  assert.deepEqual(op.parameters.map((p: { name: string }) => p.name).sort(), ["from", "id", "to"]);
+  assert.equal(
+    doc.components.schemas.BreakageReport.properties.series.items.properties.writtenOff
+      .$ref ?? doc.components.schemas.BreakageReport.properties.series.items.properties.writtenOff
+      .allOf[0].$ref,
+    "#/components/schemas/MinorUnits",
+  );
 });
 
 Deno.test("the OpenAPI document describes the instrument endpoints", async () => {
@@ -485,8 +576,13 @@ Deno.test("console: the series page shows counts, outstanding balances and the e
   assert.ok(page.text.includes(`href="/api/admin/v1/series/${gift.id}/instruments.csv"`));
   const outstanding = [...page.text.matchAll(/data-figure="outstanding">([^<]+)</g)]
     .map((m) => m[1]);
-  assert.equal(outstanding.length, 1, "gift cards carry money, coupons do not");
+  assert.equal(outstanding.length, 2, "gift cards and store credit carry money, coupons do not");
   assert.match(outstanding[0], /^€\d[\d,]*\.\d\d$/);
+  // Breakage, per card series, readable without JavaScript.
+  const breakage = page.text.slice(page.text.indexOf('id="breakage"'));
+  assert.match(breakage, /<h2 id="breakage-heading">Breakage<\/h2>/);
+  assert.match(breakage, new RegExp(`data-breakage="${gift.id}">.*?Gift cards.*?>1<.*?€21\\.00`));
+  assert.match(breakage, /Store credit.*?€15\.00/);
 
   const support = await signIn(t, "a-support@example.com");
   const readOnly = await html(support.cookie, `/console/series?group=${A.group.id}`);

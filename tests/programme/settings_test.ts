@@ -78,6 +78,39 @@ Deno.test("pointValue: 1 by default, and for a version saved before it existed",
   assert.equal((await read(C.group)).settings.pointValue, 1);
 });
 
+Deno.test("pointsEarnedOnPartPaidWithPoints: off by default and for rows saved before it; audited", async () => {
+  assert.equal(DEFAULT_SETTINGS.pointsEarnedOnPartPaidWithPoints, false);
+  const C = await buildWorld(t, { name: "Cent", member: null });
+  const { version, settings } = await read(C.group);
+  assert.equal(settings.pointsEarnedOnPartPaidWithPoints, false);
+  const { pointsEarnedOnPartPaidWithPoints: _, ...older } = settings;
+  // A client's copy from before the setting: accepted, and it means off.
+  const kept = await call(owner, "PUT", settingsPath(C.group), {
+    version,
+    settings: { ...older, roundingRule: "up" },
+  });
+  assert.equal(kept.status, 200, JSON.stringify(kept.json));
+  assert.equal(kept.json.settings.pointsEarnedOnPartPaidWithPoints, false);
+  const on = await call(owner, "PUT", settingsPath(C.group), {
+    version: kept.json.version,
+    settings: { ...kept.json.settings, pointsEarnedOnPartPaidWithPoints: true },
+  });
+  assert.equal(on.status, 200);
+  assert.equal(on.json.settings.pointsEarnedOnPartPaidWithPoints, true);
+  const [last] = (await settingsAudit(C.group.id)).reverse();
+  assert.deepEqual(
+    [
+      (last.before as Record<string, unknown>).pointsEarnedOnPartPaidWithPoints,
+      (last.after as Record<string, unknown>).pointsEarnedOnPartPaidWithPoints,
+    ],
+    [false, true],
+  );
+  // A row written by an earlier release has no such key at all: it reads as off.
+  await t.db.updateTable("loyalty_settings").set({ settings: JSON.stringify(older) })
+    .where("group_id", "=", C.group.id).execute();
+  assert.equal((await read(C.group)).settings.pointsEarnedOnPartPaidWithPoints, false);
+});
+
 Deno.test("a save answers the next version, normalizes codes and writes one audit entry", async () => {
   const { version, settings } = await read();
   const auditBefore = (await settingsAudit()).length;
@@ -144,6 +177,11 @@ Deno.test("every setting is validated: 422 naming the field, nothing written", a
     ["point value 0", set("pointValue", 0), "settings.pointValue"],
     ["point value 1.5", set("pointValue", 1.5), "settings.pointValue"],
     ['point value "2"', set("pointValue", "2"), "settings.pointValue"],
+    [
+      'points on points "yes"',
+      set("pointsEarnedOnPartPaidWithPoints", "yes"),
+      "settings.pointsEarnedOnPartPaidWithPoints",
+    ],
     [
       "long code",
       set("nonLoyaltyCategoryCodes", ["X".repeat(21)]),
@@ -472,6 +510,7 @@ Deno.test("saving through the form changes the version and shows up on /console/
     staffLoyaltyCategoryCodes: "emp, mgr",
     "wholesale.tillNumber": "1245",
     showKeyLineTotal: "on",
+    pointsEarnedOnPartPaidWithPoints: "on",
   });
   assert.equal(saved.status, 303);
   assert.equal(saved.headers.get("Location"), `/console/settings?group=${A.group.id}`);
@@ -481,6 +520,7 @@ Deno.test("saving through the form changes the version and shows up on /console/
   assert.equal(after.settings.wholesale.tillNumber, 1245);
   assert.deepEqual(after.settings.staffLoyaltyCategoryCodes, ["EMP", "MGR"]);
   assert.equal(after.settings.showKeyLineTotal, true);
+  assert.equal(after.settings.pointsEarnedOnPartPaidWithPoints, true);
 
   const flash = saved.headers.getSetCookie().find((c) => c.startsWith("le_flash="))!.split(";")[0];
   const shown = await t.request(`/console/settings?group=${A.group.id}`, {

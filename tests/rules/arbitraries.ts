@@ -7,7 +7,8 @@ import { ROUNDING_MODES } from "../../rules/points.ts";
 const SKUS = ["A1", "A2", "B1", "B2", "C1"];
 const CATEGORIES = ["SHOES", "SOCKS", "HATS"];
 const CUSTOMER_TYPES = ["GOLD", "SILVER", "CASH", "STAFF"];
-const TENDERS = ["CASH", "VISA", "MC", "GIFT"];
+// POINTS: points spent, as the sale hands them to the rules (rules/earning_base.ts).
+const TENDERS = ["CASH", "VISA", "MC", "GIFT", "POINTS"];
 const SERIES = ["LOY", "VIP"];
 const ZONES = ["UTC", "Pacific/Auckland", "America/Los_Angeles", "Europe/Paris", "Asia/Kolkata"];
 
@@ -101,6 +102,7 @@ export const settingsArb: fc.Arbitrary<Settings> = fc.record({
   nonLoyaltyCategoryCodes: fc.subarray(["CASH", "STAFF"]),
   staffLoyaltyCategoryCodes: fc.subarray(["STAFF", "GOLD"]),
   staffLoyaltyDefaultLocation: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null, freq: 2 }),
+  pointsEarnedOnPartPaidWithPoints: fc.boolean(),
 });
 
 const selector = fc.record({

@@ -11,7 +11,7 @@ import { sql } from "kysely";
 import { customerPoints, POINTS_ADJUSTED, programmePoints } from "../../ledger/accounts.ts";
 import { pointsBalances } from "../../ledger/balances.ts";
 import { post } from "../../ledger/post.ts";
-import { createTestApp } from "../helpers/app.ts";
+import { adminCall, createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
 import { assertLiabilityMatches, makeCard, makeSeries } from "../helpers/instruments.ts";
@@ -213,6 +213,39 @@ test("20 concurrent sales paying 10.00 each from a card with 100.00: 10 are reco
   assert.equal(refused.length, 10);
   assert.ok(refused.every((a) => a.status === 409 && a.json.type.endsWith("/insufficient-funds")));
   assert.equal(await balanceOf(card.number), 0);
+});
+
+test("sales paying from a card racing its void (at the POS, by staff): paid or written off, never both", async () => {
+  const cards = await Promise.all(
+    Array.from({ length: 6 }, () => makeCard(t, A, gift, { balance: 3000 })),
+  );
+  await Promise.all(cards.map(async (card, i) => {
+    const voiding = i % 2
+      ? posCall(t, A.posToken, "POST", `/instruments/${card.number}/void`, {
+        body: { reason: "stolen" },
+        key: `void-${card.number}`,
+      }).then((r) => ({ status: r.status, writtenOff: r.json.activity?.amount as number }))
+      : adminCall(t, A.ownerToken, "POST", `/instruments/${card.id}/void`, { reason: "stolen" })
+        .then((r) => ({ status: r.status, writtenOff: (r.json.writtenOff ?? 0) as number }));
+    const [sale, voided] = await Promise.all([
+      sell(
+        saleBody([{ type: "giftCard", number: card.number, amount: 2000 }, {
+          type: "CASH",
+          amount: 3000,
+        }]),
+        `void-race-${card.number}`,
+      ),
+      voiding,
+    ]);
+    assert.equal(voided.status, 200);
+    if (sale.status === 201) assert.equal(voided.writtenOff, 1000);
+    else {
+      assert.equal(sale.status, 409);
+      assert.match(sale.json.type, /\/instrument-void$/);
+      assert.equal(voided.writtenOff, 3000);
+    }
+    assert.equal(await balanceOf(card.number), 0);
+  }));
 });
 
 test("a sale paid by gift card and cash, returned in part then in full: the card is paid back first", async () => {

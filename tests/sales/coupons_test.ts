@@ -155,6 +155,7 @@ test("validate: what a valid coupon gives to a basket, and without one its state
   assert.deepEqual(res.json, {
     code,
     valid: true,
+    currency: "EUR",
     benefit: { kind: "amountOff", amount: 500 },
     discount: 500,
     points: 0,
@@ -295,6 +296,7 @@ test("a sale with coupons: the discount the rules see, bonus points posted, one 
   assert.deepEqual(Object.keys(res.json), [
     "id",
     "receiptNumber",
+    "currency",
     "rulesVersion",
     "points",
     "rules",

@@ -138,6 +138,7 @@ test("a member's sale: 201 with the documented answer, priced as the quote price
   assert.deepEqual(Object.keys(res.json), [
     "id",
     "receiptNumber",
+    "currency",
     "rulesVersion",
     "points",
     "rules",
