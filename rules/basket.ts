@@ -94,6 +94,28 @@ export type Basket = z.infer<typeof BasketSchema>;
 export type BasketLine = z.infer<typeof LineSchema>;
 export type Customer = z.infer<typeof CustomerSchema>;
 
+/** Cash is the one tender that may exceed what is due: the excess is change, handed back. */
+export const isCash = (type: string) => type.toUpperCase() === "CASH";
+
+/**
+ * The tenders as they pay `total`, in order: cash beyond what is still due is change, handed
+ * back, so no rule earns on it. Other tenders stay as sent (a sale refuses one that overpays).
+ * The same array when nothing is change.
+ */
+export function tendersAsPaid<T extends { type: string; amount: number }>(
+  tenders: readonly T[],
+  total: number,
+): readonly T[] {
+  let due = total;
+  let paid: T[] | undefined;
+  tenders.forEach((t, i) => {
+    const pays = isCash(t.type) ? Math.min(t.amount, Math.max(due, 0)) : t.amount;
+    if (pays !== t.amount) (paid ??= [...tenders])[i] = { ...t, amount: pays };
+    due -= pays;
+  });
+  return paid ?? tenders;
+}
+
 /** Value of one line before order-level discounts: quantity × unit price less its discounts. */
 export function lineValue(line: BasketLine): number {
   let net = line.quantity * line.unitPrice;

@@ -3,7 +3,7 @@
  * them once per evaluation (line nets after order-level discounts, the earning base, customer
  * status, store time) so that facts and the points arithmetic read the same figures.
  */
-import { type Basket, lineNets } from "./basket.ts";
+import { type Basket, lineNets, tendersAsPaid } from "./basket.ts";
 import { earningBases } from "./earning_base.ts";
 import { minorUnitDigits } from "../money/currency.ts";
 import { atStaffLocation, type CustomerStatus, customerStatus, type Settings } from "./settings.ts";
@@ -73,12 +73,15 @@ export function prepare(basket: Basket, settings: Settings): Context {
   const priced = pricedLines(basket);
   const bases = earningBases(priced.map((l) => l.net), basket, settings);
   const lines = priced.map((l, i) => ({ ...l, base: bases[i] }));
+  const total = lines.reduce((a, l) => a + l.net, 0);
+  // Tender rules see what each tender paid: cash handed back as change earns nothing.
+  const tenders = tendersAsPaid(basket.tenders, total);
   let local: LocalTime | undefined;
   return {
-    basket,
+    basket: tenders === basket.tenders ? basket : { ...basket, tenders: [...tenders] },
     settings,
     lines,
-    total: lines.reduce((a, l) => a + l.net, 0),
+    total,
     digits: minorUnitDigits(basket.currency),
     status: customerStatus(basket, settings),
     atStaffLocation: atStaffLocation(basket, settings),

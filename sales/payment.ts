@@ -11,11 +11,10 @@
 import type { Json } from "../db/schema.ts";
 import { type FieldError, validationError } from "../errors/problem.ts";
 import { decimalAmount } from "../money/amount.ts";
+import { isCash } from "../rules/basket.ts";
 import { toHundredths } from "../rules/points.ts";
 import { isCardTender, POINTS_TENDER } from "./sale_json.ts";
 
-/** Cash is the one tender that may exceed what is due. */
-export const isCash = (type: string) => type.toUpperCase() === "CASH";
 
 /**
  * A tender as its sale or return accounted for it, kept on the row (`sales.tenders`): what

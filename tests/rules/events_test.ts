@@ -86,6 +86,22 @@ Deno.test("tender-points: per 1.00 paid with the tender types, spread by line va
   assert.deepEqual(e.awards[1].lines, []);
 });
 
+Deno.test("tender-points on cash: the change handed back earns nothing", async () => {
+  const cash = doc("cash", {
+    type: "tender-points",
+    params: { tenderTypes: ["CASH"], pointsPerUnit: 1 },
+  });
+  // 17.34 due: 5.00 by card, then 20.00 cash of which 7.66 is change.
+  const paid = await both(
+    parseSet([cash]),
+    basket({ tenders: [{ type: "VISA", amount: 500 }, { type: "CASH", amount: 2000 }] }),
+  );
+  assert.equal(paid.points, 1234);
+  // Cash that only pays what is due earns on all of it.
+  const exact = await both(parseSet([cash]), basket({ tenders: [{ type: "CASH", amount: 1734 }] }));
+  assert.equal(exact.points, 1734);
+});
+
 Deno.test("multiplier without ruleIds or selector multiplies every earning rule", async () => {
   const double = doc("double", { type: "multiplier", params: { factor: 2 } }, { priority: 50 });
   const e = await both(parseSet([basic, socks10, double]), basket());

@@ -14,7 +14,7 @@ import { createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
 import { assertLiabilityMatches, makeCard, makeSeries } from "../helpers/instruments.ts";
-import { buildWorld, posCall } from "../helpers/world.ts";
+import { buildWorld, memberRule, posCall, publishRules } from "../helpers/world.ts";
 
 const t = await createTestApp();
 const w = await buildWorld(t, { name: "Money rules", member: { number: "M1" } });
@@ -368,6 +368,25 @@ test("a retried return (same Idempotency-Key, racing) loads the card once", asyn
   const returns = await t.db.selectFrom("sales").select("id")
     .where("original_sale_id", "=", sale.json.id).execute();
   assert.equal(returns.length, 1);
+});
+
+test("cash handed back as change earns no tender points, in the quote and the sale", async () => {
+  const c = await buildWorld(t, { name: "Change earns nothing", member: { number: "C1" } });
+  await publishRules(t, c, [
+    memberRule("cash", {
+      type: "tender-points",
+      params: { tenderTypes: ["CASH"], pointsPerUnit: 1 },
+    }),
+  ]);
+  // 40.00 due, 100.00 cash: 60.00 is change, so 40 points.
+  const body = { ...saleBody(4, [cash(10_000)]), customer: { number: "C1" } };
+  const { receiptNumber: _, ...quote } = body;
+  const quoted = await posCall(t, c.posToken, "POST", "/quote", { body: quote });
+  assert.equal(quoted.status, 200, JSON.stringify(quoted.json));
+  assert.equal(quoted.json.points, 40);
+  const sold = await posCall(t, c.posToken, "POST", "/sales", { body, key: "change-earns" });
+  assert.equal(sold.status, 201, JSON.stringify(sold.json));
+  assert.deepEqual([sold.json.points, sold.json.change], [40, 6000]);
 });
 
 Deno.test({
