@@ -15,7 +15,6 @@ import { isCash } from "../rules/basket.ts";
 import { toHundredths } from "../rules/points.ts";
 import { isCardTender, POINTS_TENDER } from "./sale_json.ts";
 
-
 /**
  * A tender as its sale or return accounted for it, kept on the row (`sales.tenders`): what
  * the next return of the sale pays back to.
