@@ -13,7 +13,7 @@ export const SESSION_COOKIE = "le_session";
 /** The JSON surface (the OpenAPI document's paths and the document): errors as problem+json. */
 export const isApiPath = (path: string) =>
   path.startsWith("/api/") || path.startsWith("/.well-known/") || path === "/openapi.json" ||
-  path === "/healthz";
+  path === "/healthz" || path === "/readyz";
 
 /**
  * Resolves the caller: a staff bearer token (scripts) or the session cookie (browser).

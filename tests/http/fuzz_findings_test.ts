@@ -43,8 +43,8 @@ Deno.test(`a sale at 9999-12-31T23:59Z (year 10000 on a Paris clock) is a 422 on
   assert.equal(await sales(), before, "nothing written");
 });
 
-Deno.test(`/healthz and /.well-known answer a 4xx as problem+json, not a page (${testBackend})`, async () => {
-  for (const path of ["/healthz?%00=1", "/.well-known/nothing"]) {
+Deno.test(`/healthz, /readyz and /.well-known answer a 4xx as problem+json, not a page (${testBackend})`, async () => {
+  for (const path of ["/healthz?%00=1", "/readyz?%00=1", "/.well-known/nothing"]) {
     const res = await t.request(path);
     assert.ok(res.status === 422 || res.status === 404, path);
     assert.equal((await problemOf(res)).status, res.status);
