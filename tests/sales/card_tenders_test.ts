@@ -8,12 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { customerPoints, POINTS_ADJUSTED, programmePoints } from "../../ledger/accounts.ts";
 import { pointsBalances } from "../../ledger/balances.ts";
-import { post } from "../../ledger/post.ts";
 import { adminCall, createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
-import { assertLedgerSound } from "../helpers/ledger.ts";
+import { adjustPoints, assertLedgerSound } from "../helpers/ledger.ts";
 import { assertLiabilityMatches, makeCard, makeSeries } from "../helpers/instruments.ts";
 import { buildWorld, memberRule, posCall, publishRules } from "../helpers/world.ts";
 
@@ -32,17 +30,7 @@ const allSeries = [gift.id, credit.id, dollars.id, theirs.id];
 const memberId = A.member!.customer.id;
 
 // 100.00 points for M1.
-await post(t.db, {
-  orgId: A.org.id,
-  groupId: A.group.id,
-  reference: "ADJUST",
-  at: new Date(),
-  actor: { label: "test" },
-  legs: [
-    { account: customerPoints(A.org.id, A.group.id, memberId), amount: 10_000 },
-    { account: programmePoints(A.org.id, A.group.id, POINTS_ADJUSTED), amount: -10_000 },
-  ],
-});
+await adjustPoints(t.db, A, memberId, 10_000);
 
 let receipts = 0;
 /** A 50.00 sale of one line, paid by `tenders`. */

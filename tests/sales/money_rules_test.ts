@@ -8,11 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { customerPoints, POINTS_ADJUSTED, programmePoints } from "../../ledger/accounts.ts";
-import { post } from "../../ledger/post.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
-import { assertLedgerSound } from "../helpers/ledger.ts";
+import { adjustPoints, assertLedgerSound } from "../helpers/ledger.ts";
 import { assertLiabilityMatches, makeCard, makeSeries } from "../helpers/instruments.ts";
 import { buildWorld, memberRule, posCall, publishRules } from "../helpers/world.ts";
 
@@ -23,17 +21,7 @@ const credit = await makeSeries(t, w, { type: "store-credit" });
 const memberId = w.member!.customer.id;
 
 // 100,000 points for M1: points tenders never fail for want of a balance here.
-await post(t.db, {
-  orgId: w.org.id,
-  groupId: w.group.id,
-  reference: "ADJUST",
-  at: new Date(),
-  actor: { label: "test" },
-  legs: [
-    { account: customerPoints(w.org.id, w.group.id, memberId), amount: 100_000_00 },
-    { account: programmePoints(w.org.id, w.group.id, POINTS_ADJUSTED), amount: -100_000_00 },
-  ],
-});
+await adjustPoints(t.db, w, memberId, 100_000_00);
 
 let receipts = 0;
 /** A sale of `units` × 10.00, paid by `tenders`. */

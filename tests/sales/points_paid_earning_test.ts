@@ -5,12 +5,10 @@
  * whole sale earns as before.
  */
 import assert from "node:assert/strict";
-import { customerPoints, POINTS_ADJUSTED, programmePoints } from "../../ledger/accounts.ts";
 import { pointsBalances } from "../../ledger/balances.ts";
-import { post } from "../../ledger/post.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
-import { assertLedgerSound } from "../helpers/ledger.ts";
+import { adjustPoints, assertLedgerSound } from "../helpers/ledger.ts";
 import { buildWorld, memberRule, posCall, publishRules, type World } from "../helpers/world.ts";
 
 const t = await createTestApp();
@@ -32,17 +30,7 @@ for (const w of [off, on]) await publishRules(t, w, RULES);
 
 /** Gives the world's member 2000 points to spend. */
 async function fund(w: World) {
-  await post(t.db, {
-    orgId: w.org.id,
-    groupId: w.group.id,
-    reference: "ADJUST",
-    at: new Date(),
-    actor: { label: "test" },
-    legs: [
-      { account: customerPoints(w.org.id, w.group.id, w.member!.customer.id), amount: 200000 },
-      { account: programmePoints(w.org.id, w.group.id, POINTS_ADJUSTED), amount: -200000 },
-    ],
-  });
+  await adjustPoints(t.db, w, w.member!.customer.id, 200000);
 }
 for (const w of [off, on]) await fund(w);
 

@@ -6,13 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { pointsBalances } from "../../ledger/balances.ts";
-import { customerPoints, POINTS_ADJUSTED, programmePoints } from "../../ledger/accounts.ts";
-import { post } from "../../ledger/post.ts";
 import { createCustomer } from "../../members/customers.ts";
 import { statisticsOf } from "../../members/statistics.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
-import { assertLedgerSound } from "../helpers/ledger.ts";
+import { adjustPoints, assertLedgerSound } from "../helpers/ledger.ts";
 import {
   buildWorld,
   configure,
@@ -173,17 +171,7 @@ test("three partial returns of one unit never exceed what the line earned", asyn
 
 test("a full return of a sale that earned and spent points leaves the balance as before", async () => {
   const m = await newMember();
-  await post(t.db, {
-    orgId: w.org.id,
-    groupId: w.group.id,
-    reference: "ADJUST",
-    at: new Date(),
-    actor: { label: "test" },
-    legs: [
-      { account: customerPoints(w.org.id, w.group.id, m.id), amount: 20000 },
-      { account: programmePoints(w.org.id, w.group.id, POINTS_ADJUSTED), amount: -20000 },
-    ],
-  });
+  await adjustPoints(t.db, w, m.id, 20000);
   const sale = await sell(saleBody(m.number, {
     tenders: [{ type: "CASH", amount: 3850 }, { type: "points", points: 150 }],
   }));
@@ -219,17 +207,7 @@ test("a return may take the balance below zero: the member owes points", async (
   const m = await newMember();
   const first = await sell(saleBody(m.number));
   // The points are gone (taken off by staff) when the goods come back.
-  await post(t.db, {
-    orgId: w.org.id,
-    groupId: w.group.id,
-    reference: "ADJUST",
-    at: new Date(),
-    actor: { label: "test" },
-    legs: [
-      { account: customerPoints(w.org.id, w.group.id, m.id), amount: -5900 },
-      { account: programmePoints(w.org.id, w.group.id, POINTS_ADJUSTED), amount: 5900 },
-    ],
-  });
+  await adjustPoints(t.db, w, m.id, -5900);
   const back = await giveBack(returnBody(first.receiptNumber, [
     { sku: "SH", quantity: 3, unitPrice: 1000 },
     { sku: "SO", quantity: 1, unitPrice: 1000 },

@@ -8,15 +8,8 @@
 import assert from "node:assert/strict";
 import { sql } from "kysely";
 import { idempotencyScope } from "../../auth/pos.ts";
-import {
-  customerPoints,
-  POINTS_ADJUSTED,
-  POINTS_ISSUED,
-  POINTS_REDEEMED,
-  programmePoints,
-} from "../../ledger/accounts.ts";
+import { POINTS_ISSUED, POINTS_REDEEMED } from "../../ledger/accounts.ts";
 import { pointsBalances } from "../../ledger/balances.ts";
-import { post } from "../../ledger/post.ts";
 import { createCustomer } from "../../members/customers.ts";
 import { statisticsOf } from "../../members/statistics.ts";
 import { ProgrammeCache } from "../../programme/cache.ts";
@@ -24,7 +17,7 @@ import { recordSale, SALE_STEPS, type SaleContext } from "../../sales/sale.ts";
 import { SaleRequestSchema } from "../../sales/sale_json.ts";
 import { createTestApp, problemOf } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
-import { assertLedgerSound } from "../helpers/ledger.ts";
+import { adjustPoints, assertLedgerSound } from "../helpers/ledger.ts";
 import { buildWorld, memberRule, posCall, publishRules, type World } from "../helpers/world.ts";
 
 const t = await createTestApp();
@@ -275,17 +268,7 @@ test("spending points: taken from the balance first, valued by pointValue; more 
     A.settings,
   );
   const id = member.customer.id;
-  await post(t.db, {
-    orgId: A.org.id,
-    groupId: A.group.id,
-    reference: "ADJUST",
-    at: new Date(),
-    actor: { label: "test" },
-    legs: [
-      { account: customerPoints(A.org.id, A.group.id, id), amount: 500 },
-      { account: programmePoints(A.org.id, A.group.id, POINTS_ADJUSTED), amount: -500 },
-    ],
-  });
+  await adjustPoints(t.db, A, id, 500);
   const before = await written(A.org.id);
   // 6 points against 5: refused although the sale itself would earn 25 points.
   const tooMuch = saleBody({
@@ -352,17 +335,7 @@ test("50 concurrent redemptions on a balance for 10: exactly 10 succeed, balance
   const member =
     (await createCustomer(t.db, N.group, { name: "Rae Redeem", categories: ["GOLD"] }, N.settings))
       .customer;
-  await post(t.db, {
-    orgId: N.org.id,
-    groupId: N.group.id,
-    reference: "ADJUST",
-    at: new Date(),
-    actor: { label: "test" },
-    legs: [
-      { account: customerPoints(N.org.id, N.group.id, member.id), amount: 10_000 },
-      { account: programmePoints(N.org.id, N.group.id, POINTS_ADJUSTED), amount: -10_000 },
-    ],
-  });
+  await adjustPoints(t.db, N, member.id, 10_000);
   const answers = await Promise.all(Array.from({ length: 50 }, (_, i) =>
     sell(
       {
