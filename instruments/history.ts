@@ -36,16 +36,13 @@ export function historyBefore(cursor: string[] | undefined): number | undefined 
 
 /**
  * A page of the instrument's activities, newest first (in the order they were written, which
- * the identity keeps even when two share a time); `next` is the id the older page starts before;
- * `currency` the series' (of every amount).
+ * the identity keeps even when two share a time); `next` is the id the older page starts before.
  */
 export async function instrumentHistory(
   db: Db,
   instrumentId: string,
   page: { limit: number; before?: number },
-): Promise<{ lines: ActivityLine[]; next: number | null; currency: string }> {
-  const series = db.selectFrom("instruments as i").innerJoin("series as s", "s.id", "i.series_id")
-    .select("s.currency").where("i.id", "=", instrumentId).executeTakeFirstOrThrow();
+): Promise<{ lines: ActivityLine[]; next: number | null }> {
   let query = db.selectFrom("instrument_activities as ia")
     .leftJoin("stores as st", "st.id", "ia.store_id")
     .leftJoin("pos as p", "p.id", "ia.pos_id")
@@ -67,7 +64,7 @@ export async function instrumentHistory(
     .where("ia.instrument_id", "=", instrumentId)
     .orderBy("ia.id", "desc").limit(page.limit + 1);
   if (page.before !== undefined) query = query.where("ia.id", "<", page.before);
-  const [rows, { currency }] = await Promise.all([query.execute(), series]);
+  const rows = await query.execute();
   const lines = rows.slice(0, page.limit).map((r) => ({
     id: Number(r.id),
     kind: r.kind,
@@ -83,9 +80,5 @@ export async function instrumentHistory(
     reason: r.reason,
     at: r.at,
   }));
-  return {
-    lines,
-    next: rows.length > page.limit ? lines[lines.length - 1].id : null,
-    currency,
-  };
+  return { lines, next: rows.length > page.limit ? lines[lines.length - 1].id : null };
 }

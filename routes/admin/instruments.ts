@@ -22,6 +22,7 @@ import {
   MoveSchema,
 } from "../../instruments/instrument_json.ts";
 import { searchInstruments } from "../../instruments/search.ts";
+import { getSeries } from "../../instruments/series.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Series and instruments"];
@@ -114,11 +115,12 @@ export const adminInstruments = newRouter()
       const { limit, cursor } = c.req.valid("query");
       const before = historyBefore(decodeCursor(cursor, ["text"]));
       const instrument = await authorized(c, "instrument", "programme:read");
-      const { lines, next, currency } = await instrumentHistory(c.get("deps").db, instrument.id, {
-        limit,
-        before,
-      });
-      return c.json(historyJson(lines, next, currency), 200);
+      const { db } = c.get("deps");
+      const [{ lines, next }, series] = await Promise.all([
+        instrumentHistory(db, instrument.id, { limit, before }),
+        getSeries(db, instrument.series_id),
+      ]);
+      return c.json(historyJson(lines, next, series!.currency), 200);
     },
   )
   .openapi(

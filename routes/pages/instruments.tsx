@@ -158,6 +158,7 @@ async function instrumentPage(
         )}
         <InstrumentHistory
           instrumentId={instrument.id}
+          currency={series.currency}
           {...history}
           paged={before !== undefined}
         />
