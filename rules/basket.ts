@@ -95,7 +95,7 @@ export type BasketLine = z.infer<typeof LineSchema>;
 export type Customer = z.infer<typeof CustomerSchema>;
 
 /** Cash is the one tender that may exceed what is due: the excess is change, handed back. */
-export const isCash = (type: string) => type.toUpperCase() === "CASH";
+const isCash = (type: string) => type.toUpperCase() === "CASH";
 
 /**
  * The tenders as they pay `total`, in order: cash beyond what is still due is change, handed

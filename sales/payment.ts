@@ -11,7 +11,7 @@
 import type { Json } from "../db/schema.ts";
 import { type FieldError, validationError } from "../errors/problem.ts";
 import { decimalAmount } from "../money/amount.ts";
-import { isCash } from "../rules/basket.ts";
+import { tendersAsPaid } from "../rules/basket.ts";
 import { toHundredths } from "../rules/points.ts";
 import { isCardTender, POINTS_TENDER } from "./sale_json.ts";
 
@@ -104,27 +104,25 @@ export function payTotal(
   total: number,
   currency: string,
 ): { change: number; tenders: RecordedTender[] } {
+  // What each tender pays is the rules' own reading (cash beyond what is due is change); what
+  // is left to check is that nothing else pays more than is due, and that the total is paid.
+  const paid = tendersAsPaid(tenders, total);
   let due = total;
-  let change = 0;
-  const covered: number[] = [];
-  for (const t of tenders) {
+  for (const [i, t] of tenders.entries()) {
     if (due === 0) {
       throw validationError([{
         field: t.field,
         message: "nothing is left to pay: the tenders before it pay the total",
       }]);
     }
-    if (t.amount > due && !isCash(t.type)) {
+    if (paid[i].amount > due) {
       throw validationError([{
         field: t.field,
         message: `worth ${money(t.amount, currency)}, more than the ${money(due, currency)} ` +
           "still due: only cash may exceed it",
       }]);
     }
-    const part = Math.min(t.amount, due);
-    change += t.amount - part;
-    due -= part;
-    covered.push(part);
+    due -= paid[i].amount;
   }
   if (due > 0) {
     throw validationError([{
@@ -133,7 +131,8 @@ export function payTotal(
         `${money(total, currency)} total: ${money(due, currency)} still due`,
     }]);
   }
-  return { change, tenders: recorded(tenders, covered) };
+  const change = tenders.reduce((sum, t, i) => sum + t.amount - paid[i].amount, 0);
+  return { change, tenders: recorded(tenders, paid.map((t) => t.amount)) };
 }
 
 /**
