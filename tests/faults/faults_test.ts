@@ -356,6 +356,13 @@ async function scenario(
 
 const options = { sanitizeOps: false, sanitizeResources: false };
 
+/** The fault of (a) and (d): the first instance killed with SIGKILL, then started again. */
+async function killFirstAndRestart({ servers, restart, mark }: FaultContext) {
+  mark();
+  await servers[0].kill();
+  await restart(0);
+}
+
 Deno.test(
   "(a) SIGKILL of the server, then a restart (Postgres)",
   options,
@@ -363,11 +370,7 @@ Deno.test(
     scenario("a SIGKILL", {
       kind: "postgres",
       killed: [0],
-      run: async ({ servers, restart, mark }) => {
-        mark();
-        await servers[0].kill();
-        await restart(0);
-      },
+      run: killFirstAndRestart,
     }),
 );
 
@@ -436,11 +439,7 @@ Deno.test(
       kind: "postgres",
       instances: 2,
       killed: [0],
-      run: async ({ servers, restart, mark }) => {
-        mark();
-        await servers[0].kill();
-        await restart(0);
-      },
+      run: killFirstAndRestart,
     }),
 );
 
@@ -451,11 +450,7 @@ Deno.test(
     scenario("a SIGKILL PGlite", {
       kind: "pglite",
       killed: [0],
-      run: async ({ servers, restart, mark }) => {
-        mark();
-        await servers[0].kill();
-        await restart(0);
-      },
+      run: killFirstAndRestart,
     }),
 );
 

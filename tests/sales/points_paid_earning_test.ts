@@ -59,47 +59,38 @@ function test(name: string, fn: () => Promise<void>) {
   });
 }
 
+/** The quote of the basket for the world's member, paid by `tenders`. */
+const quote = (w: World, tenders: unknown[]) =>
+  posCall(t, w.posToken, "POST", "/quote", {
+    body: {
+      currency: "EUR",
+      at: "2026-03-03T10:00:00+01:00",
+      customer: { number: w.member!.customer.number },
+      lines: LINES,
+      tenders,
+    },
+  });
+
 const byRule = (answer: { rules: { id: string; points: number }[] }) =>
   Object.fromEntries(answer.rules.map((r) => [r.id, r.points]));
 
 test("off: the quote earns on the 25.00 not paid with points, apportioned by line", async () => {
-  const res = await posCall(t, off.posToken, "POST", "/quote", {
-    body: {
-      currency: "EUR",
-      at: "2026-03-03T10:00:00+01:00",
-      customer: { number: off.member!.customer.number },
-      lines: LINES,
-      tenders: [{ type: "CASH", amount: 2500 }, { type: "POINTS", amount: 1500 }],
-    },
-  });
+  const res = await quote(off, [{ type: "CASH", amount: 2500 }, { type: "POINTS", amount: 1500 }]);
   assert.equal(res.status, 200, JSON.stringify(res.json));
   // The base: 30.00 − 11.25 of shoes, 10.00 − 3.75 of socks. Fixed basket points are not per unit.
   assert.deepEqual(byRule(res.json), { basic: 25, shoes: 18.75, visit: 10 });
   assert.equal(res.json.points, 53.75);
   assert.equal(res.json.total, 4000, "the total is what was sold");
-  const cash = await posCall(t, off.posToken, "POST", "/quote", {
-    body: {
-      currency: "EUR",
-      at: "2026-03-03T10:00:00+01:00",
-      customer: { number: off.member!.customer.number },
-      lines: LINES,
-      tenders: [{ type: "CASH", amount: 4000 }],
-    },
-  });
+  const cash = await quote(off, [{ type: "CASH", amount: 4000 }]);
   assert.equal(cash.json.points, 80, "paid in money, the whole sale earns");
 });
 
 test("on: the quote and the sale earn on the whole sale, as before the setting", async () => {
-  const quote = await posCall(t, on.posToken, "POST", "/quote", {
-    body: {
-      currency: "EUR",
-      at: "2026-03-03T10:00:00+01:00",
-      customer: { number: on.member!.customer.number },
-      lines: LINES,
-      tenders: [{ type: "CASH", amount: 2500 }, { type: "POINTS", amount: 1500 }],
-    },
-  });
-  assert.deepEqual(byRule(quote.json), { basic: 40, shoes: 30, visit: 10 });
+  const quoted = await quote(on, [{ type: "CASH", amount: 2500 }, {
+    type: "POINTS",
+    amount: 1500,
+  }]);
+  assert.deepEqual(byRule(quoted.json), { basic: 40, shoes: 30, visit: 10 });
   const before = await balance(on);
   const body = saleBody(on);
   const sale = await posCall(t, on.posToken, "POST", "/sales", { body, key: body.receiptNumber });
