@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { api, ApiError, describeError } from "./api.ts";
-import { formatMinor, type Json, parseMinor, type Simulation } from "./rules_model.ts";
+import { formatMinor, type Json, parseMinor, type Simulation } from "./rules/model.ts";
 
 /** What a basket earned: in all, and per rule that fired. */
 export interface Earned {

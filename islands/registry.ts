@@ -1,11 +1,11 @@
 import type { ComponentType } from "preact";
 import DeviceTree from "./DeviceTree.tsx";
-import InstrumentCount from "./InstrumentCount.tsx";
-import InstrumentGenerator from "./InstrumentGenerator.tsx";
-import MerchantDetail from "./MerchantDetail.tsx";
-import MerchantManager from "./MerchantManager.tsx";
+import InstrumentCount from "./instruments/InstrumentCount.tsx";
+import InstrumentGenerator from "./instruments/InstrumentGenerator.tsx";
+import MerchantDetail from "./merchants/MerchantDetail.tsx";
+import MerchantManager from "./merchants/MerchantManager.tsx";
 import PointsPreview from "./PointsPreview.tsx";
-import RuleEditor from "./RuleEditor.tsx";
+import RuleEditor from "./rules/RuleEditor.tsx";
 
 /**
  * Every island, by the name its bundle and marker carry. The build makes one entry per

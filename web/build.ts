@@ -20,6 +20,31 @@ async function writeAtomically(path: string, bytes: Uint8Array) {
 }
 
 /**
+ * Where each island's module is: `islands/<Name>.tsx`, or in its screen's folder
+ * (`islands/rules/RuleEditor.tsx`). A name found twice or nowhere stops the build.
+ */
+async function islandFiles(names: string[]): Promise<Record<string, string>> {
+  const found: Record<string, string[]> = {};
+  const look = async (dir: string, depth: number) => {
+    for await (const f of Deno.readDir(dir)) {
+      const path = join(dir, f.name);
+      if (f.isDirectory && depth === 0) await look(path, 1);
+      else if (f.isFile && f.name.endsWith(".tsx")) (found[f.name.slice(0, -4)] ??= []).push(path);
+    }
+  };
+  await look(join(ROOT, "islands"), 0);
+  const files: Record<string, string> = {};
+  for (const name of names) {
+    const paths = found[name] ?? [];
+    if (paths.length !== 1) {
+      throw new Error(`island ${name}: ${paths.length} files named ${name}.tsx under islands/`);
+    }
+    files[name] = paths[0];
+  }
+  return files;
+}
+
+/**
  * Bundles each island with `deno bundle --code-splitting`: one entry per island plus a
  * shared chunk holding Preact, signals and the boot code. Entries are renamed with a
  * content hash (chunks already carry esbuild's), so every URL can be cached forever.
@@ -42,11 +67,12 @@ export async function buildIslands(outDir = DIST_DIR): Promise<AssetManifest> {
       `export * from "@preact/signals";`,
     ].join("\n"),
   );
+  const files = await islandFiles(names);
   for (const name of names) {
     await Deno.writeTextFile(
       join(entries, `${name}.ts`),
       `import { boot } from "${join(ROOT, "web/boot.ts")}";\n` +
-        `import Island from "${join(ROOT, "islands", name + ".tsx")}";\n` +
+        `import Island from "${files[name]}";\n` +
         `boot(${JSON.stringify(name)}, Island);\n`,
     );
   }

@@ -1,8 +1,8 @@
 import { signal } from "@preact/signals";
-import InstrumentCount from "../../islands/InstrumentCount.tsx";
+import InstrumentCount from "../../islands/instruments/InstrumentCount.tsx";
 import InstrumentGenerator, {
   type InstrumentGeneratorProps,
-} from "../../islands/InstrumentGenerator.tsx";
+} from "../../islands/instruments/InstrumentGenerator.tsx";
 import { benefitOf } from "../../instruments/coupons.ts";
 import type { Series, SeriesFigures } from "../../instruments/series.ts";
 import { carriesMoney } from "../../instruments/states.ts";

@@ -5,9 +5,9 @@ import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
 import { Fact, Facts } from "../../components/Facts.tsx";
 import type { AppEnv } from "../../http/env.ts";
-import MerchantDetail from "../../islands/MerchantDetail.tsx";
-import MerchantManager, { type MerchantOrg } from "../../islands/MerchantManager.tsx";
-import { NOT_IN_GROUP } from "../../islands/merchants.ts";
+import MerchantDetail from "../../islands/merchants/MerchantDetail.tsx";
+import MerchantManager, { type MerchantOrg } from "../../islands/merchants/MerchantManager.tsx";
+import { NOT_IN_GROUP } from "../../islands/merchants/labels.ts";
 import { getGroup, listGroups } from "../../programme/groups.ts";
 import { listMerchants, merchantStores, storeLinks } from "../../programme/merchants.ts";
 import {

@@ -15,7 +15,7 @@ import { getRuleSet, getVersion, listVersions } from "../../earning/rule_sets.ts
 import { ruleVocabulary } from "../../earning/vocabulary.ts";
 import type { AppEnv } from "../../http/env.ts";
 import { page } from "../../http/pagination.ts";
-import RuleEditor from "../../islands/RuleEditor.tsx";
+import RuleEditor from "../../islands/rules/RuleEditor.tsx";
 import { listGroups } from "../../programme/groups.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { Island } from "../../web/island.tsx";

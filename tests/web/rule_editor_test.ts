@@ -20,8 +20,8 @@ import {
   setIn,
   valueForOperator,
   type Vocabulary,
-} from "../../islands/rules_model.ts";
-import { whyNot } from "../../islands/rules_simulator.tsx";
+} from "../../islands/rules/model.ts";
+import { whyNot } from "../../islands/rules/simulator.tsx";
 import { DEFAULT_SETTINGS } from "../../programme/settings_schema.ts";
 import { BasketSchema } from "../../rules/basket.ts";
 import { evaluate } from "../../rules/evaluate.ts";

@@ -15,8 +15,8 @@ import {
   TextField,
   useEditor,
   useIssues,
-} from "./rules_fields.tsx";
-import { type Schema, SchemaFields } from "./rules_params.tsx";
+} from "./fields.tsx";
+import { type Schema, SchemaFields } from "./params.tsx";
 import {
   convertGroup,
   type FactInfo,
@@ -33,7 +33,7 @@ import {
   type Path,
   removeAt,
   valueForOperator,
-} from "./rules_model.ts";
+} from "./model.ts";
 
 const KIND_LABELS: Record<GroupKind, string> = {
   all: "All of these hold",

@@ -1,7 +1,7 @@
 import { useSignal } from "@preact/signals";
-import type { StoreTree } from "./api.ts";
-import { posLabel, storeLabel } from "./merchants.ts";
-import { TokenPanel } from "./token_panel.tsx";
+import type { StoreTree } from "../api.ts";
+import { posLabel, storeLabel } from "./labels.ts";
+import { TokenPanel } from "../token_panel.tsx";
 
 export interface MerchantDetailProps {
   merchant: { id: string; name: string };

@@ -1,4 +1,4 @@
-import type { StoreTree } from "./api.ts";
+import type { StoreTree } from "../api.ts";
 
 /** A merchant group as the admin API answers it (`GET /merchant-groups`). */
 export interface GroupItem {

@@ -9,7 +9,7 @@ import type {
   simulationJson,
   summaryJson,
   vocabularyJson,
-} from "../earning/earning_json.ts";
+} from "../../earning/earning_json.ts";
 
 /** Rule documents as the editor holds them: JSON that may not (yet) be a valid rule. */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

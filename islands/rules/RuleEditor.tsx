@@ -1,10 +1,10 @@
 import { useComputed, useSignal } from "@preact/signals";
 import { useEffect, useMemo, useRef } from "preact/hooks";
-import { minorUnitDigits } from "../money/currency.ts";
-import { parseRuleSet } from "../rules/schema.ts";
-import { api, ApiError, describeError, type FieldError } from "./api.ts";
-import { focusLater } from "./rules_conditions.tsx";
-import { type Editor, EditorContext, fieldId, useEditor } from "./rules_fields.tsx";
+import { minorUnitDigits } from "../../money/currency.ts";
+import { parseRuleSet } from "../../rules/schema.ts";
+import { api, ApiError, describeError, type FieldError } from "../api.ts";
+import { focusLater } from "./conditions.tsx";
+import { type Editor, EditorContext, fieldId, useEditor } from "./fields.tsx";
 import {
   anchorOf,
   type Catalogue,
@@ -15,10 +15,10 @@ import {
   setIn,
   type SummaryJson,
   type Vocabulary,
-} from "./rules_model.ts";
-import { RuleCard } from "./rules_rule.tsx";
-import { Simulator } from "./rules_simulator.tsx";
-import { type Published, type RuleSetState, Versions } from "./rules_versions.tsx";
+} from "./model.ts";
+import { RuleCard } from "./rule.tsx";
+import { Simulator } from "./simulator.tsx";
+import { type Published, type RuleSetState, Versions } from "./versions.tsx";
 
 export interface RuleEditorProps {
   groupId: string;

@@ -6,17 +6,11 @@
  */
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
-import { todayIn, zonedInstant } from "../calendar/zones.ts";
-import type { ConditionTrace, LeafTrace, RuleTrace } from "../rules/trace.ts";
-import { api, ApiError, describeError, type FieldError } from "./api.ts";
-import { useEditor } from "./rules_fields.tsx";
-import {
-  type Catalogue,
-  formatMinor,
-  type Json,
-  parseMinor,
-  type Simulation,
-} from "./rules_model.ts";
+import { todayIn, zonedInstant } from "../../calendar/zones.ts";
+import type { ConditionTrace, LeafTrace, RuleTrace } from "../../rules/trace.ts";
+import { api, ApiError, describeError, type FieldError } from "../api.ts";
+import { useEditor } from "./fields.tsx";
+import { type Catalogue, formatMinor, type Json, parseMinor, type Simulation } from "./model.ts";
 
 interface LineInput {
   sku: string;

@@ -13,8 +13,8 @@ import {
   SelectField,
   useEditor,
   useIssues,
-} from "./rules_fields.tsx";
-import { EARNING_TYPES, getIn, isObj, type Json, type Path } from "./rules_model.ts";
+} from "./fields.tsx";
+import { EARNING_TYPES, getIn, isObj, type Json, type Path } from "./model.ts";
 
 /** The part of JSON Schema the catalogue's params use. */
 export interface Schema {

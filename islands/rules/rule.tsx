@@ -4,7 +4,7 @@
  * conditions and what it awards.
  */
 import type { Signal } from "@preact/signals";
-import { ConditionGroup, focusLater } from "./rules_conditions.tsx";
+import { ConditionGroup, focusLater } from "./conditions.tsx";
 import {
   fieldId,
   Notes,
@@ -13,8 +13,8 @@ import {
   TextField,
   useEditor,
   useIssues,
-} from "./rules_fields.tsx";
-import { type Schema, SchemaFields } from "./rules_params.tsx";
+} from "./fields.tsx";
+import { type Schema, SchemaFields } from "./params.tsx";
 import {
   duplicateRule,
   eventParams,
@@ -23,7 +23,7 @@ import {
   isObj,
   type Json,
   type Obj,
-} from "./rules_model.ts";
+} from "./model.ts";
 
 /** Event types whose points the schema does not let a rule round or mark on its own. */
 const NO_ROUNDING = new Set(["multiplier", "staff-discount"]);

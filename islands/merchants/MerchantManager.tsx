@@ -1,9 +1,9 @@
 import { useSignal } from "@preact/signals";
 import { type ComponentChildren, createContext } from "preact";
 import { useContext, useLayoutEffect, useMemo, useRef } from "preact/hooks";
-import { api, ApiError, describeError, type FieldError, type OrgTree } from "./api.ts";
-import { InlineForm } from "./inline_form.tsx";
-import { type OneOpen, oneOpen, opener } from "./one_open.ts";
+import { api, ApiError, describeError, type FieldError, type OrgTree } from "../api.ts";
+import { InlineForm } from "../inline_form.tsx";
+import { type OneOpen, oneOpen, opener } from "../one_open.ts";
 import {
   type GroupItem,
   type MerchantItem,
@@ -11,7 +11,7 @@ import {
   NOT_IN_GROUP,
   posLabel,
   storeLabel,
-} from "./merchants.ts";
+} from "./labels.ts";
 
 export interface MerchantOrg {
   /** The registry tree: the stores a new merchant may be linked to. */

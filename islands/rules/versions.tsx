@@ -6,8 +6,8 @@
 import { type Signal, useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
-import { api, ApiError, describeError } from "./api.ts";
-import { focusLater } from "./rules_conditions.tsx";
+import { api, ApiError, describeError } from "../api.ts";
+import { focusLater } from "./conditions.tsx";
 import {
   diffRules,
   type DraftJson,
@@ -15,7 +15,7 @@ import {
   type RuleChange,
   sameJson,
   type SummaryJson,
-} from "./rules_model.ts";
+} from "./model.ts";
 
 export type Published = SummaryJson & { rules: Json[] };
 

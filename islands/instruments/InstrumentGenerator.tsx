@@ -3,8 +3,8 @@ import { type Signal, useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 // Type-only: the bundle never pulls server code, yet this breaks at `deno check` when the
 // generation's JSON shape changes.
-import type { GenerationSchema, SeriesSchema } from "../instruments/series_json.ts";
-import { api, ApiError, describeError, type FieldError } from "./api.ts";
+import type { GenerationSchema, SeriesSchema } from "../../instruments/series_json.ts";
+import { api, ApiError, describeError, type FieldError } from "../api.ts";
 
 export type GenerationView = z.infer<typeof GenerationSchema>;
 

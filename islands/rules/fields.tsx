@@ -17,7 +17,7 @@ import {
   pathKey,
   sameJson,
   type Vocabulary,
-} from "./rules_model.ts";
+} from "./model.ts";
 
 export interface Editor {
   catalogue: Catalogue;
