@@ -1,4 +1,5 @@
 import type { ComponentType } from "preact";
+import ChartHover from "./ChartHover.tsx";
 import DeviceTree from "./DeviceTree.tsx";
 import InstrumentCount from "./instruments/InstrumentCount.tsx";
 import InstrumentGenerator from "./instruments/InstrumentGenerator.tsx";
@@ -13,6 +14,7 @@ import RuleEditor from "./rules/RuleEditor.tsx";
  */
 // deno-lint-ignore no-explicit-any -- islands differ in props; each keeps its own type.
 export const islandRegistry: Record<string, ComponentType<any>> = {
+  ChartHover,
   DeviceTree,
   InstrumentCount,
   InstrumentGenerator,
