@@ -5,7 +5,6 @@ import InstrumentCount from "./instruments/InstrumentCount.tsx";
 import InstrumentGenerator from "./instruments/InstrumentGenerator.tsx";
 import MerchantDetail from "./merchants/MerchantDetail.tsx";
 import MerchantManager from "./merchants/MerchantManager.tsx";
-import PointsPreview from "./PointsPreview.tsx";
 import RuleEditor from "./rules/RuleEditor.tsx";
 
 /**
@@ -20,6 +19,5 @@ export const islandRegistry: Record<string, ComponentType<any>> = {
   InstrumentGenerator,
   MerchantDetail,
   MerchantManager,
-  PointsPreview,
   RuleEditor,
 };

@@ -21,7 +21,9 @@ import { recordReturn } from "../../sales/return.ts";
 import { ReturnRequestSchema } from "../../sales/return_json.ts";
 import { recordSale, type SaleContext } from "../../sales/sale.ts";
 import { SaleRequestSchema } from "../../sales/sale_json.ts";
-import type { TestApp } from "./app.ts";
+import type { Db } from "../../db/connection.ts";
+import { createTestApp, type TestApp } from "./app.ts";
+import { testBackend } from "./db.ts";
 import { makeCard, makeSeries } from "./instruments.ts";
 import { buildWorld, memberRule, publishRules, type World } from "./world.ts";
 
@@ -269,4 +271,23 @@ export async function generateMonth(t: TestApp, opts: MonthOptions = {}): Promis
 function zoned(local: string, timeZone: string): Date {
   const [date, time] = local.split("T");
   return zonedInstant(date, time.slice(0, 5), timeZone);
+}
+
+/**
+ * `generateMonth` on a database of its own (a browser test's seed, before its server starts):
+ * an app over `db` for the services that go through HTTP. Its owner is owner@example.com with
+ * the tests' PASSWORD.
+ */
+export async function seedMonth(db: Db, opts: MonthOptions = {}): Promise<Month> {
+  const t = await createTestApp({}, {
+    notifications: false,
+    database: {
+      db,
+      kind: testBackend,
+      url: "",
+      listen: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    },
+  });
+  return await generateMonth(t, opts);
 }
