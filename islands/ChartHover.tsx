@@ -42,7 +42,7 @@ export default function ChartHover({ title, svg, width, left, right, points }: C
       {point && (
         <div class="chart-tip" role="status" style={{ left: `${at.x + 12}px` }}>
           <strong>{point.label}</strong>
-          {point.lines.map((l) => <div>{l}</div>)}
+          {point.lines.map((l) => <div key={l}>{l}</div>)}
         </div>
       )}
     </figure>

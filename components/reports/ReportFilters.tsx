@@ -58,7 +58,8 @@ export function ReportFilters(
             <option value="">All customers</option>
             {[...new Set([...categories, ...values.category ? [values.category] : []])].map((
               code,
-            ) => <option value={code} selected={code === values.category}>{code}</option>)}
+            ) => <option key={code} value={code} selected={code === values.category}>{code}
+            </option>)}
           </select>
           <FieldErrorOf errors={errors} field="category" />
         </label>

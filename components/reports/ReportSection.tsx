@@ -44,13 +44,17 @@ export function ReportSection({ id, title, about, report, csvHref, summary }: Re
         <table data-report={report.figures.name}>
           <thead>
             <tr>
-              {table.columns.map((c, i) => <th class={numeric[i] ? "num" : undefined}>{c}</th>)}
+              {table.columns.map((c, i) => (
+                <th key={c} class={numeric[i] ? "num" : undefined}>{c}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {table.rows.map((r) => (
               <tr>
-                {r.map((c) => <td class={isNumeric(c) ? "num" : undefined}>{formatCell(c)}</td>)}
+                {r.map((c, i) => (
+                  <td key={i} class={isNumeric(c) ? "num" : undefined}>{formatCell(c)}</td>
+                ))}
               </tr>
             ))}
           </tbody>

@@ -51,7 +51,7 @@ export function renderChart(spec: ChartSpec): Chart {
       },
       yAxis: {
         type: "value",
-        axisLabel: spec.axisLabel ? { formatter: spec.axisLabel } : undefined,
+        ...(spec.axisLabel ? { axisLabel: { formatter: spec.axisLabel } } : {}),
       },
       series: spec.series.map((s) => ({
         name: s.name,
