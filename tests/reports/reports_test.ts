@@ -16,7 +16,7 @@ import { pointsByDay } from "../../reports/points.ts";
 import { reportContext, runReport } from "../../reports/report.ts";
 import { plainCell, REPORT_NAMES, tableCsv } from "../../reports/tables.ts";
 import { topRules } from "../../reports/top_rules.ts";
-import { adminCall, createTestApp } from "../helpers/app.ts";
+import { addMember, adminCall, bearerFor, createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
 import { generateMonth } from "../helpers/month.ts";
@@ -344,6 +344,21 @@ test("API: a bad filter is a 422 naming the field, a group of another organizati
   assert.ok([404, 422].includes(unknown.status));
 });
 
+test("API: marketing and support of the organization read the reports", async () => {
+  for (const role of ["marketing", "support"] as const) {
+    const email = `${role}-reports@example.com`;
+    await addMember(t, w.org.id, role, email);
+    const res = await adminCall(
+      t,
+      await bearerFor(t, email),
+      "GET",
+      `/merchant-groups/${w.group.id}/reports/liability`,
+    );
+    assert.equal(res.status, 200, role);
+    assert.equal(res.json.liability.days.length, 30);
+  }
+});
+
 test("parseFilters: an empty field is the default; without to, the period ends today", () => {
   const now = new Date("2026-03-31T12:00:00Z");
   assert.deepEqual(parseFilters(scope, { from: "", to: "" }, now), {
@@ -357,3 +372,5 @@ test("parseFilters: an empty field is the default; without to, the period ends t
   assert.throws(() => parseFilters(scope, { from: "2026-04-10" }, now), /not valid/);
   return Promise.resolve();
 });
+
+Deno.test({ name: "close the test app", fn: () => t.close() });
