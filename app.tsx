@@ -45,12 +45,14 @@ import { posSales } from "./routes/pos/sales.ts";
 import { posInstruments } from "./routes/pos/instruments.ts";
 import { posSync } from "./routes/pos/sync.ts";
 import { adminRules } from "./routes/admin/rules.ts";
+import { adminReports } from "./routes/admin/reports.ts";
 import { customerPages } from "./routes/pages/customers.tsx";
 import { itemPages } from "./routes/pages/items.tsx";
 import { seriesPages } from "./routes/pages/series.tsx";
 import { instrumentPages } from "./routes/pages/instruments.tsx";
 import { merchantPages } from "./routes/pages/merchants.tsx";
 import { rulePages } from "./routes/pages/rules.tsx";
+import { reportPages } from "./routes/pages/reports.tsx";
 import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
 import { renderPage } from "./web/render.tsx";
 import { isSafeMethod } from "./http/methods.ts";
@@ -175,12 +177,14 @@ export function createApp(deps: AppDeps) {
   app.route("/", adminCustomers);
   app.route("/", adminItems);
   app.route("/", adminRules);
+  app.route("/", adminReports);
   app.route("/", customerPages);
   app.route("/", itemPages);
   app.route("/", seriesPages);
   app.route("/", instrumentPages);
   app.route("/", merchantPages);
   app.route("/", rulePages);
+  app.route("/", reportPages);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "staffBearer", {
     type: "http",

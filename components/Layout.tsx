@@ -19,6 +19,7 @@ export interface LayoutProps {
 
 const NAV = [
   { href: "/console", label: "Overview" },
+  { href: "/console/reports", label: "Reports" },
   { href: "/console/devices", label: "Devices" },
   { href: "/console/merchants", label: "Merchants" },
   { href: "/console/staff", label: "Staff" },

@@ -104,4 +104,8 @@ button.link{background:none;border:0;color:var(--accent);padding:0 .25rem}.node-
 .badge.added{background:#e2f3e7}.badge.removed{background:#fde8e7;color:var(--err)}.badge.changed{background:#fff1d6;color:#7a4a00}
 dialog.confirm-dialog{max-width:38rem;border:1px solid var(--line);border-radius:8px;padding:1rem 1.25rem}dialog::backdrop{background:rgb(0 0 0/.3)}
 .json-tab textarea{width:100%;font:13px/1.4 ui-monospace,monospace;border:1px solid var(--line);border-radius:6px;padding:.5rem}
+.chart{position:relative;margin:0 0 .75rem}.chart-svg svg{max-width:100%;height:auto;display:block}
+.chart-tip{position:absolute;top:2rem;z-index:1;pointer-events:none;background:#fff;border:1px solid var(--line);border-radius:6px;padding:.35rem .6rem;font-size:.85rem;box-shadow:0 2px 8px #0002;white-space:nowrap}
+.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem;margin:0}.figures>div{border:1px solid var(--line);border-radius:6px;padding:.5rem .75rem}.figures dt{color:var(--muted);font-size:.85em}.figures dd{margin:0;font-size:1.25rem;font-weight:600}.figures .change{font-size:.85rem;font-weight:400;color:var(--muted)}
+.report-filters .row{gap:.75rem}.report-filters button{margin-bottom:.75rem}
 `;

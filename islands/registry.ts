@@ -1,10 +1,10 @@
 import type { ComponentType } from "preact";
+import ChartHover from "./ChartHover.tsx";
 import DeviceTree from "./DeviceTree.tsx";
 import InstrumentCount from "./instruments/InstrumentCount.tsx";
 import InstrumentGenerator from "./instruments/InstrumentGenerator.tsx";
 import MerchantDetail from "./merchants/MerchantDetail.tsx";
 import MerchantManager from "./merchants/MerchantManager.tsx";
-import PointsPreview from "./PointsPreview.tsx";
 import RuleEditor from "./rules/RuleEditor.tsx";
 
 /**
@@ -13,11 +13,11 @@ import RuleEditor from "./rules/RuleEditor.tsx";
  */
 // deno-lint-ignore no-explicit-any -- islands differ in props; each keeps its own type.
 export const islandRegistry: Record<string, ComponentType<any>> = {
+  ChartHover,
   DeviceTree,
   InstrumentCount,
   InstrumentGenerator,
   MerchantDetail,
   MerchantManager,
-  PointsPreview,
   RuleEditor,
 };

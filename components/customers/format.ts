@@ -1,8 +1,16 @@
 import { minorUnitDigits } from "../../money/currency.ts";
 
-/** Hundredths of a point as points with two decimals, signed when asked (1234 → 12.34). */
+const POINTS = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+
+/**
+ * Hundredths of a point as points with two decimals and thousands grouped, signed when asked
+ * (1234 → 12.34, 123456 → 1,234.56).
+ */
 export function formatPoints(hundredths: number, signed = false): string {
-  const text = (Math.abs(hundredths) / 100).toFixed(2);
+  const text = POINTS.format(Math.abs(hundredths) / 100);
   return hundredths < 0 ? `−${text}` : signed && hundredths > 0 ? `+${text}` : text;
 }
 

@@ -1,58 +1,35 @@
 import { type Context, Hono } from "hono";
 import { visibleOrgIds } from "../../auth/access.ts";
+import { authorized } from "../../auth/authorize.ts";
 import { requireStaff } from "../../auth/middleware.ts";
-import { simulationJson } from "../../earning/earning_json.ts";
-import { publishedRules } from "../../earning/rule_sets.ts";
-import { simulate } from "../../earning/simulate.ts";
+import { GroupChooser } from "../../components/GroupChooser.tsx";
+import { OverviewFigures } from "../../components/reports/OverviewFigures.tsx";
 import type { AppEnv } from "../../http/env.ts";
-import PointsPreview, {
-  earned,
-  exampleBasket,
-  type PointsPreviewProps,
-} from "../../islands/PointsPreview.tsx";
-import { minorUnitDigits } from "../../money/currency.ts";
 import { listGroups } from "../../programme/groups.ts";
-import { groupStores } from "../../programme/merchants.ts";
+import { listOrganizations } from "../../registry/organizations.ts";
+import { reportScope } from "../../reports/filters.ts";
+import { overview } from "../../reports/overview.ts";
+import { reportContext } from "../../reports/report.ts";
 import { countStaff } from "../../staff/users.ts";
-import { Island } from "../../web/island.tsx";
 import { renderPage } from "../../web/render.tsx";
 
-/** The example basket of the overview: 50.00 EUR spent by a customer of type MEMBER. */
-const EXAMPLE = { currency: "EUR", spend: 5000, customerType: "MEMBER" };
-
-/**
- * The points preview of the caller's first merchant group, priced now with its published
- * rules at its first store; a sentence instead when there is nothing to price yet.
- */
-async function preview(c: Context<AppEnv>): Promise<PointsPreviewProps | string> {
+/** The chosen merchant group's headline figures, with the chooser; null without a group. */
+async function headline(c: Context<AppEnv>) {
   const { db } = c.get("deps");
-  const [group] = await listGroups(db, {
-    orgIds: await visibleOrgIds(db, c.get("staff")!),
-    limit: 1,
-  });
-  if (!group) return "No merchant group yet: the points preview shows once rules are published.";
-  const [published, stores] = await Promise.all([
-    publishedRules(c.get("programmes"), db, group),
-    groupStores(db, group),
+  const orgIds = await visibleOrgIds(db, c.get("staff")!);
+  const asked = c.req.query("group");
+  const [groups, orgs] = await Promise.all([
+    listGroups(db, { orgIds, limit: 500 }),
+    listOrganizations(db, orgIds),
   ]);
-  if (!published) return `${group.name} has no published earning rules yet.`;
-  const store = stores[0];
-  if (!store) return `${group.name} has no store yet to price a basket at.`;
-  const simulation = await simulate(db, group, {
-    rules: published.rules,
-    basket: exampleBasket({ ...EXAMPLE, storeNumber: store.number }),
-  });
+  const group = asked ? await authorized(c, "merchant group", "programme:read", asked) : groups[0];
+  if (!group) return null;
+  const scope = await reportScope(db, group);
   return {
-    groupId: group.id,
-    groupName: group.name,
-    version: published.version,
-    rules: published.rules,
-    store: { number: store.number, name: store.name },
-    currency: EXAMPLE.currency,
-    digits: minorUnitDigits(EXAMPLE.currency),
-    spend: EXAMPLE.spend,
-    customerType: EXAMPLE.customerType,
-    initial: earned(simulationJson(simulation)),
+    groups,
+    group,
+    orgNames: new Map(orgs.map((o) => [o.id, o.name])),
+    overview: await overview(db, await reportContext(db, scope)),
   };
 }
 
@@ -63,11 +40,38 @@ export const consolePages = new Hono<AppEnv>()
   })
   .get("/console", requireStaff, async (c) => {
     const staff = c.get("staff")!;
-    const points = await preview(c);
+    const view = await headline(c);
     return renderPage(c, {
       title: "Overview",
       body: (
         <>
+          {view
+            ? (
+              <>
+                {view.groups.length > 1 && (
+                  <GroupChooser
+                    action="/console"
+                    class="row chooser"
+                    groups={view.groups}
+                    current={view.group}
+                    orgNames={view.orgNames}
+                  />
+                )}
+                <OverviewFigures
+                  o={view.overview}
+                  reportsHref={`/console/reports?group=${view.group.id}`}
+                />
+              </>
+            )
+            : (
+              <section class="card">
+                <h2>No programme yet</h2>
+                <p class="muted">
+                  The overview shows a merchant group's figures: create one on the{" "}
+                  <a href="/console/merchants">Merchants</a> page.
+                </p>
+              </section>
+            )}
           <section class="card">
             <p>
               Signed in as <strong>{staff.email}</strong>
@@ -79,16 +83,6 @@ export const consolePages = new Hono<AppEnv>()
               <a href="/openapi.json">/openapi.json</a>.
             </p>
           </section>
-          {typeof points === "string"
-            ? (
-              <section class="card">
-                <h2>Points preview</h2>
-                <p class="muted">
-                  {points} Earning rules are written on the <a href="/console/rules">Rules</a> page.
-                </p>
-              </section>
-            )
-            : <Island of={PointsPreview} props={points} />}
         </>
       ),
     });

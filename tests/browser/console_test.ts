@@ -8,12 +8,13 @@ import {
   signIn,
   skipBrowserTest,
   type Steps,
+  waitFor,
   waitForHydration,
   waitForText,
   withBrowserApp,
 } from "./harness.ts";
 
-const ISLAND = '[data-island="PointsPreview"]';
+const ISLAND = '[data-island="ChartHover"]';
 
 /**
  * An organization with store 1, a merchant group the store's merchant is in, and 1 point per
@@ -54,13 +55,13 @@ async function publishBasicRule(base: string) {
 }
 
 Deno.test({
-  name: "console in a real browser: no-JS sign-in, the points preview island, sign-out",
+  name: "console in a real browser: no-JS sign-in, the overview's chart island, sign-out",
   ignore: skipBrowserTest,
   fn: (t) =>
     withBrowserApp(t, { viewport: { width: 1100, height: 800 } }, async (app) => {
       const { baseUrl: base, page, requests, jsResponses, pageErrors } = app;
-      const islandUrl = app.manifest.islands.PointsPreview;
-      assert.ok(islandUrl, "the build has a PointsPreview bundle");
+      const islandUrl = app.manifest.islands.ChartHover;
+      assert.ok(islandUrl, "the build has a ChartHover bundle");
       const islandFile = islandUrl.slice(islandUrl.lastIndexOf("/") + 1);
       // The chunks this island imports (Preact's among them) must load too.
       const islandCode = await Deno.readTextFile(join(DIST_DIR, islandFile));
@@ -99,39 +100,39 @@ Deno.test({
           assert.equal((await page.locator("h1").textContent())?.trim(), "Overview");
         }],
         [
-          "a programme publishes a rule through the API: the overview previews it",
+          "a programme publishes a rule through the API: the overview shows its figures",
           async () => {
             await publishBasicRule(base);
             await page.reload();
             assert.equal((await page.locator("h1").textContent())?.trim(), "Overview");
           },
         ],
-        ["the PointsPreview island hydrates and asks the simulator again", async () => {
-          await waitForHydration(page, ISLAND);
-          for (const file of [islandFile, ...sharedChunks]) {
-            const cc = jsResponses.get(`/assets/${file}`);
-            assert.ok(
-              cc !== undefined,
-              `/assets/${file} was loaded (got ${[...jsResponses.keys()]})`,
-            );
-            assert.match(cc, /immutable/, `Cache-Control of /assets/${file}`);
-          }
-          const points = page.locator(`${ISLAND} [data-testid=points]`);
-          await waitForText(points, "50"); // 50.00 EUR × 1, priced as the page rendered
-          const screenshot = Deno.env.get("SCREENSHOT");
-          if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
-          await page.getByLabel("Spend (EUR)").fill("12.34");
-          await page.getByLabel("Spend (EUR)").press("Enter");
-          await waitForText(points, "12.34"); // the programme does not round
-          await page.getByLabel("Customer type").fill("");
-          await page.getByRole("button", { name: "Preview" }).click();
-          await waitForText(
-            page.locator(ISLAND).getByRole("alert"),
-            "The request is not valid: category 1 (the customer type) is required",
-          );
-          assert.equal(await points.textContent(), "12.34", "the last answer stays");
-          assert.deepEqual(pageErrors, [], "no uncaught error in the page");
-        }],
+        [
+          "the overview's chart island hydrates and shows a day's figures under the pointer",
+          async () => {
+            await waitForHydration(page, ISLAND);
+            for (const file of [islandFile, ...sharedChunks]) {
+              const cc = jsResponses.get(`/assets/${file}`);
+              assert.ok(
+                cc !== undefined,
+                `/assets/${file} was loaded (got ${[...jsResponses.keys()]})`,
+              );
+              assert.match(cc, /immutable/, `Cache-Control of /assets/${file}`);
+            }
+            const issued = page.locator('[data-figure="Points issued"] dd');
+            assert.match((await issued.textContent())!, /^0\.00unchanged$/, "no sale yet");
+            const chart = page.locator(`${ISLAND} .chart-svg`);
+            assert.ok(await chart.locator("svg").isVisible(), "the chart is drawn");
+            const box = (await chart.boundingBox())!;
+            await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2);
+            const tip = page.locator(`${ISLAND} .chart-tip`);
+            await waitFor("the hover details", async () =>
+              /Issued: 0\.00/.test(
+                await tip.textContent().catch(() => "") ?? "",
+              ));
+            assert.deepEqual(pageErrors, [], "no uncaught error in the page");
+          },
+        ],
         ["signing out returns to /login", async () => {
           await Promise.all([
             page.waitForURL((u) => u.pathname === "/login"),

@@ -173,15 +173,14 @@ Deno.test("a page without islands ships no script; the console ships only its is
   const cookie = form.headers.getSetCookie()[0].split(";")[0];
   const overview = async () =>
     await (await t.request("/console", { headers: { Cookie: cookie } })).text();
-  assert.doesNotMatch(await overview(), /<script/, "nothing published: no preview to run");
+  assert.doesNotMatch(await overview(), /<script/, "no programme yet: no chart to run");
   const w = await buildWorld(t, { name: "Scripts" });
   await publishRules(t, w, [onePointPerUnit]);
   const console = await overview();
   const scripts = console.match(/<script[^>]*>/g) ?? [];
-  assert.deepEqual(scripts, ['<script type="module" src="/assets/PointsPreview-test.js">']);
-  assert.match(console, /data-island="PointsPreview"/);
-  // 50.00 EUR at 1 point per EUR, priced by the server as the page rendered.
-  assert.match(console, /<output data-testid="points">50<\/output>/);
+  assert.deepEqual(scripts, ['<script type="module" src="/assets/ChartHover-test.js">']);
+  assert.match(console, /data-island="ChartHover"/);
+  assert.match(console, /<svg width="900" height="200"/, "the chart is drawn on the server");
 });
 
 Deno.test({

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type Signal, signal } from "@preact/signals";
 import { renderToString } from "preact-render-to-string";
 import { join } from "node:path";
-import PointsPreview from "../../islands/PointsPreview.tsx";
+import ChartHover from "../../islands/ChartHover.tsx";
 import { islandRegistry } from "../../islands/registry.ts";
 import { serveAsset } from "../../web/assets.ts";
 import { buildIslands } from "../../web/build.ts";
@@ -29,26 +29,26 @@ Deno.test("props codec: plain values round-trip and one signal stays one signal"
 
 Deno.test("the island marker renders SSR HTML with its props and records the island", () => {
   const props = {
-    groupId: "g1",
-    groupName: "Paris",
-    version: 3,
-    rules: [],
-    store: { number: 12, name: "Opéra" },
-    currency: "EUR",
-    digits: 2,
-    spend: 1234,
-    customerType: "GOLD",
-    initial: { points: 24.68, rules: [{ name: "Double", points: 12.34 }] },
+    title: "Points per day",
+    svg: '<svg width="100" height="50"><rect width="10" height="20"/></svg>',
+    width: 100,
+    left: 10,
+    right: 10,
+    points: [{ label: "Tue 3 Nov 2026", lines: ["Issued: 12.34"] }],
   };
   const { result, islands } = collectIslands(() =>
-    renderToString(<Island of={PointsPreview} props={props} />)
+    renderToString(<Island of={ChartHover} props={props} />)
   );
-  assert.deepEqual(islands, ["PointsPreview"]);
-  assert.match(result, /^<div data-island="PointsPreview" data-props="/);
-  assert.match(result, /value="12\.34"/, "the spend in the currency's units");
-  assert.match(result, /24\.68<\/output>/, "server-rendered with the initial result");
+  assert.deepEqual(islands, ["ChartHover"]);
+  assert.match(result, /^<div data-island="ChartHover" data-props="/);
+  assert.match(
+    result,
+    /role="img" aria-label="Points per day"><svg width="100"/,
+    "the SVG, server-side",
+  );
   const wire = JSON.parse(
-    /data-props="([^"]*)"/.exec(result)![1].replaceAll("&quot;", '"').replaceAll("&amp;", "&"),
+    /data-props="([^"]*)"/.exec(result)![1].replaceAll("&quot;", '"').replaceAll("&amp;", "&")
+      .replaceAll("&lt;", "<").replaceAll("&gt;", ">"),
   );
   assert.deepEqual(wire, props);
 });
