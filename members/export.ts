@@ -191,9 +191,15 @@ function record(row: PageRow, figures: CustomerFigures): string[] {
 /** RFC 4180 lines (CRLF); quoting is csv-stringify's. */
 const CSV = { record_delimiter: "windows" } as const;
 
-/** A file name for the group's export: its name in safe characters. */
-export const exportFileName = (group: MerchantGroup) =>
-  `${group.name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") || "programme"}-members.csv`;
+/** The answer's headers: a CSV download named after the group, never cached. */
+export function exportHeaders(group: MerchantGroup): Record<string, string> {
+  const name = group.name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") || "programme";
+  return {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": `attachment; filename="${name}-members.csv"`,
+    "Cache-Control": "no-store",
+  };
+}
 
 /**
  * The export of the group's members matching `filter`, checked first (a 422 before any byte:

@@ -37,7 +37,7 @@ import {
   StatementSchema,
 } from "../../members/profile_json.ts";
 import { getSettings } from "../../programme/settings.ts";
-import { exportFileName, exportMembers, MemberExportFilterSchema } from "../../members/export.ts";
+import { exportHeaders, exportMembers, MemberExportFilterSchema } from "../../members/export.ts";
 import {
   accountJson,
   AccountSchema,
@@ -173,11 +173,7 @@ export const adminCustomers = newRouter()
       const group = await authorized(c, "merchant group", "customers:export");
       const settings = (await getSettings(db, group)).settings;
       const csv = await exportMembers(db, group, settings, c.req.valid("query"), c.get("staff")!);
-      return c.body(csv, 200, {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${exportFileName(group)}"`,
-        "Cache-Control": "no-store",
-      });
+      return c.body(csv, 200, exportHeaders(group));
     },
   )
   .openapi(

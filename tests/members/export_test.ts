@@ -5,7 +5,7 @@
  * require, bad input, roles and the one audit entry per export.
  */
 import assert from "node:assert/strict";
-import { adminCall, createTestApp, problemOf, type TestApp } from "../helpers/app.ts";
+import { adminCall, createTestApp, problemOf, signIn, type TestApp } from "../helpers/app.ts";
 import { parseCsv } from "../helpers/csv.ts";
 import { buildWorld, configure, memberRule, posCall, publishRules } from "../helpers/world.ts";
 import { exportMembers, MemberExportFilterSchema } from "../../members/export.ts";
@@ -301,6 +301,61 @@ Deno.test("export service: a page per pull, every member once; a client that sto
   const entries = await exportAudits();
   assert.equal(entries.length, before + 1);
   assert.deepEqual(entries[entries.length - 1].after, { filter: {}, rows: 1, completed: false });
+});
+
+Deno.test("console: the Customers page's export form downloads the CSV; a refused one says why", async () => {
+  const { cookie } = await signIn(t, A.staff["a-marketing"].email);
+  const page = (path: string) => t.request(path, { headers: { Cookie: cookie } });
+  const list = await (await page(`/console/customers?group=${A.group.id}`)).text();
+  assert.match(list, /<h2>Export members<\/h2>/);
+  assert.match(list, /<option value="11">11 Opéra<\/option>/, "the programme's stores");
+  assert.doesNotMatch(list, /<option value="12">/, "not a store outside the programme");
+
+  // Every field sent, most empty, as a browser sends the form.
+  const form = (fields: Record<string, string>) =>
+    new URLSearchParams({
+      group: A.group.id,
+      homeStoreNumber: "",
+      categoryNumber: "1",
+      categoryCode: "",
+      createdFrom: "",
+      createdTo: "",
+      lastVisitFrom: "",
+      lastVisitTo: "",
+      ...fields,
+    });
+  const ok = await page(`/console/customers/export?${form({ homeStoreNumber: "11" })}`);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get("Content-Disposition"), 'attachment; filename="Acme-members.csv"');
+  assert.deepEqual(parseCsv(await ok.text()).map((r) => r[0]), [HEADER[0], "C001", "C003"]);
+
+  const bad = await page(`/console/customers/export?${form({ createdFrom: "2024-02-30" })}`);
+  assert.equal(bad.status, 422);
+  const html = await bad.text();
+  assert.match(html, /Nothing was exported/);
+  assert.match(html, /id="export-createdFrom-error"[^>]*>not a date</);
+
+  await configure(t, owner, A.group.id, { exportCustomersRequiresLocation: true });
+  try {
+    const required = await (await page(`/console/customers?group=${A.group.id}`)).text();
+    assert.match(required, /<select name="homeStoreNumber" required>/, "marked required");
+    const refused = await page(`/console/customers/export?${form({})}`);
+    assert.equal(refused.status, 422);
+    assert.match(await refused.text(), /id="export-homeStoreNumber-error"[^>]*>required/);
+  } finally {
+    await configure(t, owner, A.group.id, { exportCustomersRequiresLocation: false });
+  }
+
+  const support = await signIn(t, A.staff["a-support"].email);
+  const theirs = await t.request(`/console/customers?group=${A.group.id}`, {
+    headers: { Cookie: support.cookie },
+  });
+  assert.doesNotMatch(await theirs.text(), /Export members/, "support sees no export form");
+  const refusedToSupport = await t.request(`/console/customers/export?${form({})}`, {
+    headers: { Cookie: support.cookie },
+  });
+  assert.equal(refusedToSupport.status, 403);
+  await refusedToSupport.body?.cancel();
 });
 
 Deno.test({ name: "close the test app", fn: () => t.close() });
