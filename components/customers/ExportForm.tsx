@@ -54,13 +54,13 @@ export function ExportForm(
   const slot = errorOf(errors, "categoryNumber");
   return (
     <section class="card" id="export">
-      <h2>Export members</h2>
+      <h2 id="export-heading">Export members</h2>
       {errors.length > 0 && (
         <p class="flash error" role="alert">
           Nothing was exported: correct the fields marked below.
         </p>
       )}
-      <form method="get" action="/console/customers/export" data-export-form>
+      <form method="get" action="/console/customers/export" aria-labelledby="export-heading">
         <input type="hidden" name="group" value={group.id} />
         <div class="row">
           <label>

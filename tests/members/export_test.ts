@@ -307,7 +307,7 @@ Deno.test("console: the Customers page's export form downloads the CSV; a refuse
   const { cookie } = await signIn(t, A.staff["a-marketing"].email);
   const page = (path: string) => t.request(path, { headers: { Cookie: cookie } });
   const list = await (await page(`/console/customers?group=${A.group.id}`)).text();
-  assert.match(list, /<h2>Export members<\/h2>/);
+  assert.match(list, /<h2 id="export-heading">Export members<\/h2>/);
   assert.match(list, /<option value="11">11 Opéra<\/option>/, "the programme's stores");
   assert.doesNotMatch(list, /<option value="12">/, "not a store outside the programme");
 
