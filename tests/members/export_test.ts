@@ -53,7 +53,7 @@ const zoe = await newCustomer({
   categories: ["GOLD", "NORTH"],
 });
 const bob = await newCustomer({ number: "C002", name: "Bob Plain", categories: ["SILVER"] });
-const lines = await newCustomer({
+await newCustomer({
   number: "C003",
   name: "Two\nLines; ünïcödé 日本",
   homeStoreNumber: 11,
