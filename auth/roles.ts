@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   /** Blocking a card moves no value and protects a lost one: support may do it too. */
   "instruments:block": ["admin", "marketing", "support"],
   "customers:manage": ["admin", "marketing"],
+  /** The member export: every member's contact details at once. */
+  "customers:export": ["admin", "marketing"],
   /** Manual points adjustments: value moves, so support (which may read) may not. */
   "points:adjust": ["admin", "marketing"],
   "items:manage": ["admin", "marketing"],

@@ -20,23 +20,35 @@ export type { CustomerFigures, StatementLine };
 export const keyLineReference = (settings: LoyaltySettings) =>
   settings.showKeyLineTotal ? settings.keyLineTotalReferenceMatch : null;
 
+/**
+ * The figures of a set of customers (a page of an export, or one profile), from the ledger and
+ * the statistics: three set-based reads, whatever the number of customers.
+ */
+export async function figuresOf(
+  db: Db,
+  customerIds: readonly string[],
+  settings: LoyaltySettings,
+): Promise<Map<string, CustomerFigures>> {
+  const reference = keyLineReference(settings);
+  const [balances, keyLine, statistics] = await Promise.all([
+    pointsBalances(db, customerIds),
+    reference === null ? undefined : keyLineTotals(db, customerIds, reference),
+    statisticsOf(db, customerIds),
+  ]);
+  return new Map(customerIds.map((id) => [id, {
+    points: balances.get(id) ?? 0,
+    keyLineTotal: keyLine ? keyLine.get(id) ?? 0 : null,
+    statistics: statistics.get(id)!,
+  }]));
+}
+
 /** A customer's figures, from the ledger and the statistics (three reads). */
 export async function customerFigures(
   db: Db,
   customer: Customer,
   settings: LoyaltySettings,
 ): Promise<CustomerFigures> {
-  const reference = keyLineReference(settings);
-  const [balances, keyLine, statistics] = await Promise.all([
-    pointsBalances(db, [customer.id]),
-    reference === null ? undefined : keyLineTotals(db, [customer.id], reference),
-    statisticsOf(db, [customer.id]),
-  ]);
-  return {
-    points: balances.get(customer.id) ?? 0,
-    keyLineTotal: keyLine ? keyLine.get(customer.id) ?? 0 : null,
-    statistics: statistics.get(customer.id)!,
-  };
+  return (await figuresOf(db, [customer.id], settings)).get(customer.id)!;
 }
 
 /** The cursor of a statement page: the id of its last entry, as digits. */

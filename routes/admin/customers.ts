@@ -37,6 +37,7 @@ import {
   StatementSchema,
 } from "../../members/profile_json.ts";
 import { getSettings } from "../../programme/settings.ts";
+import { exportHeaders, exportMembers, MemberExportFilterSchema } from "../../members/export.ts";
 import {
   accountJson,
   AccountSchema,
@@ -137,6 +138,42 @@ export const adminCustomers = newRouter()
         })),
         nextCursor: result.nextCursor,
       }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${V1}/merchant-groups/{id}/members.csv`,
+      tags,
+      summary: "Export the group's members as CSV",
+      description: "Streamed as it is read, a page of customers at a time, in customer number " +
+        "order. UTF-8 with a byte-order mark, RFC 4180 (CRLF, fields quoted when they must " +
+        "be), a header line. Columns: Customer number, Card numbers (the loyalty cards, " +
+        "space-separated), Name, Email, Phone, Category 1–5 (codes; each header carries the " +
+        "category's name from categoryNames), Home store (number), Points balance and Key line " +
+        "total (points with two decimals; the key line total is empty unless showKeyLineTotal " +
+        "is on), Visits, Sales, Spend (minor units of the sales' currency), First visit, Last " +
+        "visit, Created (ISO 8601, UTC). With the setting exportCustomersRequiresLocation on, " +
+        "homeStoreNumber is required (422 validation on homeStoreNumber without it). Each " +
+        "export writes one audit entry (entity merchant-group, action export-members: the " +
+        "filter, the rows written and whether the export completed) when the stream ends, " +
+        "also when the client stops reading. Roles: admin and marketing.",
+      ...adminAuth,
+      request: { params: IdParam, query: MemberExportFilterSchema },
+      responses: {
+        200: {
+          description: "RFC 4180 CSV with a header line",
+          content: { "text/csv": { schema: z.string() } },
+        },
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const group = await authorized(c, "merchant group", "customers:export");
+      const settings = (await getSettings(db, group)).settings;
+      const csv = await exportMembers(db, group, settings, c.req.valid("query"), c.get("staff")!);
+      return c.body(csv, 200, exportHeaders(group));
     },
   )
   .openapi(

@@ -9,6 +9,7 @@ import {
   type CustomerSearchProps,
 } from "../../components/customers/CustomerSearch.tsx";
 import { CATEGORY_FIELDS, NewCustomerForm } from "../../components/customers/NewCustomerForm.tsx";
+import { ExportForm } from "../../components/customers/ExportForm.tsx";
 import { GroupChooser } from "../../components/GroupChooser.tsx";
 import type { AppEnv } from "../../http/env.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
@@ -29,7 +30,9 @@ import {
   customerSales,
   statementPage,
 } from "../../members/profile.ts";
+import { exportHeaders, exportMembers, MemberExportFilterSchema } from "../../members/export.ts";
 import { getGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { groupStores } from "../../programme/merchants.ts";
 import { getSettings } from "../../programme/settings.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
@@ -61,12 +64,14 @@ interface ListView extends Omit<CustomerSearchProps, "pageSize"> {
   canManage: boolean;
   form?: FormValues;
   errors?: FieldError[];
+  /** The export form, for staff who may export: the programme's stores, a refused attempt. */
+  export?: { stores: { number: number; name: string }[]; form?: FormValues; errors?: FieldError[] };
 }
 
 async function canDo(
   c: Context<AppEnv>,
   orgId: string,
-  permission: "customers:manage" | "points:adjust",
+  permission: "customers:manage" | "customers:export" | "points:adjust",
 ) {
   const role = await roleIn(c.get("deps").db, c.get("staff")!, orgId);
   return role !== null && can(role, permission);
@@ -86,10 +91,12 @@ async function listView(
     : groups[0];
   if (!group) return null;
   const q = (c.req.query("q") ?? "").slice(0, 200);
-  const [orgs, { settings }, canManage, rows] = await Promise.all([
+  const [orgs, { settings }, canManage, canExport, stores, rows] = await Promise.all([
     listOrganizations(db, orgIds),
     getSettings(db, group),
     canDo(c, group.org_id, "customers:manage"),
+    canDo(c, group.org_id, "customers:export"),
+    groupStores(db, group),
     searchCustomers(db, group, {
       q,
       limit: PAGE_SIZE + 1,
@@ -105,6 +112,9 @@ async function listView(
     group,
     settings,
     canManage,
+    export: canExport
+      ? { stores: [...new Map(stores.map((s) => [s.number, s])).values()] }
+      : undefined,
     q,
     hits: result.items,
     nextCursor: result.nextCursor,
@@ -125,6 +135,15 @@ function renderList(c: Context<AppEnv>, view: ListView | null, status: 200 | 409
             orgNames={view.orgNames}
           />
           <CustomerSearch {...view} pageSize={PAGE_SIZE} />
+          {view.export && (
+            <ExportForm
+              group={view.group}
+              settings={view.settings}
+              stores={view.export.stores}
+              form={view.export.form ?? {}}
+              errors={view.export.errors ?? []}
+            />
+          )}
           {view.canManage && (
             <NewCustomerForm
               group={view.group}
@@ -226,6 +245,39 @@ export const customerPages = new Hono<AppEnv>()
     } else errors = zodFieldErrors(parsed.error);
     const view = await listView(c, group.id);
     return renderList(c, view && { ...view, form, errors }, status);
+  })
+  // Before /:id, which would take "export" for a customer id.
+  .get("/console/customers/export", requireStaff, async (c) => {
+    const { db } = c.get("deps");
+    const group = await authorized(
+      c,
+      "merchant group",
+      "customers:export",
+      c.req.query("group") ?? "",
+    );
+    const { group: _, ...form } = c.req.query();
+    // A form sends every field: an empty one is no filter, and the category's number matters
+    // only with a code.
+    const given = Object.fromEntries(Object.entries(form).filter(([, v]) => v.trim() !== ""));
+    if (!given.categoryCode) delete given.categoryNumber;
+    const parsed = MemberExportFilterSchema.safeParse(given);
+    let errors: FieldError[];
+    if (parsed.success) {
+      try {
+        const { settings } = await getSettings(db, group);
+        const csv = await exportMembers(db, group, settings, parsed.data, c.get("staff")!);
+        return c.body(csv, 200, exportHeaders(group));
+      } catch (err) {
+        if (!(err instanceof ProblemError) || !err.extra.errors) throw err;
+        errors = err.extra.errors;
+      }
+    } else errors = zodFieldErrors(parsed.error);
+    const view = await listView(c, group.id);
+    return renderList(
+      c,
+      view && { ...view, export: view.export && { ...view.export, form, errors } },
+      422,
+    );
   })
   .get("/console/customers/:id", requireStaff, async (c) => {
     const customer = await authorized(c, "customer", "programme:read");

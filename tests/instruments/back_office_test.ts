@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { staffMove } from "../../instruments/activities.ts";
 import { instrumentDetail, possibleMoves } from "../../instruments/detail.ts";
 import { csvField, csvLine, seriesCsv } from "../../instruments/export.ts";
+import { parseCsv } from "../helpers/csv.ts";
 import { historyBefore, instrumentHistory } from "../../instruments/history.ts";
 import { searchInstruments } from "../../instruments/search.ts";
 import { createSeries, NewSeriesSchema, seriesFigures } from "../../instruments/series.ts";
@@ -216,34 +217,6 @@ Deno.test("series figures: the instrument count and the sum of the cards' balanc
   assert.deepEqual(figures.get(coupons.id), { instruments: 5, outstanding: 0 });
   assert.deepEqual(figures.get(bolt.id), { instruments: 10, outstanding: 0 });
 });
-
-/** A whole RFC 4180 CSV text as rows of fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') field += text[++i];
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += ch;
-  }
-  assert.equal(field + row.join(""), "", "the text ends with a line break");
-  return rows;
-}
 
 Deno.test("csv: fields are quoted only when they must be, quotes doubled", () => {
   assert.equal(csvField("6012345"), "6012345");
