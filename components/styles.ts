@@ -104,4 +104,5 @@ button.link{background:none;border:0;color:var(--accent);padding:0 .25rem}.node-
 .badge.added{background:#e2f3e7}.badge.removed{background:#fde8e7;color:var(--err)}.badge.changed{background:#fff1d6;color:#7a4a00}
 dialog.confirm-dialog{max-width:38rem;border:1px solid var(--line);border-radius:8px;padding:1rem 1.25rem}dialog::backdrop{background:rgb(0 0 0/.3)}
 .json-tab textarea{width:100%;font:13px/1.4 ui-monospace,monospace;border:1px solid var(--line);border-radius:6px;padding:.5rem}
+.email-template textarea{font:13px/1.4 ui-monospace,monospace}.email-preview iframe{width:100%;height:14rem;border:1px solid var(--line);border-radius:6px;background:#fff}.email-preview pre{white-space:pre-wrap;overflow-wrap:anywhere}.counts .count{margin-right:1rem}ol.attempts{margin:0;padding-left:1.2rem}
 `;

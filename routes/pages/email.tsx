@@ -106,7 +106,7 @@ function TemplateField(
     <label class="wide">
       {label}
       {rows
-        ? <textarea {...common} rows={rows} class="wide mono">{form[name] ?? ""}</textarea>
+        ? <textarea {...common} rows={rows} class="wide">{form[name] ?? ""}</textarea>
         : <input {...common} class="wide" value={form[name] ?? ""} />}
       {error && <span id={`${name}-error`} class="field-error">{error}</span>}
     </label>
