@@ -9,7 +9,7 @@ import { createCustomer } from "../../members/customers.ts";
 import { adminCall, createTestApp, type TestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
 import { startSmtp } from "../helpers/smtp.ts";
-import { buildWorld, configure, posCall, type World } from "../helpers/world.ts";
+import { buildWorld, posCall, type World } from "../helpers/world.ts";
 
 const FROM = "Acme Loyalty <loyalty@acme.test>";
 /** Short waits, so a retry comes within the test; attempts are counted, never timed. */
