@@ -23,7 +23,7 @@ export interface SenderOptions {
   batch: number;
 }
 
-/** 8 attempts over about 2 hours: 30 s, 1, 2, 4, 8, 16, 32 and 64 min apart (at most 1 h). */
+/** 8 attempts over about an hour: 30 s, then 1, 2, 4, 8, 16 and 32 min apart (at most 1 h). */
 export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   maxAttempts: 8,
   backoffMs: 30_000,
@@ -158,8 +158,8 @@ export async function drainOutbox(db: Db, mailer: Mailer, o: SenderOptions): Pro
 
 /**
  * The outbox's sender of one server instance: drains at start, on each notification of a new
- * email (Postgres LISTEN, PGlite's own) and every `pollMs`. `stop` lets the email in hand be
- * sent and recorded, then ends: no timer is left.
+ * email (Postgres LISTEN, PGlite's own) and every `pollMs`. `stop` lets the emails it claimed
+ * be sent and recorded, then ends: no timer is left.
  */
 export class OutboxSender {
   readonly #db: Db;
