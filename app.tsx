@@ -46,6 +46,9 @@ import { posInstruments } from "./routes/pos/instruments.ts";
 import { posSync } from "./routes/pos/sync.ts";
 import { adminRules } from "./routes/admin/rules.ts";
 import { adminReports } from "./routes/admin/reports.ts";
+import { adminEmail } from "./routes/admin/email.ts";
+import { emailPages } from "./routes/pages/email.tsx";
+import { mailerFor } from "./email/transport.ts";
 import { customerPages } from "./routes/pages/customers.tsx";
 import { itemPages } from "./routes/pages/items.tsx";
 import { seriesPages } from "./routes/pages/series.tsx";
@@ -77,7 +80,8 @@ const OPENAPI_INFO = {
 };
 
 /** The whole HTTP surface; `main.ts` serves it and tests call it with `app.request()`. */
-export function createApp(deps: AppDeps) {
+export function createApp(appDeps: AppDeps) {
+  const deps = { ...appDeps, mailer: appDeps.mailer ?? mailerFor(appDeps.config) };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
   // First, so the component is MinorUnits itself, not the first money field's narrower copy.
   app.openAPIRegistry.register("MinorUnits", MinorUnits);
@@ -178,6 +182,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", adminItems);
   app.route("/", adminRules);
   app.route("/", adminReports);
+  app.route("/", adminEmail);
+  app.route("/", emailPages);
   app.route("/", customerPages);
   app.route("/", itemPages);
   app.route("/", seriesPages);

@@ -26,6 +26,32 @@ export interface Config {
   migrateOnStart: boolean;
   /** Lets a server on Postgres store signing keys in clear (no TOKEN_KEY_SECRET). */
   allowUnencryptedKeys: boolean;
+  /** The SMTP server emails go through; unset → each message is written to the log. */
+  smtp?: SmtpConfig;
+  /** The From of every email: an address, or `Name <address>`. */
+  mailFrom: string;
+}
+
+export type SmtpConfig =
+  | { url: string }
+  | { host: string; port: number; secure: boolean; user?: string; password?: string };
+
+/** SMTP_URL, else SMTP_HOST with its port (587; 465 when SMTP_SECURE), TLS and login. */
+function smtpConfig(env: Record<string, string | undefined>): SmtpConfig | undefined {
+  if (env.SMTP_URL) return { url: env.SMTP_URL };
+  if (!env.SMTP_HOST) return undefined;
+  const secure = env.SMTP_SECURE === "true";
+  const port = Number(env.SMTP_PORT || (secure ? 465 : 587));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`SMTP_PORT is not a port: ${env.SMTP_PORT}`);
+  }
+  return {
+    host: env.SMTP_HOST,
+    port,
+    secure,
+    user: env.SMTP_USER || undefined,
+    password: env.SMTP_PASSWORD || undefined,
+  };
 }
 
 function count(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -54,6 +80,8 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     rateLimitAdminPerMinute: count(env, "RATE_LIMIT_ADMIN_PER_MINUTE", 600),
     migrateOnStart: env.MIGRATE_ON_START !== "false",
     allowUnencryptedKeys: env.ALLOW_UNENCRYPTED_KEYS === "true",
+    smtp: smtpConfig(env),
+    mailFrom: env.MAIL_FROM || "Loyalty Edge <no-reply@localhost>",
   };
 }
 

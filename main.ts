@@ -8,6 +8,8 @@ import {
   type SchemaState,
   schemaState,
 } from "./db/migrate.ts";
+import { OutboxSender } from "./email/sender.ts";
+import { mailerFor } from "./email/transport.ts";
 import { ensureOwnerFromEnv } from "./staff/bootstrap.ts";
 import { readManifest } from "./web/assets.ts";
 
@@ -79,7 +81,20 @@ if (parallel) {
   Deno.exit((await workers.status).code);
 }
 
-const app = createApp({ db: conn.db, dbKind: conn.kind, config, assets, listen: conn.listen });
+const mailer = mailerFor(config);
+const app = createApp({
+  db: conn.db,
+  dbKind: conn.kind,
+  config,
+  assets,
+  listen: conn.listen,
+  mailer,
+});
+// The outbox has its table once migrated; a server behind sends nothing until restarted.
+const sender = schema === "current"
+  ? new OutboxSender({ db: conn.db, mailer, listen: conn.listen })
+  : undefined;
+await sender?.start();
 const server = Deno.serve({
   port: config.port,
   onListen: ({ port }) => {
@@ -97,6 +112,8 @@ const server = Deno.serve({
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
+    // The email in hand is sent and recorded before the database closes.
+    await sender?.stop();
     await server.shutdown();
     await conn.close();
     Deno.exit(0);

@@ -108,4 +108,5 @@ dialog.confirm-dialog{max-width:38rem;border:1px solid var(--line);border-radius
 .chart-tip{position:absolute;top:2rem;z-index:1;pointer-events:none;background:#fff;border:1px solid var(--line);border-radius:6px;padding:.35rem .6rem;font-size:.85rem;box-shadow:0 2px 8px #0002;white-space:nowrap}
 .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem;margin:0}.figures>div{border:1px solid var(--line);border-radius:6px;padding:.5rem .75rem}.figures dt{color:var(--muted);font-size:.85em}.figures dd{margin:0;font-size:1.25rem;font-weight:600}.figures .change{font-size:.85rem;font-weight:400;color:var(--muted)}
 .report-filters .row{gap:.75rem}.report-filters button{margin-bottom:.75rem}
+.email-template textarea{font:13px/1.4 ui-monospace,monospace}.email-preview iframe{width:100%;height:14rem;border:1px solid var(--line);border-radius:6px;background:#fff}.email-preview pre{white-space:pre-wrap;overflow-wrap:anywhere}.counts .count{margin-right:1rem}ol.attempts{margin:0;padding-left:1.2rem}
 `;

@@ -501,6 +501,50 @@ export interface StoreDayStatisticsTable {
   non_member_total: DefaultInt8;
 }
 
+export interface EmailTemplateTable {
+  group_id: string;
+  org_id: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  version: number;
+  updated_at: DefaultTimestamp;
+}
+
+/** pending: to be sent; sent: accepted by SMTP; logged: no SMTP configured, written to the log. */
+export type EmailStatus = "pending" | "sent" | "logged" | "failed" | "skipped";
+
+export interface EmailOutboxTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  customer_id: string;
+  kind: ColumnType<string, string | undefined, string>;
+  /** Null: the member has no email (status `skipped`). */
+  to_address: string | null;
+  status: EmailStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: DefaultTimestamp;
+  lease_until: NullableTimestamp;
+  lease_token: string | null;
+  message_id: string | null;
+  last_error: string | null;
+  created_at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export type EmailAttemptOutcome = "sent" | "logged" | "error";
+
+export interface EmailAttemptTable {
+  id: Generated<string>;
+  outbox_id: string;
+  org_id: string;
+  attempt: number;
+  at: DefaultTimestamp;
+  outcome: EmailAttemptOutcome;
+  detail: string;
+}
+
 export interface Database {
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
@@ -538,4 +582,7 @@ export interface Database {
   store_day_statistics: StoreDayStatisticsTable;
   instrument_activities: InstrumentActivityTable;
   coupon_redemptions: CouponRedemptionTable;
+  email_templates: EmailTemplateTable;
+  email_outbox: EmailOutboxTable;
+  email_attempts: EmailAttemptTable;
 }

@@ -1,5 +1,6 @@
 import type { Config } from "../config.ts";
 import type { Connection, Db } from "../db/connection.ts";
+import type { Mailer } from "../email/transport.ts";
 import type { DeviceProgramme } from "../programme/device_programme.ts";
 import type { ProgrammeCache } from "../programme/cache.ts";
 import type { Session } from "../staff/sessions.ts";
@@ -16,6 +17,8 @@ export interface AppDeps {
   assets: AssetManifest;
   /** Notifications of the database (see Connection.listen); absent, nothing is announced. */
   listen?: Connection["listen"];
+  /** How emails leave (the "send me a test" button); absent, the configuration's. */
+  mailer?: Mailer;
 }
 
 export type AppEnv = {

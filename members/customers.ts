@@ -19,6 +19,7 @@ import { inTransaction } from "../db/transaction.ts";
 import { reusable } from "../db/compiled.ts";
 import { CUSTOMER_POINTS, POINTS } from "../ledger/accounts.ts";
 import type { CustomerFigures } from "./statistics.ts";
+import { enqueueNewMemberEmail } from "../email/outbox.ts";
 
 export type Customer = Selectable<CustomerTable>;
 
@@ -313,6 +314,11 @@ export async function createCustomer(
           : undefined,
         accountType: settings.defaultAccountType,
       });
+      // A loyalty member is welcomed (a plain customer is not a member); in this transaction,
+      // so there is no member without the email and no email without the member.
+      if (settings.sendNewMemberEmail && customerStatus(settings, categories).member) {
+        await enqueueNewMemberEmail(tx, inserted);
+      }
       return {
         customer: inserted,
         homeStoreNumber: input.homeStoreNumber ?? null,

@@ -131,6 +131,10 @@ function render(c: Context<AppEnv>, view: View, status: 200 | 409 | 422 = 200) {
             orgNames={view.orgNames}
           />
         )}
+        <p>
+          <a href={`/console/settings/email?group=${view.group.id}`}>New member email</a>: the
+          welcome email's template, preview and outbox.
+        </p>
         <SettingsForm
           group={view.group}
           groupName={groupLabel(view.groups, view.orgNames, view.group)}

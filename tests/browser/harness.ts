@@ -70,6 +70,8 @@ export interface BrowserAppOptions {
    * seeded database is copied into a temporary folder the server opens as its data folder.
    */
   seed?: (db: Db) => Promise<void>;
+  /** More environment for the server (e.g. SMTP_URL). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -110,6 +112,7 @@ export async function withBrowserApp(
       ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
+      ...options.env,
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
