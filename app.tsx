@@ -37,6 +37,7 @@ import { settingsPages } from "./routes/pages/settings.tsx";
 import { auditPages } from "./routes/pages/audit.tsx";
 import { adminCustomers } from "./routes/admin/customers.ts";
 import { adminItems } from "./routes/admin/items.ts";
+import { adminWholesaleOrders } from "./routes/admin/wholesale_orders.ts";
 import { posCoupons } from "./routes/pos/coupons.ts";
 import { posCustomers } from "./routes/pos/customers.ts";
 import { posQuote } from "./routes/pos/quote.ts";
@@ -174,6 +175,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", auditPages);
   app.route("/", adminCustomers);
   app.route("/", adminItems);
+  app.route("/", adminWholesaleOrders);
   app.route("/", adminRules);
   app.route("/", customerPages);
   app.route("/", itemPages);
