@@ -48,6 +48,7 @@ import { posSync } from "./routes/pos/sync.ts";
 import { adminRules } from "./routes/admin/rules.ts";
 import { customerPages } from "./routes/pages/customers.tsx";
 import { itemPages } from "./routes/pages/items.tsx";
+import { wholesalePages } from "./routes/pages/wholesale.tsx";
 import { seriesPages } from "./routes/pages/series.tsx";
 import { instrumentPages } from "./routes/pages/instruments.tsx";
 import { merchantPages } from "./routes/pages/merchants.tsx";
@@ -179,6 +180,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", adminRules);
   app.route("/", customerPages);
   app.route("/", itemPages);
+  app.route("/", wholesalePages);
   app.route("/", seriesPages);
   app.route("/", instrumentPages);
   app.route("/", merchantPages);

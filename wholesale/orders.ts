@@ -14,6 +14,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import { recordAudit } from "../audit/log.ts";
 import type { Db } from "../db/connection.ts";
+import { isUuid } from "../db/errors.ts";
 import { idempotent } from "../db/idempotency.ts";
 import type { WholesaleOrderState } from "../db/schema.ts";
 import { inTransaction } from "../db/transaction.ts";
@@ -355,6 +356,14 @@ export async function orderDetail(
     createdAt: o.created_at,
     updatedAt: o.updated_at,
   };
+}
+
+/** The group an order belongs to, for the caller's authorization; undefined when none. */
+export async function orderGroupId(db: Db, id: string): Promise<string | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db.selectFrom("wholesale_orders").select("group_id").where("id", "=", id)
+    .executeTakeFirst();
+  return row?.group_id;
 }
 
 /** A row of the order list. */
