@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authorized } from "../../auth/authorize.ts";
 import { adminAuth } from "../../auth/middleware.ts";
-import { notFound } from "../../errors/problem.ts";
+import { notFound, validationError } from "../../errors/problem.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import { idempotencyKey } from "../../sales/sale_json.ts";
@@ -102,10 +102,13 @@ export const adminWholesaleOrders = newRouter()
       const group = await authorized(c, "merchant group", "programme:read");
       const { state, limit, cursor } = c.req.valid("query");
       const before = decodeCursor(cursor, ["text"])?.[0];
+      if (before !== undefined && !/^\d{1,15}$/.test(before)) {
+        throw validationError([{ field: "cursor", message: "not a cursor from this API" }]);
+      }
       const rows = await listOrders(c.get("deps").db, group, {
         state,
         limit: limit + 1,
-        beforeNumber: before === undefined ? undefined : Number(before) || 0,
+        beforeNumber: before === undefined ? undefined : Number(before),
       });
       const result = page(rows, limit, (r) => [String(r.number)]);
       return c.json({ items: result.items.map(orderRowJson), nextCursor: result.nextCursor }, 200);
