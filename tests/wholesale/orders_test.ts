@@ -5,7 +5,7 @@
  * concurrent and retried accepts and returns, one audit entry per change.
  */
 import assert from "node:assert/strict";
-import { adminCall, createTestApp, type TestApp } from "../helpers/app.ts";
+import { adminCall, createTestApp, ORIGIN, signIn, type TestApp } from "../helpers/app.ts";
 import { buildWorld, configure, memberRule, publishRules } from "../helpers/world.ts";
 import { assertLedgerSound } from "../helpers/ledger.ts";
 import { addMerchantToGroup, createMerchant } from "../../programme/merchants.ts";
@@ -386,6 +386,76 @@ Deno.test("the OpenAPI document describes the orders", async () => {
     assert.ok(doc.paths[`${base}/{orderId}/${p}`].post);
   }
   assert.ok(doc.components.schemas.WholesaleOrder);
+});
+
+Deno.test("the console: list, form errors at the row, accept and a refused move as a flash", async () => {
+  const { cookie, csrf } = await signIn(t, "owner@example.com");
+  // The flash a move leaves travels in a cookie to the page it redirects to.
+  let flash = "";
+  const page = async (path: string, form?: Record<string, string>) => {
+    const res = await t.request(path, {
+      method: form ? "POST" : "GET",
+      redirect: "manual",
+      headers: {
+        Cookie: flash ? `${cookie}; ${flash}` : cookie,
+        Origin: ORIGIN,
+        ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
+      },
+      body: form ? new URLSearchParams({ _csrf: csrf, ...form }) : undefined,
+    });
+    flash = res.headers.getSetCookie().find((c) => c.startsWith("le_flash="))?.split(";")[0] ??
+      "";
+    return { status: res.status, location: res.headers.get("Location"), text: await res.text() };
+  };
+  const list = await page(`/console/wholesale-orders?group=${A.group.id}`);
+  assert.equal(list.status, 200);
+  assert.match(list.text, /New order/);
+  assert.match(list.text, /sell price level 2/);
+  const refused = await page(`/console/wholesale-orders?group=${A.group.id}`, {
+    customerNumber: "MIA1",
+    location: "1",
+    currency: "EUR",
+    sku0: "A1",
+    quantity0: "1",
+    sku3: "B2",
+    quantity3: "1",
+  });
+  assert.equal(refused.status, 422);
+  assert.match(refused.text, /id="lines.3.sku-error"[^>]*>B2 has no sell price at level 2/);
+  const made = await page(`/console/wholesale-orders?group=${A.group.id}`, {
+    customerNumber: "MIA1",
+    location: "2",
+    fulfilment: "delivery",
+    currency: "EUR",
+    sku2: "A1",
+    quantity2: "4",
+  });
+  assert.equal(made.status, 303);
+  const detail = made.location!;
+  const id = detail.split("/").pop()!;
+  const o = await ok("GET", `${ORDERS}/${id}`);
+  assert.deepEqual([o.total, o.fulfilment, o.location.storeNumber], [3600, "delivery", 2]);
+  assert.match((await page(detail)).text, /Accept order/);
+  // A stale version from an old page: refused, said on the page, nothing recorded.
+  assert.equal((await page(`${detail}/accept`, { version: "5" })).status, 303);
+  assert.match((await page(detail)).text, /The order was changed since you loaded it/);
+  assert.equal((await page(`${detail}/accept`, { version: "1" })).status, 303);
+  const accepted = await page(detail);
+  assert.match(accepted.text, /accepted: recorded as sale WO-/);
+  assert.match(accepted.text, /store 900 · POS 1245 \(TILL1\)/);
+  // The same form sent again answers the accepted order and records no second sale.
+  assert.equal((await page(`${detail}/accept`, { version: "1" })).status, 303);
+  assert.equal((await salesOf(`WO-${o.number}`)).length, 1);
+  assert.equal((await page(`${detail}/returns`, { version: "2", key: "form-1" })).status, 303);
+  assert.equal((await page(`${detail}/returns`, { version: "2", key: "form-1" })).status, 303);
+  assert.deepEqual((await salesOf(`WO-${o.number}`)).map((s) => s.kind), ["sale", "return"]);
+  const support = await signIn(t, "a-support@example.com");
+  const seen = await t.request(detail, { headers: { Cookie: support.cookie } });
+  const text = await seen.text();
+  assert.equal(seen.status, 200);
+  assert.doesNotMatch(text, /Return everything/);
+  const other = await signIn(t, "b-admin@example.com");
+  assert.equal((await t.request(detail, { headers: { Cookie: other.cookie } })).status, 404);
 });
 
 Deno.test({ name: "close the test app", fn: () => t.close() });
