@@ -278,7 +278,7 @@ export async function orderDetail(
     .where("o.id", "=", id).where("o.group_id", "=", group.id)
     .where("o.org_id", "=", group.org_id).executeTakeFirst();
   if (!o) return undefined;
-  const [lines, sale, returns] = await Promise.all([
+  const [lines, sale, returns, returned] = await Promise.all([
     db.selectFrom("wholesale_order_lines").selectAll().where("order_id", "=", o.id)
       .where("org_id", "=", o.org_id).orderBy("index").execute(),
     o.sale_id
@@ -303,15 +303,12 @@ export async function orderDetail(
         .where("original_sale_id", "=", o.sale_id).where("org_id", "=", o.org_id)
         .orderBy("at").orderBy("id").execute()
       : [],
-    // The returned quantities live on the sale's lines: read them with the lines below.
+    // What was returned of each line is kept on the sale's lines.
+    o.sale_id
+      ? db.selectFrom("sale_lines").select(["index", "returned_quantity"])
+        .where("sale_id", "=", o.sale_id).where("org_id", "=", o.org_id).execute()
+      : [],
   ]);
-  const returned = o.sale_id
-    ? new Map(
-      (await db.selectFrom("sale_lines").select(["index", "returned_quantity"])
-        .where("sale_id", "=", o.sale_id).where("org_id", "=", o.org_id).execute())
-        .map((l) => [l.index, l.returned_quantity]),
-    )
-    : new Map<number, number>();
   return {
     id: o.id,
     number: o.number,
@@ -330,7 +327,7 @@ export async function orderDetail(
       name: l.name,
       quantity: l.quantity,
       unitPrice: l.unit_price,
-      returnedQuantity: returned.get(l.index) ?? 0,
+      returnedQuantity: returned.find((r) => r.index === l.index)?.returned_quantity ?? 0,
     })),
     sale: sale
       ? {

@@ -10,7 +10,7 @@ type FormValues = Record<string, string>;
 const errorOf = (errors: FieldError[], field: string) =>
   errors.find((e) => e.field === field)?.message;
 
-function Error_({ errors, field }: { errors: FieldError[]; field: string }) {
+function FieldMessage({ errors, field }: { errors: FieldError[]; field: string }) {
   const message = errorOf(errors, field);
   return message ? <span id={`${field}-error`} class="field-error">{message}</span> : null;
 }
@@ -61,7 +61,7 @@ export function NewOrderForm(
               required
               {...described(errors, "customerNumber")}
             />
-            <Error_ errors={errors} field="customerNumber" />
+            <FieldMessage errors={errors} field="customerNumber" />
           </label>
           <label>
             Pickup or delivery store
@@ -72,7 +72,7 @@ export function NewOrderForm(
                 </option>
               ))}
             </select>
-            <Error_ errors={errors} field="location" />
+            <FieldMessage errors={errors} field="location" />
           </label>
           <label>
             Fulfilment
@@ -92,7 +92,7 @@ export function NewOrderForm(
               size={4}
               {...described(errors, "currency")}
             />
-            <Error_ errors={errors} field="currency" />
+            <FieldMessage errors={errors} field="currency" />
           </label>
           <label>
             Note
@@ -116,7 +116,7 @@ export function NewOrderForm(
                     value={value(`sku${i}`)}
                     {...described(errors, `lines.${i}.sku`)}
                   />
-                  <Error_ errors={errors} field={`lines.${i}.sku`} />
+                  <FieldMessage errors={errors} field={`lines.${i}.sku`} />
                 </td>
                 <td>
                   <input
@@ -126,13 +126,13 @@ export function NewOrderForm(
                     value={value(`quantity${i}`)}
                     {...described(errors, `lines.${i}.quantity`)}
                   />
-                  <Error_ errors={errors} field={`lines.${i}.quantity`} />
+                  <FieldMessage errors={errors} field={`lines.${i}.quantity`} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-        <Error_ errors={errors} field="lines" />
+        <FieldMessage errors={errors} field="lines" />
         <button type="submit">Create order</button>
       </form>
     </section>

@@ -116,10 +116,30 @@ export function OrderDetailView(
                 label="Return everything not yet returned"
                 csrf={csrf}
                 danger
-                extra={{ key: returnKey }}
+                extra={{ key: `${returnKey}-all` }}
               />
             )}
           </div>
+        )}
+        {canManage && order.state === "accepted" && left && (
+          <form
+            method="post"
+            action={`/console/wholesale-orders/${order.id}/returns`}
+            aria-label="Return some units"
+          >
+            <input type="hidden" name="_csrf" value={csrf} />
+            <input type="hidden" name="version" value={String(order.version)} />
+            <input type="hidden" name="key" value={`${returnKey}-some`} />
+            <div class="row">
+              {order.lines.filter((l) => l.quantity > l.returnedQuantity).map((l) => (
+                <label key={l.index}>
+                  {`${l.sku}: units to return (${l.quantity - l.returnedQuantity} left)`}
+                  <input name={`quantity${l.index}`} inputMode="numeric" size={6} />
+                </label>
+              ))}
+              <button type="submit" class="secondary">Return these units</button>
+            </div>
+          </form>
         )}
       </section>
       {order.sale && (

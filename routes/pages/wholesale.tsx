@@ -28,6 +28,7 @@ import {
   NewOrderSchema,
   orderDetail,
   orderGroupId,
+  OrderReturnSchema,
   returnOrder,
   VersionSchema,
 } from "../../wholesale/orders.ts";
@@ -246,12 +247,22 @@ export const wholesalePages = new Hono<AppEnv>()
     requireStaff,
     (c) =>
       move(c, async ({ id, group }, version, form) => {
+        // The units typed per line (`quantity<index>`); none typed: everything left.
+        const typed = Object.entries(form).flatMap(([k, v]) => {
+          const m = /^quantity(\d{1,3})$/.exec(k);
+          return m && v.trim() ? [{ index: Number(m[1]), quantity: whole(v) }] : [];
+        });
+        const parsed = OrderReturnSchema.safeParse({
+          version,
+          lines: typed.length ? typed : undefined,
+        });
+        if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
         const answer = await returnOrder(
           c.get("deps").db,
           c.get("programmes"),
           group,
           id,
-          { version },
+          parsed.data,
           (form.key ?? "").slice(0, 100) || crypto.randomUUID(),
           c.get("staff")!,
         );

@@ -446,9 +446,20 @@ Deno.test("the console: list, form errors at the row, accept and a refused move 
   // The same form sent again answers the accepted order and records no second sale.
   assert.equal((await page(`${detail}/accept`, { version: "1" })).status, 303);
   assert.equal((await salesOf(`WO-${o.number}`)).length, 1);
-  assert.equal((await page(`${detail}/returns`, { version: "2", key: "form-1" })).status, 303);
-  assert.equal((await page(`${detail}/returns`, { version: "2", key: "form-1" })).status, 303);
-  assert.deepEqual((await salesOf(`WO-${o.number}`)).map((s) => s.kind), ["sale", "return"]);
+  assert.match(accepted.text, /A1: units to return \(4 left\)/);
+  const some = { version: "2", key: "form-1", quantity0: "1" };
+  assert.equal((await page(`${detail}/returns`, some)).status, 303);
+  assert.match((await page(detail)).text, /A1: units to return \(3 left\)/);
+  assert.equal((await page(`${detail}/returns`, some)).status, 303);
+  assert.equal((await page(`${detail}/returns`, { version: "3", quantity0: "9" })).status, 303);
+  assert.match((await page(detail)).text, /lines.0.quantity/);
+  assert.equal((await page(`${detail}/returns`, { version: "3", key: "form-2" })).status, 303);
+  assert.deepEqual((await salesOf(`WO-${o.number}`)).map((s) => s.kind), [
+    "sale",
+    "return",
+    "return",
+  ]);
+  assert.equal((await ok("GET", `${ORDERS}/${id}`)).sale.returnedTotal, 3600);
   const support = await signIn(t, "a-support@example.com");
   const seen = await t.request(detail, { headers: { Cookie: support.cookie } });
   const text = await seen.text();
