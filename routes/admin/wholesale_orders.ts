@@ -33,8 +33,10 @@ const OrderParams = IdParam.extend({
   orderId: Uuid.openapi({ param: { name: "orderId", in: "path" } }),
 });
 
+// Optional to the validator, required by the handler: the body is judged before the key, as
+// every other JSON operation judges its body first.
 const ReturnHeaders = z.object({
-  "idempotency-key": idempotencyKey("send an Idempotency-Key header").openapi({
+  "idempotency-key": idempotencyKey("send an Idempotency-Key header").optional().openapi({
     description: "Required. One key per return: a retry with the same key and body answers " +
       "the first answer and writes nothing",
   }),
@@ -205,6 +207,12 @@ export const adminWholesaleOrders = newRouter()
       },
     }),
     async (c) => {
+      const key = c.req.valid("header")["idempotency-key"];
+      if (key === undefined) {
+        throw validationError([
+          { field: "Idempotency-Key", message: "send an Idempotency-Key header" },
+        ]);
+      }
       const group = await authorized(c, "merchant group", "wholesale:manage");
       const answer = await returnOrder(
         c.get("deps").db,
@@ -212,7 +220,7 @@ export const adminWholesaleOrders = newRouter()
         group,
         c.req.valid("param").orderId,
         c.req.valid("json"),
-        c.req.valid("header")["idempotency-key"],
+        key,
         c.get("staff")!,
       );
       if (answer.replayed) c.header("Idempotent-Replayed", "true");

@@ -330,6 +330,7 @@ Deno.test("an accepted order is returned like a sale with its receipt, once per 
   assert.deepEqual(empty.json.errors[0].field, "lines");
   const noKey = await call(owner, "POST", path, { version: done.order.version });
   assert.equal(noKey.status, 422);
+  assert.equal(noKey.json.errors[0].field, "Idempotency-Key");
   const sales = await salesOf(`WO-${o.number}`);
   assert.deepEqual(sales.map((s) => s.kind), ["sale", "return", "return"]);
   assert.deepEqual(await auditOf(o.id), ["create", "accept", "return", "return"]);
