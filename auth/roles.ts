@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   /** Manual points adjustments: value moves, so support (which may read) may not. */
   "points:adjust": ["admin", "marketing"],
   "items:manage": ["admin", "marketing"],
+  /** Wholesale back-office orders: accepting one records a sale. */
+  "wholesale:manage": ["admin", "marketing"],
   "rules:manage": ["admin", "marketing"],
   "audit:read": ["admin", "marketing"],
 } as const satisfies Record<string, readonly OrgRole[]>;

@@ -27,6 +27,7 @@ const NAV = [
   { href: "/console/instruments", label: "Instruments" },
   { href: "/console/customers", label: "Customers" },
   { href: "/console/items", label: "Items" },
+  { href: "/console/wholesale-orders", label: "Wholesale orders" },
   { href: "/console/rules", label: "Rules" },
   { href: "/console/settings", label: "Settings" },
   { href: "/console/audit", label: "Audit log" },

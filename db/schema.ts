@@ -444,6 +444,9 @@ export interface SaleTable {
    * `RecordedTender`s.
    */
   tenders: ColumnType<Json, string | undefined, string>;
+  /** A wholesale order's sale: the till code and operator number it was recorded under. */
+  till_code: ColumnType<string | null, string | null | undefined, string | null>;
+  operator_number: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultTimestamp;
 }
 
@@ -545,6 +548,41 @@ export interface EmailAttemptTable {
   detail: string;
 }
 
+export type WholesaleOrderState = "draft" | "accepted" | "cancelled";
+
+/** A back-office customer order (seed 004's wholesale section). */
+export interface WholesaleOrderTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  number: ColumnType<number, never, never>;
+  customer_id: string;
+  /** The pickup or delivery store. */
+  store_id: string;
+  fulfilment: "pickup" | "delivery";
+  state: ColumnType<WholesaleOrderState, WholesaleOrderState | undefined, WholesaleOrderState>;
+  version: ColumnType<number, number | undefined, number>;
+  currency: string;
+  price_level: number;
+  total: Int8;
+  note: string | null;
+  sale_id: ColumnType<string | null, string | null | undefined, string | null>;
+  accepted_version: ColumnType<number | null, number | null | undefined, number | null>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface WholesaleOrderLineTable {
+  order_id: string;
+  index: number;
+  org_id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: Int8;
+}
+
 export interface Database {
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
@@ -585,4 +623,6 @@ export interface Database {
   email_templates: EmailTemplateTable;
   email_outbox: EmailOutboxTable;
   email_attempts: EmailAttemptTable;
+  wholesale_orders: WholesaleOrderTable;
+  wholesale_order_lines: WholesaleOrderLineTable;
 }

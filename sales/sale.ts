@@ -73,6 +73,8 @@ export interface SaleContext {
   till: SaleTill;
   /** Whose Idempotency-Keys these are (auth/pos.ts `idempotencyScope`) and the key sent. */
   idempotency: { scope: string; key: string };
+  /** A back-office sale's till code and operator number (wholesale orders); none at a POS. */
+  recordedAs?: { tillCode: string | null; operatorNumber: number | null };
 }
 
 /** A points tender of the request: where it was, and the points (hundredths) it spends. */
@@ -175,6 +177,8 @@ async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
       points_redeemed: pointsTenders.reduce((s, t) => s + t.points, 0),
       rules_version: priced.rulesVersion,
       tenders: JSON.stringify(sale.tenders),
+      till_code: ctx.recordedAs?.tillCode ?? null,
+      operator_number: ctx.recordedAs?.operatorNumber ?? null,
     }).returning("id").executeTakeFirstOrThrow());
   } catch (err) {
     if (!isUniqueViolation(err, "sales_pos_receipt")) throw err;

@@ -28,6 +28,7 @@ const NOT_MONEY: Record<string, string> = {
   "Adjustment.balance": "a points balance",
   "ItemsUpserted.unchanged": "a count of items",
   "LoyaltySettings.wholesale.priceLevel": "which of five price levels",
+  "WholesaleOrder.priceLevel": "which of five price levels",
   "RuleCatalogue.weekdays.value": "a weekday",
   "RuleCondition.value": "a condition's comparison value: its kind is the fact's",
 };
