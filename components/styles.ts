@@ -104,4 +104,5 @@ button.link{background:none;border:0;color:var(--accent);padding:0 .25rem}.node-
 .badge.added{background:#e2f3e7}.badge.removed{background:#fde8e7;color:var(--err)}.badge.changed{background:#fff1d6;color:#7a4a00}
 dialog.confirm-dialog{max-width:38rem;border:1px solid var(--line);border-radius:8px;padding:1rem 1.25rem}dialog::backdrop{background:rgb(0 0 0/.3)}
 .json-tab textarea{width:100%;font:13px/1.4 ui-monospace,monospace;border:1px solid var(--line);border-radius:6px;padding:.5rem}
+table.fields{margin:.5rem 0;font-size:.9rem}table caption{text-align:left;font-weight:700;padding:.3rem 0}.toc ul{margin:.2rem 0 .6rem}.toc li{margin:.1rem 0}.schema{border-top:1px solid var(--line);padding-top:.5rem}.markdown pre,section pre{overflow-x:auto;background:#f6f7f9;padding:.5rem;border-radius:6px}
 `;
