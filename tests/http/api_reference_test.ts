@@ -44,7 +44,10 @@ Deno.test("a POS operation shows its headers, its request fields with types and 
     assert.ok(section.includes(`<code>${header}</code>`), header);
   }
   assert.match(section, /<code>lines\[\]\.sku<\/code>/);
-  assert.match(section, /<code>lines\[\]\.unitPrice<\/code><\/td><td><code><a href="#schema-MinorUnits">/);
+  assert.match(
+    section,
+    /<code>lines\[\]\.unitPrice<\/code><\/td><td><code><a href="#schema-MinorUnits">/,
+  );
   assert.match(section, /Example request body/);
   assert.match(section, /Example answer 201/);
   // Markdown is rendered, not shown raw.
