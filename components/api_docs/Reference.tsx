@@ -73,7 +73,7 @@ function FieldsTable({ rows, caption }: { rows: FieldRow[]; caption: string }) {
             <td>{r.required ? "yes" : ""}</td>
             <td>
               <Markdown text={r.description} inline />
-              {r.constraints.length > 0 && <small>{" "}({r.constraints.join("; ")})</small>}
+              {r.constraints.length > 0 && <small>({r.constraints.join("; ")})</small>}
             </td>
           </tr>
         ))}
@@ -178,7 +178,9 @@ function OperationSection({ doc, op: { path, method, op, id } }: { doc: OpenApiD
       </table>
       {answers.filter(([status]) => status.startsWith("2")).map(([status, r]) => {
         const schema = r.content?.["application/json"]?.schema;
-        return schema && <Body doc={doc} schema={schema} caption={`Answer ${status}`} />;
+        return schema && (
+          <Body key={status} doc={doc} schema={schema} caption={`Answer ${status}`} />
+        );
       })}
     </section>
   );
@@ -228,7 +230,7 @@ export function ReferencePage({ doc }: { doc: OpenApiDoc }) {
       {groups.map(([tag, ops]) => (
         <>
           <h2 id={`tag-${tag.replace(/[^A-Za-z0-9]+/g, "-")}`}>{tag}</h2>
-          {ops.map((op) => <OperationSection doc={doc} op={op} />)}
+          {ops.map((op) => <OperationSection key={op.id} doc={doc} op={op} />)}
         </>
       ))}
       <section class="card" id="schemas">
