@@ -12,7 +12,7 @@ import { RateLimiter } from "./http/rate_limiter.ts";
 import { PROGRAMME_CHANNEL, ProgrammeCache } from "./programme/cache.ts";
 import { ProblemError } from "./errors/problem.ts";
 import { problemResponse, toProblemError } from "./http/problem_response.ts";
-import { problemHook } from "./http/validation.ts";
+import { problemHook, usePlainMessages } from "./http/validation.ts";
 import { adminAudit } from "./routes/admin/audit.ts";
 import { adminProgramme } from "./routes/admin/programme.ts";
 import { adminRegistry } from "./routes/admin/registry.ts";
@@ -84,6 +84,7 @@ const OPENAPI_INFO = {
 /** The whole HTTP surface; `main.ts` serves it and tests call it with `app.request()`. */
 export function createApp(appDeps: AppDeps) {
   const deps = { ...appDeps, mailer: appDeps.mailer ?? mailerFor(appDeps.config) };
+  usePlainMessages();
   const app = new OpenAPIHono<AppEnv>({ defaultHook: problemHook });
   // First, so the component is MinorUnits itself, not the first money field's narrower copy.
   app.openAPIRegistry.register("MinorUnits", MinorUnits);

@@ -49,10 +49,16 @@ export const validationError = (errors: FieldError[], detail?: string) =>
 export const notFound = (what = "resource") =>
   new ProblemError(404, "not-found", `No such ${what}`);
 
-/** zod's issues as field errors: the dotted path of each field at fault. */
+const dotted = (path: PropertyKey[]) => path.length ? path.map(String).join(".") : "(body)";
+
+/**
+ * zod's issues as field errors: the dotted path of each field at fault. An unknown key is named
+ * itself (`tenders.0.colour`), not the object that holds it.
+ */
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((i) => ({
-    field: i.path.length ? i.path.map(String).join(".") : "(body)",
-    message: i.message,
-  }));
+  return error.issues.flatMap((i) =>
+    i.code === "unrecognized_keys"
+      ? i.keys.map((k) => ({ field: dotted([...i.path, k]), message: i.message }))
+      : [{ field: dotted(i.path), message: i.message }]
+  );
 }

@@ -1,5 +1,14 @@
-import type { Hook } from "@hono/zod-openapi";
+import { type Hook, z } from "@hono/zod-openapi";
+import { plainMessage } from "../errors/messages.ts";
 import { notFound, validationError, zodFieldErrors } from "../errors/problem.ts";
+
+/**
+ * zod's default messages become the plain ones of errors/messages.ts, for every schema parsed
+ * in this process (zod's configuration is global; a schema's own message still wins).
+ */
+export function usePlainMessages() {
+  z.config({ customError: plainMessage });
+}
 
 /**
  * The OpenAPI routes' validation hook: every failed parse becomes a 422 naming each field,

@@ -103,7 +103,7 @@ Deno.test("validation errors name each field at fault", async () => {
   assert.equal(res.status, 422);
   const problem = await problemOf(res);
   const fields = problem.errors.map((e: { field: string }) => e.field).sort();
-  assert.deepEqual(fields, ["(body)", "email", "name", "role"]);
+  assert.deepEqual(fields, ["email", "extra", "name", "role"]);
   assert.equal(problem.type, "https://loyalty-edge.dev/problems/validation");
 });
 

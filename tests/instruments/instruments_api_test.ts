@@ -239,7 +239,7 @@ Deno.test("moves: a reason is required, an amount only on activation, refusals a
     ["an amount on a block", "block", { reason: "lost", amount: 5 }, "amount"],
     ["a negative amount", "activate", { reason: "sold", amount: -1 }, "amount"],
     ["a fractional amount", "activate", { reason: "sold", amount: 2.5 }, "amount"],
-    ["an unknown field", "activate", { reason: "sold", colour: "red" }, "(body)"],
+    ["an unknown field", "activate", { reason: "sold", colour: "red" }, "colour"],
   ];
   for (const [label, move, body, field] of cases) {
     const res = await call(owner, "POST", `/instruments/${card.id}/${move}`, body);

@@ -258,9 +258,9 @@ Deno.test("bad series input is a 4xx naming the field, and nothing is written", 
     [
       "an amount and points",
       { ...coupon, benefit: { kind: "bonusPoints", points: 1, amount: 1 } },
-      "benefit",
+      "benefit.amount",
     ],
-    ["an unknown field", { ...good, colour: "red" }, "(body)"],
+    ["an unknown field", { ...good, colour: "red" }, "colour"],
     ["a duplicate prefix", { ...good, prefix: "6012" }, "prefix", 409],
   ];
   const before = await counts();

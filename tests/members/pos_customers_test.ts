@@ -230,7 +230,7 @@ Deno.test("bad input on POS create: 422 naming the field, nothing written", asyn
     [{ name: "N", categories: ["G"], homeStoreNumber: 2 }, "homeStoreNumber"],
     [{ name: "N", categories: ["G"], homeStoreNumber: 7 }, "homeStoreNumber"],
     [{ name: "N", categories: ["G"], number: "#1" }, "number"],
-    [{ name: "N", categories: ["G"], points: 100 }, "(body)"],
+    [{ name: "N", categories: ["G"], points: 100 }, "points"],
   ];
   let i = 0;
   for (const [body, field] of cases) {

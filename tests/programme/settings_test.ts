@@ -254,7 +254,7 @@ Deno.test("every setting is validated: 422 naming the field, nothing written", a
       ["version 0", { version: 0, settings }, "version"],
       ['version "1"', { version: String(version), settings }, "version"],
       ["no settings", { version }, "settings"],
-      ["extra body key", { version, settings, note: "hi" }, "(body)"],
+      ["extra body key", { version, settings, note: "hi" }, "note"],
     ] as const
   ) {
     const res = await call(tokens["a-marketing"], "PUT", settingsPath(A.group), body);

@@ -205,7 +205,7 @@ Deno.test("bad input answers 422 naming the field and writes nothing; unknown id
     [{ label: "x".repeat(101) }, "label"],
     [{ label: "  " }, "label"],
     [{ label: 5 }, "label"],
-    [{ scope: "admin" }, "(body)"],
+    [{ scope: "admin" }, "scope"],
   ];
   for (const path of [`/pos/${A.pos.id}/tokens`, `/sites/${A.site.id}/tokens`]) {
     for (const [body, field] of bodies) {
