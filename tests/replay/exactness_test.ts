@@ -231,6 +231,19 @@ Deno.test(`property on ${testBackend}: replayImpact re-prices recorded sales exa
         3,
       ))!;
       assert.equal(steps.at(-1), sales.length, "progress reaches the total");
+      assert.deepEqual(steps, steps.toSorted((x, y) => x - y), "progress only goes up");
+      const cancelled = await replayImpact(
+        t.db,
+        w.group,
+        {
+          published: published ?? { version: null, rules: [] },
+          draft: { version: version + 1, rules: h.draft! },
+        },
+        window,
+        { total: () => Promise.resolve(), step: () => Promise.resolve(false) },
+        3,
+      );
+      assert.equal(cancelled, null, "a cancelled replay stops at its next step");
 
       // The same figures from full re-pricings of the recorded sales.
       const rows = await t.db.selectFrom("sales").select([
