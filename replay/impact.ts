@@ -157,9 +157,8 @@ export async function* recordedSales(
     if (after) {
       const at = sql<Date>`${after.key}::timestamptz`;
       const id = after.id;
-      q = q.where((eb) =>
-        eb.or([eb("at", ">", at), eb.and([eb("at", "=", at), eb("id", ">", id)])])
-      );
+      // `at >=` first: the index range starts at the key, so each page reads only its rows.
+      q = q.where("at", ">=", at).where((eb) => eb.or([eb("at", ">", at), eb("id", ">", id)]));
     }
     const rows = await q.execute();
     if (!rows.length) return;
