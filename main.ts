@@ -10,6 +10,7 @@ import {
 } from "./db/migrate.ts";
 import { OutboxSender } from "./email/sender.ts";
 import { mailerFor } from "./email/transport.ts";
+import { ReplayRunner } from "./replay/jobs.ts";
 import { ensureOwnerFromEnv } from "./staff/bootstrap.ts";
 import { readManifest } from "./web/assets.ts";
 
@@ -82,6 +83,7 @@ if (parallel) {
 }
 
 const mailer = mailerFor(config);
+const replays = new ReplayRunner(conn.db);
 const app = createApp({
   db: conn.db,
   dbKind: conn.kind,
@@ -89,12 +91,19 @@ const app = createApp({
   assets,
   listen: conn.listen,
   mailer,
+  replays,
 });
 // The outbox has its table once migrated; a server behind sends nothing until restarted.
 const sender = schema === "current"
   ? new OutboxSender({ db: conn.db, mailer, listen: conn.listen })
   : undefined;
 await sender?.start();
+if (schema === "current") {
+  // Replays a stopped server left unfinished run again here.
+  replays.resumeLost().catch((err) => {
+    console.error(JSON.stringify({ msg: "cannot resume replays", error: message(err) }));
+  });
+}
 const server = Deno.serve({
   port: config.port,
   onListen: ({ port }) => {

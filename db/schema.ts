@@ -448,6 +448,8 @@ export interface SaleTable {
   till_code: ColumnType<string | null, string | null | undefined, string | null>;
   operator_number: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultTimestamp;
+  /** What pricing read (replay/recorded.ts); null before migration 0011 and on returns. */
+  pricing: ColumnType<Json | null, string | null | undefined, string | null>;
 }
 
 export interface SaleLineTable {
@@ -583,6 +585,33 @@ export interface WholesaleOrderLineTable {
   unit_price: Int8;
 }
 
+export type ReplayJobStatus = "queued" | "running" | "done" | "cancelled" | "failed";
+
+/** A replay of a draft on a window of a group's sales (replay/jobs.ts). */
+export interface ReplayJobTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  draft_version: number;
+  /** The draft's rules at that version. */
+  draft_rules: ColumnType<Json, string, string>;
+  published_version: number | null;
+  days: number;
+  from_at: Timestamp;
+  to_at: Timestamp;
+  status: ReplayJobStatus;
+  /** Sales replayed so far, of `total`. */
+  done: ColumnType<number, number | undefined, number>;
+  total: ColumnType<number, number | undefined, number>;
+  started_at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
+  /** Written with each progress step: a running job whose heartbeat stopped lost its server. */
+  heartbeat_at: DefaultTimestamp;
+  error: string | null;
+  result: ColumnType<Json | null, string | null | undefined, string | null>;
+  created_by: string | null;
+}
+
 export interface Database {
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
@@ -625,4 +654,5 @@ export interface Database {
   email_attempts: EmailAttemptTable;
   wholesale_orders: WholesaleOrderTable;
   wholesale_order_lines: WholesaleOrderLineTable;
+  replay_jobs: ReplayJobTable;
 }

@@ -3,6 +3,7 @@ import type { Connection, Db } from "../db/connection.ts";
 import type { Mailer } from "../email/transport.ts";
 import type { DeviceProgramme } from "../programme/device_programme.ts";
 import type { ProgrammeCache } from "../programme/cache.ts";
+import type { ReplayRunner } from "../replay/jobs.ts";
 import type { Session } from "../staff/sessions.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { DevicePrincipal, DeviceVerifier } from "../tokens/device_verifier.ts";
@@ -19,6 +20,8 @@ export interface AppDeps {
   listen?: Connection["listen"];
   /** How emails leave (the "send me a test" button); absent, the configuration's. */
   mailer?: Mailer;
+  /** The replays this process runs; absent, the app makes its own. */
+  replays?: ReplayRunner;
 }
 
 export type AppEnv = {
@@ -32,6 +35,8 @@ export type AppEnv = {
     device?: DevicePrincipal;
     /** This instance's copy of programme data (one per app, like deviceTokens). */
     programmes: ProgrammeCache;
+    /** This instance's replay jobs (replay/jobs.ts). */
+    replays: ReplayRunner;
     /** The merchant and group of the device, on `/api/pos/v1/*` (resolveProgramme). */
     programme?: DeviceProgramme | null;
     requestId: string;

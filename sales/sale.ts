@@ -59,6 +59,7 @@ import {
   saleJson,
   type SaleRequest,
 } from "./sale_json.ts";
+import { recordedPricing } from "./recorded_pricing.ts";
 import { payTotal, type RecordedTender, type ValuedTender, valuedTenders } from "./payment.ts";
 
 /** The POS a sale is recorded at: where the rules see it, and the rows it belongs to. */
@@ -179,6 +180,9 @@ async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
       tenders: JSON.stringify(sale.tenders),
       till_code: ctx.recordedAs?.tillCode ?? null,
       operator_number: ctx.recordedAs?.operatorNumber ?? null,
+      pricing: JSON.stringify(
+        recordedPricing(priced.basket, ctx.programme.settings, priced.evaluation),
+      ),
     }).returning("id").executeTakeFirstOrThrow());
   } catch (err) {
     if (!isUniqueViolation(err, "sales_pos_receipt")) throw err;

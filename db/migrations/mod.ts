@@ -12,6 +12,7 @@ import * as m0010 from "./0010_money_at_the_till.ts";
 import * as m0012 from "./0012_report_indexes.ts";
 import * as m0013 from "./0013_new_member_email.ts";
 import * as m0014 from "./0014_wholesale_orders.ts";
+import * as m0011 from "./0011_replay.ts";
 
 /** Listed statically, not read from disk, so the same set runs on Deno Deploy. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   "0012_report_indexes": m0012,
   "0013_new_member_email": m0013,
   "0014_wholesale_orders": m0014,
+  "0011_replay": m0011,
 };
