@@ -31,7 +31,9 @@ const catalogue = catalogueJson();
 const vocabulary: Vocabulary = {
   categoryNames: ["Customer type", "Category 2", "Category 3", "Category 4", "Category 5"],
   itemCategories: ["SHOES", "SOCKS"],
+  categoryCodes: [["GOLD", "MEMBER"], [], [], [], []],
   stores: [{ number: 12, name: "Opéra", timezone: "Europe/Paris" }],
+  unlistedStores: [{ number: 7, name: "Depot", reason: "no-merchant", merchants: [] }],
   cardSeries: [],
   keyLineTotalReference: "",
 };
