@@ -17,6 +17,7 @@ import {
   type SummaryJson,
   type Vocabulary,
 } from "./model.ts";
+import { ImpactPanel } from "./impact.tsx";
 import { RuleCard } from "./rule.tsx";
 import { Simulator } from "./simulator.tsx";
 import { type Published, type RuleSetState, Versions } from "./versions.tsx";
@@ -329,6 +330,7 @@ export default function RuleEditor(props: RuleEditorProps) {
               )}
             </section>
             <Versions state={state} />
+            <ImpactPanel groupId={groupId} draftVersion={saved.value.version} dirty={dirty} />
           </div>
           <Simulator
             groupId={groupId}
