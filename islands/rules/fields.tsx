@@ -218,7 +218,7 @@ export function SelectField(
       >
         {at < 0 && (
           <option value="-1" selected>
-            {value == null ? placeholder ?? "—" : String(value)}
+            {value == null || value === "" ? placeholder ?? "—" : String(value)}
           </option>
         )}
         {options.map((o, i) => (
