@@ -30,6 +30,8 @@ export interface ImpactResult {
   /** A BCP 47 locale the programme's money is read in, when the server gives one. */
   locale?: string;
   sales: number;
+  /** Sales of the window recorded before sales kept what re-pricing needs: not replayed. */
+  unreplayable?: number;
   salesChanged: number;
   membersAffected: number;
   /** Points in hundredths, value in minor units. */
@@ -213,6 +215,13 @@ export function ImpactResultView(
         {" "}
         affected · a point is worth {money(r.pointValue)}
       </p>
+      {(r.unreplayable ?? 0) > 0 && (
+        <p class="hint warn">
+          {formatCount(r.unreplayable!, locale)}{" "}
+          older sales of the window were recorded before sales kept what a replay needs: they are in
+          no figure.
+        </p>
+      )}
       <h4>Points per rule</h4>
       <PointsTable
         label="Points per rule"

@@ -95,6 +95,7 @@ Deno.test("the impact result: points with decimals, money in the currency, the s
   );
   assert.match(html, /Points 123,456.50 130,000.25 \+6,543.75/);
   assert.match(html, /Their value €1,234.57 €1,300.00 \+€65.43/);
+  assert.doesNotMatch(html, /older sales/);
   assert.match(html, /312 of 1,520 sales change · 87 members affected · a point is worth €0.01/);
   assert.match(html, /Double Tuesdays 0.00 6,543.75 \+6,543.75/);
   assert.match(html, /1 point per EUR 100,000.00 100,000.00 0.00/);
@@ -113,6 +114,16 @@ Deno.test("the impact result: points with decimals, money in the currency, the s
     />,
   ));
   assert.match(french, /1\s234,57\s€/, "the result's locale, when it names one");
+  const older = text(renderToString(
+    <ImpactResultView
+      job={{ ...job, result: { ...result, unreplayable: 12 } }}
+      reading={readingOf(vocabulary)}
+    />,
+  ));
+  assert.match(
+    older,
+    /12 older sales of the window were recorded before sales kept what a replay needs/,
+  );
   assert.equal(
     progressText({ ...job, status: "running", progress: { done: 1234, total: 10000 } }, "en-GB"),
     "1,234 of 10,000 sales replayed",
