@@ -55,6 +55,7 @@ import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
 import { renderPage } from "./web/render.tsx";
 import { isSafeMethod } from "./http/methods.ts";
 import { MinorUnits } from "./money/minor_units.ts";
+import { ReplayRunner } from "./replay/jobs.ts";
 
 const OPENAPI_INFO = {
   openapi: "3.1.0",
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps) {
   const deviceTokens = new DeviceVerifier({ db: deps.db, issuer: deps.config.publicUrl });
   const posRateLimit = new RateLimiter(deps.config.rateLimitPosPerMinute);
   const programmes = new ProgrammeCache(deps.db);
+  const replays = deps.replays ?? new ReplayRunner(deps.db);
   // Another instance's (or a script's) changes, announced on commit; without them the caches
   // still expire after their 5 s bound.
   for (
@@ -101,6 +103,7 @@ export function createApp(deps: AppDeps) {
     c.set("deviceTokens", deviceTokens);
     c.set("posRateLimit", posRateLimit);
     c.set("programmes", programmes);
+    c.set("replays", replays);
     await next();
   });
   app.use(requestLog(deps.config.logRequests));

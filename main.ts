@@ -8,6 +8,7 @@ import {
   type SchemaState,
   schemaState,
 } from "./db/migrate.ts";
+import { ReplayRunner } from "./replay/jobs.ts";
 import { ensureOwnerFromEnv } from "./staff/bootstrap.ts";
 import { readManifest } from "./web/assets.ts";
 
@@ -79,7 +80,21 @@ if (parallel) {
   Deno.exit((await workers.status).code);
 }
 
-const app = createApp({ db: conn.db, dbKind: conn.kind, config, assets, listen: conn.listen });
+const replays = new ReplayRunner(conn.db);
+const app = createApp({
+  db: conn.db,
+  dbKind: conn.kind,
+  config,
+  assets,
+  listen: conn.listen,
+  replays,
+});
+if (schema === "current") {
+  // Replays a stopped server left unfinished run again here.
+  replays.resumeLost().catch((err) => {
+    console.error(JSON.stringify({ msg: "cannot resume replays", error: message(err) }));
+  });
+}
 const server = Deno.serve({
   port: config.port,
   onListen: ({ port }) => {

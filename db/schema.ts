@@ -445,6 +445,8 @@ export interface SaleTable {
    */
   tenders: ColumnType<Json, string | undefined, string>;
   created_at: DefaultTimestamp;
+  /** What pricing read (replay/recorded.ts); null before migration 0011 and on returns. */
+  pricing: ColumnType<Json | null, string | null | undefined, string | null>;
 }
 
 export interface SaleLineTable {
@@ -501,6 +503,33 @@ export interface StoreDayStatisticsTable {
   non_member_total: DefaultInt8;
 }
 
+export type ReplayJobStatus = "queued" | "running" | "done" | "cancelled" | "failed";
+
+/** A replay of a draft on a window of a group's sales (replay/jobs.ts). */
+export interface ReplayJobTable {
+  id: Generated<string>;
+  org_id: string;
+  group_id: string;
+  draft_version: number;
+  /** The draft's rules at that version. */
+  draft_rules: ColumnType<Json, string, string>;
+  published_version: number | null;
+  days: number;
+  from_at: Timestamp;
+  to_at: Timestamp;
+  status: ReplayJobStatus;
+  /** Sales replayed so far, of `total`. */
+  done: ColumnType<number, number | undefined, number>;
+  total: ColumnType<number, number | undefined, number>;
+  started_at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
+  /** Written with each progress step: a running job whose heartbeat stopped lost its server. */
+  heartbeat_at: DefaultTimestamp;
+  error: string | null;
+  result: ColumnType<Json | null, string | null | undefined, string | null>;
+  created_by: string | null;
+}
+
 export interface Database {
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
@@ -538,4 +567,5 @@ export interface Database {
   store_day_statistics: StoreDayStatisticsTable;
   instrument_activities: InstrumentActivityTable;
   coupon_redemptions: CouponRedemptionTable;
+  replay_jobs: ReplayJobTable;
 }

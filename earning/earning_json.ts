@@ -224,7 +224,7 @@ const ConditionTrace: z.ZodType = z.object({
     "(all, any or not, with its result)",
 });
 
-const RuleTraceSchema = z.object({
+export const RuleTraceSchema = z.object({
   ruleId: z.string(),
   name: z.string(),
   type: z.string(),

@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import type { Connection, Db } from "../db/connection.ts";
 import type { DeviceProgramme } from "../programme/device_programme.ts";
 import type { ProgrammeCache } from "../programme/cache.ts";
+import type { ReplayRunner } from "../replay/jobs.ts";
 import type { Session } from "../staff/sessions.ts";
 import type { StaffUser } from "../staff/users.ts";
 import type { DevicePrincipal, DeviceVerifier } from "../tokens/device_verifier.ts";
@@ -16,6 +17,8 @@ export interface AppDeps {
   assets: AssetManifest;
   /** Notifications of the database (see Connection.listen); absent, nothing is announced. */
   listen?: Connection["listen"];
+  /** The replays this process runs; absent, the app makes its own. */
+  replays?: ReplayRunner;
 }
 
 export type AppEnv = {
@@ -29,6 +32,8 @@ export type AppEnv = {
     device?: DevicePrincipal;
     /** This instance's copy of programme data (one per app, like deviceTokens). */
     programmes: ProgrammeCache;
+    /** This instance's replay jobs (replay/jobs.ts). */
+    replays: ReplayRunner;
     /** The merchant and group of the device, on `/api/pos/v1/*` (resolveProgramme). */
     programme?: DeviceProgramme | null;
     requestId: string;

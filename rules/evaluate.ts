@@ -8,7 +8,7 @@
 import { Engine, type RuleResult, type TopLevelCondition } from "json-rules-engine";
 import { type Evaluation, evaluationOf } from "./awards.ts";
 import type { Basket } from "./basket.ts";
-import { prepare } from "./context.ts";
+import { type Context, prepare } from "./context.ts";
 import { FACT_NAMES, FACTS } from "./facts.ts";
 import { type EngineCondition, gateOf, systemFacts } from "./gate.ts";
 import { pathResolver } from "./path.ts";
@@ -49,24 +49,7 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<Evaluation | TracedEvaluation> {
   const ctx = prepare(basket, settings);
-  const engine = new Engine([], { allowUndefinedFacts: false, pathResolver });
-  for (const name of FACT_NAMES) {
-    const def = FACTS[name];
-    engine.addFact(name, (params) => def.compute(ctx, params));
-  }
-  for (const [name, value] of Object.entries(systemFacts(ctx))) engine.addFact(name, value);
-  rules.forEach((rule, index) => {
-    if (!rule.enabled) return;
-    const all: EngineCondition[] = [...gateOf(rule), rule.conditions];
-    engine.addRule({
-      name: rule.id,
-      priority: rule.priority,
-      // EngineCondition is structurally the engine's condition type, minus its index signature.
-      conditions: { all } as unknown as TopLevelCondition,
-      event: { type: "fired", params: { index } },
-    });
-  });
-  const { results, failureResults } = await engine.run();
+  const { results, failureResults } = await runEngine(rules, ctx);
   const fired = results.map(ruleIndex);
   const evaluation = evaluationOf(rules, fired, ctx);
   if (!options.trace) return evaluation;
@@ -93,6 +76,36 @@ export async function evaluate(
     };
   });
   return { ...evaluation, trace };
+}
+
+/** One run of the engine over `rules` in the prepared context: which rules fired and which not. */
+async function runEngine(rules: readonly Rule[], ctx: Context) {
+  const engine = new Engine([], { allowUndefinedFacts: false, pathResolver });
+  for (const name of FACT_NAMES) {
+    const def = FACTS[name];
+    engine.addFact(name, (params) => def.compute(ctx, params));
+  }
+  for (const [name, value] of Object.entries(systemFacts(ctx))) engine.addFact(name, value);
+  rules.forEach((rule, index) => {
+    if (!rule.enabled) return;
+    const all: EngineCondition[] = [...gateOf(rule), rule.conditions];
+    engine.addRule({
+      name: rule.id,
+      priority: rule.priority,
+      // EngineCondition is structurally the engine's condition type, minus its index signature.
+      conditions: { all } as unknown as TopLevelCondition,
+      event: { type: "fired", params: { index } },
+    });
+  });
+  return await engine.run();
+}
+
+/**
+ * Indices (into `rules`) of the rules the engine fires in a context already prepared: what
+ * `evaluate` decides before the points arithmetic, for a replay that asks about some rules.
+ */
+export async function firedRules(rules: readonly Rule[], ctx: Context): Promise<number[]> {
+  return (await runEngine(rules, ctx)).results.map(ruleIndex);
 }
 
 function ruleIndex(result: RuleResult): number {

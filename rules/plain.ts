@@ -6,7 +6,7 @@
  */
 import { type Evaluation, evaluationOf } from "./awards.ts";
 import type { Basket } from "./basket.ts";
-import { prepare } from "./context.ts";
+import { type Context, prepare } from "./context.ts";
 import { FACTS, isFactName } from "./facts.ts";
 import { type EngineCondition, gateOf, systemFacts } from "./gate.ts";
 import { pathResolver } from "./path.ts";
@@ -56,16 +56,16 @@ export function compare(operator: string, a: unknown, b: unknown): boolean {
   throw new Error(`unknown operator ${operator}`);
 }
 
-/** Evaluates `rules` (validated by `parseRuleSet`) against `basket` without the engine. */
-export function evaluatePlain(
-  rules: readonly Rule[],
-  basket: Basket,
-  settings: Settings,
-): Evaluation {
-  const ctx = prepare(basket, settings);
+/**
+ * A fact's value in `ctx` as a leaf sees it (after `path`), memoised per reader as the
+ * engine's almanac memoises: catalogue facts from their `compute`, system facts from the gate.
+ */
+export function factReader(
+  ctx: Context,
+): (fact: string, params: unknown, path: string | undefined) => unknown {
   const system = systemFacts(ctx);
   const cache = new Map<string, unknown>();
-  const factValue = (fact: string, params: unknown, path: string | undefined): unknown => {
+  return (fact, params, path) => {
     const key = memoKey(fact, params);
     let v = cache.get(key);
     if (v === undefined && !cache.has(key)) {
@@ -77,6 +77,16 @@ export function evaluatePlain(
     if (path && v !== null && typeof v === "object") return pathResolver(v, path);
     return v;
   };
+}
+
+/** Evaluates `rules` (validated by `parseRuleSet`) against `basket` without the engine. */
+export function evaluatePlain(
+  rules: readonly Rule[],
+  basket: Basket,
+  settings: Settings,
+): Evaluation {
+  const ctx = prepare(basket, settings);
+  const factValue = factReader(ctx);
   const test = (c: EngineCondition): boolean => {
     if ("all" in c) return c.all.every(test);
     if ("any" in c) return c.any.some(test);

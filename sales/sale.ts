@@ -59,6 +59,7 @@ import {
   saleJson,
   type SaleRequest,
 } from "./sale_json.ts";
+import { recordedPricing } from "./recorded_pricing.ts";
 import { payTotal, type RecordedTender, type ValuedTender, valuedTenders } from "./payment.ts";
 
 /** The POS a sale is recorded at: where the rules see it, and the rows it belongs to. */
@@ -175,6 +176,9 @@ async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
       points_redeemed: pointsTenders.reduce((s, t) => s + t.points, 0),
       rules_version: priced.rulesVersion,
       tenders: JSON.stringify(sale.tenders),
+      pricing: JSON.stringify(
+        recordedPricing(priced.basket, ctx.programme.settings, priced.evaluation),
+      ),
     }).returning("id").executeTakeFirstOrThrow());
   } catch (err) {
     if (!isUniqueViolation(err, "sales_pos_receipt")) throw err;

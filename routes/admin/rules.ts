@@ -29,6 +29,17 @@ import {
   saveDraft,
 } from "../../earning/rule_sets.ts";
 import { simulate } from "../../earning/simulate.ts";
+import { compareSale } from "../../replay/compare.ts";
+import {
+  ImpactBody,
+  impactJobJson,
+  ImpactJobSchema,
+  JobParam,
+  saleComparisonJson,
+  SaleComparisonSchema,
+  SaleParam,
+} from "../../replay/impact_json.ts";
+import { cancelImpact, currentImpact, getImpactJob, startImpact } from "../../replay/jobs.ts";
 import { ruleVocabulary } from "../../earning/vocabulary.ts";
 import { validationError } from "../../errors/problem.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
@@ -37,6 +48,9 @@ import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts"
 const V1 = "/api/admin/v1";
 const RULES = `${V1}/merchant-groups/{id}/rules`;
 const tags = ["Earning rules"];
+const IMPACT = `${RULES}/draft/impact`;
+/** How long POST …/impact waits for its replay before answering 202 with the job. */
+const IMPACT_WAIT_MS = 1_500;
 
 /** The `before` bound a versions cursor carries. */
 function beforeOf(cursor: string | undefined): number | undefined {
@@ -147,6 +161,122 @@ export const adminRules = newRouter()
       const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "programme:read");
       return c.json(simulationJson(await simulate(db, group, c.req.valid("json"))), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: IMPACT,
+      tags,
+      summary: "Replay the draft on the last `days` days of real sales, beside the published one",
+      description: "Starts a replay job of the current draft version against the group's " +
+        "sales of the last `days` days (default 30, at most 365), with the latest published " +
+        "version replayed on the same sales; or answers the job already kept for the same " +
+        "draft version, published version and days. **200** with the job when it finished " +
+        "within about 1.5 s, else **202** with the job (header `Location`: its URL) to poll. " +
+        "Points in the result are integer hundredths, money integer minor units. Sales " +
+        "recorded before sales kept their pricing are counted as `unreplayable`. A new job " +
+        "writes one audit entry.",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(ImpactBody) },
+      responses: {
+        200: jsonResponse(ImpactJobSchema, "The job, finished"),
+        202: {
+          ...jsonResponse(ImpactJobSchema, "The job, still queued or running"),
+          headers: { Location: { description: "The job's URL", schema: { type: "string" } } },
+        },
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const replays = c.get("replays");
+      const group = await authorized(c, "merchant group", "rules:manage");
+      const { job } = await startImpact(db, replays, group, c.req.valid("json"), c.get("staff")!);
+      const finished = await replays.settled(job.id, IMPACT_WAIT_MS)
+        ? await getImpactJob(db, replays, group, job.id)
+        : job;
+      if (finished.status !== "queued" && finished.status !== "running") {
+        return c.json(impactJobJson(finished), 200);
+      }
+      c.header("Location", `${V1}/merchant-groups/${group.id}/rules/draft/impact/${job.id}`);
+      return c.json(impactJobJson(finished), 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: IMPACT,
+      tags,
+      summary: "The latest replay of the current draft version",
+      description: "404 `not-found` when the current draft version has none: a replay is " +
+        "kept until the draft changes (a save makes a new draft version).",
+      ...adminAuth,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(ImpactJobSchema, "The job"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const group = await authorized(c, "merchant group", "rules:manage");
+      return c.json(impactJobJson(await currentImpact(db, c.get("replays"), group)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${IMPACT}/{jobId}`,
+      tags,
+      summary: "One replay job: status, progress and, once done, its result",
+      ...adminAuth,
+      request: { params: JobParam },
+      responses: { 200: jsonResponse(ImpactJobSchema, "The job"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const group = await authorized(c, "merchant group", "rules:manage");
+      const { jobId } = c.req.valid("param");
+      return c.json(impactJobJson(await getImpactJob(db, c.get("replays"), group, jobId)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${IMPACT}/{jobId}/cancel`,
+      tags,
+      summary: "Cancel a queued or running replay",
+      description: "Answers the job, now `cancelled`; 409 `conflict` when it had already " +
+        "finished (done, failed or cancelled). One audit entry.",
+      ...adminAuth,
+      request: { params: JobParam },
+      responses: { 200: jsonResponse(ImpactJobSchema, "The cancelled job"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const group = await authorized(c, "merchant group", "rules:manage");
+      const { jobId } = c.req.valid("param");
+      const job = await cancelImpact(db, c.get("replays"), group, jobId, c.get("staff")!);
+      return c.json(impactJobJson(job), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: `${IMPACT}/{jobId}/sales/{saleId}`,
+      tags,
+      summary: "One sale under the replay's published version and draft, rule by rule",
+      description: "The recorded basket re-priced by each side with the engine's trace (the " +
+        "simulator's): per rule whether it fired, its points (integer hundredths) and, per " +
+        "condition, the value the engine saw. 404 when the sale is not a sale of the group; " +
+        "409 `unreplayable` for a sale recorded before sales kept their pricing.",
+      ...adminAuth,
+      request: { params: SaleParam },
+      responses: { 200: jsonResponse(SaleComparisonSchema, "The comparison"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const group = await authorized(c, "merchant group", "rules:manage");
+      const { jobId, saleId } = c.req.valid("param");
+      return c.json(saleComparisonJson(await compareSale(db, group, jobId, saleId)), 200);
     },
   )
   .openapi(

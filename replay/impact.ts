@@ -1,0 +1,365 @@
+/**
+ * The impact of a draft on real sales: the draft and the published version each re-price the
+ * group's sales of a window (replay/reprice.ts), and the two are added up side by side —
+ * points and their value, per rule, per customer category, per store — with the sales whose
+ * points change most. Sales recorded before their pricing was kept (migration 0011) cannot be
+ * re-priced: they are counted as `unreplayable` and left out of every figure.
+ */
+import { sql } from "kysely";
+import type { Db } from "../db/connection.ts";
+import type { MerchantGroup } from "../programme/groups.ts";
+import { getSettings } from "../programme/settings.ts";
+import type { Evaluation } from "../rules/awards.ts";
+import { prepare } from "../rules/context.ts";
+import { factReader } from "../rules/plain.ts";
+import { parseRuleSet, type Rule } from "../rules/schema.ts";
+import type { RecordedPricing } from "../sales/recorded_pricing.ts";
+import { type RecordedVersion, Repricer, type RepriceStats } from "./reprice.ts";
+
+type Group = Pick<MerchantGroup, "id" | "org_id">;
+
+/** The rules of one side of the comparison; a null version: nothing published. */
+export interface Side {
+  version: number | null;
+  rules: readonly Rule[];
+}
+
+export interface Window {
+  from: Date;
+  to: Date;
+}
+
+export interface Figures {
+  points: number;
+  value: number;
+}
+
+export interface Change {
+  saleId: string;
+  receiptNumber: string;
+  storeName: string;
+  at: string;
+  customerNumber: string | null;
+  published: number;
+  draft: number;
+  delta: number;
+}
+
+/** Points in integer hundredths, money in minor units, as the API answers them. */
+export interface ImpactResult {
+  currency: string;
+  pointValue: number;
+  sales: number;
+  unreplayable: number;
+  salesChanged: number;
+  membersAffected: number;
+  published: Figures;
+  draft: Figures;
+  byRule: { ruleId: string; name: string; published: number; draft: number }[];
+  byCategory: {
+    category: number;
+    code: string;
+    name: string;
+    published: number;
+    draft: number;
+  }[];
+  byStore: {
+    storeId: string;
+    storeNumber: number;
+    storeName: string;
+    published: number;
+    draft: number;
+  }[];
+  topChanges: Change[];
+  /** What the shortcuts spared: decisions taken as recorded, remembered, engine runs. */
+  evaluations: RepriceStats;
+}
+
+export const TOP_CHANGES = 20;
+const PAGE = 2000;
+
+/** Recorded pricing is written only by sales/sale.ts, from a validated basket. */
+const pricingOf = (json: unknown) => json as RecordedPricing;
+
+/** The sales of the group in the window, as a query to count or page. */
+function windowSales(db: Db, group: Group, window: Window) {
+  return db.selectFrom("sales")
+    .where("group_id", "=", group.id).where("org_id", "=", group.org_id)
+    .where("kind", "=", "sale")
+    .where("at", ">=", window.from).where("at", "<", window.to);
+}
+
+/**
+ * Stored rules parsed as the POS parses them (earning/rule_sets.ts): every side of a
+ * comparison then has the same shape, so rules compare by their JSON.
+ */
+export function parsedRules(label: string, rules: unknown): Rule[] {
+  const result = parseRuleSet(rules);
+  if (!result.success) throw new Error(`${label} does not parse`);
+  return result.data;
+}
+
+/** The rules of every version that priced a sale of the window. */
+async function recordedVersions(db: Db, group: Group, window: Window) {
+  const used = await windowSales(db, group, window).select("rules_version")
+    .where("pricing", "is not", null).where("rules_version", "is not", null)
+    .distinct().execute();
+  const versions = used.map((r) => r.rules_version!);
+  const out = new Map<RecordedVersion, readonly Rule[]>([[null, []]]);
+  if (!versions.length) return out;
+  const rows = await db.selectFrom("rule_set_versions").select(["version", "rules"])
+    .where("group_id", "=", group.id).where("org_id", "=", group.org_id)
+    .where("version", "in", versions).execute();
+  for (const row of rows) {
+    out.set(row.version, parsedRules(`published rule set ${row.version}`, row.rules));
+  }
+  return out;
+}
+
+/** How many sales of the window a replay re-prices, and how many it cannot. */
+export async function countSales(db: Db, group: Group, window: Window) {
+  const row = await windowSales(db, group, window)
+    .select((eb) => [
+      eb.fn.countAll<string>().as("all"),
+      eb.fn.count<string>("pricing").as("replayable"),
+    ]).executeTakeFirstOrThrow();
+  return {
+    replayable: Number(row.replayable),
+    unreplayable: Number(row.all) - Number(row.replayable),
+  };
+}
+
+/** A sale of the window with what re-pricing needs. */
+export interface RecordedSale {
+  id: string;
+  receipt_number: string;
+  at: Date;
+  store_id: string;
+  customer_id: string | null;
+  rules_version: number | null;
+  pricing: RecordedPricing;
+}
+
+/** The window's replayable sales, a page at a time in (at, id) order. */
+export async function* recordedSales(
+  db: Db,
+  group: Group,
+  window: Window,
+  pageSize = PAGE,
+): AsyncGenerator<RecordedSale[]> {
+  // The key keeps `at` as the database's text: a Date would drop its microseconds.
+  let after: { key: string; id: string } | null = null;
+  for (;;) {
+    let q = windowSales(db, group, window).where("pricing", "is not", null)
+      .select(["id", "receipt_number", "at", "store_id", "customer_id", "rules_version", "pricing"])
+      .select(sql<string>`at::text`.as("key"))
+      .orderBy("at").orderBy("id").limit(pageSize);
+    if (after) {
+      const at = sql<Date>`${after.key}::timestamptz`;
+      const id = after.id;
+      q = q.where((eb) =>
+        eb.or([eb("at", ">", at), eb.and([eb("at", "=", at), eb("id", ">", id)])])
+      );
+    }
+    const rows = await q.execute();
+    if (!rows.length) return;
+    yield rows.map(({ key: _, ...r }) => ({ ...r, pricing: pricingOf(r.pricing) }));
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1];
+  }
+}
+
+/** The two re-pricings of one sale. */
+export interface Replayed {
+  published: Evaluation;
+  draft: Evaluation;
+}
+
+/** Re-prices sales with both sides; one context per sale serves both. */
+export class SaleReplayer {
+  readonly published: Repricer;
+  readonly draft: Repricer;
+
+  constructor(
+    sides: { published: Side; draft: Side },
+    recorded: ReadonlyMap<RecordedVersion, readonly Rule[]>,
+  ) {
+    this.published = new Repricer(sides.published.rules, recorded);
+    this.draft = new Repricer(sides.draft.rules, recorded);
+  }
+
+  async replay(sale: Pick<RecordedSale, "rules_version" | "pricing">): Promise<Replayed> {
+    const ctx = prepare(sale.pricing.basket, sale.pricing.settings);
+    const read = factReader(ctx);
+    const fired = new Set(sale.pricing.fired);
+    return {
+      published: await this.published.reprice(ctx, read, sale.rules_version, fired),
+      draft: await this.draft.reprice(ctx, read, sale.rules_version, fired),
+    };
+  }
+}
+
+/** The running sums of a replay. */
+class Tally {
+  sales = 0;
+  changed = 0;
+  members = new Set<string>();
+  published = 0;
+  draft = 0;
+  currencies = new Map<string, number>();
+  byRule = new Map<string, { published: number; draft: number }>();
+  byCategory = new Map<string, { index: number; code: string; published: number; draft: number }>();
+  byStore = new Map<string, { storeNumber: number; published: number; draft: number }>();
+  top: (Omit<Change, "storeName" | "customerNumber" | "at"> & {
+    storeId: string;
+    customerId: string | null;
+    at: Date;
+  })[] = [];
+
+  add(sale: RecordedSale, r: Replayed) {
+    const p = r.published.points;
+    const d = r.draft.points;
+    this.sales++;
+    this.published += p;
+    this.draft += d;
+    const { basket } = sale.pricing;
+    this.currencies.set(basket.currency, (this.currencies.get(basket.currency) ?? 0) + 1);
+    for (const [side, e] of [["published", r.published], ["draft", r.draft]] as const) {
+      for (const a of e.awards) {
+        const row = this.byRule.get(a.ruleId) ?? { published: 0, draft: 0 };
+        row[side] += a.points;
+        this.byRule.set(a.ruleId, row);
+      }
+    }
+    basket.customer?.categories.forEach((code, index) => {
+      if (code === null) return;
+      const key = `${index}|${code}`;
+      const row = this.byCategory.get(key) ?? { index, code, published: 0, draft: 0 };
+      row.published += p;
+      row.draft += d;
+      this.byCategory.set(key, row);
+    });
+    const store = this.byStore.get(sale.store_id) ??
+      { storeNumber: basket.storeNumber, published: 0, draft: 0 };
+    store.published += p;
+    store.draft += d;
+    this.byStore.set(sale.store_id, store);
+    if (p === d) return;
+    this.changed++;
+    if (sale.customer_id) this.members.add(sale.customer_id);
+    const delta = d - p;
+    const worst = this.top.length < TOP_CHANGES ? null : this.top[this.top.length - 1];
+    if (worst && Math.abs(delta) <= Math.abs(worst.delta)) return;
+    this.top.push({
+      saleId: sale.id,
+      receiptNumber: sale.receipt_number,
+      storeId: sale.store_id,
+      customerId: sale.customer_id,
+      at: sale.at,
+      published: p,
+      draft: d,
+      delta,
+    });
+    this.top.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+    if (this.top.length > TOP_CHANGES) this.top.pop();
+  }
+}
+
+/** Minor units of `points` hundredths at `pointValue` minor units a point, half up. */
+export const pointsValue = (points: number, pointValue: number) =>
+  Math.sign(points) * Math.round(Math.abs(points) * pointValue / 100);
+
+/** How a replay reports: the sales it will replay, then those replayed after each page. */
+export interface Progress {
+  total(total: number): Promise<void>;
+  /** False stops the replay (cancelled): it then answers null. */
+  step(done: number): Promise<boolean>;
+}
+
+/** Replays both sides on the group's sales of the window, `pageSize` sales a step. */
+export async function replayImpact(
+  db: Db,
+  group: Group,
+  sides: { published: Side; draft: Side },
+  window: Window,
+  progress: Progress,
+  pageSize = PAGE,
+): Promise<ImpactResult | null> {
+  const [recorded, counts, settings] = await Promise.all([
+    recordedVersions(db, group, window),
+    countSales(db, group, window),
+    getSettings(db, group),
+  ]);
+  await progress.total(counts.replayable);
+  const replayer = new SaleReplayer(sides, recorded);
+  const tally = new Tally();
+  for await (const page of recordedSales(db, group, window, pageSize)) {
+    for (const sale of page) tally.add(sale, await replayer.replay(sale));
+    if (!await progress.step(tally.sales)) return null;
+  }
+  const storeIds = [...tally.byStore.keys()];
+  const customerIds = tally.top.flatMap((t) => t.customerId ? [t.customerId] : []);
+  const [stores, customers] = await Promise.all([
+    storeIds.length
+      ? db.selectFrom("stores").select(["id", "name"]).where("id", "in", storeIds).execute()
+      : [],
+    customerIds.length
+      ? db.selectFrom("customers").select(["id", "number"]).where("id", "in", customerIds)
+        .execute()
+      : [],
+  ]);
+  const storeName = new Map(stores.map((s) => [s.id, s.name]));
+  const customerNumber = new Map(customers.map((c) => [c.id, c.number]));
+  const { pointValue, categoryNames } = settings.settings;
+  const names = new Map<string, string>();
+  for (const r of [...sides.published.rules, ...sides.draft.rules]) names.set(r.id, r.name);
+  const ruleIds = [...new Set([...sides.draft.rules, ...sides.published.rules].map((r) => r.id))];
+  const currency = [...tally.currencies].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
+  return {
+    currency,
+    pointValue,
+    sales: tally.sales,
+    unreplayable: counts.unreplayable,
+    salesChanged: tally.changed,
+    membersAffected: tally.members.size,
+    published: { points: tally.published, value: pointsValue(tally.published, pointValue) },
+    draft: { points: tally.draft, value: pointsValue(tally.draft, pointValue) },
+    byRule: ruleIds.map((ruleId) => ({
+      ruleId,
+      name: names.get(ruleId)!,
+      published: tally.byRule.get(ruleId)?.published ?? 0,
+      draft: tally.byRule.get(ruleId)?.draft ?? 0,
+    })),
+    byCategory: [...tally.byCategory.values()]
+      .sort((a, b) => a.index - b.index || a.code.localeCompare(b.code))
+      .map((c) => ({
+        category: c.index + 1,
+        code: c.code,
+        name: categoryNames[c.index] ?? `Category ${c.index + 1}`,
+        published: c.published,
+        draft: c.draft,
+      })),
+    byStore: [...tally.byStore].map(([storeId, s]) => ({
+      storeId,
+      storeNumber: s.storeNumber,
+      storeName: storeName.get(storeId) ?? "",
+      published: s.published,
+      draft: s.draft,
+    })).sort((a, b) => a.storeNumber - b.storeNumber),
+    topChanges: tally.top.map((t) => ({
+      saleId: t.saleId,
+      receiptNumber: t.receiptNumber,
+      storeName: storeName.get(t.storeId) ?? "",
+      at: t.at.toISOString(),
+      customerNumber: t.customerId ? customerNumber.get(t.customerId) ?? null : null,
+      published: t.published,
+      draft: t.draft,
+      delta: t.delta,
+    })),
+    evaluations: {
+      recorded: replayer.published.stats.recorded + replayer.draft.stats.recorded,
+      remembered: replayer.published.stats.remembered + replayer.draft.stats.remembered,
+      engine: replayer.published.stats.engine + replayer.draft.stats.engine,
+    },
+  };
+}
