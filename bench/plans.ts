@@ -41,6 +41,8 @@ try {
     customers: 10_000,
     items: 50,
     giftCards: 0,
+    coupons: 0,
+    sales: 0,
     force: false,
     issuer: "http://localhost",
   });

@@ -102,6 +102,8 @@ button.link{background:none;border:0;color:var(--accent);padding:0 .25rem}.node-
 .sim-lines{margin:.5rem 0;table-layout:fixed}.sim-lines th:last-child{width:2.6rem}.sim-lines td:last-child{text-align:right}.sim-lines td:last-child button{padding:.1rem .45rem}.sim-lines td,.sim-lines th{padding:.15rem .25rem;border:0}.sim-lines input{width:100%;min-width:3.5rem}
 .sim-result{margin-top:1rem;border-top:1px solid var(--line);padding-top:.5rem}.sim-total{font-size:1.15rem}.why-not li{margin-bottom:.3rem}
 .badge.added{background:#e2f3e7}.badge.removed{background:#fde8e7;color:var(--err)}.badge.changed{background:#fff1d6;color:#7a4a00}
+.hint.warn{color:#7a4a00}.stack-notes{margin:.2rem 0 .4rem;padding-left:1.2rem}
+.impact-progress{display:flex;gap:.6rem;align-items:center;margin:.6rem 0}.impact-progress progress{flex:1;height:1rem}.impact-compare{margin-top:1rem;border-top:1px solid var(--line);padding-top:.5rem}.version-json{max-height:24rem;overflow:auto;font-size:.8rem}.version-rules li{margin-bottom:.2rem}
 dialog.confirm-dialog{max-width:38rem;border:1px solid var(--line);border-radius:8px;padding:1rem 1.25rem}dialog::backdrop{background:rgb(0 0 0/.3)}
 .json-tab textarea{width:100%;font:13px/1.4 ui-monospace,monospace;border:1px solid var(--line);border-radius:6px;padding:.5rem}
 .chart{position:relative;margin:0 0 .75rem}.chart-svg svg{max-width:100%;height:auto;display:block}

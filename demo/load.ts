@@ -17,11 +17,16 @@ import { countStaff, createOwner, findStaffById, type StaffUser } from "../staff
 import { issueDeviceToken } from "../tokens/device_tokens.ts";
 import { getDraft, publishDraft, saveDraft } from "../earning/rule_sets.ts";
 import { DEMO_RULES } from "./rules.ts";
+import { type DemoTill, loadTrading } from "./sales.ts";
 
 export interface DemoOptions {
   customers: number;
   items: number;
   giftCards: number;
+  /** Spring coupons generated. */
+  coupons: number;
+  /** Sales over the last 30 days (about one in twenty with a return). */
+  sales: number;
   /** Load even though the database already holds data (a second organization). */
   force: boolean;
   issuer: string;
@@ -34,6 +39,8 @@ export interface DemoResult {
   posToken: string;
   organizationId: string;
   merchantGroupId: string;
+  sales: number;
+  returns: number;
 }
 
 const FIRST = ["Ada", "Ben", "Chloé", "Dara", "Emil", "Farah", "Gus", "Hana", "Ivo", "Jun"];
@@ -78,6 +85,7 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
 
   const storeIds: string[] = [];
   const posList = [];
+  const tills: DemoTill[] = [];
   for (const [s, siteName] of ["Paris", "Lyon"].entries()) {
     const site = await createSite(db, org.id, siteName);
     for (let n = 1; n <= 2; n++) {
@@ -88,7 +96,16 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
       });
       storeIds.push(store.id);
       for (let p = 1; p <= 2; p++) {
-        posList.push(await createPos(db, store, { number: p, name: `Till ${p}` }));
+        const pos = await createPos(db, store, { number: p, name: `Till ${p}` });
+        posList.push(pos);
+        tills.push({
+          storeId: store.id,
+          storeNumber: store.number,
+          storeName: store.name,
+          timezone: store.timezone,
+          posId: pos.id,
+          posNumber: pos.number,
+        });
       }
     }
   }
@@ -128,10 +145,11 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
     expiryDays: 730,
     maxUses: null,
   }, actor);
-  await createSeries(db, group, {
+  // A coupon prefix takes no I, L or O (instruments/numbers.ts): SPRNG, not SPRING.
+  const coupons = await createSeries(db, group, {
     name: "Spring coupons",
     type: "coupon",
-    prefix: "SPRING",
+    prefix: "SPRNG",
     currency: "EUR",
     initialValue: 0,
     expiryDays: 90,
@@ -159,6 +177,11 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
         await staffMove(db, card.id, { move: "block", reason: "reported lost" }, actor);
       }
     }
+  }
+
+  if (opts.coupons > 0) {
+    const gen = await startGeneration(db, coupons, { count: opts.coupons, key: "demo", actor });
+    await runGeneration(db, gen.id);
   }
 
   const items = Array.from({ length: opts.items }, (_, i) => {
@@ -190,11 +213,17 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
           email: `${first}.${last}.${i}@demo.example`.toLowerCase(),
           phone: `+3361${String(i).padStart(7, "0")}`,
           homeStoreNumber: 1 + (i % 4),
-          categories: [i % 20 === 0 ? "CASH" : i % 50 === 1 ? "STAFF" : i % 3 ? "MEMBER" : "GOLD"],
+          categories: [
+            i % 20 === 0 ? "CASH" : i % 50 === 1 ? "STAFF" : i % 3 ? "MEMBER" : "GOLD",
+            i % 4 ? "YES" : "NO",
+            i % 4 < 2 ? "PARIS" : "LYON",
+          ],
         }, settings);
       }
     });
   }
+
+  const trading = await loadTrading(db, { group: loaded, settings, tills, sales: opts.sales });
 
   const issued = await issueDeviceToken(
     { db, issuer: opts.issuer, secret: opts.tokenKeySecret },
@@ -207,6 +236,7 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
     posToken: issued.token,
     organizationId: org.id,
     merchantGroupId: group.id,
+    ...trading,
   };
 }
 
@@ -228,11 +258,16 @@ if (import.meta.main) {
       customers: 10_000,
       items: 500,
       giftCards: 1_000,
+      coupons: 200,
+      sales: 1_500,
       force: Deno.args.includes("--force"),
       issuer: config.publicUrl,
       tokenKeySecret: config.tokenKeySecret,
     });
-    console.log(`Demo loaded in ${Math.round((performance.now() - started) / 1000)} s.`);
+    console.log(
+      `Demo loaded in ${Math.round((performance.now() - started) / 1000)} s: ` +
+        `${demo.sales} sales and ${demo.returns} returns over the last 30 days.`,
+    );
     console.log(`Console: ${config.publicUrl}/login`);
     console.log(`  email:    ${demo.email}`);
     console.log(`  password: ${demo.password}`);

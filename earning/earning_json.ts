@@ -321,11 +321,26 @@ export const VocabularySchema = z.object({
   itemCategories: z.array(z.string()).openapi({
     description: "Item categories of the catalogue (line selectors), at most 500",
   }),
+  categoryCodes: z.array(z.array(z.string())).openapi({
+    description: "Per customer category 1-5, the codes the programme's customers hold (and, " +
+      "for category 1, the settings' non-loyalty and staff codes), sorted, at most 200 each",
+  }),
   stores: z.array(z.object({
     number: z.number().int(),
     name: z.string(),
     timezone: z.string(),
   })).openapi({ description: "Stores of the programme (storeNumber; the simulator's store)" }),
+  unlistedStores: z.array(z.object({
+    number: z.number().int(),
+    name: z.string(),
+    reason: z.enum(["no-merchant", "other-group", "merchant-without-group"]).openapi({
+      description: "no-merchant: linked to no merchant; other-group: its merchants are in " +
+        "another group; merchant-without-group: its merchant is in no group yet",
+    }),
+    merchants: z.array(z.string()).openapi({ description: "Names of the store's merchants" }),
+  })).openapi({
+    description: "The organization's registered stores that are not the programme's, and why",
+  }),
   cardSeries: z.array(z.object({ prefix: z.string(), name: z.string() })).openapi({
     description: "Loyalty-card series with a prefix (cardSeries)",
   }),
@@ -337,12 +352,31 @@ export const VocabularySchema = z.object({
 export const vocabularyJson = (parts: {
   settings: LoyaltySettings;
   itemCategories: string[];
+  categoryCodes: string[][];
   stores: { number: number; name: string; timezone: string }[];
+  unlistedStores: {
+    number: number;
+    name: string;
+    reason: "no-merchant" | "other-group" | "merchant-without-group";
+    merchants: string[];
+  }[];
   cardSeries: { prefix: string; name: string }[];
 }) => ({
   categoryNames: parts.settings.categoryNames,
   itemCategories: parts.itemCategories,
+  categoryCodes: parts.categoryCodes.map((codes, i) =>
+    i === 0
+      ? [
+        ...new Set([
+          ...codes,
+          ...parts.settings.nonLoyaltyCategoryCodes,
+          ...parts.settings.staffLoyaltyCategoryCodes,
+        ]),
+      ].sort()
+      : codes
+  ),
   stores: parts.stores.map((s) => ({ number: s.number, name: s.name, timezone: s.timezone })),
+  unlistedStores: parts.unlistedStores,
   cardSeries: parts.cardSeries.filter((s) => s.prefix !== "")
     .map((s) => ({ prefix: s.prefix, name: s.name })),
   keyLineTotalReference: parts.settings.keyLineTotalReferenceMatch,

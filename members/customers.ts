@@ -464,6 +464,24 @@ export async function customerDetail(db: Db, customer: Customer): Promise<Custom
 }
 
 /** Category i + 1 of the customer with its display name from the settings; unset → null. */
+/**
+ * The codes the group's customers hold, per category (index 0 is category 1), sorted, at most
+ * `limit` per category: what the rule editor offers for a customer category condition.
+ */
+export async function categoryCodesInUse(db: Db, groupId: string, limit = 200) {
+  const rows = await sql<{ idx: number; code: string }>`
+    select distinct c.idx::int as idx, c.code
+    from customers, unnest(customers.categories) with ordinality as c(code, idx)
+    where customers.group_id = ${groupId} and c.code is not null and c.code <> ''
+    order by 1, 2`.execute(db);
+  const codes: string[][] = [[], [], [], [], []];
+  for (const r of rows.rows) {
+    const list = codes[r.idx - 1];
+    if (list && list.length < limit) list.push(r.code);
+  }
+  return codes;
+}
+
 export function namedCategories(customer: Customer, settings: LoyaltySettings) {
   return customer.categories.map((code, i) => ({
     code: code || null,

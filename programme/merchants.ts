@@ -167,3 +167,39 @@ export async function groupStores(db: Db, group: Pick<MerchantGroup, "id" | "org
     .where("m.group_id", "=", group.id).where("ms.org_id", "=", group.org_id)
     .orderBy("s.number").orderBy("s.name").execute();
 }
+
+/** Why a store of the organization is not one of the group's, for the pickers that leave it out. */
+export type UnlistedReason = "no-merchant" | "other-group" | "merchant-without-group";
+
+/**
+ * The organization's stores that are not the group's: linked to no merchant, or only to
+ * merchants of another group (or of none yet), with those merchants' names.
+ */
+export async function storesOutsideGroup(db: Db, group: Pick<MerchantGroup, "id" | "org_id">) {
+  const rows = await db.selectFrom("stores as s")
+    .leftJoin("merchant_stores as ms", "ms.store_id", "s.id")
+    .leftJoin("merchants as m", "m.id", "ms.merchant_id")
+    .select(["s.id", "s.number", "s.name", "m.name as merchant", "m.group_id"])
+    .where("s.org_id", "=", group.org_id).orderBy("s.number").orderBy("s.name").orderBy("m.name")
+    .execute();
+  const mine = new Set(rows.filter((r) => r.group_id === group.id).map((r) => r.id));
+  const out = new Map<string, {
+    number: number;
+    name: string;
+    reason: UnlistedReason;
+    merchants: string[];
+  }>();
+  for (const r of rows) {
+    if (mine.has(r.id)) continue;
+    const entry = out.get(r.id) ??
+      { number: r.number, name: r.name, reason: "no-merchant" as UnlistedReason, merchants: [] };
+    if (r.merchant !== null) {
+      entry.merchants.push(r.merchant);
+      // One merchant of another group is reason enough; a merchant of no group says less.
+      if (r.group_id !== null) entry.reason = "other-group";
+      else if (entry.reason === "no-merchant") entry.reason = "merchant-without-group";
+    }
+    out.set(r.id, entry);
+  }
+  return [...out.values()];
+}

@@ -16,3 +16,36 @@ export function formatDay(day: string, short = false): string {
 /** A fraction of 1 as a percentage with one decimal (0.4567 → "45.7%"); "–" for none. */
 export const formatShare = (share: number | null) =>
   share === null ? "–" : `${(share * 100).toFixed(1)}%`;
+
+// Figures as people read them, shared by the server's pages and the islands (browser-safe).
+
+/** Points held in hundredths, with their two decimals: 123456 → "1,234.56". */
+export const formatPoints = (hundredths: number, locale?: string) =>
+  new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    .format(hundredths / 100);
+
+/** Signed points (a change): "+12.50", "−3.00", "0.00". */
+export const formatPointsChange = (hundredths: number, locale?: string) =>
+  new Intl.NumberFormat(locale, {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+    signDisplay: "exceptZero",
+  }).format(hundredths / 100);
+
+/** Minor units in the currency's units, in the locale's way: 123450 EUR → "€1,234.50". */
+export function formatMoney(minor: number, currency: string, locale?: string): string {
+  const format = new Intl.NumberFormat(locale, { style: "currency", currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** digits);
+}
+
+/** A whole count: 12345 → "12,345". */
+export const formatCount = (n: number, locale?: string) =>
+  new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+
+/** An instant on a store's clock, with the zone named: "6 Dec 2026, 14:30 (Europe/Paris)". */
+export const formatInStore = (iso: string, timeZone: string, locale?: string) =>
+  `${
+    new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone })
+      .format(new Date(iso))
+  } (${timeZone})`;

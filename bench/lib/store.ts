@@ -188,6 +188,8 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
       customers: opts.customers,
       items: 500,
       giftCards: 1_000,
+      coupons: 0,
+      sales: 0,
       force: false,
       issuer: opts.issuer,
       tokenKeySecret: secret,

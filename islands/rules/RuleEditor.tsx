@@ -9,6 +9,7 @@ import {
   anchorOf,
   type Catalogue,
   type DraftJson,
+  isObj,
   type Json,
   newRule,
   sameJson,
@@ -16,6 +17,7 @@ import {
   type SummaryJson,
   type Vocabulary,
 } from "./model.ts";
+import { ImpactPanel } from "./impact.tsx";
 import { RuleCard } from "./rule.tsx";
 import { Simulator } from "./simulator.tsx";
 import { type Published, type RuleSetState, Versions } from "./versions.tsx";
@@ -66,6 +68,13 @@ export default function RuleEditor(props: RuleEditorProps) {
   const currency = useSignal(DEFAULT_CURRENCY);
   const digits = useComputed(() => digitsOf(currency.value));
   const addType = useSignal<string>(catalogue.events[0]?.type ?? "");
+  const kept = useComputed(() =>
+    new Set(
+      [...saved.value.rules, ...published.value?.rules ?? []].flatMap((r) =>
+        isObj(r) && typeof r.id === "string" ? [r.id] : []
+      ),
+    )
+  );
 
   /** Validation as they type, then what the server said of the last save or simulation. */
   const issues = useComputed(() => {
@@ -98,6 +107,7 @@ export default function RuleEditor(props: RuleEditorProps) {
     issues,
     digits,
     currency,
+    kept,
     set(path, value) {
       rules.value = setIn(rules.value, path, value) as Json[];
     },
@@ -320,6 +330,7 @@ export default function RuleEditor(props: RuleEditorProps) {
               )}
             </section>
             <Versions state={state} />
+            <ImpactPanel groupId={groupId} draftVersion={saved.value.version} dirty={dirty} />
           </div>
           <Simulator
             groupId={groupId}

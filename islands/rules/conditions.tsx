@@ -32,6 +32,7 @@ import {
   parseMinor,
   type Path,
   removeAt,
+  unlistedStoresText,
   valueForOperator,
 } from "./model.ts";
 
@@ -205,10 +206,10 @@ function ValueField({ path, fact, list }: { path: Path; fact: FactInfo; list: bo
   const { catalogue, vocabulary } = ed;
   const digits = ed.digits.value;
   const label = list ? "Values" : "Value";
-  const choose = (options: Choice[]) =>
+  const choose = (options: Choice[], more: { hint?: string; placeholder?: string } = {}) =>
     list
-      ? <CheckList path={path} label={label} options={options} />
-      : <SelectField path={path} label={label} options={options} />;
+      ? <CheckList path={path} label={label} options={options} hint={more.hint} />
+      : <SelectField path={path} label={label} options={options} {...more} />;
   switch (fact.kind) {
     case "boolean":
       return choose(YES_NO);
@@ -240,10 +241,17 @@ function ValueField({ path, fact, list }: { path: Path; fact: FactInfo; list: bo
         : <NumberField path={path} label={label} money />;
     case "integer":
       if (fact.name === "storeNumber" && vocabulary.stores.length) {
-        return choose(vocabulary.stores.map((s) => ({
-          value: s.number,
-          label: `${s.number} · ${s.name}`,
-        })));
+        return choose(
+          vocabulary.stores.map((s) => ({ value: s.number, label: `${s.number} · ${s.name}` })),
+          { placeholder: "Choose a store", hint: unlistedStoresText(vocabulary) ?? undefined },
+        );
+      }
+      if (fact.name === "storeNumber") {
+        const why = unlistedStoresText(vocabulary);
+        const hint = `The programme has no store yet${why ? `. ${why}` : ""}`;
+        return list
+          ? <CodeList path={path} label={label} hint={hint} parse={(t) => Number(t) || t} />
+          : <NumberField path={path} label={label} hint={hint} />;
       }
       return list
         ? (
@@ -255,6 +263,20 @@ function ValueField({ path, fact, list }: { path: Path; fact: FactInfo; list: bo
         )
         : <NumberField path={path} label={label} />;
     default:
+      if (fact.name === "customerCategory") {
+        const index = getIn(ed.rules.value, [...path.slice(0, -1), "params", "index"]);
+        const codes = typeof index === "number" ? vocabulary.categoryCodes[index - 1] ?? [] : [];
+        if (codes.length) {
+          return choose(codes.map((c) => ({ value: c, label: c })), {
+            placeholder: "Choose a code",
+            hint: "The codes the programme's customers hold",
+          });
+        }
+        const hint = "No customer holds a code in this category yet: type the code";
+        return list
+          ? <CodeList path={path} label={label} hint={hint} upper />
+          : <TextField path={path} label={label} hint={hint} upper />;
+      }
       if (fact.name === "cardSeries" && vocabulary.cardSeries.length) {
         return choose(vocabulary.cardSeries.map((s) => ({
           value: s.prefix,
@@ -262,7 +284,7 @@ function ValueField({ path, fact, list }: { path: Path; fact: FactInfo; list: bo
         })));
       }
       return list
-        ? <CodeList path={path} label={label} upper={fact.name === "customerCategory"} />
-        : <TextField path={path} label={label} upper={fact.name === "customerCategory"} />;
+        ? <CodeList path={path} label={label} />
+        : <TextField path={path} label={label} />;
   }
 }

@@ -30,6 +30,8 @@ export interface Editor {
   /** Minor digits of the currency money is typed in. */
   digits: ReadonlySignal<number>;
   currency: Signal<string>;
+  /** Ids of the saved draft's and the published version's rules: a rename keeps them. */
+  kept: ReadonlySignal<Set<string>>;
   set(path: Path, value: Json | undefined): void;
 }
 
@@ -99,13 +101,15 @@ interface FieldProps {
 }
 
 export function TextField(
-  { path, label, hint, upper, placeholder, suggestions, optional }: FieldProps & {
+  { path, label, hint, upper, placeholder, suggestions, optional, onText }: FieldProps & {
     /** Codes are compared as stored: upper-case. */
     upper?: boolean;
     placeholder?: string;
     suggestions?: readonly string[];
     /** Emptied, the key leaves the document (the default, e.g. the placeholder, applies). */
     optional?: boolean;
+    /** Instead of writing the text: what typing does (a new rule's id follows its name). */
+    onText?: (text: string) => void;
   },
 ) {
   const ed = useEditor();
@@ -123,7 +127,8 @@ export function TextField(
         list={suggestions?.length ? `${id}-options` : undefined}
         onInput={(e) => {
           const text = upper ? e.currentTarget.value.toUpperCase() : e.currentTarget.value;
-          ed.set(path, optional && text === "" ? undefined : text);
+          if (onText) onText(text);
+          else ed.set(path, optional && text === "" ? undefined : text);
         }}
         {...attrs}
       />
@@ -184,12 +189,14 @@ export interface Choice {
 
 /** One of `options`; a value that is none of them (typed in JSON) is shown as it is. */
 export function SelectField(
-  { path, label, hint, options, onChoose, absent }: FieldProps & {
+  { path, label, hint, options, onChoose, absent, placeholder }: FieldProps & {
     options: Choice[];
     /** Instead of writing the value: what choosing does (a new fact resets its condition). */
     onChoose?: (value: Json) => void;
     /** The option that stands for an absent (optional) key, which choosing it removes. */
     absent?: Json;
+    /** Shown while nothing is chosen (null or absent): "Choose a store". */
+    placeholder?: string;
   },
 ) {
   const ed = useEditor();
@@ -209,7 +216,11 @@ export function SelectField(
         }}
         {...attrs}
       >
-        {at < 0 && <option value="-1" selected>{value === undefined ? "—" : String(value)}</option>}
+        {at < 0 && (
+          <option value="-1" selected>
+            {value == null || value === "" ? placeholder ?? "—" : String(value)}
+          </option>
+        )}
         {options.map((o, i) => (
           <option key={i} value={String(i)} selected={i === at}>{o.label}</option>
         ))}

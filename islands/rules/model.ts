@@ -117,8 +117,35 @@ function defaultValue(fact: FactInfo, vocabulary: Vocabulary): Json {
     case "code":
       return fact.name === "cardSeries" ? vocabulary.cardSeries[0]?.prefix ?? "" : "";
     default:
-      return fact.name === "storeNumber" ? vocabulary.stores[0]?.number ?? 1 : 0;
+      // A store is chosen, never assumed: the only store, else none yet.
+      if (fact.name === "storeNumber") {
+        return vocabulary.stores.length === 1 ? vocabulary.stores[0].number : null;
+      }
+      return 0;
   }
+}
+
+const UNLISTED_WHY = {
+  "no-merchant": () => "linked to no merchant",
+  "other-group": (merchants: string[]) =>
+    `its merchant ${merchants.join(", ")} is in another group`,
+  "merchant-without-group": (merchants: string[]) =>
+    `its merchant ${merchants.join(", ")} is in no group yet`,
+};
+
+/**
+ * Why the organization's other stores are not offered, in words; null when every registered
+ * store is the programme's: "Not offered: 7 · Depot (linked to no merchant)".
+ */
+export function unlistedStoresText(vocabulary: Vocabulary): string | null {
+  const list = vocabulary.unlistedStores;
+  if (list.length === 0) return null;
+  const shown = list.slice(0, 10).map((s) =>
+    `${s.number} · ${s.name} (${UNLISTED_WHY[s.reason](s.merchants)})`
+  );
+  const more = list.length > shown.length ? `; and ${list.length - shown.length} more` : "";
+  return `Not offered: ${shown.join("; ")}${more}. Link a store to a merchant of this group ` +
+    "on the Merchants page.";
 }
 
 /** The value kept when the operator switches between one value and a list. */
@@ -211,13 +238,41 @@ function freeId(rules: Json[], base: string): string {
 /** The params an event of `type` starts with: valid, so a new rule is valid at once. */
 export const eventParams = (type: string): Obj => structuredClone(TEMPLATES[type] ?? {});
 
+/** A rule id from a name: "Double points on Tuesdays!" → `double-points-on-tuesdays`. */
+export function slugOf(name: string): string {
+  const slug = name.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-").replace(/^-+/, "").slice(0, 56).replace(/-+$/, "");
+  return slug || "rule";
+}
+
+/** The id rule `index` gets from `name`: its slug, made unique among the other rules. */
+export function idFromName(rules: Json[], index: number, name: string): string {
+  return freeId(rules.filter((_, i) => i !== index), slugOf(name));
+}
+
+/**
+ * Renames rule `index`; its id follows the name while it is the one derived from the old name
+ * and the rule is new (not in `kept`, the ids of the saved draft and the published version):
+ * a multiplier's `ruleIds` and the ledger's awards name rules by id, so a kept id stays.
+ */
+export function renameRule(rules: Json[], index: number, name: string, kept: Set<string>): Json[] {
+  const rule = rules[index];
+  if (!isObj(rule)) return rules;
+  const next: Obj = { ...rule, name };
+  const old = typeof rule.name === "string" ? rule.name : "";
+  const follows = typeof rule.id === "string" && !kept.has(rule.id) &&
+    (rule.id === "" || rule.id === idFromName(rules, index, old));
+  if (follows) next.id = idFromName(rules, index, name);
+  return rules.map((r, i) => i === index ? next : r);
+}
+
 /** A new enabled rule of the event type: members only (any valid group needs a condition). */
 export function newRule(rules: Json[], event: EventInfo): Obj {
   const conditions = event.type === "staff-discount"
     ? { all: [{ fact: "staff", operator: "equal", value: true }] }
     : { all: [{ fact: "member", operator: "equal", value: true }] };
   return {
-    id: freeId(rules, event.type),
+    id: freeId(rules, slugOf(event.label)),
     name: event.label,
     enabled: true,
     priority: event.type === "multiplier" ? 50 : 10,
@@ -234,6 +289,67 @@ export function duplicateRule(rules: Json[], index: number): Obj {
   copy.id = freeId(rules, `${id}-copy`);
   copy.name = `${typeof copy.name === "string" ? copy.name : "Rule"} (copy)`;
   return copy;
+}
+
+// ---- multipliers that stack ----
+
+export interface Stacking {
+  /** Indexes of the two multipliers in the rule set. */
+  a: number;
+  b: number;
+  /** What they make together on an earning rule both multiply: 1 + Σ(factor − 1). */
+  combined: number;
+  /** The words shown: "×2 and ×2 make ×3 of the base". */
+  text: string;
+}
+
+const factorOf = (rule: Obj) => {
+  const params = isObj(rule.event) && isObj(rule.event.params) ? rule.event.params : {};
+  return typeof params.factor === "number" ? params.factor : null;
+};
+const targetsOf = (rule: Obj): Set<string> | null => {
+  const params = isObj(rule.event) && isObj(rule.event.params) ? rule.event.params : {};
+  return Array.isArray(params.ruleIds)
+    ? new Set(params.ruleIds.filter((id): id is string => typeof id === "string"))
+    : null;
+};
+const times = (n: number) => `×${Number(n.toFixed(2))}`;
+
+/** "×2 and ×2 make ×3 of the base": extras add, they do not multiply. */
+export function stackText(factors: number[]): string {
+  const combined = 1 + factors.reduce((s, f) => s + (f - 1), 0);
+  const list = factors.map(times);
+  return `${list.slice(0, -1).join(", ")} and ${list.at(-1)} make ${times(combined)} of the base`;
+}
+
+/**
+ * Pairs of enabled multipliers that would both apply to one earning rule of the set (every
+ * earning rule when `ruleIds` is absent) if both fire on the same basket: their extras add.
+ * Among `fired` (rule ids) only, when given: what stacked on a simulated basket.
+ */
+export function stackingMultipliers(rules: Json[], fired?: Set<string>): Stacking[] {
+  const earning = rules.filter((r) =>
+    isObj(r) && isObj(r.event) && EARNING_TYPES.has(r.event.type as string)
+  ).map(idOf);
+  const multipliers = rules.flatMap((r, i) =>
+    isObj(r) && r.enabled === true && isObj(r.event) && r.event.type === "multiplier" &&
+      factorOf(r) !== null && (!fired || fired.has(idOf(r)))
+      ? [{ i, factor: factorOf(r)!, targets: targetsOf(r) ?? new Set(earning) }]
+      : []
+  );
+  const out: Stacking[] = [];
+  for (const [k, m] of multipliers.entries()) {
+    for (const n of multipliers.slice(k + 1)) {
+      if (![...m.targets].some((id) => n.targets.has(id))) continue;
+      out.push({
+        a: m.i,
+        b: n.i,
+        combined: 1 + (m.factor - 1) + (n.factor - 1),
+        text: stackText([m.factor, n.factor]),
+      });
+    }
+  }
+  return out;
 }
 
 // ---- the diff shown before publishing ----

@@ -23,6 +23,8 @@ import {
   isObj,
   type Json,
   type Obj,
+  renameRule,
+  stackingMultipliers,
 } from "./model.ts";
 
 /** Event types whose points the schema does not let a rule round or mark on its own. */
@@ -146,6 +148,7 @@ export function RuleCard({ index, open }: { index: number; open: Signal<number |
         )}
       </div>
       <Notes id={own.id} messages={own.messages} />
+      <StackNotes index={index} />
       {isOpen && (
         <div id={bodyId} class="rule-body">
           <fieldset class="bare" disabled={ed.readOnly}>
@@ -159,6 +162,28 @@ export function RuleCard({ index, open }: { index: number; open: Signal<number |
   );
 }
 
+/** The other multipliers this one would stack with on one basket, with what they make. */
+function StackNotes({ index }: { index: number }) {
+  const ed = useEditor();
+  const rules = ed.rules.value;
+  const mine = stackingMultipliers(rules).filter((s) => s.a === index || s.b === index);
+  if (mine.length === 0) return null;
+  const nameAt = (i: number) => {
+    const r = rules[i];
+    return isObj(r) && typeof r.name === "string" && r.name ? r.name : `Rule ${i + 1}`;
+  };
+  return (
+    <ul class="stack-notes" aria-label={`${nameAt(index)} stacks`}>
+      {mine.map((s) => (
+        <li key={`${s.a}-${s.b}`} class="hint warn">
+          Stacks with {nameAt(s.a === index ? s.b : s.a)} where both fire on one basket:{" "}
+          {s.text}, as their extras add.
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function RuleFields({ index, type }: { index: number; type: Json | undefined }) {
   const ed = useEditor();
   const { catalogue, vocabulary } = ed;
@@ -167,11 +192,17 @@ function RuleFields({ index, type }: { index: number; type: Json | undefined }) 
   return (
     <>
       <div class="re-row">
-        <TextField path={[index, "name"]} label="Name" />
+        <TextField
+          path={[index, "name"]}
+          label="Name"
+          onText={(text) => ed.rules.value = renameRule(ed.rules.value, index, text, ed.kept.value)}
+        />
         <TextField
           path={[index, "id"]}
           label="Rule id"
-          hint="Lower-case letters, digits and -; a multiplier names rules by it"
+          hint={ed.kept.value.has(String(getIn(ed.rules.value, [index, "id"])))
+            ? "Saved under this id: a multiplier and the ledger name the rule by it"
+            : "Follows the name until you change it; lower-case letters, digits and -"}
         />
         <NumberField path={[index, "priority"]} label="Priority" hint="1 to 100: higher first" />
       </div>

@@ -10,7 +10,17 @@ import { todayIn, zonedInstant } from "../../calendar/zones.ts";
 import type { ConditionTrace, LeafTrace, RuleTrace } from "../../rules/trace.ts";
 import { api, ApiError, describeError, type FieldError } from "../api.ts";
 import { useEditor } from "./fields.tsx";
-import { type Catalogue, formatMinor, type Json, parseMinor, type Simulation } from "./model.ts";
+import {
+  type Catalogue,
+  formatMinor,
+  isObj,
+  type Json,
+  type Obj,
+  parseMinor,
+  type Simulation,
+  stackingMultipliers,
+  unlistedStoresText,
+} from "./model.ts";
 
 interface LineInput {
   sku: string;
@@ -52,7 +62,8 @@ export function Simulator({ groupId, problems, onRuleErrors }: SimulatorProps) {
   const ed = useEditor();
   const { vocabulary } = ed;
   const stores = vocabulary.stores;
-  const store = useSignal(stores[0]?.number ?? 0);
+  // The only store is the store; among several, the author chooses one (never assumed).
+  const store = useSignal<number | null>(stores.length === 1 ? stores[0].number : null);
   const zone = stores.find((s) => s.number === store.value)?.timezone ?? "UTC";
   const date = useSignal(todayIn(zone));
   const time = useSignal("12:00");
@@ -78,6 +89,7 @@ export function Simulator({ groupId, problems, onRuleErrors }: SimulatorProps) {
           The programme has no store yet: link a merchant with stores to the group on the{" "}
           <a href="/console/merchants">Merchants</a> page to simulate a sale.
         </p>
+        {unlistedStoresText(vocabulary) && <p class="hint">{unlistedStoresText(vocabulary)}</p>}
       </section>
     );
   }
@@ -142,6 +154,10 @@ export function Simulator({ groupId, problems, onRuleErrors }: SimulatorProps) {
         "fix them to simulate.";
       return;
     }
+    if (store.value === null) {
+      errors.value = [{ field: "basket.storeNumber", message: "choose the store of the sale" }];
+      return;
+    }
     busy.value = true;
     try {
       result.value = await api<Simulation>("POST", `/merchant-groups/${groupId}/rules/simulate`, {
@@ -187,11 +203,23 @@ export function Simulator({ groupId, problems, onRuleErrors }: SimulatorProps) {
       <p class="hint">Priced by the rules as they are in the editor, saved or not.</p>
       <form aria-label="Basket" noValidate onSubmit={run}>
         <div class="re-row">
-          <Field label="Store" id={field("storeNumber").id} after={field("storeNumber").message}>
+          <Field
+            label="Store"
+            id={field("storeNumber").id}
+            after={
+              <>
+                {field("storeNumber").message}
+                {unlistedStoresText(vocabulary) && (
+                  <span class="hint">{unlistedStoresText(vocabulary)}</span>
+                )}
+              </>
+            }
+          >
             <select
               {...field("storeNumber").attrs}
               onChange={(e) => store.value = Number(e.currentTarget.value)}
             >
+              {store.value === null && <option value="" selected>Choose a store</option>}
               {stores.map((s) => (
                 <option key={s.number} value={s.number} selected={s.number === store.value}>
                   {s.number} · {s.name}
@@ -261,6 +289,7 @@ export function Simulator({ groupId, problems, onRuleErrors }: SimulatorProps) {
                     >
                       <input
                         class="code"
+                        list={vocabulary.categoryCodes[i]?.length ? `sim-codes-${i}` : undefined}
                         value={categories.value[i]}
                         onInput={(e) =>
                           categories.value = categories.value.map((c, j) =>
@@ -268,6 +297,11 @@ export function Simulator({ groupId, problems, onRuleErrors }: SimulatorProps) {
                           )}
                         {...f.attrs}
                       />
+                      {vocabulary.categoryCodes[i]?.length > 0 && (
+                        <datalist id={`sim-codes-${i}`}>
+                          {vocabulary.categoryCodes[i].map((c) => <option key={c} value={c} />)}
+                        </datalist>
+                      )}
                     </Field>
                   );
                 })}
@@ -485,6 +519,16 @@ function SimulationResult({ result }: { result: Simulation }) {
   const digits = ed.digits.value;
   const { storeTime, basket } = result;
   const notFired = result.trace.filter((t) => t.status !== "fired");
+  const earned = result.rules.filter((r) => r.points !== 0);
+  // A rule that fired and earned 0 did nothing for this basket: said apart, with why.
+  const nothing = result.trace.filter((t) =>
+    t.status === "fired" && t.type !== "staff-discount" &&
+    !earned.some((r) => r.id === t.ruleId)
+  );
+  const fired = new Set(earned.map((r) => r.id));
+  const stacked = stackingMultipliers(ed.rules.value, fired);
+  const ruleAt = (i: number) => ed.rules.value[i] as Obj;
+  const words: TraceWords = { catalogue: ed.catalogue, digits, currency: basket.currency };
   return (
     <section class="sim-result" aria-label="Simulation result" aria-live="polite">
       <p>
@@ -495,7 +539,17 @@ function SimulationResult({ result }: { result: Simulation }) {
         Earns <strong data-testid="sim-points">{result.points}</strong> points
         {result.nonLoyalty && <span class="muted">(not a member: nothing is earned)</span>}
       </p>
-      {result.rules.length > 0 && (
+      {stacked.length > 0 && (
+        <ul class="stack-notes" aria-label="Multipliers that stacked">
+          {stacked.map((st) => (
+            <li key={`${st.a}-${st.b}`} class="hint warn">
+              {String(ruleAt(st.a).name)} and {String(ruleAt(st.b).name)} both fired: {st.text}{" "}
+              (their extras add).
+            </li>
+          ))}
+        </ul>
+      )}
+      {earned.length > 0 && (
         <table aria-label="Points per rule">
           <thead>
             <tr>
@@ -505,7 +559,7 @@ function SimulationResult({ result }: { result: Simulation }) {
             </tr>
           </thead>
           <tbody>
-            {result.rules.map((r) => (
+            {earned.map((r) => (
               <tr key={r.id}>
                 <td>{r.name}</td>
                 <td>{r.reference}</td>
@@ -546,6 +600,22 @@ function SimulationResult({ result }: { result: Simulation }) {
           ))}
         </ul>
       )}
+      {nothing.length > 0 && (
+        <>
+          <h3 class="section-title">Fired, but earned nothing</h3>
+          <ul class="why-not">
+            {nothing.map((t) => (
+              <li key={t.ruleId} aria-label={`Why ${t.name} earned nothing`}>
+                <strong>{t.name}</strong>: {whyNothing(
+                  ed.rules.value.find((r) => isObj(r) && r.id === t.ruleId),
+                  basket,
+                  words,
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {notFired.length > 0 && (
         <>
           <h3 class="section-title">Did not fire</h3>
@@ -564,6 +634,71 @@ function SimulationResult({ result }: { result: Simulation }) {
   );
 }
 
+/** What trace texts need: the catalogue's labels, and how money is shown. */
+export interface TraceWords {
+  catalogue: Catalogue;
+  digits: number;
+  currency: string;
+}
+
+/** A line selector in words: "lines that are COATS at full price"; "every line". */
+export function selectorWords(sel: unknown): string {
+  const s = isObj(sel) ? sel : {};
+  const list = (v: Json | undefined) => Array.isArray(v) ? v.map(String).join(" or ") : "";
+  const which = [
+    list(s.categories) && `that are ${list(s.categories)}`,
+    list(s.skus) && `of SKU ${list(s.skus)}`,
+  ].filter(Boolean).join(" or ");
+  const full = s.excludeDiscounted === true ? "at full price" : "";
+  return which || full ? ["lines", which, full].filter(Boolean).join(" ") : "every line";
+}
+
+interface BasketLines {
+  lines: readonly {
+    sku: string;
+    category?: string;
+    quantity: number;
+    discounts?: readonly unknown[];
+  }[];
+  discounts?: readonly unknown[];
+  total?: number;
+}
+
+/** The units of `basket` a selector takes (an order-level discount counts on every line). */
+export function selectedQuantity(sel: unknown, basket: BasketLines): number {
+  const s = isObj(sel) ? sel : {};
+  const orderDiscount = (basket.discounts?.length ?? 0) > 0;
+  const has = (v: Json | undefined, x: string | undefined) =>
+    Array.isArray(v) && x !== undefined && v.includes(x);
+  return basket.lines.filter((l) => {
+    if (s.excludeDiscounted === true && (orderDiscount || (l.discounts?.length ?? 0) > 0)) {
+      return false;
+    }
+    if (!Array.isArray(s.skus) && !Array.isArray(s.categories)) return true;
+    return has(s.skus, l.sku) || has(s.categories, l.category);
+  }).reduce((n, l) => n + l.quantity, 0);
+}
+
+/** Why a rule that fired earned 0 on `basket`: what its award counted, and found. */
+export function whyNothing(rule: Json | undefined, basket: BasketLines, words: TraceWords): string {
+  const event = isObj(rule) && isObj(rule.event) ? rule.event : {};
+  const params = isObj(event.params) ? event.params : {};
+  if (params.selector !== undefined) {
+    return `${selectorWords(params.selector)}: ${selectedQuantity(params.selector, basket)}`;
+  }
+  if (event.type === "multiplier") return "the rules it multiplies earned nothing here";
+  if (event.type === "basket-points" && typeof params.minTotal === "number") {
+    return `the net total is under ${formatMinor(params.minTotal, words.digits)} ` +
+      words.currency;
+  }
+  if (event.type === "tender-points") {
+    return `nothing was paid with ${
+      Array.isArray(params.tenderTypes) ? params.tenderTypes.join(" or ") : "those tenders"
+    }`;
+  }
+  return "its award came to 0 points";
+}
+
 /** What the programme's gate checked, in words, for the system facts outside the catalogue. */
 const GATE_TEXT: Record<string, string> = {
   nonLoyalty: "the customer is not a member (no customer, or a non-loyalty customer type)",
@@ -573,6 +708,9 @@ const GATE_TEXT: Record<string, string> = {
   staff: "the customer is not staff",
   atStaffLocation: "not at the staff default store",
 };
+
+/** Facts whose params are a line selector. */
+const SELECTOR_FACTS = new Set(["eligibleQuantity", "eligibleSpend"]);
 
 const isLeaf = (c: ConditionTrace): c is LeafTrace => "fact" in c;
 const childrenOf = (c: Exclude<ConditionTrace, LeafTrace>): ConditionTrace[] =>
@@ -625,7 +763,9 @@ function describe(
   if (leaf.fact === "customerCategory" && params) name += ` ${params.index}`;
   if (leaf.fact === "tenderAmount" && params) name += ` ${show(params.types)}`;
   const rule = `${name} ${op} ${show(leaf.value)}`;
+  // A selector's count is named by what it counted: "lines that are COATS at full price: 0".
+  const counted = SELECTOR_FACTS.has(leaf.fact) ? `${selectorWords(params)}: ` : "";
   return held
-    ? `${rule} must not hold, and it did (${show(leaf.factValue)})`
-    : `${rule} — it was ${show(leaf.factValue)}`;
+    ? `${rule} must not hold, and it did (${counted}${show(leaf.factValue)})`
+    : `${rule} — ${counted || "it was "}${show(leaf.factValue)}`;
 }

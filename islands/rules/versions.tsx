@@ -11,6 +11,7 @@ import { focusLater } from "./conditions.tsx";
 import {
   diffRules,
   type DraftJson,
+  isObj,
   type Json,
   type RuleChange,
   sameJson,
@@ -94,11 +95,65 @@ function Confirm(
   );
 }
 
+/** A published version shown as it was, read only: nothing changes until Restore. */
+function ViewVersion(
+  { version, current, onClose }: { version: Published; current: Json[]; onClose: () => void },
+) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useLayoutEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="confirm-dialog version-view"
+      aria-labelledby="version-view-title"
+      onClose={onClose}
+    >
+      <h2 id="version-view-title">Version {version.version}</h2>
+      <p class="muted">
+        Published {new Date(version.publishedAt).toLocaleString()}
+        {version.publishedBy ? ` by ${version.publishedBy}` : ""} · {version.rules.length}{" "}
+        {version.rules.length === 1 ? "rule" : "rules"}. Viewing restores nothing.
+      </p>
+      <ol class="version-rules">
+        {version.rules.map((r, i) => {
+          const rule = isObj(r) ? r : {};
+          const event = isObj(rule.event) ? rule.event : {};
+          return (
+            <li key={i}>
+              <strong>{String(rule.name ?? `Rule ${i + 1}`)}</strong> <code>{String(rule.id)}</code>
+              {" "}
+              <span class="badge">{String(event.type)}</span>
+              {rule.enabled === false && <span class="badge disabled">off</span>}
+              <span class="muted">priority {String(rule.priority)}</span>
+            </li>
+          );
+        })}
+      </ol>
+      <h3 class="section-title">What the editor would change to get it back</h3>
+      <DiffList changes={diffRules(current, version.rules)} empty="Nothing: the editor holds it." />
+      <details>
+        <summary>As JSON</summary>
+        <pre class="version-json">{JSON.stringify(version.rules, null, 2)}</pre>
+      </details>
+      <div class="form-buttons">
+        <button type="button" class="secondary" onClick={() => ref.current?.close()}>
+          Close
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
 export function Versions({ state }: { state: RuleSetState }) {
   const { rules, saved, published, versions, nextCursor, groupId } = state;
-  const dialog = useSignal<{ kind: "publish" } | { kind: "restore"; version: Published } | null>(
-    null,
-  );
+  const dialog = useSignal<
+    | { kind: "publish" }
+    | { kind: "restore"; version: Published }
+    | { kind: "view"; version: Published }
+    | null
+  >(null);
   const loading = useSignal(false);
   const base = `/merchant-groups/${groupId}/rules`;
   const dirty = !sameJson(rules.value, saved.value.rules);
@@ -130,9 +185,9 @@ export function Versions({ state }: { state: RuleSetState }) {
     }
   }
 
-  async function openRestore(n: number) {
+  async function openVersion(n: number, kind: "restore" | "view") {
     const version = await api<Published>("GET", `${base}/versions/${n}`);
-    dialog.value = { kind: "restore", version };
+    dialog.value = { kind, version };
   }
 
   async function restore(n: number) {
@@ -202,11 +257,9 @@ export function Versions({ state }: { state: RuleSetState }) {
                 <th>Published</th>
                 <th>By</th>
                 <th class="num">Rules</th>
-                {state.canManage && (
-                  <th>
-                    <span class="sr-only">Actions</span>
-                  </th>
-                )}
+                <th>
+                  <span class="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -219,19 +272,33 @@ export function Versions({ state }: { state: RuleSetState }) {
                   <td>{new Date(v.publishedAt).toLocaleString()}</td>
                   <td>{v.publishedBy ?? "—"}</td>
                   <td class="num">{v.ruleCount}</td>
-                  {state.canManage && (
-                    <td class="cell-actions">
+                  <td class="cell-actions">
+                    <button
+                      type="button"
+                      id={`view-${v.version}`}
+                      class="secondary small"
+                      aria-label={`View version ${v.version}`}
+                      onClick={() =>
+                        openVersion(v.version, "view").catch((err) =>
+                          state.announce(describeError(err))
+                        )}
+                    >
+                      View
+                    </button>
+                    {state.canManage && (
                       <button
                         type="button"
                         id={`restore-${v.version}`}
                         class="secondary small"
                         onClick={() =>
-                          openRestore(v.version).catch((err) => state.announce(describeError(err)))}
+                          openVersion(v.version, "restore").catch((err) =>
+                            state.announce(describeError(err))
+                          )}
                       >
                         Restore…
                       </button>
-                    </td>
-                  )}
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -264,6 +331,13 @@ export function Versions({ state }: { state: RuleSetState }) {
             empty="No rule changes."
           />
         </Confirm>
+      )}
+      {dialog.value?.kind === "view" && (
+        <ViewVersion
+          version={dialog.value.version}
+          current={rules.value}
+          onClose={() => close(`view-${(dialog.value as { version: Published }).version.version}`)}
+        />
       )}
       {dialog.value?.kind === "restore" && (() => {
         const v = dialog.value.version;

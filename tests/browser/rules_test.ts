@@ -102,7 +102,7 @@ Deno.test({
       const result = () => simulator().getByRole("region", { name: "Simulation result" });
 
       async function simulateOn(day: string) {
-        await simulator().getByLabel("Day").fill(day);
+        await simulator().getByLabel("Day", { exact: true }).fill(day);
         await simulator().getByRole("button", { name: "Simulate" }).click();
         await result().getByText(`${day}, 11:00 on the store's clock`).waitFor();
       }
@@ -118,6 +118,12 @@ Deno.test({
             const store = await admin("POST", `/sites/${site.id}/stores`, {
               number: 12,
               name: "Opéra",
+              timezone: "Europe/Paris",
+            });
+            // A registered store of no merchant: the pickers leave it out, and say why.
+            await admin("POST", `/sites/${site.id}/stores`, {
+              number: 13,
+              name: "Depot",
               timezone: "Europe/Paris",
             });
             const till = await admin("POST", `/stores/${store.id}/pos`, {
@@ -177,8 +183,14 @@ Deno.test({
           await waitForFocusId(page, "re-1-name");
           const form = rule("Multiplier");
           assert.equal(await form.getByLabel("Name", { exact: true }).inputValue(), "Multiplier");
+          assert.equal(await form.getByLabel("Rule id").inputValue(), "multiplier");
           await form.getByLabel("Name", { exact: true }).fill(DOUBLE);
           const open = rule(DOUBLE);
+          assert.equal(
+            await open.getByLabel("Rule id").inputValue(),
+            "double-points-on-tuesdays-for-gold",
+            "a new rule's id follows its name",
+          );
           await open.getByLabel("Rule id").fill("double-tuesday-gold");
           assert.equal(await open.getByLabel("Factor").inputValue(), "2");
           const kind = open.getByLabel("Kind", { exact: true }).locator("option:checked");
@@ -210,13 +222,22 @@ Deno.test({
             const value = condition("2").getByLabel("Value");
             await waitFor("an empty code is an error next to it", async () =>
               (await value.getAttribute("aria-invalid")) === "true");
-            await value.pressSequentially("gold");
-            assert.equal(await value.inputValue(), "GOLD", "codes are upper-case");
+            assert.deepEqual(
+              await value.locator("option").allTextContents(),
+              ["Choose a code", "GOLD"],
+              "the codes the programme's customers hold",
+            );
+            await value.selectOption({ label: "GOLD" });
             assert.equal(await value.getAttribute("aria-invalid"), null);
 
             await open.getByRole("button", { name: "Add condition" }).click();
             await condition("3").getByLabel("Fact").selectOption({ label: "Store number" });
-            await condition("3").getByLabel("Value").selectOption({ label: "12 · Opéra" });
+            const store = condition("3").getByLabel("Value");
+            assert.match(
+              await describedBy(store),
+              /Not offered: 13 · Depot \(linked to no merchant\)/,
+            );
+            await store.selectOption({ label: "12 · Opéra" });
             await island().getByText("No problem found").waitFor();
           },
         ],
@@ -352,8 +373,69 @@ Deno.test({
             island().getByTestId("draft-status"),
             "Draft version 4, saved by owner@example.com · version 2 is live",
           );
-          assert.deepEqual(pageErrors, [], "no uncaught error in the page");
         }],
+        ["version 1 is viewed as it was, without restoring it", async () => {
+          await island().getByRole("button", { name: "View version 1" }).click();
+          const dialog = page.getByRole("dialog", { name: "Version 1" });
+          await dialog.waitFor();
+          assert.match(
+            await dialog.locator(".version-rules").textContent() ?? "",
+            /1 point per EUR basic/,
+          );
+          await dialog.getByRole("button", { name: "Close" }).click();
+          await dialog.waitFor({ state: "detached" });
+          await waitForText(
+            island().getByTestId("draft-status"),
+            "Draft version 4, saved by owner@example.com · version 2 is live",
+          );
+        }],
+        [
+          "a second multiplier is flagged as stacking; a rule that earns 0 is not listed as fired",
+          async () => {
+            await island().getByRole("button", { name: "JSON", exact: true }).click();
+            const json = island().getByLabel("Rules as JSON");
+            const rules = JSON.parse(await json.inputValue());
+            const gold = rules[1];
+            rules.push({
+              ...gold,
+              id: "gold-double",
+              name: "Gold double",
+              conditions: gold.conditions,
+            });
+            rules.push({
+              id: "coats",
+              name: "Full-price coats",
+              enabled: true,
+              priority: 30,
+              conditions: { all: [{ fact: "member", operator: "equal", value: true }] },
+              event: {
+                type: "item-points",
+                params: {
+                  selector: { categories: ["COATS"], excludeDiscounted: true },
+                  perItem: 5,
+                },
+              },
+            });
+            await json.fill(JSON.stringify(rules));
+            await island().getByRole("button", { name: "Form", exact: true }).click();
+            const stacks = await rule("Gold double").locator(".stack-notes").textContent();
+            assert.match(
+              stacks ?? "",
+              /Stacks with Double points on Tuesdays for GOLD.*×2 and ×2 make ×3 of the base/,
+            );
+            await simulateOn("2025-03-04");
+            const stacked = await result().getByRole("list", { name: "Multipliers that stacked" })
+              .textContent();
+            assert.match(stacked ?? "", /both fired: ×2 and ×2 make ×3 of the base/);
+            const perRule = await rows(result().getByRole("table", { name: "Points per rule" }));
+            assert.ok(!perRule.some((r) => r[0] === "Full-price coats"), "0 points: not fired");
+            await waitForText(
+              result().getByRole("listitem", { name: "Why Full-price coats earned nothing" }),
+              "Full-price coats: lines that are COATS at full price: 0",
+            );
+            assert.deepEqual(pageErrors, [], "no uncaught error in the page");
+          },
+        ],
       ];
       await app.runSteps(steps);
     }),

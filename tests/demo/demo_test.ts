@@ -10,6 +10,8 @@ Deno.test("the demo loads a living programme, and refuses a database with data u
       customers: 120,
       items: 30,
       giftCards: 50,
+      coupons: 10,
+      sales: 80,
       force: false,
       issuer: t.config.publicUrl,
     };
@@ -23,7 +25,35 @@ Deno.test("the demo loads a living programme, and refuses a database with data u
     assert.equal(await count("pos"), 8);
     assert.equal(await count("customers"), 120);
     assert.equal(await count("items"), 30);
-    assert.equal(await count("instruments"), 120 + 50, "a card per customer, plus gift cards");
+    assert.equal(
+      await count("instruments"),
+      120 + 50 + 10,
+      "a card per customer, plus gift cards and coupons",
+    );
+    const coupons = await t.db.selectFrom("instruments").innerJoin(
+      "series",
+      "series.id",
+      "instruments.series_id",
+    )
+      .select("instruments.number").where("series.type", "=", "coupon").execute();
+    assert.equal(coupons.length, 10, "the spring coupons generate");
+    assert.ok(coupons.every((c) => c.number.startsWith("SPRNG")));
+
+    // A month of trading, through the POS's services: its sales, returns and points are there.
+    const rows = await t.db.selectFrom("sales").select(["kind", "at", "customer_id", "points"])
+      .execute();
+    const sales = rows.filter((r) => r.kind === "sale");
+    assert.equal(sales.length, 80);
+    assert.equal(demo.sales, 80);
+    assert.ok(demo.returns > 0, "some sales were returned");
+    assert.equal(rows.length - sales.length, demo.returns);
+    const monthAgo = Date.now() - 30 * 86_400_000;
+    assert.ok(sales.every((s) => new Date(s.at).getTime() >= monthAgo - 86_400_000));
+    assert.ok(sales.every((s) => new Date(s.at).getTime() <= Date.now()));
+    assert.ok(sales.some((s) => s.customer_id === null), "passers-by too");
+    assert.ok(sales.some((s) => Number(s.points) > 0), "members earned points");
+    const days = new Set(sales.map((s) => new Date(s.at).toISOString().slice(0, 10)));
+    assert.ok(days.size > 15, `spread over the month (${days.size} days)`);
     const giftCards = await t.db.selectFrom("series").select("id").where("type", "=", "gift-card")
       .executeTakeFirstOrThrow();
     assert.deepEqual((await seriesLiabilities(t.db, [giftCards.id])).get(giftCards.id), {

@@ -11,6 +11,7 @@ const t = await createTestApp();
 const w = await buildWorld(t, {
   name: "Rules A",
   staff: { marketing: "marketing", support: "support" },
+  moreStores: [{ number: 7, name: "Depot" }],
 });
 const other = await buildWorld(t, { name: "Rules B" });
 const marketing = w.staff.marketing.token;
@@ -267,6 +268,49 @@ Deno.test("the vocabulary gives the editor this programme's values", async () =>
     timezone: w.store.timezone,
   }]);
   assert.deepEqual(res.json.itemCategories, []);
+  assert.deepEqual(res.json.unlistedStores, [{
+    number: 7,
+    name: "Depot",
+    reason: "no-merchant",
+    merchants: [],
+  }], "a registered store of no merchant is said to be missing, and why");
+
+  // Codes in use, per category; a store whose merchant is in another group.
+  for (const [n, categories] of [["V1", ["GOLD", "YES"]], ["V2", ["MEMBER"]]] as const) {
+    const made = await call("POST", `/merchant-groups/${w.group.id}/customers`, {
+      number: n,
+      name: n,
+      categories,
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+  }
+  const depot = w.stores.find((s) => s.number === 7)!;
+  const elsewhere = await call("POST", "/merchants", {
+    organizationId: w.org.id,
+    name: "Depot shop",
+    storeIds: [depot.id],
+  });
+  assert.equal(elsewhere.status, 201, JSON.stringify(elsewhere.json));
+  const again = (await call("GET", `${rules()}/vocabulary`, undefined, support)).json;
+  assert.deepEqual(again.categoryCodes, [["GOLD", "MEMBER"], ["YES"], [], [], []]);
+  assert.deepEqual(again.unlistedStores, [{
+    number: 7,
+    name: "Depot",
+    reason: "merchant-without-group",
+    merchants: ["Depot shop"],
+  }]);
+  const outlet = await call("POST", "/merchant-groups", {
+    organizationId: w.org.id,
+    name: "Outlet programme",
+  });
+  const joined = await call("POST", `/merchant-groups/${outlet.json.id}/merchants`, {
+    merchantId: elsewhere.json.id,
+  });
+  assert.ok(joined.status < 300, JSON.stringify(joined.json));
+  assert.equal(
+    (await call("GET", `${rules()}/vocabulary`, undefined, support)).json.unlistedStores[0].reason,
+    "other-group",
+  );
   assert.equal(
     (await call("GET", `${rules(other.group)}/vocabulary`, undefined, support)).status,
     404,

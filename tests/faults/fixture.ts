@@ -41,6 +41,8 @@ export async function loadFixture(
       customers: 200,
       items: 20,
       giftCards: 0,
+      coupons: 0,
+      sales: 0,
       force: false,
       issuer: opts.issuer,
       tokenKeySecret: opts.tokenKeySecret,

@@ -17,11 +17,16 @@ import {
   newRule,
   type Obj,
   parseMinor,
+  renameRule,
   setIn,
+  slugOf,
+  stackingMultipliers,
+  stackText,
+  unlistedStoresText,
   valueForOperator,
   type Vocabulary,
 } from "../../islands/rules/model.ts";
-import { whyNot } from "../../islands/rules/simulator.tsx";
+import { selectorWords, whyNot, whyNothing } from "../../islands/rules/simulator.tsx";
 import { DEFAULT_SETTINGS } from "../../programme/settings_schema.ts";
 import { BasketSchema } from "../../rules/basket.ts";
 import { evaluate } from "../../rules/evaluate.ts";
@@ -31,7 +36,9 @@ const catalogue = catalogueJson();
 const vocabulary: Vocabulary = {
   categoryNames: ["Customer type", "Category 2", "Category 3", "Category 4", "Category 5"],
   itemCategories: ["SHOES", "SOCKS"],
+  categoryCodes: [["GOLD", "MEMBER"], [], [], [], []],
   stores: [{ number: 12, name: "Opéra", timezone: "Europe/Paris" }],
+  unlistedStores: [{ number: 7, name: "Depot", reason: "no-merchant", merchants: [] }],
   cardSeries: [],
   keyLineTotalReference: "",
 };
@@ -216,4 +223,135 @@ Deno.test("why a rule did not fire, from the engine's trace: the condition and w
   assert.deepEqual(await why(basket("2025-03-04T10:00:00Z", ["GOLD"], 12, false)), [
     "the customer is not a member (no customer, or a non-loyalty customer type)",
   ]);
+});
+
+Deno.test("a rule's id comes from its name, unique in the set, and a saved id stays", () => {
+  assert.equal(slugOf("Double points on Tuesdays for GOLD!"), "double-points-on-tuesdays-for-gold");
+  assert.equal(slugOf("Étoile · 2×"), "etoile-2");
+  assert.equal(slugOf("***"), "rule");
+  const multiplier = catalogue.events.find((e) => e.type === "multiplier")!;
+  let rules: Json[] = [basic];
+  rules = [...rules, newRule(rules, multiplier)];
+  const kept = new Set(["basic"]);
+  const typed = (name: string) => rules = renameRule(rules, 1, name, kept);
+  typed("D");
+  typed("Double Tuesdays");
+  assert.equal((rules[1] as Obj).id, "double-tuesdays", "the id follows the name as typed");
+  rules = setIn(rules, [0, "id"], "1-point-per-eur") as Json[];
+  typed("1 point per EUR");
+  assert.equal((rules[1] as Obj).id, "1-point-per-eur-2", "unique in the set");
+  rules = setIn(rules, [1, "id"], "my-own") as Json[];
+  typed("Triple");
+  assert.equal((rules[1] as Obj).id, "my-own", "an id typed by hand stays");
+  rules = renameRule(rules, 0, "Basic, renamed", new Set(["1-point-per-eur"]));
+  assert.equal((rules[0] as Obj).id, "1-point-per-eur", "a saved rule keeps its id");
+  assert.ok(parseRuleSet(rules).success);
+});
+
+Deno.test("multipliers that stack on one basket are flagged: their extras add", () => {
+  const m = (id: string, factor: number, ruleIds?: string[], enabled = true): Obj => ({
+    ...double,
+    id,
+    name: id,
+    enabled,
+    event: { type: "multiplier", params: { factor, ...(ruleIds ? { ruleIds } : {}) } },
+  });
+  const other: Obj = { ...basic, id: "other" };
+  assert.equal(stackText([2, 2]), "×2 and ×2 make ×3 of the base");
+  assert.equal(stackText([2, 3, 1.5]), "×2, ×3 and ×1.5 make ×4.5 of the base");
+  const set = [basic, other, m("a", 2), m("b", 2), m("c", 3, ["other"]), m("d", 2, ["basic"])];
+  assert.deepEqual(stackingMultipliers(set).map((s) => [s.a, s.b, s.text]), [
+    [2, 3, "×2 and ×2 make ×3 of the base"],
+    [2, 4, "×2 and ×3 make ×4 of the base"],
+    [2, 5, "×2 and ×2 make ×3 of the base"],
+    [3, 4, "×2 and ×3 make ×4 of the base"],
+    [3, 5, "×2 and ×2 make ×3 of the base"],
+  ], "c and d multiply different rules: no stacking between them");
+  assert.deepEqual(stackingMultipliers([basic, m("a", 2), m("b", 2, undefined, false)]), []);
+  assert.deepEqual(
+    stackingMultipliers(set, new Set(["a", "c"])).map((s) => [s.a, s.b]),
+    [[2, 4]],
+    "in a simulation: only those that fired",
+  );
+});
+
+Deno.test("the store picker never assumes a store, and says why a registered one is missing", () => {
+  const two: Vocabulary = {
+    ...vocabulary,
+    stores: [...vocabulary.stores, { number: 14, name: "Gare", timezone: "Europe/Paris" }],
+    unlistedStores: [
+      { number: 7, name: "Depot", reason: "no-merchant", merchants: [] },
+      { number: 9, name: "Outlet", reason: "other-group", merchants: ["Outlet shop"] },
+      { number: 11, name: "Kiosk", reason: "merchant-without-group", merchants: ["Kiosk Ltd"] },
+    ],
+  };
+  assert.deepEqual(newLeaf(fact("storeNumber"), two).value, null, "two stores: none chosen");
+  assert.equal(
+    unlistedStoresText(two),
+    "Not offered: 7 · Depot (linked to no merchant); 9 · Outlet (its merchant Outlet shop is " +
+      "in another group); 11 · Kiosk (its merchant Kiosk Ltd is in no group yet). Link a store " +
+      "to a merchant of this group on the Merchants page.",
+  );
+  assert.equal(unlistedStoresText({ ...two, unlistedStores: [] }), null);
+});
+
+Deno.test("a trace names the selector it counted; a rule that earned 0 says what it found", async () => {
+  assert.equal(
+    selectorWords({ categories: ["COATS"], excludeDiscounted: true }),
+    "lines that are COATS at full price",
+  );
+  assert.equal(selectorWords({ skus: ["A1", "B2"] }), "lines of SKU A1 or B2");
+  assert.equal(selectorWords({}), "every line");
+  const coats: Obj = {
+    id: "coats",
+    name: "Coats at full price",
+    enabled: true,
+    priority: 30,
+    conditions: {
+      all: [{
+        fact: "eligibleQuantity",
+        params: { categories: ["COATS"], excludeDiscounted: true },
+        operator: "greaterThan",
+        value: 0,
+      }],
+    },
+    event: {
+      type: "item-points",
+      params: { selector: { categories: ["COATS"], excludeDiscounted: true }, perItem: 5 },
+    },
+  };
+  const rules = parseRuleSet([coats]);
+  assert.ok(rules.success);
+  const basket = BasketSchema.parse({
+    currency: "EUR",
+    at: "2025-03-05T10:00:00Z",
+    storeNumber: 12,
+    posNumber: 1,
+    timezone: "Europe/Paris",
+    customer: { categories: ["GOLD"], member: true, visitCount: 0 },
+    channel: "pos",
+    lines: [{
+      sku: "C1",
+      category: "COATS",
+      quantity: 1,
+      unitPrice: 10000,
+      discounts: [{ kind: "sale", amount: 2000 }],
+    }],
+    discounts: [],
+    tenders: [{ type: "CASH", amount: 8000 }],
+  });
+  const { trace } = await evaluate(rules.data, basket, DEFAULT_SETTINGS, { trace: true });
+  assert.deepEqual(whyNot(trace[0], catalogue, 2, "EUR"), [
+    "Quantity of lines is more than 0 — lines that are COATS at full price: 0",
+  ]);
+  const words = { catalogue, digits: 2, currency: "EUR" };
+  assert.equal(whyNothing(coats, basket, words), "lines that are COATS at full price: 0");
+  assert.equal(
+    whyNothing(
+      { event: { type: "basket-points", params: { points: 5, minTotal: 15000 } } },
+      basket,
+      words,
+    ),
+    "the net total is under 150.00 EUR",
+  );
 });
