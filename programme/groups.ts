@@ -36,6 +36,7 @@ export async function createGroup(
       orgId: input.orgId,
       entity: "merchant-group",
       entityId: group.id,
+      label: group.name,
       action: "create",
       actor: input.actor,
       before: null,

@@ -9,6 +9,7 @@ import * as m0007 from "./0007_ledger.ts";
 import * as m0008 from "./0008_customer_search.ts";
 import * as m0009 from "./0009_instrument_value.ts";
 import * as m0010 from "./0010_money_at_the_till.ts";
+import * as m0015 from "./0015_audit_history.ts";
 
 /** Listed statically, not read from disk, so the same set runs on Deno Deploy. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   "0008_customer_search": m0008,
   "0009_instrument_value": m0009,
   "0010_money_at_the_till": m0010,
+  "0015_audit_history": m0015,
 };
