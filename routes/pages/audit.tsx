@@ -133,7 +133,7 @@ export const auditPages = new Hono<AppEnv>()
                       <time datetime={e.at}>{when(new Date(e.at))}</time>
                     </td>
                     <td>{e.actor.label}</td>
-                    {showOrg && <td>{orgName.get(e.organizationId) ?? ""}</td>}
+                    {showOrg && <td>{orgName.get(e.organizationId ?? "") ?? ""}</td>}
                     <td>
                       {e.action} {page ? <a href={page}>{e.entity}</a> : e.entity}
                       <br />
