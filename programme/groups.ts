@@ -58,3 +58,12 @@ export async function listGroups(
   if (q.after) query = query.where(afterNameAndId(q.after));
   return await query.execute();
 }
+
+/** Group names by id (the audit log names a group's settings and rules by the group). */
+export async function groupNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const uuids = [...new Set(ids.filter(isUuid))];
+  if (!uuids.length) return new Map();
+  const rows = await db.selectFrom("merchant_groups").select(["id", "name"])
+    .where("id", "in", uuids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
