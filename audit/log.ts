@@ -44,7 +44,10 @@ export interface AuditInput {
 
 /** Appends an audit entry; call it inside the transaction that makes the change. */
 export async function recordAudit(db: Db, input: AuditInput): Promise<void> {
-  const diff = jsonDiff(input.before ?? undefined, input.after ?? undefined);
+  // A creation (or deletion) lists each field set (or cleared), not one whole-object value.
+  const none = (other: Json | null) =>
+    typeof other === "object" && other !== null && !Array.isArray(other) ? {} : undefined;
+  const diff = jsonDiff(input.before ?? none(input.after), input.after ?? none(input.before));
   await db.insertInto("audit_log").values({
     org_id: input.orgId,
     entity: input.entity,
