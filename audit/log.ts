@@ -23,23 +23,36 @@ export function jsonDiff(before: Json | undefined, after: Json | undefined, path
   return [{ path: path || "(value)", before, after }];
 }
 
+/** Who made a change: a staff user, or (id null) a person not signed in, named as they typed. */
+export interface AuditActor {
+  id: string | null;
+  email: string;
+}
+
 export interface AuditInput {
-  orgId: string;
+  /** Null for an installation-wide change (signing keys, the sign-in limit). */
+  orgId: string | null;
   entity: string;
   entityId: string;
   action: string;
-  actor: Pick<StaffUser, "id" | "email">;
+  actor: AuditActor;
+  /** What people call the entity (a store's name, a card's number), kept as it was then. */
+  label?: string;
   before: Json | null;
   after: Json | null;
 }
 
 /** Appends an audit entry; call it inside the transaction that makes the change. */
 export async function recordAudit(db: Db, input: AuditInput): Promise<void> {
-  const diff = jsonDiff(input.before ?? undefined, input.after ?? undefined);
+  // A creation (or deletion) lists each field set (or cleared), not one whole-object value.
+  const none = (other: Json | null) =>
+    typeof other === "object" && other !== null && !Array.isArray(other) ? {} : undefined;
+  const diff = jsonDiff(input.before ?? none(input.after), input.after ?? none(input.before));
   await db.insertInto("audit_log").values({
     org_id: input.orgId,
     entity: input.entity,
     entity_id: input.entityId,
+    entity_label: input.label ?? null,
     action: input.action,
     actor_id: input.actor.id,
     actor_label: input.actor.email,
@@ -56,6 +69,9 @@ export interface AuditQuery {
   entity?: string;
   entityId?: string;
   actorId?: string;
+  /** Entries at or after this time, and before `until`. */
+  since?: Date;
+  until?: Date;
   /** Keyset cursor: the id of the last entry of the previous page. */
   after?: string;
   limit: number;
@@ -70,6 +86,8 @@ export async function listAudit(db: Db, q: AuditQuery) {
   if (q.entity) query = query.where("entity", "=", q.entity);
   if (q.entityId) query = query.where("entity_id", "=", q.entityId);
   if (q.actorId) query = query.where("actor_id", "=", q.actorId);
+  if (q.since) query = query.where("at", ">=", q.since);
+  if (q.until) query = query.where("at", "<", q.until);
   if (q.after) {
     // The cursor names a row rather than carrying its time: timestamps are microseconds in
     // Postgres and milliseconds in JavaScript, so a time in the cursor would skip entries.

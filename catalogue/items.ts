@@ -87,6 +87,7 @@ export async function upsertItems(
       orgId: group.org_id,
       entity: "items",
       entityId: group.id,
+      label: group.name,
       action: "upsert",
       actor,
       before: null,

@@ -163,10 +163,13 @@ export interface LoyaltySettingsTable {
 
 export interface AuditLogTable {
   id: Generated<string>;
-  org_id: string;
+  /** Null for installation-wide changes (signing keys, sign-in limits): the owner's to read. */
+  org_id: string | null;
   /** e.g. `loyalty-settings`, `merchant`, `series`. */
   entity: string;
   entity_id: string;
+  /** What people called the entity when the entry was written (a store's name). */
+  entity_label: string | null;
   action: string;
   actor_id: string | null;
   /** The actor's email (or `pos:<id>`) at the time, kept when the user is gone. */

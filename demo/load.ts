@@ -65,19 +65,22 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
   const password = randomToken(12);
   const fresh = (await countStaff(db)) === 0;
   const email = fresh ? "owner@demo.example" : `demo-${randomToken(4).toLowerCase()}@demo.example`;
-  const org = await createOrganization(db, `Demo Retail ${fresh ? "" : randomToken(3)}`.trim());
+  const owner = fresh
+    ? (await createOwner(db, { email, name: "Demo Owner", password }))!
+    : await db.selectFrom("staff_users").select(["id", "email"])
+      .where("is_owner", "=", true).executeTakeFirstOrThrow();
+  const name = `Demo Retail ${fresh ? "" : randomToken(3)}`.trim();
+  const org = await createOrganization(db, name, owner);
   let actor: StaffUser;
   if (fresh) {
-    actor = (await createOwner(db, { email, name: "Demo Owner", password }))!;
+    actor = owner as StaffUser;
   } else {
-    const owner = await db.selectFrom("staff_users").select(["id", "email"])
-      .where("is_owner", "=", true).executeTakeFirstOrThrow();
     const { member, inviteToken } = await inviteMember(db, {
       orgId: org.id,
       email,
       name: "Demo Admin",
       role: "admin",
-      invitedBy: owner.id,
+      invitedBy: owner,
     });
     await acceptInviteWithPassword(db, inviteToken, password);
     actor = (await findStaffById(db, member.id))!;
@@ -87,16 +90,16 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
   const posList = [];
   const tills: DemoTill[] = [];
   for (const [s, siteName] of ["Paris", "Lyon"].entries()) {
-    const site = await createSite(db, org.id, siteName);
+    const site = await createSite(db, org.id, siteName, actor);
     for (let n = 1; n <= 2; n++) {
       const store = await createStore(db, site, {
         number: s * 2 + n,
         name: `${siteName} ${n === 1 ? "Centre" : "Gare"}`,
         timezone: "Europe/Paris",
-      });
+      }, actor);
       storeIds.push(store.id);
       for (let p = 1; p <= 2; p++) {
-        const pos = await createPos(db, store, { number: p, name: `Till ${p}` });
+        const pos = await createPos(db, store, { number: p, name: `Till ${p}` }, actor);
         posList.push(pos);
         tills.push({
           storeId: store.id,
@@ -228,7 +231,7 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
   const issued = await issueDeviceToken(
     { db, issuer: opts.issuer, secret: opts.tokenKeySecret },
     { kind: "pos", pos: posList[0] },
-    { ttlDays: 30, label: "demo", createdBy: actor.id },
+    { ttlDays: 30, label: "demo", createdBy: actor },
   );
   return {
     email,

@@ -366,13 +366,14 @@ export async function staffMove(
       orgId: i.org_id,
       entity: "instrument",
       entityId: i.id,
+      label: i.number,
       action: input.move,
       actor,
       before: { status: before },
       after: {
         status: moved.state.status,
         reason: input.reason,
-        ...(moved.activity.amount ? { amount: moved.activity.amount } : {}),
+        ...(moved.activity.amount ? { amount: moved.activity.amount, currency: i.currency } : {}),
       },
     });
     return { ...moved.state, writtenOff: input.move === "void" ? moved.activity.amount : 0 };

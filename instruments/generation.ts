@@ -81,6 +81,7 @@ export async function startGeneration(
         orgId: series.org_id,
         entity: "series",
         entityId: series.id,
+        label: series.name,
         action: "generate",
         actor: input.actor,
         before: null,

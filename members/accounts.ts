@@ -5,6 +5,7 @@ import type { Selectable } from "kysely";
 import type { AccountTable } from "../db/schema.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { type AuditActor, recordAudit } from "../audit/log.ts";
 
 export type Account = Selectable<AccountTable>;
 
@@ -59,17 +60,29 @@ export async function openAccount(
   customer: AccountHolder,
   type: string | undefined,
   settings: LoyaltySettings,
+  actor: AuditActor,
 ): Promise<Account> {
   return await inTransaction(db, async (tx) => {
-    const locked = await tx.selectFrom("customers").select("id")
+    const locked = await tx.selectFrom("customers").select(["id", "number", "name"])
       .where("id", "=", customer.id).where("org_id", "=", customer.org_id)
       .forUpdate().executeTakeFirst();
     if (!locked) throw notFound("customer");
-    return await insertAccount(
+    const account = await insertAccount(
       tx,
       customer,
       type ?? settings.defaultAccountType,
       settings.maxAccountsPerCustomer,
     );
+    await recordAudit(tx, {
+      orgId: customer.org_id,
+      entity: "customer",
+      entityId: customer.id,
+      label: `${locked.name} (${locked.number})`,
+      action: "open-account",
+      actor,
+      before: null,
+      after: { accountType: account.type },
+    });
+    return account;
   });
 }

@@ -16,6 +16,7 @@ import type { MerchantGroup } from "../programme/groups.ts";
 import { generateNumber } from "../instruments/numbers.ts";
 import { customerStatus, type LoyaltySettings } from "../programme/settings_schema.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { type AuditActor, recordAudit } from "../audit/log.ts";
 import { reusable } from "../db/compiled.ts";
 import { CUSTOMER_POINTS, POINTS } from "../ledger/accounts.ts";
 import type { CustomerFigures } from "./statistics.ts";
@@ -256,13 +257,15 @@ const preflight = async (tx: Db, group: MerchantGroup, number: string, homeStore
  * Creates a customer with, per the settings, the automatic card (number = customer number)
  * and an account of the default account type — all in one transaction (the caller's, if it
  * is one), in two statements: what must be checked, then one insert of all three rows. A
- * given number in use is a 409 on `number`; an unknown home store a 422.
+ * given number in use is a 409 on `number`; an unknown home store a 422. Staff's creations
+ * (`actor`) are audited; a POS's are not, as its sales are not (its request log has them).
  */
 export async function createCustomer(
   db: Db,
   group: MerchantGroup,
   input: NewCustomer,
   settings: LoyaltySettings,
+  actor?: AuditActor,
 ): Promise<CustomerDetail> {
   const categories = input.categories.map((c) => c ?? "");
   while (categories.length && !categories[categories.length - 1]) categories.pop();
@@ -318,6 +321,26 @@ export async function createCustomer(
       // so there is no member without the email and no email without the member.
       if (settings.sendNewMemberEmail && customerStatus(settings, categories).member) {
         await enqueueNewMemberEmail(tx, inserted);
+      }
+      if (actor) {
+        await recordAudit(tx, {
+          orgId: group.org_id,
+          entity: "customer",
+          entityId: inserted.id,
+          label: `${inserted.name} (${inserted.number})`,
+          action: "create",
+          actor,
+          before: null,
+          after: {
+            number: inserted.number,
+            name: inserted.name,
+            email: inserted.email,
+            phone: inserted.phone,
+            categories: inserted.categories,
+            homeStoreNumber: input.homeStoreNumber ?? null,
+            cards: cards.map((c) => c.number),
+          },
+        });
       }
       return {
         customer: inserted,

@@ -204,6 +204,7 @@ export async function adjustPoints(
       orgId: customer.org_id,
       entity: "customer",
       entityId: customer.id,
+      label: `${customer.name} (${customer.number})`,
       action: "adjust-points",
       actor: staff,
       before: { points: (balance - amount) / 100 },

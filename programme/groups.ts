@@ -36,6 +36,7 @@ export async function createGroup(
       orgId: input.orgId,
       entity: "merchant-group",
       entityId: group.id,
+      label: group.name,
       action: "create",
       actor: input.actor,
       before: null,
@@ -56,4 +57,13 @@ export async function listGroups(
   if (q.orgIds) query = query.where("org_id", "in", q.orgIds);
   if (q.after) query = query.where(afterNameAndId(q.after));
   return await query.execute();
+}
+
+/** Group names by id (the audit log names a group's settings and rules by the group). */
+export async function groupNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const uuids = [...new Set(ids.filter(isUuid))];
+  if (!uuids.length) return new Map();
+  const rows = await db.selectFrom("merchant_groups").select(["id", "name"])
+    .where("id", "in", uuids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -4,6 +4,7 @@ import { isUuid } from "../db/errors.ts";
 import type { OrganizationTable, PosTable, SiteTable, Status, StoreTable } from "../db/schema.ts";
 import { hasHistory } from "./history.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { type AuditActor, recordAudit } from "../audit/log.ts";
 
 export type Organization = Selectable<OrganizationTable>;
 export type OrganizationTree = Organization & {
@@ -12,9 +13,29 @@ export type OrganizationTree = Organization & {
   })[];
 };
 
-export async function createOrganization(db: Db, name: string): Promise<Organization> {
-  return await db.insertInto("organizations").values({ name }).returningAll()
-    .executeTakeFirstOrThrow();
+/** What the audit log keeps of an organization, a site or a POS. */
+const nameStatus = (r: { name: string; status: Status }) => ({ name: r.name, status: r.status });
+
+export async function createOrganization(
+  db: Db,
+  name: string,
+  actor: AuditActor,
+): Promise<Organization> {
+  return await inTransaction(db, async (tx) => {
+    const org = await tx.insertInto("organizations").values({ name }).returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId: org.id,
+      entity: "organization",
+      entityId: org.id,
+      label: org.name,
+      action: "create",
+      actor,
+      before: null,
+      after: nameStatus(org),
+    });
+    return org;
+  });
 }
 
 /** `ids` null → every organization (the owner). */
@@ -60,13 +81,31 @@ export async function updateOrganization(
   db: Db,
   id: string,
   change: { name?: string; status?: Status },
+  actor: AuditActor,
 ): Promise<Organization | undefined> {
   if (!change.name && !change.status) return await getOrganization(db, id);
-  return await db.updateTable("organizations").set(change).where("id", "=", id).returningAll()
-    .executeTakeFirst();
+  return await inTransaction(db, async (tx) => {
+    const before = await tx.selectFrom("organizations").selectAll().where("id", "=", id)
+      .forUpdate().executeTakeFirst();
+    if (!before) return undefined;
+    const org = await tx.updateTable("organizations").set(change).where("id", "=", id)
+      .returningAll().executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId: id,
+      entity: "organization",
+      entityId: id,
+      label: org.name,
+      action: "update",
+      actor,
+      before: nameStatus(before),
+      after: nameStatus(org),
+    });
+    return org;
+  });
 }
 
-export async function deleteOrganization(db: Db, id: string): Promise<void> {
+/** Its audit entries stay (the log has no foreign key to organizations): the owner reads them. */
+export async function deleteOrganization(db: Db, id: string, actor: AuditActor): Promise<void> {
   await inTransaction(db, async (tx) => {
     const site = await tx.selectFrom("sites").select("id").where("org_id", "=", id)
       .executeTakeFirst();
@@ -75,6 +114,18 @@ export async function deleteOrganization(db: Db, id: string): Promise<void> {
       .where("org_id", "=", id).executeTakeFirst();
     if (member) throw hasHistory("organization", "it has staff members");
     await tx.deleteFrom("staff_invites").where("org_id", "=", id).execute();
-    await tx.deleteFrom("organizations").where("id", "=", id).execute();
+    const gone = await tx.deleteFrom("organizations").where("id", "=", id).returningAll()
+      .executeTakeFirst();
+    if (!gone) return;
+    await recordAudit(tx, {
+      orgId: id,
+      entity: "organization",
+      entityId: id,
+      label: gone.name,
+      action: "delete",
+      actor,
+      before: nameStatus(gone),
+      after: null,
+    });
   });
 }

@@ -6,6 +6,7 @@ import { ProblemError } from "../errors/problem.ts";
 import { hasHistory } from "./history.ts";
 import type { Store } from "./stores.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { type AuditActor, recordAudit } from "../audit/log.ts";
 
 export type Pos = Selectable<PosTable>;
 
@@ -14,7 +15,31 @@ const duplicateNumber = (number: number) =>
     errors: [{ field: "number", message: `POS ${number} already exists in this store` }],
   });
 
+const audited = (p: Pos) => ({ number: p.number, name: p.name, status: p.status });
+
 export async function createPos(
+  db: Db,
+  store: Store,
+  input: { number: number; name: string },
+  actor: AuditActor,
+): Promise<Pos> {
+  return await inTransaction(db, async (tx) => {
+    const pos = await insertPos(tx, store, input);
+    await recordAudit(tx, {
+      orgId: store.org_id,
+      entity: "pos",
+      entityId: pos.id,
+      label: pos.name,
+      action: "create",
+      actor,
+      before: null,
+      after: { storeId: store.id, ...audited(pos) },
+    });
+    return pos;
+  });
+}
+
+async function insertPos(
   db: Db,
   store: Store,
   input: { number: number; name: string },
@@ -42,14 +67,28 @@ export async function updatePos(
   db: Db,
   pos: Pos,
   change: { name?: string; status?: Status },
+  actor: AuditActor,
 ): Promise<Pos> {
   if (!change.name && !change.status) return pos;
-  return await db.updateTable("pos").set(change)
-    .where("id", "=", pos.id).where("org_id", "=", pos.org_id)
-    .returningAll().executeTakeFirstOrThrow();
+  return await inTransaction(db, async (tx) => {
+    const changed = await tx.updateTable("pos").set(change)
+      .where("id", "=", pos.id).where("org_id", "=", pos.org_id)
+      .returningAll().executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId: pos.org_id,
+      entity: "pos",
+      entityId: pos.id,
+      label: changed.name,
+      action: "update",
+      actor,
+      before: audited(pos),
+      after: audited(changed),
+    });
+    return changed;
+  });
 }
 
-export async function deletePos(db: Db, pos: Pos): Promise<void> {
+export async function deletePos(db: Db, pos: Pos, actor: AuditActor): Promise<void> {
   await inTransaction(db, async (tx) => {
     // Locked first: a token being issued for this POS holds a share lock until it is
     // recorded, so the check below sees it.
@@ -60,5 +99,15 @@ export async function deletePos(db: Db, pos: Pos): Promise<void> {
     if (token) throw hasHistory("POS", "tokens were issued for it");
     await tx.deleteFrom("pos").where("id", "=", pos.id).where("org_id", "=", pos.org_id)
       .execute();
+    await recordAudit(tx, {
+      orgId: pos.org_id,
+      entity: "pos",
+      entityId: pos.id,
+      label: pos.name,
+      action: "delete",
+      actor,
+      before: audited(pos),
+      after: null,
+    });
   });
 }

@@ -4,12 +4,33 @@ import { isUuid } from "../db/errors.ts";
 import type { SiteTable, Status } from "../db/schema.ts";
 import { hasHistory } from "./history.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { type AuditActor, recordAudit } from "../audit/log.ts";
 
 export type Site = Selectable<SiteTable>;
 
-export async function createSite(db: Db, orgId: string, name: string): Promise<Site> {
-  return await db.insertInto("sites").values({ org_id: orgId, name }).returningAll()
-    .executeTakeFirstOrThrow();
+const audited = (site: Site) => ({ name: site.name, status: site.status });
+
+export async function createSite(
+  db: Db,
+  orgId: string,
+  name: string,
+  actor: AuditActor,
+): Promise<Site> {
+  return await inTransaction(db, async (tx) => {
+    const site = await tx.insertInto("sites").values({ org_id: orgId, name }).returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId,
+      entity: "site",
+      entityId: site.id,
+      label: site.name,
+      action: "create",
+      actor,
+      before: null,
+      after: audited(site),
+    });
+    return site;
+  });
 }
 
 export async function getSite(db: Db, id: string): Promise<Site | undefined> {
@@ -21,14 +42,28 @@ export async function updateSite(
   db: Db,
   site: Site,
   change: { name?: string; status?: Status },
+  actor: AuditActor,
 ): Promise<Site> {
   if (!change.name && !change.status) return site;
-  return await db.updateTable("sites").set(change)
-    .where("id", "=", site.id).where("org_id", "=", site.org_id)
-    .returningAll().executeTakeFirstOrThrow();
+  return await inTransaction(db, async (tx) => {
+    const changed = await tx.updateTable("sites").set(change)
+      .where("id", "=", site.id).where("org_id", "=", site.org_id)
+      .returningAll().executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId: site.org_id,
+      entity: "site",
+      entityId: site.id,
+      label: changed.name,
+      action: "update",
+      actor,
+      before: audited(site),
+      after: audited(changed),
+    });
+    return changed;
+  });
 }
 
-export async function deleteSite(db: Db, site: Site): Promise<void> {
+export async function deleteSite(db: Db, site: Site, actor: AuditActor): Promise<void> {
   await inTransaction(db, async (tx) => {
     // Locked first, as for a POS: a token being issued for the site is then seen below.
     await tx.selectFrom("sites").select("id").where("id", "=", site.id).forUpdate().execute();
@@ -41,5 +76,15 @@ export async function deleteSite(db: Db, site: Site): Promise<void> {
     if (token) throw hasHistory("site", "tokens were issued for it");
     await tx.deleteFrom("sites").where("id", "=", site.id).where("org_id", "=", site.org_id)
       .execute();
+    await recordAudit(tx, {
+      orgId: site.org_id,
+      entity: "site",
+      entityId: site.id,
+      label: site.name,
+      action: "delete",
+      actor,
+      before: audited(site),
+      after: null,
+    });
   });
 }

@@ -6,6 +6,7 @@ import { ProblemError } from "../errors/problem.ts";
 import { hasHistory } from "./history.ts";
 import type { Site } from "./sites.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { type AuditActor, recordAudit } from "../audit/log.ts";
 
 export type Store = Selectable<StoreTable>;
 
@@ -14,7 +15,37 @@ const duplicateNumber = (number: number) =>
     errors: [{ field: "number", message: `store ${number} already exists in this site` }],
   });
 
+const audited = (s: Store) => ({
+  number: s.number,
+  name: s.name,
+  timezone: s.timezone,
+  address: s.address,
+  status: s.status,
+});
+
 export async function createStore(
+  db: Db,
+  site: Site,
+  input: { number: number; name: string; timezone: string; address?: string | null },
+  actor: AuditActor,
+): Promise<Store> {
+  return await inTransaction(db, async (tx) => {
+    const store = await insertStore(tx, site, input);
+    await recordAudit(tx, {
+      orgId: site.org_id,
+      entity: "store",
+      entityId: store.id,
+      label: store.name,
+      action: "create",
+      actor,
+      before: null,
+      after: { siteId: site.id, ...audited(store) },
+    });
+    return store;
+  });
+}
+
+async function insertStore(
   db: Db,
   site: Site,
   input: { number: number; name: string; timezone: string; address?: string | null },
@@ -43,19 +74,43 @@ export async function updateStore(
   db: Db,
   store: Store,
   change: { name?: string; timezone?: string; address?: string | null; status?: Status },
+  actor: AuditActor,
 ): Promise<Store> {
   if (Object.values(change).every((v) => v === undefined)) return store;
-  return await db.updateTable("stores").set(change)
-    .where("id", "=", store.id).where("org_id", "=", store.org_id)
-    .returningAll().executeTakeFirstOrThrow();
+  return await inTransaction(db, async (tx) => {
+    const changed = await tx.updateTable("stores").set(change)
+      .where("id", "=", store.id).where("org_id", "=", store.org_id)
+      .returningAll().executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId: store.org_id,
+      entity: "store",
+      entityId: store.id,
+      label: changed.name,
+      action: "update",
+      actor,
+      before: audited(store),
+      after: audited(changed),
+    });
+    return changed;
+  });
 }
 
-export async function deleteStore(db: Db, store: Store): Promise<void> {
+export async function deleteStore(db: Db, store: Store, actor: AuditActor): Promise<void> {
   await inTransaction(db, async (tx) => {
     const pos = await tx.selectFrom("pos").select("id").where("store_id", "=", store.id)
       .where("org_id", "=", store.org_id).executeTakeFirst();
     if (pos) throw hasHistory("store", "it has POS");
     await tx.deleteFrom("stores").where("id", "=", store.id).where("org_id", "=", store.org_id)
       .execute();
+    await recordAudit(tx, {
+      orgId: store.org_id,
+      entity: "store",
+      entityId: store.id,
+      label: store.name,
+      action: "delete",
+      actor,
+      before: audited(store),
+      after: null,
+    });
   });
 }

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
+import { recordAudit } from "../audit/log.ts";
 
 /**
  * Sign-in attempts are counted in the database (not in memory) so the limit holds across
@@ -51,10 +52,40 @@ export async function reserveLoginAttempt(
     if (count(account) >= LIMITS.perAccount || count(address) >= LIMITS.perAddress) return null;
     const written = await tx.insertInto("login_failures")
       .values([{ key: account }, { key: address }]).returning("id").execute();
+    if (count(account) + 1 === LIMITS.perAccount || count(address) + 1 === LIMITS.perAddress) {
+      await auditThrottle(tx, email, ip);
+    }
     // Old rows only matter for the window; prune so the table stays small.
     await tx.deleteFrom("login_failures").where("at", "<", since).execute();
     return { ids: written.map((r) => r.id), account };
   });
+}
+
+/**
+ * The attempt that reaches a limit is audited once (the refused ones after it are not, so a
+ * flood of guesses cannot flood the log): in each organization the account belongs to, or
+ * installation-wide when the email is no member's (or the address hit its limit).
+ */
+async function auditThrottle(tx: Db, email: string, ip: string) {
+  const typed = email.trim();
+  const memberships = await tx.selectFrom("staff_users as u")
+    .innerJoin("staff_memberships as m", "m.staff_id", "u.id")
+    .select(["u.id", "m.org_id"])
+    .where(sql<string>`lower(u.email)`, "=", typed.toLowerCase()).execute();
+  const where = memberships.length
+    ? memberships.map((m) => ({ orgId: m.org_id as string | null, entityId: m.id }))
+    : [{ orgId: null, entityId: typed.toLowerCase() }];
+  for (const w of where) {
+    await recordAudit(tx, {
+      ...w,
+      entity: "sign-in",
+      label: typed,
+      action: "throttle",
+      actor: { id: null, email: typed },
+      before: null,
+      after: { address: ip, minutes: LIMITS.windowMinutes },
+    });
+  }
 }
 
 /** A successful sign-in: its own attempt does not count, and the account starts afresh. */

@@ -6,6 +6,7 @@ import { ProblemError } from "../errors/problem.ts";
 import { hashPassword } from "./password.ts";
 import { randomToken, sha256 } from "../crypto/random.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { type AuditActor, recordAudit } from "../audit/log.ts";
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -46,7 +47,13 @@ export async function listMembers(db: Db, orgId: string): Promise<Member[]> {
  */
 export async function inviteMember(
   db: Db,
-  input: { orgId: string; email: string; name: string; role: OrgRole; invitedBy: string },
+  input: {
+    orgId: string;
+    email: string;
+    name: string;
+    role: OrgRole;
+    invitedBy: { id: string; email: string };
+  },
 ): Promise<{ member: Member; inviteToken: string }> {
   const email = input.email.trim();
   const name = input.name.trim();
@@ -76,18 +83,48 @@ export async function inviteMember(
       token_hash: sha256(inviteToken),
       staff_id: user.id,
       org_id: input.orgId,
-      created_by: input.invitedBy,
+      created_by: input.invitedBy.id,
       expires_at: new Date(Date.now() + INVITE_TTL_MS),
     }).execute();
+    await recordAudit(tx, {
+      orgId: input.orgId,
+      entity: "staff",
+      entityId: user.id,
+      label: email,
+      action: "invite",
+      actor: input.invitedBy,
+      before: null,
+      after: { name, role: input.role, status: "pending" },
+    });
     return { member: { id: user.id, email, name, role: input.role, active: false }, inviteToken };
   });
 }
 
-export async function removeMember(db: Db, orgId: string, staffId: string): Promise<boolean> {
+export async function removeMember(
+  db: Db,
+  orgId: string,
+  staffId: string,
+  actor: AuditActor,
+): Promise<boolean> {
   if (!isUuid(staffId)) return false;
-  const res = await db.deleteFrom("staff_memberships").where("org_id", "=", orgId)
-    .where("staff_id", "=", staffId).executeTakeFirst();
-  return res.numDeletedRows > 0n;
+  return await inTransaction(db, async (tx) => {
+    const gone = await tx.deleteFrom("staff_memberships").where("org_id", "=", orgId)
+      .where("staff_id", "=", staffId).returning(["role", "status"]).executeTakeFirst();
+    if (!gone) return false;
+    const user = await tx.selectFrom("staff_users").select("email").where("id", "=", staffId)
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      orgId,
+      entity: "staff",
+      entityId: staffId,
+      label: user.email,
+      action: "remove",
+      actor,
+      before: { role: gone.role, status: gone.status },
+      after: null,
+    });
+    return true;
+  });
 }
 
 export interface Invite {
@@ -147,6 +184,16 @@ async function useInvite(tx: Db, invite: Invite): Promise<boolean> {
   if (!used) return false;
   await tx.updateTable("staff_memberships").set({ status: "active" })
     .where("staff_id", "=", invite.staffId).where("org_id", "=", invite.orgId).execute();
+  await recordAudit(tx, {
+    orgId: invite.orgId,
+    entity: "staff",
+    entityId: invite.staffId,
+    label: invite.email,
+    action: "accept",
+    actor: { id: invite.staffId, email: invite.email },
+    before: { role: invite.role, status: "pending" },
+    after: { role: invite.role, status: "active" },
+  });
   return true;
 }
 

@@ -10,6 +10,7 @@ import type { Merchant } from "../programme/merchants.ts";
 import { currentSigningKey } from "./signing_keys.ts";
 import type { TokenContext } from "./staff_tokens.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { recordAudit } from "../audit/log.ts";
 
 export const DEVICE_AUDIENCE = "loyalty-edge:pos";
 export const DEVICE_SCOPE = "pos";
@@ -68,7 +69,7 @@ async function disabledLink(db: Db, target: DeviceTarget): Promise<string | unde
 export async function issueDeviceToken(
   ctx: TokenContext,
   target: DeviceTarget,
-  input: { ttlDays: number; label?: string; createdBy: string },
+  input: { ttlDays: number; label?: string; createdBy: { id: string; email: string } },
 ): Promise<IssuedDeviceToken> {
   const claims = target.kind === "pos"
     ? {
@@ -109,9 +110,24 @@ export async function issueDeviceToken(
       principal_id: principalId,
       label: input.label ?? null,
       kid: key.kid,
-      created_by: input.createdBy,
+      created_by: input.createdBy.id,
       expires_at: new Date(exp * 1000),
     }).execute();
+    await recordAudit(tx, {
+      orgId: claims.org,
+      entity: "device-token",
+      entityId: jti,
+      label: input.label ?? `${target.kind} token`,
+      action: "issue",
+      actor: input.createdBy,
+      before: null,
+      after: {
+        kind: target.kind,
+        principalId,
+        label: input.label ?? null,
+        expiresAt: new Date(exp * 1000).toISOString(),
+      },
+    });
     const token = await new SignJWT({ ...claims, scope: DEVICE_SCOPE })
       .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
       .setIssuer(ctx.issuer)
@@ -142,11 +158,28 @@ export async function getDeviceToken(db: Db, jti: string): Promise<DeviceToken |
     .executeTakeFirst();
 }
 
-/** Idempotent: a second revocation keeps the first time. */
-export async function revokeDeviceToken(db: Db, token: DeviceToken): Promise<void> {
-  await db.updateTable("access_tokens").set({ revoked_at: new Date() })
-    .where("jti", "=", token.jti).where("org_id", "=", token.org_id)
-    .where("revoked_at", "is", null).execute();
+/** Idempotent: a second revocation keeps the first time and writes no audit entry. */
+export async function revokeDeviceToken(
+  db: Db,
+  token: DeviceToken,
+  actor: { id: string; email: string },
+): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    const revoked = await tx.updateTable("access_tokens").set({ revoked_at: new Date() })
+      .where("jti", "=", token.jti).where("org_id", "=", token.org_id)
+      .where("revoked_at", "is", null).returning("revoked_at").executeTakeFirst();
+    if (!revoked) return;
+    await recordAudit(tx, {
+      orgId: token.org_id,
+      entity: "device-token",
+      entityId: token.jti,
+      label: token.label ?? `${token.kind} token`,
+      action: "revoke",
+      actor,
+      before: { revokedAt: null },
+      after: { revokedAt: revoked.revoked_at!.toISOString() },
+    });
+  });
 }
 
 export function deviceTokenStatus(token: DeviceToken, now = new Date()): DeviceTokenStatus {

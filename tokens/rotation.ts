@@ -3,6 +3,7 @@ import type { Db } from "../db/connection.ts";
 import { CLOCK_TOLERANCE_SECONDS, createSigningKey } from "./signing_keys.ts";
 import { STAFF_TOKEN_TTL_SECONDS } from "./staff_tokens.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { recordAudit } from "../audit/log.ts";
 
 export interface Rotation {
   /** The key that signs from now on. */
@@ -40,6 +41,17 @@ export async function rotateSigningKey(
       })
       .where("retired_at", "is", null).where("kid", "!=", kid)
       .returning(["kid", "verify_until"]).execute();
+    await recordAudit(tx, {
+      orgId: null,
+      entity: "signing-key",
+      entityId: kid,
+      label: kid,
+      action: "rotate",
+      // Only the command rotates keys: whoever ran it on the server.
+      actor: { id: null, email: "keys:rotate" },
+      before: { signingKeys: retired.map((r) => r.kid) },
+      after: { signingKeys: [kid] },
+    });
     return { kid, retired: retired.map((r) => ({ kid: r.kid, verifyUntil: r.verify_until! })) };
   });
 }

@@ -208,7 +208,7 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
       .selectAll("p").select("m.group_id")
       .where("m.group_id", "is not", null).where("p.status", "=", "active")
       .orderBy("p.created_at").limit(1).executeTakeFirst();
-    const staff = await db.selectFrom("staff_users").select("id")
+    const staff = await db.selectFrom("staff_users").select(["id", "email"])
       .orderBy("is_owner", "desc").orderBy("created_at").limit(1).executeTakeFirst();
     if (!found || !staff) {
       throw new Error(
@@ -220,13 +220,13 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
     const issued = await issueDeviceToken(
       { db, issuer: opts.issuer, secret },
       { kind: "pos", pos },
-      { ttlDays: 1, label: "load benchmark", createdBy: staff.id },
+      { ttlDays: 1, label: "load benchmark", createdBy: staff },
     );
     onCleanUp("revoke the benchmark's POS token", async () => {
       const url = Deno.env.get("DATABASE_URL")!;
       await withDatabase(url, undefined, async (db) => {
         const record = await getDeviceToken(db, issued.jti);
-        if (record) await revokeDeviceToken(db, record);
+        if (record) await revokeDeviceToken(db, record, staff);
       });
     });
     token = issued.token;

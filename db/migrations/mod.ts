@@ -13,6 +13,7 @@ import * as m0012 from "./0012_report_indexes.ts";
 import * as m0013 from "./0013_new_member_email.ts";
 import * as m0014 from "./0014_wholesale_orders.ts";
 import * as m0011 from "./0011_replay.ts";
+import * as m0015 from "./0015_audit_history.ts";
 
 /** Listed statically, not read from disk, so the same set runs on Deno Deploy. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "0013_new_member_email": m0013,
   "0014_wholesale_orders": m0014,
   "0011_replay": m0011,
+  "0015_audit_history": m0015,
 };

@@ -101,7 +101,13 @@ export const adminCustomers = newRouter()
       const { db } = c.get("deps");
       const group = await authorized(c, "merchant group", "customers:manage");
       const settings = (await getSettings(db, group)).settings;
-      const detail = await createCustomer(db, group, c.req.valid("json"), settings);
+      const detail = await createCustomer(
+        db,
+        group,
+        c.req.valid("json"),
+        settings,
+        c.get("staff")!,
+      );
       return c.json(detailJson(detail, settings), 201);
     },
   )
@@ -320,7 +326,13 @@ export const adminCustomers = newRouter()
       const { db } = c.get("deps");
       const { customer, group } = await authorizedCustomer(c, "customers:manage");
       const settings = (await getSettings(db, group)).settings;
-      const account = await openAccount(db, customer, c.req.valid("json").type, settings);
+      const account = await openAccount(
+        db,
+        customer,
+        c.req.valid("json").type,
+        settings,
+        c.get("staff")!,
+      );
       return c.json(accountJson(account), 201);
     },
   );

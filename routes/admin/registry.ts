@@ -63,7 +63,11 @@ export const adminRegistry = newRouter()
     }),
     async (c) => {
       if (!c.get("staff")!.is_owner) throw forbidden("org:create");
-      const org = await createOrganization(c.get("deps").db, c.req.valid("json").name);
+      const org = await createOrganization(
+        c.get("deps").db,
+        c.req.valid("json").name,
+        c.get("staff")!,
+      );
       return c.json(orgJson(org), 201);
     },
   )
@@ -117,7 +121,7 @@ export const adminRegistry = newRouter()
       const { id } = c.req.valid("param");
       await authorized(c, "organization", "org:manage", id);
       const change = c.req.valid("json");
-      const org = await updateOrganization(db, id, change);
+      const org = await updateOrganization(db, id, change, c.get("staff")!);
       forgetTokenChecks(c.get("deviceTokens"), change);
       return c.json(orgJson(org!), 200);
     },
@@ -137,7 +141,7 @@ export const adminRegistry = newRouter()
       const { id } = c.req.valid("param");
       // Only the owner has org:create; an admin of the organization gets a 403.
       await authorized(c, "organization", "org:create", id);
-      await deleteOrganization(db, id);
+      await deleteOrganization(db, id, c.get("staff")!);
       return c.body(null, 204);
     },
   )
@@ -155,7 +159,8 @@ export const adminRegistry = newRouter()
       const { db } = c.get("deps");
       const { id } = c.req.valid("param");
       await authorized(c, "organization", "registry:manage", id);
-      return c.json(siteJson(await createSite(db, id, c.req.valid("json").name)), 201);
+      const site = await createSite(db, id, c.req.valid("json").name, c.get("staff")!);
+      return c.json(siteJson(site), 201);
     },
   )
   .openapi(
@@ -172,7 +177,7 @@ export const adminRegistry = newRouter()
       const { db } = c.get("deps");
       const site = await authorized(c, "site", "registry:manage");
       const change = c.req.valid("json");
-      const changed = await updateSite(db, site, change);
+      const changed = await updateSite(db, site, change, c.get("staff")!);
       forgetTokenChecks(c.get("deviceTokens"), change);
       return c.json(siteJson(changed), 200);
     },
@@ -190,7 +195,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.get("deps");
       const site = await authorized(c, "site", "registry:manage");
-      await deleteSite(db, site);
+      await deleteSite(db, site, c.get("staff")!);
       return c.body(null, 204);
     },
   )
@@ -207,7 +212,8 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.get("deps");
       const site = await authorized(c, "site", "registry:manage");
-      return c.json(storeJson(await createStore(db, site, c.req.valid("json"))), 201);
+      const store = await createStore(db, site, c.req.valid("json"), c.get("staff")!);
+      return c.json(storeJson(store), 201);
     },
   )
   .openapi(
@@ -224,7 +230,7 @@ export const adminRegistry = newRouter()
       const { db } = c.get("deps");
       const store = await authorized(c, "store", "registry:manage");
       const change = c.req.valid("json");
-      const changed = await updateStore(db, store, change);
+      const changed = await updateStore(db, store, change, c.get("staff")!);
       forgetTokenChecks(c.get("deviceTokens"), change);
       return c.json(storeJson(changed), 200);
     },
@@ -242,7 +248,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.get("deps");
       const store = await authorized(c, "store", "registry:manage");
-      await deleteStore(db, store);
+      await deleteStore(db, store, c.get("staff")!);
       return c.body(null, 204);
     },
   )
@@ -259,7 +265,8 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.get("deps");
       const store = await authorized(c, "store", "registry:manage");
-      return c.json(posJson(await createPos(db, store, c.req.valid("json"))), 201);
+      const pos = await createPos(db, store, c.req.valid("json"), c.get("staff")!);
+      return c.json(posJson(pos), 201);
     },
   )
   .openapi(
@@ -276,7 +283,7 @@ export const adminRegistry = newRouter()
       const { db } = c.get("deps");
       const pos = await authorized(c, "POS", "registry:manage");
       const change = c.req.valid("json");
-      const changed = await updatePos(db, pos, change);
+      const changed = await updatePos(db, pos, change, c.get("staff")!);
       forgetTokenChecks(c.get("deviceTokens"), change);
       return c.json(posJson(changed), 200);
     },
@@ -294,7 +301,7 @@ export const adminRegistry = newRouter()
     async (c) => {
       const { db } = c.get("deps");
       const pos = await authorized(c, "POS", "registry:manage");
-      await deletePos(db, pos);
+      await deletePos(db, pos, c.get("staff")!);
       return c.body(null, 204);
     },
   );

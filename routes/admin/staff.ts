@@ -84,7 +84,7 @@ export const adminStaff = newRouter()
       const { member, inviteToken } = await inviteMember(db, {
         ...c.req.valid("json"),
         orgId: id,
-        invitedBy: c.get("staff")!.id,
+        invitedBy: c.get("staff")!,
       });
       const inviteUrl = `${config.publicUrl}/invite/${inviteToken}`;
       return c.json({ member: memberJson(member), inviteUrl }, 201);
@@ -104,7 +104,7 @@ export const adminStaff = newRouter()
       const { db } = c.get("deps");
       const { id, staffId } = c.req.valid("param");
       await authorized(c, "organization", "staff:manage", id);
-      if (!(await removeMember(db, id, staffId))) throw notFound("member");
+      if (!(await removeMember(db, id, staffId, c.get("staff")!))) throw notFound("member");
       return c.body(null, 204);
     },
   );

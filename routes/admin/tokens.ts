@@ -72,7 +72,7 @@ async function issue(
   const issued = await issueDeviceToken(
     { db, issuer: config.publicUrl, secret: config.tokenKeySecret },
     target,
-    { ttlDays: body.ttlDays, label: body.label, createdBy: c.get("staff")!.id },
+    { ttlDays: body.ttlDays, label: body.label, createdBy: c.get("staff")! },
   );
   // A credential: no cache may keep it.
   c.header("Cache-Control", "no-store");
@@ -160,7 +160,7 @@ export const adminTokens = newRouter()
     async (c) => {
       const { db } = c.get("deps");
       const token = await authorized(c, "token", "tokens:manage", c.req.valid("param").jti);
-      await revokeDeviceToken(db, token);
+      await revokeDeviceToken(db, token, c.get("staff")!);
       c.get("deviceTokens").evict(token.jti);
       return c.body(null, 204);
     },

@@ -4,36 +4,21 @@ import { auditableOrgIds, auditFacets } from "../../audit/log.ts";
 import type { AppEnv } from "../../http/env.ts";
 import { validationError, zodFieldErrors } from "../../errors/problem.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
+import { groupNames } from "../../programme/groups.ts";
 import { renderPage } from "../../web/render.tsx";
 import { auditScope } from "../../audit/scope.ts";
-import { auditPage } from "../../audit/audit_json.ts";
-import { AuditFilter, auditJson, type AuditRow } from "../../audit/audit_json.ts";
+import { AuditFilter, auditJson, auditPage } from "../../audit/audit_json.ts";
 import { when } from "../../web/format.ts";
+import { Changes, What, Who } from "../../components/audit/AuditEntry.tsx";
+import { ENTITY_NAMES, entityName } from "../../components/audit/fields.ts";
 
-/** A JSON value as one short line: strings quoted, so "" and none stay apart. */
-function Value({ v }: { v: unknown }) {
-  if (v === null || v === undefined) return <span class="muted">none</span>;
-  return <code>{JSON.stringify(v)}</code>;
-}
+/** Entities whose id is their merchant group's: named by the group when the entry has no name. */
+const BY_GROUP = new Set(["loyalty-settings", "rule-set", "items"]);
 
-function Changes({ entry }: { entry: ReturnType<typeof auditJson> }) {
-  if (!entry.diff.length) return <span class="muted">no field changed</span>;
-  return (
-    <ul class="diff">
-      {entry.diff.map((d) => (
-        <li>
-          <code>{d.path}</code>: <Value v={d.before} /> → <Value v={d.after} />
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** Where to see the changed thing itself, for the entities that have a page. */
-const entityPage = (e: { entity: string; entityId: string }) =>
-  e.entity === "loyalty-settings" ? `/console/settings?group=${e.entityId}` : undefined;
-
-/** The audit log: filter by entity and by staff member, newest first, older pages on demand. */
+/**
+ * The audit log: filter by what changed, one thing's history, who changed it and when; newest
+ * first, older pages on demand.
+ */
 export const auditPages = new Hono<AppEnv>()
   .get("/console/audit", requireStaff, async (c) => {
     const { db } = c.get("deps");
@@ -55,6 +40,8 @@ export const auditPages = new Hono<AppEnv>()
       entityId: q.entityId || undefined,
       actorId: q.actor || undefined,
       organizationId: q.org || undefined,
+      from: q.from || undefined,
+      to: q.to || undefined,
       cursor: q.cursor || undefined,
     });
     if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
@@ -65,11 +52,21 @@ export const auditPages = new Hono<AppEnv>()
       auditFacets(db, readable),
       listOrganizations(db, readable),
     ]);
+    const entries = items.map(auditJson);
+    const groups = await groupNames(
+      db,
+      entries.filter((e) => !e.label && BY_GROUP.has(e.entity)).map((e) => e.entityId),
+    );
     const orgName = new Map(orgs.map((o) => [o.id, o.name]));
-    const showOrg = orgs.length > 1;
+    const showOrg = orgs.length > 1 || readable === null;
     const olderParams = new URLSearchParams(
       Object.entries({ ...q, cursor: nextCursor ?? "" }).filter(([, v]) => v),
     );
+    const entities = [
+      ...Object.keys(ENTITY_NAMES).filter((e) => facets.entities.includes(e)),
+      ...facets.entities.filter((e) => !(e in ENTITY_NAMES)),
+    ];
+    const only = filter.entityId ? entries[0]?.label ?? filter.entityId : undefined;
     return renderPage(c, {
       title: "Audit log",
       body: (
@@ -80,8 +77,8 @@ export const auditPages = new Hono<AppEnv>()
               What changed
               <select name="entity">
                 <option value="">Everything</option>
-                {facets.entities.map((e) => (
-                  <option value={e} selected={filter.entity === e}>{e}</option>
+                {entities.map((e) => (
+                  <option value={e} selected={filter.entity === e}>{entityName(e)}</option>
                 ))}
               </select>
             </label>
@@ -93,6 +90,14 @@ export const auditPages = new Hono<AppEnv>()
                   <option value={a.id} selected={filter.actorId === a.id}>{a.label}</option>
                 ))}
               </select>
+            </label>
+            <label>
+              From
+              <input type="date" name="from" value={filter.from ?? ""} />
+            </label>
+            <label>
+              To
+              <input type="date" name="to" value={filter.to ?? ""} />
             </label>
             {showOrg && (
               <label>
@@ -109,10 +114,11 @@ export const auditPages = new Hono<AppEnv>()
             <button type="submit">Filter</button>
             {filter.entityId && (
               <span class="muted">
-                Only <code>{filter.entityId}</code> · <a href="/console/audit">show all</a>
+                Only the history of <strong>{only}</strong> · <a href="/console/audit">show all</a>
               </span>
             )}
           </form>
+          <p class="muted">Days are UTC days.</p>
           <table class="audit">
             <thead>
               <tr>
@@ -124,36 +130,31 @@ export const auditPages = new Hono<AppEnv>()
               </tr>
             </thead>
             <tbody>
-              {items.map((row: AuditRow) => {
-                const e = auditJson(row);
-                const page = entityPage(e);
-                return (
-                  <tr>
+              {entries.map((e) => (
+                <tr>
+                  <td>
+                    <time datetime={e.at}>{when(new Date(e.at))}</time>
+                  </td>
+                  <td>
+                    <Who entry={e} />
+                  </td>
+                  {showOrg && (
                     <td>
-                      <time datetime={e.at}>{when(new Date(e.at))}</time>
+                      {e.organizationId
+                        ? orgName.get(e.organizationId) ??
+                          <span class="muted">deleted organization</span>
+                        : <span class="muted">installation</span>}
                     </td>
-                    <td>{e.actor.label}</td>
-                    {showOrg && <td>{orgName.get(e.organizationId) ?? ""}</td>}
-                    <td>
-                      {e.action} {page ? <a href={page}>{e.entity}</a> : e.entity}
-                      <br />
-                      <a
-                        class="muted"
-                        href={`/console/audit?entity=${encodeURIComponent(e.entity)}&entityId=${
-                          encodeURIComponent(e.entityId)
-                        }`}
-                        title="Only this one's history"
-                      >
-                        <code>{e.entityId}</code>
-                      </a>
-                    </td>
-                    <td>
-                      <Changes entry={e} />
-                    </td>
-                  </tr>
-                );
-              })}
-              {items.length === 0 && (
+                  )}
+                  <td>
+                    <What entry={e} name={groups.get(e.entityId)} />
+                  </td>
+                  <td>
+                    <Changes entry={e} />
+                  </td>
+                </tr>
+              ))}
+              {entries.length === 0 && (
                 <tr>
                   <td colSpan={showOrg ? 5 : 4}>No entries match.</td>
                 </tr>

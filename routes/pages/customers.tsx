@@ -234,7 +234,7 @@ export const customerPages = new Hono<AppEnv>()
     if (parsed.success) {
       try {
         const { settings } = await getSettings(db, group);
-        const detail = await createCustomer(db, group, parsed.data, settings);
+        const detail = await createCustomer(db, group, parsed.data, settings, c.get("staff")!);
         setFlash(c, { kind: "info", message: `Customer ${detail.customer.number} created.` });
         return c.redirect(`/console/customers/${detail.customer.id}`, 303);
       } catch (err) {
@@ -325,7 +325,7 @@ export const customerPages = new Hono<AppEnv>()
     }
     try {
       const { settings } = await getSettings(db, group);
-      const account = await openAccount(db, customer, type?.data, settings);
+      const account = await openAccount(db, customer, type?.data, settings, c.get("staff")!);
       setFlash(c, { kind: "info", message: `Account ${account.type} opened.` });
     } catch (err) {
       if (!(err instanceof ProblemError) || err.status !== 409) throw err;

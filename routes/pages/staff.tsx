@@ -159,7 +159,7 @@ export const staffPages = new Hono<AppEnv>()
         const { inviteToken } = await inviteMember(db, {
           ...parsed.data,
           orgId,
-          invitedBy: c.get("staff")!.id,
+          invitedBy: c.get("staff")!,
         });
         inviteUrl = `${config.publicUrl}/invite/${inviteToken}`;
       } catch (err) {
@@ -195,7 +195,7 @@ export const staffPages = new Hono<AppEnv>()
     const orgId = c.req.param("orgId");
     await authorized(c, "organization", "staff:manage", orgId);
     const { staffId } = await formText(c);
-    const removed = await removeMember(db, orgId, staffId ?? "");
+    const removed = await removeMember(db, orgId, staffId ?? "", c.get("staff")!);
     setFlash(
       c,
       removed

@@ -34,9 +34,14 @@ const A = await buildRegistry(t, {
 const [orgA, north, store1, store2] = [A.org, A.site, A.store, A.stores[1]];
 const [pos11, pos12, pos21] = [A.posAt(1, 1), A.posAt(1, 2), A.posAt(2, 1)];
 await t.db.updateTable("pos").set({ status: "disabled" }).where("id", "=", pos12.id).execute();
-const south = await createSite(t.db, orgA.id, "South");
-const store3 = await createStore(t.db, south, { number: 3, name: "Three", timezone: "UTC" });
-await createPos(t.db, store3, { number: 1, name: "Till 1" });
+const south = await createSite(t.db, orgA.id, "South", A.owner);
+const store3 = await createStore(
+  t.db,
+  south,
+  { number: 3, name: "Three", timezone: "UTC" },
+  A.owner,
+);
+await createPos(t.db, store3, { number: 1, name: "Till 1" }, A.owner);
 /** Org B: store 7, POS 4: numbers that exist nowhere in org A. */
 const orgB = (await buildRegistry(t, {
   name: "Other",

@@ -103,7 +103,7 @@ async function main() {
       name: "Bench",
       password: "bench password 1",
     }))!;
-    const org = await createOrganization(db, "Bench");
+    const org = await createOrganization(db, "Bench", owner);
     const group = await createGroup(db, { orgId: org.id, name: "Big programme", actor: owner });
     let started = performance.now();
     await populate(db, group);

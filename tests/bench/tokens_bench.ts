@@ -21,14 +21,14 @@ const owner = await createOwner(conn.db, {
   name: "Owner",
   password: "correct horse battery",
 });
-const org = await createOrganization(conn.db, "Acme");
-const site = await createSite(conn.db, org.id, "North");
-const store = await createStore(conn.db, site, { number: 1, name: "One", timezone: "UTC" });
-const pos = await createPos(conn.db, store, { number: 1, name: "Till 1" });
+const org = await createOrganization(conn.db, "Acme", owner!);
+const site = await createSite(conn.db, org.id, "North", owner!);
+const store = await createStore(conn.db, site, { number: 1, name: "One", timezone: "UTC" }, owner!);
+const pos = await createPos(conn.db, store, { number: 1, name: "Till 1" }, owner!);
 const { token, jti } = await issueDeviceToken({ db: conn.db, issuer: ISSUER }, {
   kind: "pos",
   pos,
-}, { ttlDays: 365, createdBy: owner!.id });
+}, { ttlDays: 365, createdBy: owner! });
 const verifier = new DeviceVerifier({ db: conn.db, issuer: ISSUER });
 await verifier.verify(token);
 

@@ -24,7 +24,7 @@ async function seed(db: Db) {
     name: "Olivia Owner",
     password: ADMIN_PASSWORD,
   }))!;
-  const org = await createOrganization(db, "Acme Retail");
+  const org = await createOrganization(db, "Acme Retail", owner);
   const group = await createGroup(db, { orgId: org.id, name: "Paris programme", actor: owner });
   const { settings: defaults } = await getSettings(db, group);
   const { settings } = await saveSettings(db, group, {

@@ -34,11 +34,11 @@ async function seed(db: Db) {
     name: "Olivia Owner",
     password: ADMIN_PASSWORD,
   }))!;
-  const org = await createOrganization(db, "Acme Retail");
-  const site = await createSite(db, org.id, "Paris");
+  const org = await createOrganization(db, "Acme Retail", owner);
+  const site = await createSite(db, org.id, "Paris", owner);
   const stores = [
-    await createStore(db, site, { number: 1, name: "Opéra", timezone: "Europe/Paris" }),
-    await createStore(db, site, { number: 2, name: "Bastille", timezone: "Europe/Paris" }),
+    await createStore(db, site, { number: 1, name: "Opéra", timezone: "Europe/Paris" }, owner),
+    await createStore(db, site, { number: 2, name: "Bastille", timezone: "Europe/Paris" }, owner),
   ];
   const group = await createGroup(db, { orgId: org.id, name: "Paris programme", actor: owner });
   const merchant = await createMerchant(db, {

@@ -39,14 +39,14 @@ async function seed(db: Db) {
     name: "Olivia Owner",
     password: ADMIN_PASSWORD,
   }))!;
-  const org = await createOrganization(db, "Acme Retail");
-  const site = await createSite(db, org.id, "Paris");
+  const org = await createOrganization(db, "Acme Retail", owner);
+  const site = await createSite(db, org.id, "Paris", owner);
   const store = await createStore(db, site, {
     number: 1,
     name: "Opéra",
     timezone: "Europe/Paris",
-  });
-  const pos = await createPos(db, store, { number: 1, name: "Till 1" });
+  }, owner);
+  const pos = await createPos(db, store, { number: 1, name: "Till 1" }, owner);
   const group = await createGroup(db, { orgId: org.id, name: "Paris programme", actor: owner });
   const merchant = await createMerchant(db, {
     orgId: org.id,

@@ -33,10 +33,17 @@ async function seed(db: Db) {
     name: "Olivia Owner",
     password: ADMIN_PASSWORD,
   }))!;
-  const org = await createOrganization(db, "Acme Retail");
-  const site = await createSite(db, org.id, "Paris");
-  const store = await createStore(db, site, { number: 4, name: "Bercy", timezone: "Europe/Paris" });
-  for (const number of [7, 3]) await createPos(db, store, { number, name: `Till ${number}` });
+  const org = await createOrganization(db, "Acme Retail", owner);
+  const site = await createSite(db, org.id, "Paris", owner);
+  const store = await createStore(
+    db,
+    site,
+    { number: 4, name: "Bercy", timezone: "Europe/Paris" },
+    owner,
+  );
+  for (const number of [7, 3]) {
+    await createPos(db, store, { number, name: `Till ${number}` }, owner);
+  }
   const group = await createGroup(db, { orgId: org.id, name: "Paris programme", actor: owner });
   const merchant = await createMerchant(db, {
     orgId: org.id,

@@ -37,7 +37,7 @@ Deno.test(`a unit of work that calls several services and then throws leaves not
         { name: "Ghost", categories: ["GOLD"] },
         settings,
       );
-      await openAccount(tx, made.customer, "POINTS", settings);
+      await openAccount(tx, made.customer, "POINTS", settings, w.owner);
       throw new Error("the sale failed after all of this");
     }),
     /the sale failed/,
@@ -53,7 +53,7 @@ Deno.test(`a unit of work that calls several services and then throws leaves not
 Deno.test(`the same services commit together when the unit of work succeeds (${testBackend})`, async () => {
   const made = await inTransaction(t.db, async (tx) => {
     const c = await createCustomer(tx, w.group, { name: "Kept", categories: ["GOLD"] }, w.settings);
-    await openAccount(tx, c.customer, "POINTS", w.settings);
+    await openAccount(tx, c.customer, "POINTS", w.settings, w.owner);
     return c;
   });
   const accounts = await t.db.selectFrom("accounts").select("type")

@@ -49,7 +49,11 @@ export async function loadFixture(
     });
     const group = (await getGroup(db, demo.merchantGroupId))!;
     const gift = await prepareGiftCards(db, group.id, { many: 64, one: 0, workers: 1 }, () => {});
-    const owner = await db.selectFrom("staff_users").select("id").where("is_owner", "=", true)
+    const owner = await db.selectFrom("staff_users").select(["id", "email"]).where(
+      "is_owner",
+      "=",
+      true,
+    )
       .executeTakeFirstOrThrow();
     const tokens: string[] = [];
     const tills = await db.selectFrom("pos").selectAll().where("org_id", "=", group.org_id)
@@ -59,7 +63,7 @@ export async function loadFixture(
         (await issueDeviceToken(
           { db, issuer: opts.issuer, secret: opts.tokenKeySecret },
           { kind: "pos", pos },
-          { ttlDays: 1, label: "fault tests", createdBy: owner.id },
+          { ttlDays: 1, label: "fault tests", createdBy: owner },
         )).token,
       );
     }

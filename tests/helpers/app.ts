@@ -76,14 +76,15 @@ export async function addOwner(t: TestApp, email = "owner@example.com") {
  * the password, someone who has one accepts as themselves.
  */
 export async function addMember(t: TestApp, orgId: string, role: OrgRole, email: string) {
-  const owner = await t.db.selectFrom("staff_users").select("id").where("is_owner", "=", true)
+  const owner = await t.db.selectFrom("staff_users").select(["id", "email"])
+    .where("is_owner", "=", true)
     .executeTakeFirstOrThrow();
   const { member, inviteToken } = await inviteMember(t.db, {
     orgId,
     email,
     name: `${role} user`,
     role,
-    invitedBy: owner.id,
+    invitedBy: owner,
   });
   if (!(await acceptInviteWithPassword(t.db, inviteToken, PASSWORD))) {
     await acceptInviteAsStaff(t.db, inviteToken, member.id);

@@ -124,8 +124,8 @@ export async function buildRegistry(
 ): Promise<Registry | Registry & DeviceTokens> {
   const owner = await theOwner(t);
   const name = opts.name ?? `Org ${crypto.randomUUID().slice(0, 8)}`;
-  const org = await createOrganization(t.db, name);
-  const site = await createSite(t.db, org.id, opts.site ?? `${name} site`);
+  const org = await createOrganization(t.db, name, owner);
+  const site = await createSite(t.db, org.id, opts.site ?? `${name} site`, owner);
   const specs: StoreSpec[] = [
     {
       number: opts.store?.number ?? 1,
@@ -142,10 +142,10 @@ export async function buildRegistry(
       number: spec.number,
       name: spec.name ?? `Store ${spec.number}`,
       timezone: spec.timezone ?? "Europe/Paris",
-    });
+    }, owner);
     stores.push(store);
     for (const number of spec.pos ?? [1]) {
-      tills.push(await createPos(t.db, store, { number, name: `Till ${number}` }));
+      tills.push(await createPos(t.db, store, { number, name: `Till ${number}` }, owner));
     }
   }
   const posAt = (storeNumber: number, posNumber: number) => {
@@ -177,7 +177,7 @@ export async function buildRegistry(
   const issue = async (target: DeviceTarget) =>
     (await issueDeviceToken({ db: t.db, issuer: ORIGIN }, target, {
       ttlDays: 1,
-      createdBy: owner.id,
+      createdBy: owner,
     })).token;
   const tokens = new Map<string, string>();
   for (const pos of tills) tokens.set(pos.id, await issue({ kind: "pos", pos }));

@@ -438,7 +438,7 @@ Deno.test("8: a programme runs one instrument generation at a time", () =>
 Deno.test("8: a token re-signed with a known jti is checked afresh; a forgery blocks nobody", () =>
   withApp(async (t) => {
     const w = await buildWorld(t, { member: null });
-    const other = await createPos(t.db, w.store, { number: 2, name: "Other" });
+    const other = await createPos(t.db, w.store, { number: 2, name: "Other" }, w.owner);
     assert.equal((await posCall(t, w.posToken, "GET", "/me")).status, 200);
     const [, payload] = w.posToken.split(".");
     const claims = JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/")));
@@ -456,7 +456,7 @@ Deno.test("8: a token issued while its POS is deleted is never answered 201 for 
   withApp(async (t) => {
     const w = await buildWorld(t, { member: null });
     for (let i = 0; i < 20; i++) {
-      const pos = await createPos(t.db, w.store, { number: 10 + i, name: `Race ${i}` });
+      const pos = await createPos(t.db, w.store, { number: 10 + i, name: `Race ${i}` }, w.owner);
       const [issued, deleted] = await Promise.all([
         adminCall(t, w.ownerToken, "POST", `/pos/${pos.id}/tokens`, {}),
         adminCall(t, w.ownerToken, "DELETE", `/pos/${pos.id}`),

@@ -24,8 +24,8 @@ const owner = (await createOwner(db, {
   name: "Owner",
   password: "owner password 1",
 }))!;
-const orgA = await createOrganization(db, "Acme");
-const orgB = await createOrganization(db, "Bolt");
+const orgA = await createOrganization(db, "Acme", owner);
+const orgB = await createOrganization(db, "Bolt", owner);
 let groups = 0;
 const newGroup = (orgId = orgA.id) =>
   createGroup(db, { orgId, name: `G${++groups}`, actor: owner });

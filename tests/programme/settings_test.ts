@@ -532,9 +532,12 @@ Deno.test("saving through the form changes the version and shows up on /console/
   assert.equal(audit.status, 200);
   assert.match(
     audit.html,
-    /<code>wholesale\.priceLevel<\/code>: <code>\d<\/code> → <code>4<\/code>/,
+    /<span class="field">Wholesale price level<\/span>: <span class="before">\d<\/span> → <span class="after">4<\/span>/,
   );
-  assert.match(audit.html, /<code>staffLoyaltyCategoryCodes<\/code>/);
+  assert.match(
+    audit.html,
+    /<span class="field">Customer types that are staff<\/span>: <span class="before">[^<]*<\/span> → <span class="after">EMP, MGR<\/span>/,
+  );
   assert.match(audit.html, /a-marketing@example\.com/);
 });
 

@@ -283,7 +283,7 @@ Deno.test("the verifier: a warm check costs no query; another instance's revocat
     const issue = (ttlDays = 1) =>
       issueDeviceToken({ db: t.db, issuer: ORIGIN }, { kind: "pos", pos }, {
         ttlDays,
-        createdBy: staff.id,
+        createdBy: staff,
       });
     const refusal = (p: Promise<unknown>) =>
       p.then(() => assert.fail("accepted"), (err) => err.extra?.detail as string);

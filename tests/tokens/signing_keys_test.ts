@@ -117,7 +117,7 @@ Deno.test("rotation racing token issuance: every token's key verifies until the 
     const { owner: staff, pos } = await buildRegistry(t);
     const ctx = { db: t.db, issuer: ORIGIN };
     const issue = () =>
-      issueDeviceToken(ctx, { kind: "pos", pos }, { ttlDays: 700, createdBy: staff.id });
+      issueDeviceToken(ctx, { kind: "pos", pos }, { ttlDays: 700, createdBy: staff });
     await currentSigningKey(t.db);
     const results = await Promise.all([
       ...Array.from({ length: 10 }, issue),

@@ -51,11 +51,11 @@ Deno.test("the lowest active POS of the location; a disabled one is skipped", as
   assert.equal(first.source, "location");
   assert.equal(first.till.posId, w.posAt(1, 1).id);
   assert.deepEqual(first.recordedAs, { tillCode: null, operatorNumber: 99 });
-  await updatePos(t.db, w.posAt(1, 1), { status: "disabled" });
+  await updatePos(t.db, w.posAt(1, 1), { status: "disabled" }, w.owner);
   const next = await wholesaleTill(t.db, w.group, store(1), withDefaults({ operatorNumber: null }));
   assert.equal(next.till.posId, w.posAt(1, 2).id);
   assert.deepEqual(next.recordedAs, { tillCode: null, operatorNumber: null });
-  await updatePos(t.db, w.posAt(1, 1), { status: "active" });
+  await updatePos(t.db, w.posAt(1, 1), { status: "active" }, w.owner);
 });
 
 Deno.test("a location without a till: the default till, with its code and operator", async () => {
