@@ -37,6 +37,33 @@ let n = 0;
 /** A number, name or email not used before in this run. */
 const fresh = () => ++n;
 
+/** A draft wholesale order of the world's member at its store, priced from a catalogue item. */
+async function wholesaleOrder(t: TestApp, w: World): Promise<{ id: string; version: number }> {
+  const group = `/merchant-groups/${w.group.id}`;
+  await adminCall(t, w.ownerToken, "PUT", `${group}/items`, {
+    items: [{
+      sku: "CASE",
+      name: "Case of tea",
+      category: "DRINKS",
+      prices: [900, 800, 700, 600, 500],
+    }],
+  });
+  const order = await adminCall(t, w.ownerToken, "POST", `${group}/wholesale-orders`, {
+    customerNumber: w.member!.customer.number,
+    location: w.store.number,
+    currency: "EUR",
+    lines: [{ sku: "CASE", quantity: 2 }],
+  });
+  assert.equal(order.status, 201, JSON.stringify(order.json));
+  return order.json;
+}
+
+const EMAIL_TEMPLATE = {
+  subject: "Welcome, {{name}}",
+  text: "Your number is {{customerNumber}}.",
+  html: "<p>Your number is {{customerNumber}}.</p>",
+};
+
 const basicRule = memberRule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } });
 
 /** Keyed "METHOD /path" as the OpenAPI document names the operation, without /api/admin/v1. */
@@ -210,6 +237,106 @@ const WALK: Record<string, Walk> = {
     const draft = await saveDraft(t.db, w.group, { version, rules: [basicRule] }, w.owner);
     const published = await publishDraft(t.db, w.group, { draftVersion: draft.version }, w.owner);
     return { path: `/merchant-groups/${w.group.id}/rules/versions/${published.version}/restore` };
+  },
+  "POST /merchant-groups/{id}/rules/draft/impact": (_, w) =>
+    Promise.resolve({
+      path: `/merchant-groups/${w.group.id}/rules/draft/impact`,
+      body: { days: 7 },
+    }),
+  "POST /merchant-groups/{id}/rules/draft/impact/{jobId}/cancel": async (t, w) => {
+    // A job still running, as a long window leaves it; a replay of no sales ends at once.
+    const { version } = await getDraft(t.db, w.group);
+    const job = await t.db.insertInto("replay_jobs").values({
+      org_id: w.org.id,
+      group_id: w.group.id,
+      draft_version: version,
+      draft_rules: JSON.stringify([]),
+      published_version: null,
+      days: 30,
+      from_at: new Date(Date.now() - 30 * 86_400_000),
+      to_at: new Date(),
+      status: "running",
+      created_by: w.owner.id,
+    }).returning("id").executeTakeFirstOrThrow();
+    return { path: `/merchant-groups/${w.group.id}/rules/draft/impact/${job.id}/cancel` };
+  },
+  "PUT /merchant-groups/{id}/new-member-email": async (t, w) => {
+    const current = await adminCall(
+      t,
+      w.ownerToken,
+      "GET",
+      `/merchant-groups/${w.group.id}/new-member-email`,
+    );
+    return {
+      path: `/merchant-groups/${w.group.id}/new-member-email`,
+      body: {
+        version: current.json.version,
+        template: { ...EMAIL_TEMPLATE, subject: `Welcome ${fresh()}, {{name}}` },
+      },
+    };
+  },
+  "POST /merchant-groups/{id}/new-member-email/test": (_, w) =>
+    Promise.resolve({ path: `/merchant-groups/${w.group.id}/new-member-email/test`, body: {} }),
+  "POST /merchant-groups/{id}/new-member-email/outbox/{messageId}/retry": async (t, w) => {
+    const customer = await adminCall(
+      t,
+      w.ownerToken,
+      "POST",
+      `/merchant-groups/${w.group.id}/customers`,
+      {
+        name: `Failed ${fresh()}`,
+        email: "failed@example.com",
+        categories: ["GOLD"],
+      },
+    );
+    const row = await t.db.insertInto("email_outbox").values({
+      org_id: w.org.id,
+      group_id: w.group.id,
+      customer_id: customer.json.id,
+      to_address: "failed@example.com",
+      status: "failed",
+      attempts: 8,
+      last_error: "550 mailbox unavailable",
+    }).returning("id").executeTakeFirstOrThrow();
+    return { path: `/merchant-groups/${w.group.id}/new-member-email/outbox/${row.id}/retry` };
+  },
+  "POST /merchant-groups/{id}/wholesale-orders": async (t, w) => {
+    await wholesaleOrder(t, w);
+    return {
+      path: `/merchant-groups/${w.group.id}/wholesale-orders`,
+      body: {
+        customerNumber: w.member!.customer.number,
+        location: w.store.number,
+        currency: "EUR",
+        lines: [{ sku: "CASE", quantity: 1 }],
+      },
+    };
+  },
+  "POST /merchant-groups/{id}/wholesale-orders/{orderId}/accept": async (t, w) => {
+    const order = await wholesaleOrder(t, w);
+    return {
+      path: `/merchant-groups/${w.group.id}/wholesale-orders/${order.id}/accept`,
+      body: { version: order.version },
+    };
+  },
+  "POST /merchant-groups/{id}/wholesale-orders/{orderId}/cancel": async (t, w) => {
+    const order = await wholesaleOrder(t, w);
+    return {
+      path: `/merchant-groups/${w.group.id}/wholesale-orders/${order.id}/cancel`,
+      body: { version: order.version },
+    };
+  },
+  "POST /merchant-groups/{id}/wholesale-orders/{orderId}/returns": async (t, w) => {
+    const order = await wholesaleOrder(t, w);
+    const path = `/merchant-groups/${w.group.id}/wholesale-orders/${order.id}`;
+    const accepted = await adminCall(t, w.ownerToken, "POST", `${path}/accept`, {
+      version: order.version,
+    });
+    return {
+      path: `${path}/returns`,
+      body: { version: accepted.json.version },
+      headers: { "Idempotency-Key": `walk-${fresh()}` },
+    };
   },
 };
 
