@@ -39,7 +39,7 @@ const Figures = z.object({
 
 export const ImpactResultSchema = z.object({
   currency: z.string().openapi({ description: "ISO 4217 code of the sales (and of `value`)" }),
-  pointValue: z.number().int().openapi({
+  pointValue: MinorUnits.openapi({
     description: "Minor units one point is worth (the setting pointValue)",
   }),
   sales: z.number().int().openapi({ description: "Sales replayed" }),

@@ -237,15 +237,16 @@ Deno.test({
         }],
         ["the audit log lists both changes, with who made them", async () => {
           await page.goto(`${base}/console/audit`);
-          const entry = page.getByRole("row").filter({ hasText: "roundingRule" });
+          // Fields by their form labels, values before → after.
+          const entry = page.getByRole("row").filter({ hasText: "Rounding of points" });
           await entry.waitFor();
           const text = (await entry.textContent()) ?? "";
-          assert.match(text, /loyalty-settings/);
+          assert.match(text, /Loyalty settings/);
           assert.ok(text.includes(ADMIN_EMAIL), `who saved them (got ${text})`);
-          assert.match(text, /roundingRule: "none" → "up"/);
-          assert.match(text, /defaultAccountType: "MEMCR" → "POINTS"/);
+          assert.match(text, /Rounding of points: none → up/);
+          assert.match(text, /Type of a new account: MEMCR → POINTS/);
           // The merchant's creation and its joining the group are there too.
-          await page.getByRole("row").filter({ hasText: "join-group" }).waitFor();
+          await page.getByRole("row").filter({ hasText: "joined a group" }).waitFor();
         }],
         ["create a customer: the automatic card carries the customer number", async () => {
           await page.goto(`${base}/console/customers`);

@@ -192,7 +192,7 @@ Deno.test("bad input on the item endpoints: 422 naming items.<i>.<field>, nothin
     [{ items: [item("A", { name: "" })] }, "items.0.name"],
     [{ items: [item("A", { category: "  " })] }, "items.0.category"],
     [{ items: [{ sku: "A", name: "N", prices: [1, 2, 3, 4, 5] }] }, "items.0.category"],
-    [{ items: [item("A", { colour: "red" })] }, "items.0"],
+    [{ items: [item("A", { colour: "red" })] }, "items.0.colour"],
     [{ items: [item("A"), item("B"), item("A ")] }, "items.2.sku"],
     [{ items: [item("KEEP", { name: "changed" }), item("KEEP")] }, "items.1.sku"],
     [{ items: [] }, "items"],

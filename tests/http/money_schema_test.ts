@@ -29,6 +29,8 @@ const NOT_MONEY: Record<string, string> = {
   "ItemsUpserted.unchanged": "a count of items",
   "LoyaltySettings.wholesale.priceLevel": "which of five price levels",
   "WholesaleOrder.priceLevel": "which of five price levels",
+  "ImpactJob.progress.total": "a count of sales",
+  "ImpactResult.salesChanged": "a count of sales",
   "RuleCatalogue.weekdays.value": "a weekday",
   "RuleCondition.value": "a condition's comparison value: its kind is the fact's",
 };

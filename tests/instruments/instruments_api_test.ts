@@ -219,7 +219,12 @@ Deno.test("moves: activate, block, unblock, void with a reason, on the history a
   const audit = await auditOf(card.id);
   assert.deepEqual(audit.map((a) => a.action), ["activate", "block", "unblock", "void"]);
   assert.equal(audit[1].actor_label, "a-support@example.com");
-  assert.deepEqual(audit[3].after, { status: "void", reason: "customer refunded", amount: 2100 });
+  assert.deepEqual(audit[3].after, {
+    status: "void",
+    reason: "customer refunded",
+    amount: 2100,
+    currency: "EUR",
+  });
 
   // An activation with an amount loads it.
   const other = cards[1];
