@@ -3,15 +3,17 @@
  * database, or on Postgres with TEST_DATABASE_URL=postgres://… (a database of its own, dropped
  * after). A group with ten published rules gets `sales` recorded sales over 30 days (written
  * in bulk, each priced by the engine as at the till: 2,000 distinct baskets, spread over 200
- * customers and the month); the draft changes one multiplier's day and one rule's points.
+ * customers and the month) with their awards; the draft changes one multiplier's day and one
+ * rule's points.
  * Prints the replay's time and what its shortcuts spared.
  */
-import { createCustomer } from "../members/customers.ts";
+import { createCustomer, type CustomerDetail } from "../members/customers.ts";
+import type { Evaluation } from "../rules/awards.ts";
 import { replayImpact } from "../replay/impact.ts";
 import { evaluate } from "../rules/evaluate.ts";
-import { BasketSchema } from "../rules/basket.ts";
+import { type Basket, BasketSchema } from "../rules/basket.ts";
 import { parseRuleSet } from "../rules/schema.ts";
-import { recordedPricing } from "../sales/recorded_pricing.ts";
+import { type RecordedPricing, recordedPricing } from "../sales/recorded_pricing.ts";
 import { createTestApp } from "../tests/helpers/app.ts";
 import { testBackend } from "../tests/helpers/db.ts";
 import { buildWorld, publishRules } from "../tests/helpers/world.ts";
@@ -80,7 +82,12 @@ let seed = 7;
 const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
 const now = Date.now();
 const CATEGORIES = ["SHOES", "SOCKS", "HATS", "COATS"];
-const templates = [];
+const templates: {
+  customer: CustomerDetail | null;
+  basket: Basket;
+  evaluation: Evaluation;
+  pricing: RecordedPricing;
+}[] = [];
 for (let i = 0; i < 2000; i++) {
   const customer = random(5) === 0 ? null : customers[random(customers.length)];
   const lines = Array.from({ length: 1 + random(4) }, (_, k) => ({
@@ -136,7 +143,24 @@ for (let from = 0; from < count; from += 1000) {
       pricing: JSON.stringify(x.pricing),
     });
   }
-  await t.db.insertInto("sales").values(rows).execute();
+  const ids = await t.db.insertInto("sales").values(rows).returning("id").execute();
+  // Each sale's attribution, as sales/sale.ts records it: the replay reads it back.
+  const awards = ids.flatMap(({ id }, k) =>
+    templates[(from + k) % templates.length].evaluation.awards.flatMap((a) =>
+      a.lines.map((l) => ({
+        sale_id: id,
+        line_index: l.index,
+        rule_id: a.ruleId,
+        org_id: w.org.id,
+        type: a.type,
+        reference: a.reference,
+        points: l.points,
+      }))
+    )
+  );
+  for (let k = 0; k < awards.length; k += 5000) {
+    await t.db.insertInto("sale_awards").values(awards.slice(k, k + 5000)).execute();
+  }
 }
 console.log(`${count} sales written in ${Math.round(performance.now() - setup)} ms`);
 
