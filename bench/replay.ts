@@ -6,6 +6,10 @@
  * customers and the month) with their awards; the draft changes one multiplier's day and one
  * rule's points.
  * Prints the replay's time and what its shortcuts spared.
+ *
+ * `--quotes`: the till's side of it. Eight clients post quotes (POST /api/pos/v1/quote, a
+ * member's two-line basket, through the app in this same process) for 5 s alone, then while
+ * the replay runs; prints both p50/p99 in ms.
  */
 import { createCustomer, type CustomerDetail } from "../members/customers.ts";
 import type { Evaluation } from "../rules/awards.ts";
@@ -14,11 +18,13 @@ import { evaluate } from "../rules/evaluate.ts";
 import { type Basket, BasketSchema } from "../rules/basket.ts";
 import { parseRuleSet } from "../rules/schema.ts";
 import { type RecordedPricing, recordedPricing } from "../sales/recorded_pricing.ts";
+import { percentile } from "./lib/burst.ts";
 import { createTestApp } from "../tests/helpers/app.ts";
 import { testBackend } from "../tests/helpers/db.ts";
-import { buildWorld, publishRules } from "../tests/helpers/world.ts";
+import { buildWorld, posCall, publishRules } from "../tests/helpers/world.ts";
 
-const count = Number(Deno.args[0] ?? 10_000);
+const quotes = Deno.args.includes("--quotes");
+const count = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 10_000);
 const member = { all: [{ fact: "member", operator: "equal", value: true }] };
 const rule = (id: string, event: unknown, conditions: unknown = member, priority = 10) => ({
   id,
@@ -164,8 +170,42 @@ for (let from = 0; from < count; from += 1000) {
 }
 console.log(`${count} sales written in ${Math.round(performance.now() - setup)} ms`);
 
+const QUOTE = {
+  currency: "EUR",
+  customer: { number: customers[0].customer.number },
+  lines: [
+    { sku: "Q1", category: "SHOES", quantity: 2, unitPrice: 4500 },
+    { sku: "Q2", category: "HATS", quantity: 1, unitPrice: 1200 },
+  ],
+  tenders: [{ type: "VISA", amount: 10200 }],
+};
+
+/** Quote latencies (ms) from eight clients until `done()`. */
+async function quoteLoad(done: () => boolean) {
+  const ms: number[] = [];
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (!done()) {
+      const start = performance.now();
+      const res = await posCall(t, w.posToken, "POST", "/quote", { body: QUOTE });
+      if (res.status !== 200) throw new Error(`quote: ${res.status} ${JSON.stringify(res.json)}`);
+      ms.push(performance.now() - start);
+    }
+  }));
+  ms.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return { quotes: ms.length, p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)) };
+}
+
+let alone = null;
+if (quotes) {
+  const until = performance.now() + 5000;
+  alone = await quoteLoad(() => performance.now() > until);
+}
+
 const window = { from: new Date(now - 30 * 86_400_000), to: new Date(now + 1000) };
 const started = performance.now();
+let replaying = true;
+const during = quotes ? quoteLoad(() => !replaying) : null;
 const result = await replayImpact(
   t.db,
   w.group,
@@ -177,6 +217,7 @@ const result = await replayImpact(
   { total: () => Promise.resolve(), step: () => Promise.resolve(true) },
 );
 const ms = Math.round(performance.now() - started);
+replaying = false;
 console.log(JSON.stringify({
   database: testBackend,
   sales: result!.sales,
@@ -185,5 +226,6 @@ console.log(JSON.stringify({
   published: result!.published.points,
   draft: result!.draft.points,
   evaluations: result!.evaluations,
+  ...(quotes ? { quoteMs: { alone, duringReplay: await during } } : {}),
 }));
 await t.close();
