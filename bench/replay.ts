@@ -3,20 +3,28 @@
  * database, or on Postgres with TEST_DATABASE_URL=postgres://… (a database of its own, dropped
  * after). A group with ten published rules gets `sales` recorded sales over 30 days (written
  * in bulk, each priced by the engine as at the till: 2,000 distinct baskets, spread over 200
- * customers and the month); the draft changes one multiplier's day and one rule's points.
+ * customers and the month) with their awards; the draft changes one multiplier's day and one
+ * rule's points.
  * Prints the replay's time and what its shortcuts spared.
+ *
+ * `--quotes`: the till's side of it. Eight clients post quotes (POST /api/pos/v1/quote, a
+ * member's two-line basket, through the app in this same process) for 5 s alone, then while
+ * the replay runs; prints both p50/p99 in ms.
  */
-import { createCustomer } from "../members/customers.ts";
+import { createCustomer, type CustomerDetail } from "../members/customers.ts";
+import type { Evaluation } from "../rules/awards.ts";
 import { replayImpact } from "../replay/impact.ts";
 import { evaluate } from "../rules/evaluate.ts";
-import { BasketSchema } from "../rules/basket.ts";
+import { type Basket, BasketSchema } from "../rules/basket.ts";
 import { parseRuleSet } from "../rules/schema.ts";
-import { recordedPricing } from "../sales/recorded_pricing.ts";
+import { type RecordedPricing, recordedPricing } from "../sales/recorded_pricing.ts";
+import { percentile } from "./lib/burst.ts";
 import { createTestApp } from "../tests/helpers/app.ts";
 import { testBackend } from "../tests/helpers/db.ts";
-import { buildWorld, publishRules } from "../tests/helpers/world.ts";
+import { buildWorld, posCall, publishRules } from "../tests/helpers/world.ts";
 
-const count = Number(Deno.args[0] ?? 10_000);
+const quotes = Deno.args.includes("--quotes");
+const count = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 10_000);
 const member = { all: [{ fact: "member", operator: "equal", value: true }] };
 const rule = (id: string, event: unknown, conditions: unknown = member, priority = 10) => ({
   id,
@@ -80,7 +88,12 @@ let seed = 7;
 const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
 const now = Date.now();
 const CATEGORIES = ["SHOES", "SOCKS", "HATS", "COATS"];
-const templates = [];
+const templates: {
+  customer: CustomerDetail | null;
+  basket: Basket;
+  evaluation: Evaluation;
+  pricing: RecordedPricing;
+}[] = [];
 for (let i = 0; i < 2000; i++) {
   const customer = random(5) === 0 ? null : customers[random(customers.length)];
   const lines = Array.from({ length: 1 + random(4) }, (_, k) => ({
@@ -136,12 +149,63 @@ for (let from = 0; from < count; from += 1000) {
       pricing: JSON.stringify(x.pricing),
     });
   }
-  await t.db.insertInto("sales").values(rows).execute();
+  const ids = await t.db.insertInto("sales").values(rows).returning("id").execute();
+  // Each sale's attribution, as sales/sale.ts records it: the replay reads it back.
+  const awards = ids.flatMap(({ id }, k) =>
+    templates[(from + k) % templates.length].evaluation.awards.flatMap((a) =>
+      a.lines.map((l) => ({
+        sale_id: id,
+        line_index: l.index,
+        rule_id: a.ruleId,
+        org_id: w.org.id,
+        type: a.type,
+        reference: a.reference,
+        points: l.points,
+      }))
+    )
+  );
+  for (let k = 0; k < awards.length; k += 5000) {
+    await t.db.insertInto("sale_awards").values(awards.slice(k, k + 5000)).execute();
+  }
 }
 console.log(`${count} sales written in ${Math.round(performance.now() - setup)} ms`);
 
+const QUOTE = {
+  currency: "EUR",
+  customer: { number: customers[0].customer.number },
+  lines: [
+    { sku: "Q1", category: "SHOES", quantity: 2, unitPrice: 4500 },
+    { sku: "Q2", category: "HATS", quantity: 1, unitPrice: 1200 },
+  ],
+  tenders: [{ type: "VISA", amount: 10200 }],
+};
+
+/** Quote latencies (ms) from eight clients until `done()`. */
+async function quoteLoad(done: () => boolean) {
+  const ms: number[] = [];
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (!done()) {
+      const start = performance.now();
+      const res = await posCall(t, w.posToken, "POST", "/quote", { body: QUOTE });
+      if (res.status !== 200) throw new Error(`quote: ${res.status} ${JSON.stringify(res.json)}`);
+      ms.push(performance.now() - start);
+    }
+  }));
+  ms.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return { quotes: ms.length, p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)) };
+}
+
+let alone = null;
+if (quotes) {
+  const until = performance.now() + 5000;
+  alone = await quoteLoad(() => performance.now() > until);
+}
+
 const window = { from: new Date(now - 30 * 86_400_000), to: new Date(now + 1000) };
 const started = performance.now();
+let replaying = true;
+const during = quotes ? quoteLoad(() => !replaying) : null;
 const result = await replayImpact(
   t.db,
   w.group,
@@ -153,6 +217,7 @@ const result = await replayImpact(
   { total: () => Promise.resolve(), step: () => Promise.resolve(true) },
 );
 const ms = Math.round(performance.now() - started);
+replaying = false;
 console.log(JSON.stringify({
   database: testBackend,
   sales: result!.sales,
@@ -161,5 +226,6 @@ console.log(JSON.stringify({
   published: result!.published.points,
   draft: result!.draft.points,
   evaluations: result!.evaluations,
+  ...(quotes ? { quoteMs: { alone, duringReplay: await during } } : {}),
 }));
 await t.close();

@@ -4,8 +4,14 @@
  * points and their value, per rule, per customer category, per store — with the sales whose
  * points change most. Sales recorded before their pricing was kept (migration 0011) cannot be
  * re-priced: they are counted as `unreplayable` and left out of every figure.
+ *
+ * A sale priced by the published version is not re-priced on that side: re-pricing it with
+ * the version that priced it gives its recorded points and awards (tests/replay/
+ * exactness_test.ts), so its `sales.points` and its `sale_awards` (summed per rule in one
+ * query) stand.
  */
 import { sql } from "kysely";
+import { setImmediate } from "node:timers";
 import type { Db } from "../db/connection.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
 import { getSettings } from "../programme/settings.ts";
@@ -77,6 +83,10 @@ export interface ImpactResult {
 
 export const TOP_CHANGES = 20;
 const PAGE = 2000;
+// Sales re-priced between two turns of the event loop, so that a replay in the server process
+// leaves the till's requests their turn. setImmediate, not setTimeout: nested timeouts are
+// clamped to milliseconds (500 of them cost a second).
+const SLICE = 50;
 
 /** Recorded pricing is written only by sales/sale.ts, from a validated basket. */
 const pricingOf = (json: unknown) => json as RecordedPricing;
@@ -116,6 +126,22 @@ async function recordedVersions(db: Db, group: Group, window: Window) {
   return out;
 }
 
+/** Per rule, the points recorded on the window's replayable sales priced by `version`. */
+async function recordedAwards(db: Db, group: Group, window: Window, version: number) {
+  const rows = await db.selectFrom("sale_awards")
+    .where(
+      "sale_awards.sale_id",
+      "in",
+      windowSales(db, group, window).select("id")
+        .where("pricing", "is not", null).where("rules_version", "=", version),
+    )
+    .where("sale_awards.org_id", "=", group.org_id)
+    .groupBy("sale_awards.rule_id")
+    .select((eb) => ["sale_awards.rule_id", eb.fn.sum<string>("sale_awards.points").as("points")])
+    .execute();
+  return rows.map((r) => ({ rule_id: r.rule_id, points: Number(r.points) }));
+}
+
 /** How many sales of the window a replay re-prices, and how many it cannot. */
 export async function countSales(db: Db, group: Group, window: Window) {
   const row = await windowSales(db, group, window)
@@ -129,14 +155,15 @@ export async function countSales(db: Db, group: Group, window: Window) {
   };
 }
 
-/** A sale of the window with what re-pricing needs. */
+/** A sale of the window with what re-pricing and adding up need (its receipt and time are
+ * read for the top changes only). */
 export interface RecordedSale {
   id: string;
-  receipt_number: string;
-  at: Date;
   store_id: string;
   customer_id: string | null;
   rules_version: number | null;
+  /** The points it earned, as recorded (integer hundredths). */
+  points: number;
   pricing: RecordedPricing;
 }
 
@@ -151,7 +178,14 @@ export async function* recordedSales(
   let after: { key: string; id: string } | null = null;
   for (;;) {
     let q = windowSales(db, group, window).where("pricing", "is not", null)
-      .select(["id", "receipt_number", "at", "store_id", "customer_id", "rules_version", "pricing"])
+      .select([
+        "id",
+        "store_id",
+        "customer_id",
+        "rules_version",
+        "points",
+        "pricing",
+      ])
       .select(sql<string>`at::text`.as("key"))
       .orderBy("at").orderBy("id").limit(pageSize);
     if (after) {
@@ -168,9 +202,12 @@ export async function* recordedSales(
   }
 }
 
-/** The two re-pricings of one sale. */
+/**
+ * The two re-pricings of one sale; `published` null when the published version priced it
+ * (its recorded points and awards stand).
+ */
 export interface Replayed {
-  published: Evaluation;
+  published: Evaluation | null;
   draft: Evaluation;
 }
 
@@ -178,6 +215,7 @@ export interface Replayed {
 export class SaleReplayer {
   readonly published: Repricer;
   readonly draft: Repricer;
+  readonly #publishedVersion: RecordedVersion;
 
   constructor(
     sides: { published: Side; draft: Side },
@@ -185,6 +223,7 @@ export class SaleReplayer {
   ) {
     this.published = new Repricer(sides.published.rules, recorded);
     this.draft = new Repricer(sides.draft.rules, recorded);
+    this.#publishedVersion = sides.published.version;
   }
 
   async replay(sale: Pick<RecordedSale, "rules_version" | "pricing">): Promise<Replayed> {
@@ -192,7 +231,9 @@ export class SaleReplayer {
     const read = factReader(ctx);
     const fired = new Set(sale.pricing.fired);
     return {
-      published: await this.published.reprice(ctx, read, sale.rules_version, fired),
+      published: sale.rules_version === this.#publishedVersion
+        ? null
+        : await this.published.reprice(ctx, read, sale.rules_version, fired),
       draft: await this.draft.reprice(ctx, read, sale.rules_version, fired),
     };
   }
@@ -209,14 +250,19 @@ class Tally {
   byRule = new Map<string, { published: number; draft: number }>();
   byCategory = new Map<string, { index: number; code: string; published: number; draft: number }>();
   byStore = new Map<string, { storeNumber: number; published: number; draft: number }>();
-  top: (Omit<Change, "storeName" | "customerNumber" | "at"> & {
-    storeId: string;
-    customerId: string | null;
-    at: Date;
-  })[] = [];
+  top: (Pick<Change, "saleId" | "published" | "draft" | "delta"> & { storeId: string })[] = [];
+
+  /** Per rule, points recorded on the sales that stand on the published side. */
+  addRecorded(rows: { rule_id: string; points: number }[]) {
+    for (const { rule_id, points } of rows) {
+      const row = this.byRule.get(rule_id) ?? { published: 0, draft: 0 };
+      row.published += points;
+      this.byRule.set(rule_id, row);
+    }
+  }
 
   add(sale: RecordedSale, r: Replayed) {
-    const p = r.published.points;
+    const p = r.published?.points ?? sale.points;
     const d = r.draft.points;
     this.sales++;
     this.published += p;
@@ -224,7 +270,7 @@ class Tally {
     const { basket } = sale.pricing;
     this.currencies.set(basket.currency, (this.currencies.get(basket.currency) ?? 0) + 1);
     for (const [side, e] of [["published", r.published], ["draft", r.draft]] as const) {
-      for (const a of e.awards) {
+      for (const a of e?.awards ?? []) {
         const row = this.byRule.get(a.ruleId) ?? { published: 0, draft: 0 };
         row[side] += a.points;
         this.byRule.set(a.ruleId, row);
@@ -251,10 +297,7 @@ class Tally {
     if (worst && Math.abs(delta) <= Math.abs(worst.delta)) return;
     this.top.push({
       saleId: sale.id,
-      receiptNumber: sale.receipt_number,
       storeId: sale.store_id,
-      customerId: sale.customer_id,
-      at: sale.at,
       published: p,
       draft: d,
       delta,
@@ -293,22 +336,29 @@ export async function replayImpact(
   const replayer = new SaleReplayer(sides, recorded);
   const tally = new Tally();
   for await (const page of recordedSales(db, group, window, pageSize)) {
-    for (const sale of page) tally.add(sale, await replayer.replay(sale));
+    for (const sale of page) {
+      tally.add(sale, await replayer.replay(sale));
+      if (tally.sales % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     if (!await progress.step(tally.sales)) return null;
   }
+  if (sides.published.version !== null) {
+    tally.addRecorded(await recordedAwards(db, group, window, sides.published.version));
+  }
   const storeIds = [...tally.byStore.keys()];
-  const customerIds = tally.top.flatMap((t) => t.customerId ? [t.customerId] : []);
-  const [stores, customers] = await Promise.all([
+  const topIds = tally.top.map((t) => t.saleId);
+  const [stores, tops] = await Promise.all([
     storeIds.length
       ? db.selectFrom("stores").select(["id", "name"]).where("id", "in", storeIds).execute()
       : [],
-    customerIds.length
-      ? db.selectFrom("customers").select(["id", "number"]).where("id", "in", customerIds)
-        .execute()
+    topIds.length
+      ? db.selectFrom("sales").leftJoin("customers", "customers.id", "sales.customer_id")
+        .select(["sales.id", "sales.receipt_number", "sales.at", "customers.number"])
+        .where("sales.id", "in", topIds).execute()
       : [],
   ]);
   const storeName = new Map(stores.map((s) => [s.id, s.name]));
-  const customerNumber = new Map(customers.map((c) => [c.id, c.number]));
+  const topSale = new Map(tops.map((s) => [s.id, s]));
   const { pointValue, categoryNames } = settings.settings;
   const names = new Map<string, string>();
   for (const r of [...sides.published.rules, ...sides.draft.rules]) names.set(r.id, r.name);
@@ -347,10 +397,10 @@ export async function replayImpact(
     })).sort((a, b) => a.storeNumber - b.storeNumber),
     topChanges: tally.top.map((t) => ({
       saleId: t.saleId,
-      receiptNumber: t.receiptNumber,
+      receiptNumber: topSale.get(t.saleId)!.receipt_number,
       storeName: storeName.get(t.storeId) ?? "",
-      at: t.at.toISOString(),
-      customerNumber: t.customerId ? customerNumber.get(t.customerId) ?? null : null,
+      at: topSale.get(t.saleId)!.at.toISOString(),
+      customerNumber: topSale.get(t.saleId)!.number,
       published: t.published,
       draft: t.draft,
       delta: t.delta,
