@@ -7,18 +7,11 @@
 import assert from "node:assert/strict";
 import type { Db } from "../../db/connection.ts";
 import { createCustomer } from "../../members/customers.ts";
-import { createGroup } from "../../programme/groups.ts";
-import { addMerchantToGroup, createMerchant } from "../../programme/merchants.ts";
 import { getSettings, saveSettings } from "../../programme/settings.ts";
-import { createOrganization } from "../../registry/organizations.ts";
-import { createSite } from "../../registry/sites.ts";
-import { createStore } from "../../registry/stores.ts";
-import { createOwner } from "../../staff/users.ts";
 import { parseCsv } from "../helpers/csv.ts";
 import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
   openFromNavigation,
+  seedProgramme,
   signIn,
   skipBrowserTest,
   type Steps,
@@ -29,25 +22,13 @@ const TRICKY = 'Lefèvre, Zoé "la grande"';
 
 /** A programme of two stores that requires the location, and three members. */
 async function seed(db: Db) {
-  const owner = (await createOwner(db, {
-    email: ADMIN_EMAIL,
-    name: "Olivia Owner",
-    password: ADMIN_PASSWORD,
-  }))!;
-  const org = await createOrganization(db, "Acme Retail", owner);
-  const site = await createSite(db, org.id, "Paris", owner);
-  const stores = [
-    await createStore(db, site, { number: 1, name: "Opéra", timezone: "Europe/Paris" }, owner),
-    await createStore(db, site, { number: 2, name: "Bastille", timezone: "Europe/Paris" }, owner),
-  ];
-  const group = await createGroup(db, { orgId: org.id, name: "Paris programme", actor: owner });
-  const merchant = await createMerchant(db, {
-    orgId: org.id,
-    name: "Paris shops",
-    storeIds: stores.map((s) => s.id),
-    actor: owner,
+  const { owner, group } = await seedProgramme(db, {
+    stores: [
+      { number: 1, name: "Opéra", timezone: "Europe/Paris" },
+      { number: 2, name: "Bastille", timezone: "Europe/Paris" },
+    ],
+    merchantName: "Paris shops",
   });
-  await addMerchantToGroup(db, group, merchant, owner);
   const { settings: defaults } = await getSettings(db, group);
   const { settings } = await saveSettings(db, group, {
     version: 1,

@@ -11,6 +11,12 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { type Db, PGLITE_EXTENSIONS } from "../../db/connection.ts";
 import { PGlite } from "@electric-sql/pglite";
 import { freePort, type RunningServer, startServer } from "./server.ts";
+import { createGroup } from "../../programme/groups.ts";
+import { addMerchantToGroup, createMerchant } from "../../programme/merchants.ts";
+import { createOrganization } from "../../registry/organizations.ts";
+import { createSite } from "../../registry/sites.ts";
+import { createStore } from "../../registry/stores.ts";
+import { createOwner } from "../../staff/users.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = (() => {
@@ -38,6 +44,34 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/**
+ * The signed-in owner's programme, seeded before the server starts: organization "Acme Retail",
+ * site "Paris" with these stores, all under one merchant of the group "Paris programme".
+ */
+export async function seedProgramme(
+  db: Db,
+  opts: { stores: Parameters<typeof createStore>[2][]; merchantName: string },
+) {
+  const owner = (await createOwner(db, {
+    email: ADMIN_EMAIL,
+    name: "Olivia Owner",
+    password: ADMIN_PASSWORD,
+  }))!;
+  const org = await createOrganization(db, "Acme Retail", owner);
+  const site = await createSite(db, org.id, "Paris", owner);
+  const stores = [];
+  for (const store of opts.stores) stores.push(await createStore(db, site, store, owner));
+  const group = await createGroup(db, { orgId: org.id, name: "Paris programme", actor: owner });
+  const merchant = await createMerchant(db, {
+    orgId: org.id,
+    name: opts.merchantName,
+    storeIds: stores.map((s) => s.id),
+    actor: owner,
+  });
+  await addMerchantToGroup(db, group, merchant, owner);
+  return { owner, org, site, stores, group, merchant };
+}
 
 export type Steps = [string, () => Promise<void>][];
 

@@ -3,19 +3,12 @@ import type { Db } from "../../db/connection.ts";
 import { upsertItems } from "../../catalogue/items.ts";
 import { publishDraft, saveDraft } from "../../earning/rule_sets.ts";
 import { createCustomer } from "../../members/customers.ts";
-import { createGroup } from "../../programme/groups.ts";
-import { addMerchantToGroup, createMerchant } from "../../programme/merchants.ts";
 import { getSettings, saveSettings } from "../../programme/settings.ts";
-import { createOrganization } from "../../registry/organizations.ts";
 import { createPos } from "../../registry/pos.ts";
-import { createSite } from "../../registry/sites.ts";
-import { createStore } from "../../registry/stores.ts";
-import { createOwner } from "../../staff/users.ts";
 import { memberRule } from "../helpers/world.ts";
 import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
   openFromNavigation,
+  seedProgramme,
   signIn,
   skipBrowserTest,
   type Steps,
@@ -28,30 +21,13 @@ import {
  * 42.00 and 9.50, the wholesale price level) and a rule of 1 point per unit.
  */
 async function seed(db: Db) {
-  const owner = (await createOwner(db, {
-    email: ADMIN_EMAIL,
-    name: "Olivia Owner",
-    password: ADMIN_PASSWORD,
-  }))!;
-  const org = await createOrganization(db, "Acme Retail", owner);
-  const site = await createSite(db, org.id, "Paris", owner);
-  const store = await createStore(
-    db,
-    site,
-    { number: 4, name: "Bercy", timezone: "Europe/Paris" },
-    owner,
-  );
+  const { owner, stores: [store], group } = await seedProgramme(db, {
+    stores: [{ number: 4, name: "Bercy", timezone: "Europe/Paris" }],
+    merchantName: "Bercy shop",
+  });
   for (const number of [7, 3]) {
     await createPos(db, store, { number, name: `Till ${number}` }, owner);
   }
-  const group = await createGroup(db, { orgId: org.id, name: "Paris programme", actor: owner });
-  const merchant = await createMerchant(db, {
-    orgId: org.id,
-    name: "Bercy shop",
-    storeIds: [store.id],
-    actor: owner,
-  });
-  await addMerchantToGroup(db, group, merchant, owner);
   const { settings: defaults } = await getSettings(db, group);
   const { settings } = await saveSettings(db, group, {
     version: 1,
