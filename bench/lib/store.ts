@@ -290,10 +290,10 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
 }
 
 /** A day's token for every POS of the group's stores; the flagship is store number 1. */
-async function chainTills(
+export async function chainTills(
   db: Db,
   groupId: string,
-  opts: StoreOptions,
+  opts: Pick<StoreOptions, "issuer" | "tokenKeySecret">,
 ): Promise<{ all: string[]; flagship: string[] }> {
   const staff = await db.selectFrom("staff_users").select(["id", "email"])
     .orderBy("is_owner", "desc").orderBy("created_at").limit(1).executeTakeFirstOrThrow();
