@@ -19,7 +19,9 @@ import {
 import {
   CHAIN_TARGETS,
   evaluateTargets,
+  formatTable,
   formatTargets,
+  saleShapedCeiling,
   withRatios,
 } from "../../bench/lib/report.ts";
 import { chainTills } from "../../bench/lib/store.ts";
@@ -145,6 +147,16 @@ Deno.test("the chain targets: ratios to both pgbench ceilings and the hello worl
   );
   assert.match(text, /met {5}sale ≥ 50 % of sale-shaped pgbench +60\.0 %/);
   assert.match(text, /missed {2}flagship ≥ 35 % of sale-shaped +30\.0 %/);
+
+  // The ceiling is the best of the sale-shaped runs, whatever their order.
+  const runs = [{ ...pg(600), clients: 16 }, { ...pg(1_200), clients: 64 }, {
+    ...pg(900),
+    clients: 8,
+  }];
+  assert.equal(saleShapedCeiling(runs)?.clients, 64);
+  const table = formatTable(figures, pg(3_000), {}, runs);
+  assert.match(table, /pgbench sale-shaped \(64 cl\.\) +1,200 tps.* 100 % \(ceiling\)/);
+  assert.match(table, /pgbench sale-shaped \(16 cl\.\) +600 tps.* 50\.0 %/);
 });
 
 Deno.test({
