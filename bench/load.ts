@@ -20,14 +20,23 @@
  */
 import { parseArgs } from "node:util";
 import { type BurstResult, runBurst } from "./lib/burst.ts";
-import { type Endpoint, endpoints, fill } from "./lib/endpoints.ts";
+import {
+  CHAIN_ENDPOINTS,
+  type Endpoint,
+  endpoints,
+  fill,
+  LATENCY_CONNECTIONS,
+} from "./lib/endpoints.ts";
 import { type BurstOutcome, formatGiftCardCheck } from "./lib/gift_cards.ts";
 import {
+  createSaleShapedTables,
   createScratchTables,
+  dropSaleShapedTables,
   dropScratchTables,
   pgbenchScript,
   pgbenchVersion,
   runPgbench,
+  saleShapedScript,
 } from "./lib/pgbench.ts";
 import type { PgbenchResult } from "./lib/pgbench.ts";
 import {
@@ -37,14 +46,17 @@ import {
   isCleaningUp,
   onCleanUp,
   Spawned,
+  treeRssBytes,
   waitForHttp,
 } from "./lib/processes.ts";
 import {
   answersOf,
+  CHAIN_TARGETS,
   type EndpointFigures,
   evaluateTargets,
   formatTable,
   formatTargets,
+  saleShapedCeiling,
   withRatios,
 } from "./lib/report.ts";
 import {
@@ -70,6 +82,8 @@ const ALL = [
   "redeem-many",
   "pgbench",
 ];
+/** With `--chain`: the chain's endpoints, and the sale-shaped pgbench. */
+const CHAIN_ONLY = [...CHAIN_ENDPOINTS, "pgbench-sale"];
 
 const HELP = `deno task load [options]
 
@@ -85,8 +99,17 @@ const HELP = `deno task load [options]
   --threads N             wrk threads (default: the number of cores)
   --timeout S             wrk request timeout, a timeout counts as an error (default 10)
   --endpoints a,b,…       a subset of ${ALL.join(",")}
+                          and, with --chain, ${CHAIN_ONLY.join(",")}
                           (hello, the baseline, is always measured)
-  --customers N           demo size (default 10000)
+  --chain                 the chain: the demo's chain preset (200 stores × 4 POS, 100,000
+                          members; --customers changes the members), every till with a token
+                          of its own; adds quote and sale from random tills for Zipf-drawn
+                          members with baskets of 1–12 lines paid with points, gift cards and
+                          cards, the flagship (every connection on store 1's POS), both again
+                          at ${LATENCY_CONNECTIONS} connections, the sale-shaped pgbench (at --pgbench-clients,
+                          --connections and ${LATENCY_CONNECTIONS} clients: the best is the ceiling), and issue 21's targets as met/missed
+  --parallel              the server on every core: --processes <number of cores>
+  --customers N           demo size (default 10000; 100000 with --chain)
   --cards N               at most this many card numbers to rotate lookups over (default 10000)
   --gift-cards N          redeem-many: gift cards, each loaded with 10,000.00 (default 2000)
   --burst N               redeem-one: requests sent at once on one card loaded with 100.00
@@ -117,6 +140,7 @@ interface Options {
   burst: number;
   burstTimeoutS: number;
   processes: number;
+  chain: boolean;
   pgbenchClients: number;
   pgbenchJobs: number;
   out?: string;
@@ -134,8 +158,10 @@ function parseOptions(args: string[]): Options | undefined {
       connections: { type: "string", default: "64" },
       threads: { type: "string" },
       timeout: { type: "string", default: "10" },
-      endpoints: { type: "string", default: ALL.join(",") },
-      customers: { type: "string", default: "10000" },
+      endpoints: { type: "string" },
+      customers: { type: "string" },
+      chain: { type: "boolean", default: false },
+      parallel: { type: "boolean", default: false },
       cards: { type: "string", default: "10000" },
       "gift-cards": { type: "string", default: "2000" },
       burst: { type: "string", default: "1000" },
@@ -167,11 +193,24 @@ function parseOptions(args: string[]): Options | undefined {
   if (values.db !== "pglite" && values.db !== "postgres") {
     throw new Error(`--db: pglite or postgres, not ${values.db}`);
   }
-  const chosen = values.endpoints.split(",").map((s) => s.trim()).filter(Boolean);
-  const unknown = chosen.filter((e) => !ALL.includes(e));
-  if (unknown.length) throw new Error(`--endpoints: unknown ${unknown.join(", ")}`);
+  const known = values.chain ? [...ALL, ...CHAIN_ONLY] : ALL;
+  const chosen = values.endpoints === undefined
+    ? known
+    : values.endpoints.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = chosen.filter((e) => !known.includes(e));
+  if (unknown.length) {
+    throw new Error(
+      `--endpoints: unknown ${unknown.join(", ")}` +
+        (unknown.some((e) => CHAIN_ONLY.includes(e)) ? " (needs --chain)" : ""),
+    );
+  }
   const connections = whole("connections", values.connections, 1);
-  const processes = whole("processes", values.processes, 1);
+  const processes = values.parallel
+    ? navigator.hardwareConcurrency
+    : whole("processes", values.processes, 1);
+  if (values.chain && values["in-place"]) {
+    throw new Error("--chain loads the chain into a database of its own: not with --in-place");
+  }
   if (processes > 1 && values.db === "pglite") {
     throw new Error("--processes > 1 needs --db postgres: PGlite is a single-process database");
   }
@@ -189,13 +228,14 @@ function parseOptions(args: string[]): Options | undefined {
       whole("threads", values.threads ?? String(navigator.hardwareConcurrency), 1),
     ),
     timeoutS: whole("timeout", values.timeout, 1),
-    endpoints: ALL.filter((e) => e === "hello" || chosen.includes(e)),
-    customers: whole("customers", values.customers, 1),
+    endpoints: known.filter((e) => e === "hello" || chosen.includes(e)),
+    customers: whole("customers", values.customers ?? (values.chain ? "100000" : "10000"), 1),
     cards: whole("cards", values.cards, 1),
     giftCards: whole("gift-cards", values["gift-cards"], 1),
     burst: whole("burst", values.burst, 1),
     burstTimeoutS: whole("burst-timeout", values["burst-timeout"], 1),
     processes,
+    chain: values.chain,
     pgbenchClients: whole("pgbench-clients", values["pgbench-clients"], 1),
     pgbenchJobs: whole("pgbench-jobs", values["pgbench-jobs"], 1),
     out: values.out,
@@ -254,6 +294,13 @@ async function settle(baseUrl: string): Promise<number> {
     say(`    (the server worked off queued requests for ${(ms / 1000).toFixed(1)} s)`);
   }
   return ms;
+}
+
+/** The tokens an endpoint's requests are signed with: one till's, or the chain's. */
+function tillsFor(e: Endpoint, fixture: Fixture): string[] | undefined {
+  if (!e.tills) return undefined;
+  if (!fixture.tills) throw new Error(`${e.name}: the chain's tills were not prepared`);
+  return e.tills === "all" ? fixture.tills.all : fixture.tills.flagship;
 }
 
 /** The numbers an endpoint's `{{card}}` takes. */
@@ -319,7 +366,7 @@ async function measure(
   e: Endpoint,
   baseUrl: string,
   opts: Options,
-  ctx: { token: string; cards: string[]; runId: string; scriptDir: string },
+  ctx: { token: string; tokens?: string[]; cards: string[]; runId: string; scriptDir: string },
 ): Promise<EndpointFigures> {
   const figures: EndpointFigures = {
     endpoint: e.name,
@@ -329,11 +376,17 @@ async function measure(
     status: "measured",
     ofHello: null,
     ofPgbench: null,
+    ...(e.connections ? { connections: e.connections } : {}),
   };
   // One request first: shows a missing endpoint (skipped) or a broken request (reported).
-  const values = { card: ctx.cards[0], id: `${ctx.runId}-probe`, at: new Date().toISOString() };
+  // The endpoint in the id: two endpoints may record receipts at the same POS.
+  const values = {
+    card: ctx.cards[0],
+    id: `${ctx.runId}-probe-${e.name}`,
+    at: new Date().toISOString(),
+  };
   const headers: Record<string, string> = {};
-  if (e.auth) headers.Authorization = `Bearer ${ctx.token}`;
+  if (e.auth) headers.Authorization = `Bearer ${ctx.tokens?.[0] ?? ctx.token}`;
   if (e.body !== undefined) headers["Content-Type"] = "application/json";
   if (e.idempotencyKey) headers["Idempotency-Key"] = `load-${e.name}-${values.id}`;
   const res = await fetch(baseUrl + fill(e.path, values), {
@@ -364,11 +417,14 @@ async function measure(
   };
   const wrkOpts = {
     baseUrl,
-    connections: opts.connections,
+    connections: e.connections ?? opts.connections,
     threads: opts.threads,
     timeoutS: opts.timeoutS,
   };
-  say(`  ${e.name}: ${opts.warmupS} s warm-up + ${opts.durationS} s…`);
+  say(
+    `  ${e.name}: ${opts.warmupS} s warm-up + ${opts.durationS} s` +
+      (e.connections ? ` at ${e.connections} connections` : "") + "…",
+  );
   let warmUp: EndpointFigures["warmUp"];
   if (opts.warmupS > 0) {
     warmUp = (await runWrk(e, await script("w"), { ...wrkOpts, durationS: opts.warmupS })).result;
@@ -392,16 +448,18 @@ async function main(opts: Options) {
   const startedAt = new Date();
   const runId = crypto.randomUUID().slice(0, 8);
   const wantPgbench = opts.db === "postgres" && opts.endpoints.includes("pgbench");
+  const wantSaleShaped = opts.db === "postgres" && opts.endpoints.includes("pgbench-sale");
   const tools = {
     wrk: await wrkVersion(),
-    pgbench: wantPgbench ? await pgbenchVersion() : null,
+    pgbench: wantPgbench || wantSaleShaped ? await pgbenchVersion() : null,
   };
   const loadavg = () => Deno.loadavg().map((n) => Math.round(n * 100) / 100);
   const loadBefore = loadavg();
   say(
     `load benchmark ${runId}: ${opts.db}, ${opts.connections} connections, ` +
       `${opts.threads} wrk threads, ${opts.durationS} s per endpoint, ` +
-      `${opts.processes} server process(es); load average ${loadBefore.join(" ")}`,
+      `${opts.processes} server process(es)${opts.chain ? ", the chain" : ""}; ` +
+      `load average ${loadBefore.join(" ")}`,
   );
 
   const helloPort = freePort();
@@ -420,6 +478,7 @@ async function main(opts: Options) {
     issuer: publicUrl,
     tokenKeySecret,
     maxCards: opts.cards,
+    chain: opts.chain,
     giftCards: opts.endpoints.includes("redeem-one") || opts.endpoints.includes("redeem-many")
       ? {
         many: opts.endpoints.includes("redeem-many") ? opts.giftCards : 0,
@@ -435,11 +494,17 @@ async function main(opts: Options) {
     await createScratchTables(pgUrl, accounts);
     onCleanUp("drop the pgbench tables", () => dropScratchTables(pgUrl));
   }
+  if (wantSaleShaped && pgUrl) {
+    await createSaleShapedTables(pgUrl, accounts);
+    onCleanUp("drop the sale-shaped pgbench tables", () => dropSaleShapedTables(pgUrl));
+  }
 
   const scriptDir = await Deno.makeTempDir({ prefix: "le_load_wrk_" });
   onCleanUp("remove the wrk scripts", () => Deno.remove(scriptDir, { recursive: true }));
   const ctx = { token: fixture.token, cards: fixture.cards, runId, scriptDir };
-  const list = endpoints(fixture.item).filter((e) => opts.endpoints.includes(e.name));
+  const list = endpoints(fixture.item, fixture.chain).filter((e) =>
+    opts.endpoints.includes(e.name)
+  );
   const figures: EndpointFigures[] = [];
   const bursts: BurstOutcome[] = [];
 
@@ -476,16 +541,20 @@ async function main(opts: Options) {
     serverEnv,
     `http://127.0.0.1:${serverPort}/healthz`,
   );
+  const serverPid = servers[0].child.pid;
+  let rssPeak = 0;
   for (const e of list.slice(1)) {
     const base = `http://127.0.0.1:${serverPort}`;
-    const cards = { ...ctx, cards: cardsFor(e, fixture) };
-    figures.push(
-      e.driver === "burst"
-        ? await measureBurst(e, base, opts, cards, bursts)
-        : await measure(e, base, opts, cards),
-    );
+    const cards = { ...ctx, cards: cardsFor(e, fixture), tokens: tillsFor(e, fixture) };
+    const measured = e.driver === "burst"
+      ? await measureBurst(e, base, opts, cards, bursts)
+      : await measure(e, base, opts, cards);
+    measured.rssBytes = await treeRssBytes(serverPid);
+    rssPeak = Math.max(rssPeak, measured.rssBytes ?? 0);
+    figures.push(measured);
   }
   await stopAll(servers);
+  if (rssPeak) say(`  server RSS: at most ${Math.round(rssPeak / 2 ** 20)} MiB after an endpoint`);
 
   // The invariants after the load: what the writes left must still be a sound ledger, with
   // no card overdrawn and every series' liability equal to its cards' balances.
@@ -516,15 +585,35 @@ async function main(opts: Options) {
     });
     pgbench = ran.result;
     pgbenchCommand = ran.command;
-  } else {
+  }
+  const saleShaped: PgbenchResult[] = [];
+  if (wantSaleShaped && pgUrl) {
+    const script = saleShapedScript(accounts);
+    const scriptFile = `${scriptDir}/sale.sql`;
+    await Deno.writeTextFile(scriptFile, script);
+    const clients = [...new Set([opts.pgbenchClients, opts.connections, LATENCY_CONNECTIONS])];
+    for (const n of clients) {
+      say(`pgbench sale-shaped: ${n} clients, ${opts.durationS} s…`);
+      const ran = await runPgbench({
+        url: pgUrl,
+        scriptFile,
+        script,
+        clients: n,
+        jobs: Math.min(opts.pgbenchJobs, n),
+        durationS: opts.durationS,
+      });
+      saleShaped.push(ran.result);
+    }
+  }
+  if (!pgbench) {
     pgbenchNote = opts.db === "postgres"
       ? "not selected (--endpoints)"
       : "skipped: PGlite is not a server pgbench can drive; ratios to pgbench are null";
   }
 
   const writes = new Set(list.filter((e) => e.write).map((e) => e.name));
-  const withR = withRatios(figures, pgbench, writes);
-  const targets = evaluateTargets(withR);
+  const withR = withRatios(figures, pgbench, writes, saleShapedCeiling(saleShaped));
+  const targets = evaluateTargets(withR, opts.chain ? CHAIN_TARGETS : undefined);
   const applies = opts.db === "postgres" && opts.connections === 64;
   const why = opts.db !== "postgres"
     ? "this run is on PGlite"
@@ -539,9 +628,12 @@ async function main(opts: Options) {
   const expect = Object.fromEntries(
     list.filter((e) => e.countStatuses).map((e) => [e.name, e.expect]),
   );
-  console.log(formatTable(withR, pgbench, expect));
+  console.log(formatTable(withR, pgbench, expect, saleShaped));
   if (pgbenchNote) console.log(`  pgbench: ${pgbenchNote}`);
-  console.log(`\n${formatTargets(targets, applies, why)}`);
+  if (rssPeak) console.log(`  server RSS: at most ${Math.round(rssPeak / 2 ** 20)} MiB`);
+  console.log(
+    `\n${formatTargets(targets, applies, why, opts.chain ? ["met", "missed"] : undefined)}`,
+  );
   console.log(
     `\nledger after the load: ${ledger.sound ? "sound" : "NOT SOUND"} ` +
       `(${ledger.sales} sales, ${ledger.transactions} transactions, ${ledger.entries} entries)`,
@@ -602,6 +694,8 @@ async function main(opts: Options) {
     },
     endpoints: withR,
     pgbench: pgbench ? { ...pgbench, command: pgbenchCommand } : null,
+    pgbenchSaleShaped: saleShaped,
+    serverRssPeakBytes: rssPeak || null,
     ledgerAfterLoad: { ...ledger, giftCards: undefined },
     // The checks' figures, and the lines printed above ("overdraws found: N", "liability: …").
     giftCardsAfterLoad: ledger.giftCards

@@ -1,4 +1,10 @@
+import { parseArgs } from "node:util";
+import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
+import type { MerchantGroup } from "../programme/groups.ts";
+import type { LoyaltySettings } from "../programme/settings_schema.ts";
+import { post } from "../ledger/post.ts";
+import { customerPoints, POINTS_ADJUSTED, programmePoints } from "../ledger/accounts.ts";
 import { createGroup, getGroup } from "../programme/groups.ts";
 import { createCustomer } from "../members/customers.ts";
 import { runGeneration, startGeneration } from "../instruments/generation.ts";
@@ -31,7 +37,42 @@ export interface DemoOptions {
   force: boolean;
   issuer: string;
   tokenKeySecret?: string;
+  /** The registry's shape; absent: the small demo (Paris and Lyon, 2 stores × 2 POS each). */
+  chain?: ChainShape;
 }
+
+/**
+ * A chain: `sites` × `storesPerSite` stores of `posPerStore` POS each. Its customers are written
+ * set-based (one statement per table, behind the services, as an import would), numbered by
+ * how often they shop (`chainMemberNumber`), and the `pointsHolders` most frequent ones are
+ * given a points balance (through the ledger's own posting) to spend at the till.
+ */
+export interface ChainShape {
+  sites: number;
+  storesPerSite: number;
+  posPerStore: number;
+  pointsHolders: number;
+  /** Hundredths of a point each holder is given. */
+  pointsEach: number;
+}
+
+/** `deno task demo --preset chain`: 200 stores × 4 POS, 100,000 members. */
+export const CHAIN_PRESET = {
+  customers: 100_000,
+  chain: {
+    sites: 10,
+    storesPerSite: 20,
+    posPerStore: 4,
+    pointsHolders: 2_000,
+    pointsEach: 10_000_000,
+  },
+} satisfies Partial<DemoOptions>;
+
+/** A chain member's customer and card number: rank 1 shops most often (bench/lib/chain.ts). */
+export const chainMemberNumber = (rank: number) => `7${String(rank).padStart(15, "0")}`;
+
+/** Every 20th chain member is a plain customer (category CASH): no points to earn or spend. */
+export const chainMemberIsLoyal = (rank: number) => rank % 20 !== 0;
 
 export interface DemoResult {
   email: string;
@@ -89,16 +130,22 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
   const storeIds: string[] = [];
   const posList = [];
   const tills: DemoTill[] = [];
-  for (const [s, siteName] of ["Paris", "Lyon"].entries()) {
+  const chain = opts.chain;
+  const siteNames = chain
+    ? Array.from({ length: chain.sites }, (_, i) => `Region ${i + 1}`)
+    : ["Paris", "Lyon"];
+  const perSite = chain?.storesPerSite ?? 2;
+  for (const [s, siteName] of siteNames.entries()) {
     const site = await createSite(db, org.id, siteName, actor);
-    for (let n = 1; n <= 2; n++) {
+    for (let n = 1; n <= perSite; n++) {
+      const number = s * perSite + n;
       const store = await createStore(db, site, {
-        number: s * 2 + n,
-        name: `${siteName} ${n === 1 ? "Centre" : "Gare"}`,
+        number,
+        name: chain ? `Store ${number}` : `${siteName} ${n === 1 ? "Centre" : "Gare"}`,
         timezone: "Europe/Paris",
       }, actor);
       storeIds.push(store.id);
-      for (let p = 1; p <= 2; p++) {
+      for (let p = 1; p <= (chain?.posPerStore ?? 2); p++) {
         const pos = await createPos(db, store, { number: p, name: `Till ${p}` }, actor);
         posList.push(pos);
         tills.push({
@@ -206,7 +253,14 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
 
   // Batches of customers per transaction: one commit per batch keeps 10,000 quick.
   const loaded = (await getGroup(db, group.id))!;
-  for (let start = 0; start < opts.customers; start += 500) {
+  if (chain) {
+    await loadChainMembers(
+      db,
+      { group: loaded, settings, storeIds, actor, ...chain },
+      opts.customers,
+    );
+  }
+  for (let start = 0; start < (chain ? 0 : opts.customers); start += 500) {
     await db.transaction().execute(async (tx) => {
       for (let i = start; i < Math.min(start + 500, opts.customers); i++) {
         const first = FIRST[i % FIRST.length];
@@ -243,6 +297,79 @@ export async function loadDemo(db: Db, opts: DemoOptions): Promise<DemoResult> {
   };
 }
 
+/**
+ * The chain's members: the first through the service (it makes the card series), the rest in
+ * one statement per table, as `createCustomer` would write them (customer, card numbered as
+ * the customer, account of the default type); then points for the most frequent shoppers,
+ * posted 200 members to a transaction against the programme's adjustments account.
+ */
+async function loadChainMembers(
+  db: Db,
+  c: ChainShape & {
+    group: MerchantGroup;
+    settings: LoyaltySettings;
+    storeIds: string[];
+    actor: StaffUser;
+  },
+  count: number,
+): Promise<void> {
+  if (count < 1) return;
+  const { group } = c;
+  const first = await createCustomer(db, group, {
+    number: chainMemberNumber(1),
+    name: "Ada Martin",
+    homeStoreNumber: 1,
+    categories: ["GOLD", "YES", "R1"],
+  }, c.settings);
+  const series = await db.selectFrom("instruments").select("series_id")
+    .where("group_id", "=", group.id).where("number", "=", first.customer.number)
+    .executeTakeFirstOrThrow();
+  await sql`insert into customers (org_id, group_id, number, name, email, phone, home_store_id,
+      categories)
+    select ${group.org_id}::uuid, ${group.id}::uuid, '7' || lpad(g::text, 15, '0'),
+      (${FIRST}::text[])[1 + g % ${FIRST.length}] || ' ' ||
+        (${LAST}::text[])[1 + (g * 7) % ${LAST.length}],
+      'member.' || g || '@chain.example', '+3362' || lpad(g::text, 7, '0'),
+      (${c.storeIds}::uuid[])[1 + g % ${c.storeIds.length}],
+      array[case when g % 20 = 0 then 'CASH' when g % 50 = 1 then 'STAFF'
+        when g % 3 = 0 then 'GOLD' else 'MEMBER' end,
+        case when g % 4 = 0 then 'NO' else 'YES' end, 'R' || (1 + g % 10)]
+    from generate_series(2, ${count}::int) g`.execute(db);
+  if (c.settings.generateAutomaticCustomerCard) {
+    await sql`insert into instruments (org_id, group_id, series_id, number, status, customer_id)
+      select org_id, group_id, ${series.series_id}::uuid, number, 'active', id from customers
+      where group_id = ${group.id}::uuid and number <> ${first.customer.number}`.execute(db);
+  }
+  await sql`insert into accounts (org_id, customer_id, type)
+    select org_id, id, ${c.settings.defaultAccountType} from customers
+    where group_id = ${group.id}::uuid and number <> ${first.customer.number}`.execute(db);
+  const holders = Math.min(c.pointsHolders, count);
+  for (let start = 1; start <= holders; start += 200) {
+    const numbers = Array.from({ length: Math.min(200, holders - start + 1) }, (_, i) => start + i)
+      .filter(chainMemberIsLoyal).map(chainMemberNumber);
+    const members = await db.selectFrom("customers").select("id")
+      .where("group_id", "=", group.id).where("number", "in", numbers).execute();
+    await post(db, {
+      orgId: group.org_id,
+      groupId: group.id,
+      reference: "ONBO",
+      at: new Date(),
+      actor: { staffId: c.actor.id, label: c.actor.email },
+      reason: "welcome points (demo)",
+      legs: [
+        ...members.map((m) => ({
+          account: customerPoints(group.org_id, group.id, m.id),
+          amount: c.pointsEach,
+        })),
+        {
+          account: programmePoints(group.org_id, group.id, POINTS_ADJUSTED),
+          amount: -c.pointsEach * members.length,
+        },
+      ],
+    });
+  }
+}
+
 if (import.meta.main) {
   const { loadConfig, startRefusal } = await import("../config.ts");
   const { connect } = await import("../db/connection.ts");
@@ -252,6 +379,14 @@ if (import.meta.main) {
   if (refusal) {
     console.error(`cannot load the demo: ${refusal}`);
     Deno.exit(1);
+  }
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { preset: { type: "string", default: "small" }, force: { type: "boolean" } },
+  });
+  if (values.preset !== "small" && values.preset !== "chain") {
+    console.error(`--preset: small or chain, not ${values.preset}`);
+    Deno.exit(2);
   }
   const conn = await connect(config.databaseUrl, { dataDir: config.dataDir });
   try {
@@ -263,9 +398,10 @@ if (import.meta.main) {
       giftCards: 1_000,
       coupons: 200,
       sales: 1_500,
-      force: Deno.args.includes("--force"),
+      force: values.force ?? false,
       issuer: config.publicUrl,
       tokenKeySecret: config.tokenKeySecret,
+      ...(values.preset === "chain" ? CHAIN_PRESET : {}),
     });
     console.log(
       `Demo loaded in ${Math.round((performance.now() - started) / 1000)} s: ` +

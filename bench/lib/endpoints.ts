@@ -10,6 +10,8 @@
  * Placeholders may appear only inside JSON strings and paths (their values need no escaping).
  */
 
+import { chainBodyLua, type ChainData, chainSampleBody } from "./chain.ts";
+
 export const PLACEHOLDERS = ["card", "id", "at"] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -44,6 +46,15 @@ export interface Endpoint {
    * `--burst` requests all in flight at once, sent by this process (bench/lib/burst.ts).
    */
   driver?: "wrk" | "burst";
+  /**
+   * Lua defining `make_body(id, at)`, which builds each request's body (the chain's baskets,
+   * bench/lib/chain.ts); `body` is then only the probe request's.
+   */
+  bodyLua?: string;
+  /** Whose device tokens sign the requests: every till of the chain, or the flagship's. */
+  tills?: "all" | "flagship";
+  /** wrk connections for this endpoint instead of `--connections` (latency at low load). */
+  connections?: number;
   what: string;
 }
 
@@ -98,8 +109,86 @@ export const MANY_CARD_LOAD = 1_000_000;
 export const redeemBody = () => ({ amount: REDEEM_AMOUNT });
 // ---------------------------------------------------------------------------------------------
 
-/** Every endpoint, in the order they are measured. `hello` is the baseline (another server). */
-export function endpoints(item: BasketItem): Endpoint[] {
+/** Connections of the chain's latency runs: the work of one request, not a queue. */
+export const LATENCY_CONNECTIONS = 8;
+
+/**
+ * The chain's endpoints (`--chain`): quote and sale from every till with the chain's baskets,
+ * the flagship (every connection on the POS of one store), and both at 8 connections.
+ */
+function chainEndpoints(chain: ChainData): Endpoint[] {
+  const quote: Endpoint = {
+    name: "chain-quote",
+    method: "POST",
+    path: "/api/pos/v1/quote",
+    body: chainSampleBody(chain, "quote"),
+    bodyLua: chainBodyLua(chain, "quote"),
+    auth: true,
+    tills: "all",
+    expect: 200,
+    what: "POST /api/pos/v1/quote from a random till of 800, a Zipf-drawn member, 1–12 lines",
+  };
+  const sale: Endpoint = {
+    name: "chain-sale",
+    method: "POST",
+    path: "/api/pos/v1/sales",
+    body: chainSampleBody(chain, "sale"),
+    bodyLua: chainBodyLua(chain, "sale"),
+    auth: true,
+    idempotencyKey: true,
+    tills: "all",
+    expect: 201,
+    write: true,
+    // A points holder may run out of points, a refusal the answers show (409s).
+    countStatuses: true,
+    what: "POST /api/pos/v1/sales from a random till of 800, a Zipf-drawn member, 1–12 lines, " +
+      "paid with points, gift cards and cards",
+  };
+  return [
+    quote,
+    sale,
+    {
+      ...sale,
+      name: "flagship",
+      tills: "flagship",
+      what: "chain-sale with every connection on the 4 POS of store 1",
+    },
+    {
+      ...quote,
+      name: `chain-quote-c${LATENCY_CONNECTIONS}`,
+      connections: LATENCY_CONNECTIONS,
+      what: `chain-quote at ${LATENCY_CONNECTIONS} connections`,
+    },
+    {
+      ...sale,
+      name: `chain-sale-c${LATENCY_CONNECTIONS}`,
+      connections: LATENCY_CONNECTIONS,
+      what: `chain-sale at ${LATENCY_CONNECTIONS} connections`,
+    },
+  ];
+}
+
+/** The names `endpoints` may answer, in order (the chain's only with its data). */
+export const CHAIN_ENDPOINTS = [
+  "chain-quote",
+  "chain-sale",
+  "flagship",
+  `chain-quote-c${LATENCY_CONNECTIONS}`,
+  `chain-sale-c${LATENCY_CONNECTIONS}`,
+];
+
+/**
+ * Every endpoint, in the order they are measured. `hello` is the baseline (another server);
+ * with the chain's data, its endpoints follow the sale.
+ */
+export function endpoints(item: BasketItem, chain?: ChainData): Endpoint[] {
+  const all = baseEndpoints(item);
+  if (!chain) return all;
+  const at = all.findIndex((e) => e.name === "sale") + 1;
+  return [...all.slice(0, at), ...chainEndpoints(chain), ...all.slice(at)];
+}
+
+function baseEndpoints(item: BasketItem): Endpoint[] {
   return [
     {
       name: "hello",

@@ -128,3 +128,133 @@ export async function pgbenchVersion(): Promise<string> {
     throw new Error("pgbench is not installed: apt-get install -y postgresql-client");
   }
 }
+
+/**
+ * The sale-shaped ceiling: the scratch copies of our sale's tables (`create table … (like …
+ * including all)`: the same columns, defaults, checks and indexes, with the foreign keys
+ * between them), on which `saleShapedScript` writes what a sale must — its row, four lines,
+ * four awards, one ledger transaction whose four entries move points to a member and money
+ * off a gift card (the programme's side appended, never updated: no shared row), the two
+ * balance updates on those distinct accounts, and the idempotency row — in one statement.
+ */
+export const SALE_SHAPED = {
+  sales: "load_bench_sales",
+  lines: "load_bench_sale_lines",
+  awards: "load_bench_sale_awards",
+  accounts: "load_bench_ledger_accounts",
+  transactions: "load_bench_ledger_transactions",
+  entries: "load_bench_ledger_entries",
+  idempotency: "load_bench_idempotency_keys",
+} as const;
+
+const LIKE: Record<keyof typeof SALE_SHAPED, string> = {
+  sales: "sales",
+  lines: "sale_lines",
+  awards: "sale_awards",
+  accounts: "ledger_accounts",
+  transactions: "ledger_transactions",
+  entries: "ledger_entries",
+  idempotency: "idempotency_keys",
+};
+
+/** Fixed ids of the scratch sale's tenant, store, till and rule (no foreign keys to them). */
+const IDS = {
+  org: "00000000-0000-4000-8000-000000000001",
+  group: "00000000-0000-4000-8000-000000000002",
+  store: "00000000-0000-4000-8000-000000000003",
+  pos: "00000000-0000-4000-8000-000000000004",
+  programme: "00000000-0000-4000-8000-000000000005",
+};
+
+/** `members` points accounts (`bench_n` 1…members) and as many gift-card accounts after them. */
+export async function createSaleShapedTables(url: string, members: number): Promise<void> {
+  const t = SALE_SHAPED;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop table if exists ${Object.values(t).join(", ")}`);
+    for (const [k, name] of Object.entries(t)) {
+      await client.query(
+        `create table ${name} (like ${LIKE[k as keyof typeof LIKE]} including all)`,
+      );
+    }
+    await client.query(`alter table ${t.accounts} add column bench_n integer unique`);
+    await client.query(`alter table ${t.lines} add foreign key (sale_id) references ${t.sales}`);
+    await client.query(`alter table ${t.awards} add foreign key (sale_id) references ${t.sales}`);
+    await client.query(
+      `alter table ${t.entries} add foreign key (transaction_id) references ${t.transactions}`,
+    );
+    await client.query(
+      `alter table ${t.entries} add foreign key (account_id) references ${t.accounts}`,
+    );
+    await client.query(
+      `insert into ${t.accounts} (id, org_id, group_id, customer_id, instrument_id, code, unit,
+        slot, balance, bench_n)
+      select case when g = 0 then '${IDS.programme}'::uuid else gen_random_uuid() end,
+        '${IDS.org}', '${IDS.group}',
+        case when g between 1 and $1 then gen_random_uuid() end,
+        case when g > $1 then gen_random_uuid() end,
+        case when g = 0 then 'POINTS_ISSUED' when g <= $1 then 'POINTS' else 'FUNDS' end,
+        case when g between 1 and $1 then 'PTS' else 'EUR' end,
+        0, case when g > $1 then 1000000000 else 0 end, g
+      from generate_series(0, 2 * $1::int) g`,
+      [members],
+    );
+    await client.query(`vacuum analyze ${Object.values(t).join(", ")}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropSaleShapedTables(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop table if exists ${Object.values(SALE_SHAPED).join(", ")}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** One sale's essential writes as one data-modifying statement (see `SALE_SHAPED`). */
+export const saleShapedScript = (members: number) => {
+  const t = SALE_SHAPED;
+  return `\\set m random(1, ${members})
+\\set g random(${members + 1}, ${2 * members})
+\\set total random(1000, 20000)
+\\set paid random(100, 1000)
+WITH s AS (
+  INSERT INTO ${t.sales} (org_id, group_id, store_id, pos_id, kind, receipt_number, at,
+    trading_day, customer_id, member, currency, total, points, rules_version, tenders)
+  VALUES ('${IDS.org}', '${IDS.group}', '${IDS.store}', '${IDS.pos}', 'sale',
+    gen_random_uuid()::text, now(), current_date, gen_random_uuid(), true, 'EUR', :total,
+    :total, 1, '[{"type":"giftCard","amount":1},{"type":"CARD","amount":1}]')
+  RETURNING id),
+l AS (
+  INSERT INTO ${t.lines} (sale_id, index, org_id, sku, quantity, unit_price, net, points)
+  SELECT s.id, i, '${IDS.org}', 'SKU' || i, 1, :total / 4, :total / 4, :total / 4
+  FROM s, generate_series(0, 3) i),
+a AS (
+  INSERT INTO ${t.awards} (sale_id, line_index, rule_id, org_id, type, reference, points)
+  SELECT s.id, i, 'basic', '${IDS.org}', 'basic', 'SALE', :total / 4
+  FROM s, generate_series(0, 3) i),
+x AS (
+  INSERT INTO ${t.transactions} (org_id, group_id, reference, sale_id, pos_id, actor_label, at)
+  SELECT '${IDS.org}', '${IDS.group}', 'SALE', s.id, '${IDS.pos}', 'POS 1', now() FROM s
+  RETURNING id),
+b AS (
+  UPDATE ${t.accounts}
+  SET balance = balance + CASE WHEN bench_n = :m THEN :total ELSE -:paid END
+  WHERE bench_n IN (:m, :g)
+  RETURNING id, unit, balance, CASE WHEN bench_n = :m THEN :total ELSE -:paid END AS amount),
+e AS (
+  INSERT INTO ${t.entries} (org_id, transaction_id, account_id, unit, amount, balance_after,
+    reference)
+  SELECT '${IDS.org}'::uuid, x.id, b.id, b.unit, b.amount, b.balance, 'SALE' FROM x, b
+  UNION ALL
+  SELECT '${IDS.org}'::uuid, x.id, '${IDS.programme}'::uuid, u.unit, u.amount, 0, 'SALE'
+  FROM x, (VALUES ('PTS', -:total), ('EUR', :paid)) u (unit, amount))
+INSERT INTO ${t.idempotency} (org_id, scope, key, request_hash, status, body)
+SELECT '${IDS.org}', 'pos:${IDS.pos}', id::text, md5(id::text), 201, '{}' FROM s;
+`;
+};

@@ -211,3 +211,34 @@ export async function waitForHttp(url: string, timeoutMs: number, expect = 200):
   }
   throw new Error(`${url} did not answer ${expect} within ${timeoutMs / 1000} s (${last})`);
 }
+
+/**
+ * The resident memory of a process and its descendants, in bytes (Linux /proc: the server's
+ * `--parallel` workers run in a child process); null where /proc cannot be read.
+ */
+export async function treeRssBytes(pid: number): Promise<number | null> {
+  try {
+    const parents = new Map<number, number[]>();
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
+        // After the command in parentheses: state, then the parent's pid.
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry.name)]);
+      } catch { /* exited meanwhile */ }
+    }
+    let total = 0;
+    const queue = [pid];
+    while (queue.length) {
+      const p = queue.pop()!;
+      const status = await Deno.readTextFile(`/proc/${p}/status`).catch(() => "");
+      const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+      if (kb) total += Number(kb[1]) * 1024;
+      queue.push(...(parents.get(p) ?? []));
+    }
+    return total || null;
+  } catch {
+    return null;
+  }
+}

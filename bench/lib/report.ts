@@ -25,14 +25,20 @@ export interface EndpointFigures {
   ofHello: number | null;
   /** Writes only: req/s / pgbench TPS (null without pgbench). */
   ofPgbench: number | null;
+  /** Writes only: req/s / the sale-shaped pgbench TPS (null without it). */
+  ofSaleShaped?: number | null;
+  /** wrk connections, when not `--connections`. */
+  connections?: number;
+  /** The server's resident memory (its processes together) after the endpoint's load, bytes. */
+  rssBytes?: number | null;
   wrkCommand?: string[];
 }
 
 export interface Target {
   name: string;
   endpoint: string;
-  /** "hello" / "pgbench": a minimum ratio; "p99": a maximum in ms. */
-  kind: "hello" | "pgbench" | "p99";
+  /** "hello" / "pgbench" / "saleShaped": a minimum ratio; "p99": a maximum in ms. */
+  kind: "hello" | "pgbench" | "saleShaped" | "p99";
   limit: number;
   value: number | null;
   pass: boolean | null;
@@ -46,6 +52,34 @@ const TARGETS: Omit<Target, "value" | "pass">[] = [
   { name: "/me p99 ≤ 50 ms", endpoint: "me", kind: "p99", limit: 50 },
   { name: "lookup p99 ≤ 50 ms", endpoint: "lookup", kind: "p99", limit: 50 },
   { name: "create p99 ≤ 50 ms", endpoint: "create", kind: "p99", limit: 50 },
+];
+
+/** Issue 21's targets for the chain-shaped load (`--chain`): one run, Postgres. */
+export const CHAIN_TARGETS: Omit<Target, "value" | "pass">[] = [
+  {
+    name: "sale ≥ 50 % of sale-shaped pgbench",
+    endpoint: "chain-sale",
+    kind: "saleShaped",
+    limit: 0.50,
+  },
+  {
+    name: "sale ≥ 15 % of two-statement pgbench",
+    endpoint: "chain-sale",
+    kind: "pgbench",
+    limit: 0.15,
+  },
+  { name: "flagship ≥ 35 % of sale-shaped", endpoint: "flagship", kind: "saleShaped", limit: 0.35 },
+  { name: "quote ≥ 10 % of hello world", endpoint: "chain-quote", kind: "hello", limit: 0.10 },
+  { name: "lookup ≥ 10 % of hello world", endpoint: "lookup", kind: "hello", limit: 0.10 },
+  { name: "/me ≥ 25 % of hello world", endpoint: "me", kind: "hello", limit: 0.25 },
+  { name: "create ≥ 40 % of two-statement", endpoint: "create", kind: "pgbench", limit: 0.40 },
+  { name: "sale p99 ≤ 25 ms at 8 connections", endpoint: "chain-sale-c8", kind: "p99", limit: 25 },
+  {
+    name: "quote p99 ≤ 10 ms at 8 connections",
+    endpoint: "chain-quote-c8",
+    kind: "p99",
+    limit: 10,
+  },
 ];
 
 /**
@@ -64,21 +98,32 @@ export function answersOf(
   return { successes, conflicts, others: answered - successes - conflicts + socket };
 }
 
+/** The sale-shaped ceiling: the best of its runs (at 16, 64 and 8 clients). */
+export const saleShapedCeiling = (runs: PgbenchResult[]): PgbenchResult | null =>
+  runs.reduce<PgbenchResult | null>((best, r) => (!best || r.tps > best.tps ? r : best), null);
+
 export function withRatios(
   figures: EndpointFigures[],
   pgbench: PgbenchResult | null,
   writes: Set<string>,
+  saleShaped: PgbenchResult | null = null,
 ): EndpointFigures[] {
   const hello = figures.find((f) => f.endpoint === "hello")?.result?.rps;
+  const of = (f: EndpointFigures, p: PgbenchResult | null) =>
+    f.result && p && writes.has(f.endpoint) ? f.result.rps / p.tps : null;
   return figures.map((f) => ({
     ...f,
     ofHello: f.result && hello ? f.result.rps / hello : null,
-    ofPgbench: f.result && pgbench && writes.has(f.endpoint) ? f.result.rps / pgbench.tps : null,
+    ofPgbench: of(f, pgbench),
+    ...(saleShaped ? { ofSaleShaped: of(f, saleShaped) } : {}),
   }));
 }
 
-export function evaluateTargets(figures: EndpointFigures[]): Target[] {
-  return TARGETS.map((t) => {
+export function evaluateTargets(
+  figures: EndpointFigures[],
+  targets: Omit<Target, "value" | "pass">[] = TARGETS,
+): Target[] {
+  return targets.map((t) => {
     const f = figures.find((x) => x.endpoint === t.endpoint);
     const value = !f?.result
       ? null
@@ -86,6 +131,8 @@ export function evaluateTargets(figures: EndpointFigures[]): Target[] {
       ? f.ofHello
       : t.kind === "pgbench"
       ? f.ofPgbench
+      : t.kind === "saleShaped"
+      ? f.ofSaleShaped ?? null
       : f.result.latencyMs.p99;
     const pass = value === null ? null : t.kind === "p99" ? value <= t.limit : value >= t.limit;
     return { ...t, value, pass };
@@ -114,7 +161,14 @@ export function formatTable(
   figures: EndpointFigures[],
   pgbench: PgbenchResult | null,
   expect: Record<string, number> = {},
+  saleShaped: PgbenchResult[] = [],
 ): string {
+  const chain = saleShaped.length > 0;
+  const rss = figures.some((f) => f.rssBytes);
+  const extra = (f: EndpointFigures | null) => [
+    ...(chain ? [f ? pct(f.ofSaleShaped ?? null) : ""] : []),
+    ...(rss ? [f?.rssBytes ? `${Math.round(f.rssBytes / 2 ** 20)}` : ""] : []),
+  ];
   const rows = [[
     "endpoint",
     "req/s",
@@ -125,11 +179,13 @@ export function formatTable(
     "errors",
     "of hello",
     "of pgbench",
+    ...(chain ? ["of sale-shaped"] : []),
+    ...(rss ? ["RSS MiB"] : []),
   ]];
   for (const f of figures) {
     const r = f.result;
     if (!r) {
-      rows.push([f.endpoint, "skipped", "", "", "", "", "", "", ""]);
+      rows.push([f.endpoint, "skipped", "", "", "", "", "", "", "", ...extra(null)]);
       continue;
     }
     const counted = r.statuses && expect[f.endpoint] !== undefined
@@ -138,7 +194,8 @@ export function formatTable(
     const errors = counted ? counted.others : r.errors.total;
     const asked = counted ? counted.successes + counted.conflicts + counted.others : r.requests;
     rows.push([
-      f.endpoint + (f.driver === "burst" ? ` (burst of ${f.burst?.requests})` : ""),
+      f.endpoint + (f.driver === "burst" ? ` (burst of ${f.burst?.requests})` : "") +
+      (f.connections ? ` (${f.connections} conn.)` : ""),
       int(r.rps),
       ms(r.latencyMs.p50),
       ms(r.latencyMs.p99),
@@ -147,33 +204,53 @@ export function formatTable(
       errors ? `${int(errors)} (${pct(errors / Math.max(asked, 1))})` : "0",
       f.endpoint === "hello" ? "100 %" : pct(f.ofHello),
       pct(f.ofPgbench),
+      ...extra(f),
     ]);
   }
+  const ceiling = saleShapedCeiling(saleShaped);
+  const pgRow = (name: string, p: PgbenchResult, ofTwo: string, ofSale: string) => [
+    name,
+    `${int(p.tps)} tps`,
+    p.latencyAvgMs === null ? "" : `avg ${ms(p.latencyAvgMs)}`,
+    "",
+    "",
+    "",
+    String(p.failed),
+    "",
+    ofTwo,
+    ...(chain ? [ofSale] : []),
+    ...(rss ? [""] : []),
+  ];
   rows.push(
     pgbench
-      ? [
-        "pgbench",
-        `${int(pgbench.tps)} tps`,
-        "",
-        "",
-        "",
-        "",
-        String(pgbench.failed),
-        "",
-        "100 %",
-      ]
-      : ["pgbench", "skipped", "", "", "", "", "", "", ""],
+      ? pgRow("pgbench", pgbench, "100 %", ceiling ? pct(pgbench.tps / ceiling.tps) : "")
+      : ["pgbench", "skipped", "", "", "", "", "", "", "", ...extra(null)],
   );
+  for (const p of saleShaped) {
+    rows.push(pgRow(
+      `pgbench sale-shaped (${p.clients} cl.)`,
+      p,
+      pgbench ? pct(p.tps / pgbench.tps) : "–",
+      p === ceiling ? "100 % (ceiling)" : pct(p.tps / ceiling!.tps),
+    ));
+  }
   const notes = figures.filter((f) => f.note).map((f) => `  ${f.endpoint}: ${f.note}`);
-  return table(rows, [false, true, true, true, true, true, true, true, true]) +
+  return table(rows, rows[0].map((_, i) => i > 0)) +
     (notes.length ? `\n\nnotes:\n${notes.join("\n")}` : "");
 }
 
-export function formatTargets(targets: Target[], applies: boolean, why: string): string {
+export function formatTargets(
+  targets: Target[],
+  applies: boolean,
+  why: string,
+  words: [string, string] = ["pass", "FAIL"],
+): string {
+  const width = Math.max(30, ...targets.map((t) => t.name.length));
   const lines = targets.map((t) => {
     const value = t.value === null ? "n/a" : t.kind === "p99" ? `${ms(t.value)} ms` : pct(t.value);
-    const verdict = t.pass === null ? "n/a " : t.pass ? "pass" : "FAIL";
-    return `  ${verdict}  ${t.name.padEnd(30)} ${value}`;
+    const verdict = (t.pass === null ? "n/a" : t.pass ? words[0] : words[1])
+      .padEnd(Math.max(words[0].length, words[1].length));
+    return `  ${verdict}  ${t.name.padEnd(width)} ${value}`;
   });
   const head = applies
     ? "targets (Postgres, 64 connections):"

@@ -7,7 +7,8 @@ import { sql } from "kysely";
 import pg from "pg";
 import { connect, type Db } from "../../db/connection.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
-import { databaseIsEmpty, loadDemo } from "../../demo/load.ts";
+import { CHAIN_PRESET, databaseIsEmpty, loadDemo } from "../../demo/load.ts";
+import { type ChainData, chainData } from "./chain.ts";
 import { checkLedger, isSound } from "../../ledger/check.ts";
 import { getDeviceToken, issueDeviceToken, revokeDeviceToken } from "../../tokens/device_tokens.ts";
 import type { BasketItem } from "./endpoints.ts";
@@ -35,6 +36,8 @@ export interface StoreOptions {
    * `redeem-many`, `one` for the `redeem-one` bursts; null when neither runs.
    */
   giftCards: { many: number; one: number } | null;
+  /** The chain preset (demo/load.ts CHAIN_PRESET) and a token for each of its tills. */
+  chain: boolean;
 }
 
 /** What the requests need from the data. */
@@ -45,6 +48,9 @@ export interface Fixture {
   merchantGroupId: string;
   /** The gift cards of the redemption scenarios, when they run. */
   giftCards?: GiftCards;
+  /** The chain: every till's token, the flagship store's, and the draws of its load. */
+  tills?: { all: string[]; flagship: string[] };
+  chain?: ChainData;
   /** How the programme got there: loaded now (with its size and time) or found in place. */
   demo: { loaded: boolean; customers: number; seconds: number };
 }
@@ -193,6 +199,7 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
       force: false,
       issuer: opts.issuer,
       tokenKeySecret: secret,
+      ...(opts.chain ? { chain: CHAIN_PRESET.chain } : {}),
     });
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     log(`demo loaded in ${seconds} s`);
@@ -245,6 +252,8 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
     }, log)
     : undefined;
 
+  const tills = opts.chain ? await chainTills(db, groupId, opts) : undefined;
+
   // Postgres: the statistics autovacuum would gather a minute later, gathered now, so the
   // plans do not change during the run. PGlite never gathers any (no autovacuum): left as is.
   if (opts.db === "postgres") await sql`analyze`.execute(db);
@@ -255,9 +264,20 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
     .where("i.customer_id", "is not", null)
     .orderBy(sql`random()`).limit(opts.maxCards).execute();
   if (cards.length === 0) throw new Error("no customer cards in the programme");
-  const item = await db.selectFrom("items").select(["sku", "category", "prices"])
-    .where("group_id", "=", groupId).orderBy("sku").limit(1).executeTakeFirst();
+  const items = await db.selectFrom("items").select(["sku", "category", "prices"])
+    .where("group_id", "=", groupId).orderBy("sku").execute();
+  const item = items[0];
+  const chain = opts.chain
+    ? chainData({
+      members: opts.customers,
+      holders: CHAIN_PRESET.chain.pointsHolders,
+      items: items.map((i) => ({ sku: i.sku, category: i.category, price: i.prices[0] })),
+      giftCards: giftCards?.many ?? [],
+    })
+    : undefined;
   return {
+    tills,
+    chain,
     token,
     cards: cards.map((c) => c.number),
     item: item
@@ -267,6 +287,36 @@ async function seed(db: Db, opts: StoreOptions): Promise<Fixture> {
     giftCards,
     demo,
   };
+}
+
+/** A day's token for every POS of the group's stores; the flagship is store number 1. */
+export async function chainTills(
+  db: Db,
+  groupId: string,
+  opts: Pick<StoreOptions, "issuer" | "tokenKeySecret">,
+): Promise<{ all: string[]; flagship: string[] }> {
+  const staff = await db.selectFrom("staff_users").select(["id", "email"])
+    .orderBy("is_owner", "desc").orderBy("created_at").limit(1).executeTakeFirstOrThrow();
+  const tills = await db.selectFrom("pos as p")
+    .innerJoin("stores as s", "s.id", "p.store_id")
+    .innerJoin("merchant_stores as ms", "ms.store_id", "p.store_id")
+    .innerJoin("merchants as m", "m.id", "ms.merchant_id")
+    .selectAll("p").select("s.number as store_number")
+    .where("m.group_id", "=", groupId).where("p.status", "=", "active")
+    .orderBy("s.number").orderBy("p.number").execute();
+  log(`issuing a token for each of ${tills.length} tills…`);
+  const all: string[] = [];
+  const flagship: string[] = [];
+  for (const { store_number, ...pos } of tills) {
+    const { token } = await issueDeviceToken(
+      { db, issuer: opts.issuer, secret: opts.tokenKeySecret },
+      { kind: "pos", pos },
+      { ttlDays: 1, label: "load benchmark", createdBy: staff },
+    );
+    all.push(token);
+    if (store_number === 1) flagship.push(token);
+  }
+  return { all, flagship };
 }
 
 async function adminQuery(serverUrl: string, text: string): Promise<void> {

@@ -26,16 +26,17 @@ export interface RunningServer {
 export const TEST_TOKEN_KEY_SECRET = "test token key secret";
 
 /**
- * `deno run <permissions> main.ts` with `env` added (and TOKEN_KEY_SECRET); resolves once
- * GET /healthz answers 200. The islands must be built already (`buildIslands()`).
+ * `deno run <permissions> main.ts <args>` with `env` added (and TOKEN_KEY_SECRET); resolves
+ * once GET /healthz answers 200. The islands must be built already (`buildIslands()`).
  */
 export async function startServer(
   env: Record<string, string> & { PORT: string },
   timeoutMs = 60_000,
   permissions = ["-A"],
+  args: string[] = [],
 ): Promise<RunningServer> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, "main.ts"],
+    args: ["run", ...permissions, "main.ts", ...args],
     cwd: ROOT,
     env: { TOKEN_KEY_SECRET: TEST_TOKEN_KEY_SECRET, ...env },
     stdin: "null",
