@@ -17,14 +17,13 @@ export type EngineCondition =
   | { any: EngineCondition[] }
   | { not: EngineCondition };
 
-export function systemFacts(ctx: Context): Record<string, Scalar> {
-  return {
-    nonLoyalty: ctx.status.nonLoyalty,
-    calcPointsOnDiscountedItems: ctx.settings.calcPointsOnDiscountedItems,
-    hasDiscount: ctx.hasDiscount,
-    atStaffLocation: ctx.atStaffLocation,
-  };
-}
+/** The system facts, each read from the prepared context. */
+export const SYSTEM_FACTS: Readonly<Record<string, (ctx: Context) => Scalar>> = {
+  nonLoyalty: (ctx) => ctx.status.nonLoyalty,
+  calcPointsOnDiscountedItems: (ctx) => ctx.settings.calcPointsOnDiscountedItems,
+  hasDiscount: (ctx) => ctx.hasDiscount,
+  atStaffLocation: (ctx) => ctx.atStaffLocation,
+};
 
 /** Earning rules and multipliers: members only; a discounted sale only when the setting is on. */
 const EARN_GATE: readonly EngineCondition[] = [
