@@ -15,7 +15,7 @@
  *   rules/evaluate.ts). So each node's `result`, `factResult` and `valueResult` are setters
  *   that keep nothing, the nodes are frozen, and the rule is given an object whose prototype is
  *   the tree's root: `clone` copies no property its prototype owns, so the copy is one empty
- *   object that reads the shared tree. Were a later engine to copy it in full, or to read a
+ *   object that reads the shared tree (the rule's event likewise). Were a later engine to copy it in full, or to read a
  *   node's result back, the answers stay exact or the tests comparing it with a fresh engine and
  *   with the plain oracle fail.
  * - Every rule at one priority: rules never read each other's results, so the order the engine
@@ -109,6 +109,9 @@ function merged(kind: "all" | "any", c: BuiltCondition): BuiltCondition[] {
   return kind in c ? (c as Record<typeof kind, BuiltCondition[]>)[kind] : [c];
 }
 
+/** Every rule's event, copied per run as the conditions are: an object of no own properties. */
+const FIRED = Object.create(Object.freeze({ type: "fired" }));
+
 const KEEP_NOTHING: PropertyDescriptor = { get: () => undefined, set: () => {} };
 
 /** Freezes an engine condition tree, its nodes' run results kept nowhere. */
@@ -160,6 +163,7 @@ export function buildEngine(rules: readonly Rule[]): BuiltEngine {
     });
     freezeTree(engineRule.conditions as unknown as Record<string, unknown>);
     engineRule.conditions = Object.create(engineRule.conditions);
+    engineRule.event = engineRule.ruleEvent = FIRED;
     engine.addRule(engineRule);
   });
   for (const fact of facts) engine.addFact(fact, readSlot, { cache: false });
