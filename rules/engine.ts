@@ -7,7 +7,8 @@
  * - Each run has its own almanac (`BasketAlmanac`: the basket's prepared context and its fact
  *   values). The engine's `status` is pinned to RUNNING: a run that finishes sets it to
  *   FINISHED, and a concurrent run still going then skips its remaining rules (upstream issue
- *   303); nothing here stops an engine, so RUNNING is always the truth.
+ *   303: tests/rules/engine_test.ts fails so when the rules keep their priorities and the pin
+ *   is taken away); nothing here stops an engine, so RUNNING is always the truth.
  * - The condition trees are immutable and shared by every run. The engine deep-copies a rule's
  *   conditions on each run (its RuleResult, with the `clone` package: about a microsecond per
  *   object, more than the whole plain evaluation) only so that it can write each node's result
