@@ -325,8 +325,9 @@ async function loadPublished(db: Db, group: Group): Promise<PublishedRules | nul
 
 /**
  * The published rules of the group from this instance's programme cache: a warm call reads,
- * parses and builds nothing (the version's engine, rules/engine.ts, lives as long as it). A publish (or any programme change) clears the cache, at once on this
- * instance and through the `le_programme` notification on the others.
+ * parses and builds nothing (the version's engine, rules/engine.ts, lives as long as it). A
+ * publish (or any programme change) clears the cache, at once on this instance and through the
+ * `le_programme` notification on the others.
  */
 export function publishedRules(
   programmes: ProgrammeCache,
