@@ -38,14 +38,12 @@ import {
 } from "json-rules-engine";
 import type { Context } from "./context.ts";
 import { FACTS, isFactName, type Scalar } from "./facts.ts";
-import { type EngineCondition, gateOf, SYSTEM_FACTS } from "./gate.ts";
+import { type EngineCondition, type GateName, gatePartsOf, GATES, SYSTEM_FACTS } from "./gate.ts";
 import { pathResolver } from "./path.ts";
 import type { Rule } from "./schema.ts";
 
-/** A leaf fact of the rule set, its params validated once. */
-interface Slot {
-  readonly compute: (ctx: Context) => Scalar;
-}
+/** A leaf fact of the rule set, its params validated once, read in a run's almanac. */
+type Slot = (almanac: BasketAlmanac) => Scalar;
 
 /** An engine built from a rule set, with the slots its leaves name. */
 export interface BuiltEngine {
@@ -55,22 +53,24 @@ export interface BuiltEngine {
 
 const UNSET = Symbol("unset");
 
-/** One run's almanac: the basket's context and the slot values computed so far. */
+/** One run's almanac: the basket's context, its open gates, the slot values computed so far. */
 class BasketAlmanac extends Almanac {
-  readonly #ctx: Context;
+  readonly ctx: Context;
+  readonly open: ReadonlySet<string>;
   readonly #slots: readonly Slot[];
   readonly #values: unknown[];
 
-  constructor(ctx: Context, slots: readonly Slot[]) {
+  constructor(ctx: Context, slots: readonly Slot[], open: ReadonlySet<string>) {
     super({ allowUndefinedFacts: false, pathResolver });
-    this.#ctx = ctx;
+    this.ctx = ctx;
+    this.open = open;
     this.#slots = slots;
     this.#values = new Array(slots.length).fill(UNSET);
   }
 
   slotValue(slot: number): unknown {
     let value = this.#values[slot];
-    if (value === UNSET) value = this.#values[slot] = this.#slots[slot].compute(this.#ctx);
+    if (value === UNSET) value = this.#values[slot] = this.#slots[slot](this);
     return value;
   }
 }
@@ -80,10 +80,18 @@ function readSlot(slot: unknown, almanac: Almanac): unknown {
   return (almanac as BasketAlmanac).slotValue(slot as number);
 }
 
-function computeOf(fact: string, params: unknown): (ctx: Context) => Scalar {
-  if (Object.hasOwn(SYSTEM_FACTS, fact)) return SYSTEM_FACTS[fact];
-  if (isFactName(fact)) return FACTS[fact].bind(params);
-  throw new Error(`Undefined fact: ${fact}`);
+/** The fact a rule's shared gate is to the rule set's engine: whether the gate engine opened it. */
+const GATE_FACT = "gate";
+
+function slotOf(fact: string, params: unknown): Slot {
+  if (fact === GATE_FACT) return (almanac) => almanac.open.has(params as GateName);
+  const compute = Object.hasOwn(SYSTEM_FACTS, fact)
+    ? SYSTEM_FACTS[fact]
+    : isFactName(fact)
+    ? FACTS[fact].bind(params)
+    : null;
+  if (!compute) throw new Error(`Undefined fact: ${fact}`);
+  return (almanac) => compute(almanac.ctx);
 }
 
 /** json-rules-engine's guard of its ordering operators, `parseFloat(v).toString() !== "NaN"`. */
@@ -130,8 +138,8 @@ function freezeTree(node: Record<string, unknown>): void {
   Object.freeze(node);
 }
 
-/** A new engine for `rules` (validated by `parseRuleSet`); disabled rules are left out. */
-export function buildEngine(rules: readonly Rule[]): BuiltEngine {
+/** An engine deciding, per entry, whether its conditions hold; `name` is what a run returns. */
+function engineOf(entries: readonly { name: string; conditions: EngineCondition }[]): BuiltEngine {
   const engine = new Engine([], { allowUndefinedFacts: false, pathResolver });
   Object.defineProperty(engine, "status", { get: () => "RUNNING", set: () => {} });
   for (const [name, cb] of Object.entries(ORDERING)) {
@@ -147,28 +155,47 @@ export function buildEngine(rules: readonly Rule[]): BuiltEngine {
     const key = JSON.stringify([c.fact, c.params ?? null]);
     let slot = slotByKey.get(key);
     if (slot === undefined) {
-      slot = slots.push({ compute: computeOf(c.fact, c.params) }) - 1;
+      slot = slots.push(slotOf(c.fact, c.params)) - 1;
       slotByKey.set(key, slot);
     }
     facts.add(c.fact);
     return { ...c, params: slot };
   };
-  rules.forEach((rule, index) => {
-    if (!rule.enabled) return;
-    const engineRule = new EngineRule({
-      name: String(index),
+  for (const { name, conditions } of entries) {
+    const rule = new EngineRule({
+      name,
       priority: 1,
       // BuiltCondition is structurally the engine's condition type, minus its index signature.
-      conditions: compile({ all: [...gateOf(rule), rule.conditions] }) as TopLevelCondition,
+      conditions: compile(conditions) as TopLevelCondition,
       event: { type: "fired" },
     });
-    freezeTree(engineRule.conditions as unknown as Record<string, unknown>);
-    engineRule.conditions = Object.create(engineRule.conditions);
-    engineRule.event = engineRule.ruleEvent = FIRED;
-    engine.addRule(engineRule);
-  });
+    freezeTree(rule.conditions as unknown as Record<string, unknown>);
+    rule.conditions = Object.create(rule.conditions);
+    rule.event = rule.ruleEvent = FIRED;
+    engine.addRule(rule);
+  }
   for (const fact of facts) engine.addFact(fact, readSlot, { cache: false });
   return { engine, slots };
+}
+
+/** The engine of the shared gates, the same for every rule set. */
+const GATE_ENGINE = engineOf(
+  Object.entries(GATES).map(([name, gate]) => ({ name, conditions: { all: [...gate] } })),
+);
+
+/** A new engine for `rules` (validated by `parseRuleSet`); disabled rules are left out. */
+export function buildEngine(rules: readonly Rule[]): BuiltEngine {
+  return engineOf(rules.flatMap((rule, index) => {
+    if (!rule.enabled) return [];
+    const { shared, own } = gatePartsOf(rule);
+    const gate: EngineCondition = {
+      fact: GATE_FACT,
+      params: shared,
+      operator: "equal",
+      value: true,
+    };
+    return [{ name: String(index), conditions: { all: [gate, ...own, rule.conditions] } }];
+  }));
 }
 
 const built = new WeakMap<readonly Rule[], BuiltEngine>();
@@ -180,8 +207,18 @@ export function engineFor(rules: readonly Rule[]): BuiltEngine {
   return engine;
 }
 
-/** Indices (into the rule set) of the rules `built` fires in a prepared context. */
+/** Names of the entries whose conditions hold, in one run of `built`. */
+async function holding(built: BuiltEngine, almanac: BasketAlmanac): Promise<string[]> {
+  return (await built.engine.run({}, { almanac })).results.map((r) => r.name);
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * Indices (into the rule set) of the rules `built` fires in a prepared context: the gate
+ * engine decides the shared gates, then the rule set's engine its rules behind them.
+ */
 export async function runEngine(built: BuiltEngine, ctx: Context): Promise<number[]> {
-  const almanac = new BasketAlmanac(ctx, built.slots);
-  return (await built.engine.run({}, { almanac })).results.map((r) => Number(r.name));
+  const open = new Set(await holding(GATE_ENGINE, new BasketAlmanac(ctx, GATE_ENGINE.slots, NONE)));
+  return (await holding(built, new BasketAlmanac(ctx, built.slots, open))).map(Number);
 }

@@ -42,16 +42,28 @@ const STAFF_GATE: readonly EngineCondition[] = [
   { fact: "atStaffLocation", operator: "equal", value: true },
 ];
 
-/** The conditions prepended to a rule's own; the trace reports them apart. */
-export function gateOf(rule: Rule): readonly EngineCondition[] {
+/** The gates many rules share, by name: a shared engine decides each once per basket. */
+export const GATES = { earn: EARN_GATE, staff: STAFF_GATE } as const;
+export type GateName = keyof typeof GATES;
+
+/** A rule's gate in two parts: the shared gate it stands behind, and conditions of its own. */
+export function gatePartsOf(rule: Rule): { shared: GateName; own: EngineCondition[] } {
   const event = rule.event;
-  if (event.type === "staff-discount") return STAFF_GATE;
+  if (event.type === "staff-discount") return { shared: "staff", own: [] };
   if (event.type === "basket-points" && event.params.minTotal !== undefined) {
     // The threshold is a condition too, so a trace shows why the rule did not fire.
-    return [
-      ...EARN_GATE,
-      { fact: "basketTotal", operator: "greaterThanInclusive", value: event.params.minTotal },
-    ];
+    const threshold: EngineCondition = {
+      fact: "basketTotal",
+      operator: "greaterThanInclusive",
+      value: event.params.minTotal,
+    };
+    return { shared: "earn", own: [threshold] };
   }
-  return EARN_GATE;
+  return { shared: "earn", own: [] };
+}
+
+/** The conditions prepended to a rule's own; the trace reports them apart. */
+export function gateOf(rule: Rule): readonly EngineCondition[] {
+  const { shared, own } = gatePartsOf(rule);
+  return own.length === 0 ? GATES[shared] : [...GATES[shared], ...own];
 }
