@@ -118,23 +118,37 @@ function merged(kind: "all" | "any", c: BuiltCondition): BuiltCondition[] {
   return kind in c ? (c as Record<typeof kind, BuiltCondition[]>)[kind] : [c];
 }
 
-/** Every rule's event, copied per run as the conditions are: an object of no own properties. */
-const FIRED = Object.create(Object.freeze({ type: "fired" }));
+/**
+ * What a rule is given for `value` (its conditions, its event): an object of no own properties
+ * whose prototype is `value`, frozen, its keys not enumerable. Its per-run copy by `clone`
+ * (RuleResult) then copies nothing and reads the shared value.
+ */
+function readThrough<T extends object>(value: T): T {
+  for (const key of Object.keys(value)) Object.defineProperty(value, key, { enumerable: false });
+  return Object.create(Object.freeze(value));
+}
 
+const FIRED = readThrough({ type: "fired" });
+
+/** A node's run results: the engine writes them, an answer never reads them. */
 const KEEP_NOTHING: PropertyDescriptor = { get: () => undefined, set: () => {} };
 
-/** Freezes an engine condition tree, its nodes' run results kept nowhere. */
-function freezeTree(node: Record<string, unknown>): void {
+/** Freezes the nodes under an engine condition, their run results kept nowhere. */
+function freezeMembers(node: Record<string, unknown>): void {
+  for (const kind of ["all", "any"]) {
+    const members = node[kind];
+    if (Array.isArray(members)) Object.freeze(members).forEach(freezeNode);
+  }
+  if (node.not) freezeNode(node.not as Record<string, unknown>);
+}
+
+function freezeNode(node: Record<string, unknown>): void {
+  freezeMembers(node);
   Object.defineProperties(node, {
     result: KEEP_NOTHING,
     factResult: KEEP_NOTHING,
     valueResult: KEEP_NOTHING,
   });
-  for (const kind of ["all", "any"]) {
-    const members = node[kind];
-    if (Array.isArray(members)) Object.freeze(members).forEach(freezeTree);
-  }
-  if (node.not) freezeTree(node.not as Record<string, unknown>);
   Object.freeze(node);
 }
 
@@ -169,8 +183,8 @@ function engineOf(entries: readonly { name: string; conditions: EngineCondition 
       conditions: compile(conditions) as TopLevelCondition,
       event: { type: "fired" },
     });
-    freezeTree(rule.conditions as unknown as Record<string, unknown>);
-    rule.conditions = Object.create(rule.conditions);
+    freezeMembers(rule.conditions as unknown as Record<string, unknown>);
+    rule.conditions = readThrough(rule.conditions);
     rule.event = rule.ruleEvent = FIRED;
     engine.addRule(rule);
   }
