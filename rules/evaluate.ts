@@ -107,8 +107,10 @@ async function runTracingEngine(rules: readonly Rule[], ctx: Context) {
  * Indices (into `rules`) of the rules the engine fires in a context already prepared: what
  * `evaluate` decides before the points arithmetic, for a replay that asks about some rules.
  */
-export function firedRules(rules: readonly Rule[], ctx: Context): Promise<number[]> {
-  return runEngine(engineFor(rules), ctx);
+export async function firedRules(rules: readonly Rule[], ctx: Context): Promise<number[]> {
+  // A group with nothing published quotes with a new empty array each time: no engine for it.
+  if (rules.length === 0) return [];
+  return await runEngine(engineFor(rules), ctx);
 }
 
 function ruleIndex(result: RuleResult): number {
