@@ -4,7 +4,8 @@
  * prefixed with the gate of its event type, so the engine itself decides that a non-loyalty
  * customer earns nothing, that a discounted sale earns nothing when the programme says so,
  * and that staff discounts go to staff at the staff default location. Both evaluators
- * (rules/evaluate.ts and rules/plain.ts) use these same conditions.
+ * (rules/evaluate.ts and rules/plain.ts) use these same conditions; a rule set's shared engine
+ * (rules/engine.ts) has the shared part of each gate decided once per basket.
  */
 import type { Context } from "./context.ts";
 import type { Scalar } from "./facts.ts";
