@@ -13,6 +13,7 @@ import { inTransaction } from "../db/transaction.ts";
 import { notFound, ProblemError, validationError } from "../errors/problem.ts";
 import type { ProgrammeCache } from "../programme/cache.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
+import { engineFor } from "../rules/engine.ts";
 import { parseRuleSet, type Rule } from "../rules/schema.ts";
 import { validateRuleSet } from "../rules/validation.ts";
 import type { StaffUser } from "../staff/users.ts";
@@ -317,13 +318,16 @@ async function loadPublished(db: Db, group: Group): Promise<PublishedRules | nul
   if (!parsed.success) {
     throw new Error(`published rule set ${row.version} of group ${group.id} does not parse`);
   }
+  // Its engine is built here, once per cached version, and not on the sale that uses it first.
+  engineFor(parsed.data);
   return { version: row.version, rules: parsed.data };
 }
 
 /**
- * The published rules of the group from this instance's programme cache: a warm call reads
- * and parses nothing. A publish (or any programme change) clears the cache, at once on this
- * instance and through the `le_programme` notification on the others.
+ * The published rules of the group from this instance's programme cache: a warm call reads,
+ * parses and builds nothing (the version's engine, rules/engine.ts, lives as long as it). A
+ * publish (or any programme change) clears the cache, at once on this instance and through the
+ * `le_programme` notification on the others.
  */
 export function publishedRules(
   programmes: ProgrammeCache,

@@ -1,16 +1,20 @@
 /**
  * Evaluation with json-rules-engine: the engine decides WHICH rules fire (their own
  * conditions behind the settings' gate, rules/gate.ts); the points are integer arithmetic in
- * plain TypeScript afterwards (rules/awards.ts). A new `Engine` is built per evaluation,
- * because one engine shared by concurrent runs drops rules when priorities differ (upstream
- * issue 303). Server-side only: the browser gets rules/schema.ts and rules/facts.ts.
+ * plain TypeScript afterwards (rules/awards.ts). An answer comes from the rule set's one shared
+ * engine (rules/engine.ts). A trace, for the simulator and the replay's comparison, comes from
+ * an engine built for that evaluation from the rules as written (their params, their
+ * priorities), whose results carry what each leaf saw: slower, and a second opinion the
+ * property tests hold the shared engine to. Server-side only: the browser gets rules/schema.ts
+ * and rules/facts.ts.
  */
 import { Engine, type RuleResult, type TopLevelCondition } from "json-rules-engine";
 import { type Evaluation, evaluationOf } from "./awards.ts";
 import type { Basket } from "./basket.ts";
 import { type Context, prepare } from "./context.ts";
+import { engineFor, runEngine } from "./engine.ts";
 import { FACT_NAMES, FACTS } from "./facts.ts";
-import { type EngineCondition, gateOf, systemFacts } from "./gate.ts";
+import { type EngineCondition, gateOf, SYSTEM_FACTS } from "./gate.ts";
 import { pathResolver } from "./path.ts";
 import type { Rule } from "./schema.ts";
 import type { Settings } from "./settings.ts";
@@ -49,10 +53,9 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<Evaluation | TracedEvaluation> {
   const ctx = prepare(basket, settings);
-  const { results, failureResults } = await runEngine(rules, ctx);
-  const fired = results.map(ruleIndex);
-  const evaluation = evaluationOf(rules, fired, ctx);
-  if (!options.trace) return evaluation;
+  if (!options.trace) return evaluationOf(rules, await firedRules(rules, ctx), ctx);
+  const { results, failureResults } = await runTracingEngine(rules, ctx);
+  const evaluation = evaluationOf(rules, results.map(ruleIndex), ctx);
 
   const byIndex = new Map<number, RuleResult>();
   for (const r of [...results, ...failureResults]) byIndex.set(ruleIndex(r), r);
@@ -78,14 +81,14 @@ export async function evaluate(
   return { ...evaluation, trace };
 }
 
-/** One run of the engine over `rules` in the prepared context: which rules fired and which not. */
-async function runEngine(rules: readonly Rule[], ctx: Context) {
+/** A run of an engine built for it over `rules` in the prepared context: results with values. */
+async function runTracingEngine(rules: readonly Rule[], ctx: Context) {
   const engine = new Engine([], { allowUndefinedFacts: false, pathResolver });
   for (const name of FACT_NAMES) {
     const def = FACTS[name];
     engine.addFact(name, (params) => def.compute(ctx, params));
   }
-  for (const [name, value] of Object.entries(systemFacts(ctx))) engine.addFact(name, value);
+  for (const [name, fact] of Object.entries(SYSTEM_FACTS)) engine.addFact(name, fact(ctx));
   rules.forEach((rule, index) => {
     if (!rule.enabled) return;
     const all: EngineCondition[] = [...gateOf(rule), rule.conditions];
@@ -105,7 +108,9 @@ async function runEngine(rules: readonly Rule[], ctx: Context) {
  * `evaluate` decides before the points arithmetic, for a replay that asks about some rules.
  */
 export async function firedRules(rules: readonly Rule[], ctx: Context): Promise<number[]> {
-  return (await runEngine(rules, ctx)).results.map(ruleIndex);
+  // A group with nothing published quotes with a new empty array each time: no engine for it.
+  if (rules.length === 0) return [];
+  return await runEngine(engineFor(rules), ctx);
 }
 
 function ruleIndex(result: RuleResult): number {

@@ -65,6 +65,8 @@ export interface FactDef {
   readonly ordered: boolean;
   /** Computes the fact. `params` is validated again here: the engine hands over plain objects. */
   compute(ctx: Context, params: unknown): Scalar;
+  /** The fact with `params` validated once: what a rule set built into an engine computes. */
+  bind(params: unknown): (ctx: Context) => Scalar;
 }
 
 function plain(
@@ -73,7 +75,7 @@ function plain(
   ordered: boolean,
   fn: (ctx: Context) => Scalar,
 ): FactDef {
-  return { help, params: null, value, ordered, compute: (ctx) => fn(ctx) };
+  return { help, params: null, value, ordered, compute: fn, bind: () => fn };
 }
 
 function withParams<S extends z.ZodType>(
@@ -83,7 +85,11 @@ function withParams<S extends z.ZodType>(
   ordered: boolean,
   fn: (ctx: Context, p: z.output<S>) => Scalar,
 ): FactDef {
-  return { help, params, value, ordered, compute: (ctx, p) => fn(ctx, params.parse(p ?? {})) };
+  const bind = (p: unknown) => {
+    const parsed = params.parse(p ?? {});
+    return (ctx: Context) => fn(ctx, parsed);
+  };
+  return { help, params, value, ordered, compute: (ctx, p) => bind(p)(ctx), bind };
 }
 
 export const FACTS = {

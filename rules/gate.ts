@@ -4,7 +4,8 @@
  * prefixed with the gate of its event type, so the engine itself decides that a non-loyalty
  * customer earns nothing, that a discounted sale earns nothing when the programme says so,
  * and that staff discounts go to staff at the staff default location. Both evaluators
- * (rules/evaluate.ts and rules/plain.ts) use these same conditions.
+ * (rules/evaluate.ts and rules/plain.ts) use these same conditions; a rule set's shared engine
+ * (rules/engine.ts) has the shared part of each gate decided once per basket.
  */
 import type { Context } from "./context.ts";
 import type { Scalar } from "./facts.ts";
@@ -17,14 +18,13 @@ export type EngineCondition =
   | { any: EngineCondition[] }
   | { not: EngineCondition };
 
-export function systemFacts(ctx: Context): Record<string, Scalar> {
-  return {
-    nonLoyalty: ctx.status.nonLoyalty,
-    calcPointsOnDiscountedItems: ctx.settings.calcPointsOnDiscountedItems,
-    hasDiscount: ctx.hasDiscount,
-    atStaffLocation: ctx.atStaffLocation,
-  };
-}
+/** The system facts, each read from the prepared context. */
+export const SYSTEM_FACTS: Readonly<Record<string, (ctx: Context) => Scalar>> = {
+  nonLoyalty: (ctx) => ctx.status.nonLoyalty,
+  calcPointsOnDiscountedItems: (ctx) => ctx.settings.calcPointsOnDiscountedItems,
+  hasDiscount: (ctx) => ctx.hasDiscount,
+  atStaffLocation: (ctx) => ctx.atStaffLocation,
+};
 
 /** Earning rules and multipliers: members only; a discounted sale only when the setting is on. */
 const EARN_GATE: readonly EngineCondition[] = [
@@ -43,16 +43,28 @@ const STAFF_GATE: readonly EngineCondition[] = [
   { fact: "atStaffLocation", operator: "equal", value: true },
 ];
 
-/** The conditions prepended to a rule's own; the trace reports them apart. */
-export function gateOf(rule: Rule): readonly EngineCondition[] {
+/** The gates many rules share, by name: a shared engine decides each once per basket. */
+export const GATES = { earn: EARN_GATE, staff: STAFF_GATE } as const;
+export type GateName = keyof typeof GATES;
+
+/** A rule's gate in two parts: the shared gate it stands behind, and conditions of its own. */
+export function gatePartsOf(rule: Rule): { shared: GateName; own: EngineCondition[] } {
   const event = rule.event;
-  if (event.type === "staff-discount") return STAFF_GATE;
+  if (event.type === "staff-discount") return { shared: "staff", own: [] };
   if (event.type === "basket-points" && event.params.minTotal !== undefined) {
     // The threshold is a condition too, so a trace shows why the rule did not fire.
-    return [
-      ...EARN_GATE,
-      { fact: "basketTotal", operator: "greaterThanInclusive", value: event.params.minTotal },
-    ];
+    const threshold: EngineCondition = {
+      fact: "basketTotal",
+      operator: "greaterThanInclusive",
+      value: event.params.minTotal,
+    };
+    return { shared: "earn", own: [threshold] };
   }
-  return EARN_GATE;
+  return { shared: "earn", own: [] };
+}
+
+/** The conditions prepended to a rule's own; the trace reports them apart. */
+export function gateOf(rule: Rule): readonly EngineCondition[] {
+  const { shared, own } = gatePartsOf(rule);
+  return own.length === 0 ? GATES[shared] : [...GATES[shared], ...own];
 }

@@ -8,7 +8,7 @@ import { type Evaluation, evaluationOf } from "./awards.ts";
 import type { Basket } from "./basket.ts";
 import { type Context, prepare } from "./context.ts";
 import { FACTS, isFactName } from "./facts.ts";
-import { type EngineCondition, gateOf, systemFacts } from "./gate.ts";
+import { type EngineCondition, gateOf, SYSTEM_FACTS } from "./gate.ts";
 import { pathResolver } from "./path.ts";
 import type { Rule } from "./schema.ts";
 import type { Settings } from "./settings.ts";
@@ -63,13 +63,12 @@ export function compare(operator: string, a: unknown, b: unknown): boolean {
 export function factReader(
   ctx: Context,
 ): (fact: string, params: unknown, path: string | undefined) => unknown {
-  const system = systemFacts(ctx);
   const cache = new Map<string, unknown>();
   return (fact, params, path) => {
     const key = memoKey(fact, params);
     let v = cache.get(key);
     if (v === undefined && !cache.has(key)) {
-      if (Object.hasOwn(system, fact)) v = system[fact];
+      if (Object.hasOwn(SYSTEM_FACTS, fact)) v = SYSTEM_FACTS[fact](ctx);
       else if (isFactName(fact)) v = FACTS[fact].compute(ctx, params);
       else throw new Error(`Undefined fact: ${fact}`);
       cache.set(key, v);

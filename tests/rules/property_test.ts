@@ -74,6 +74,26 @@ Deno.test("property: multipliers never change the other rules' awards", () => {
   );
 });
 
+Deno.test("property: the published answer (one shared engine) equals the trace's (an engine per evaluation)", async () => {
+  const cases = fc.record({
+    docs: ruleSetArb(25),
+    baskets: fc.array(basketArb, { minLength: 1, maxLength: 4 }),
+    settings: settingsArb,
+  });
+  await fc.assert(
+    fc.asyncProperty(cases, async (c) => {
+      const rules = parseSet(c.docs);
+      // Several baskets on the same rule set: the second and later reuse its engine.
+      for (const b of c.baskets) {
+        const published = await evaluate(rules, b, c.settings);
+        const { trace: _, ...traced } = await evaluate(rules, b, c.settings, { trace: true });
+        assert.deepEqual(published, traced);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
 /** Every evaluated leaf's result is the operator applied to the value it reports. */
 function assertLeaves(c: ConditionTrace): void {
   if ("all" in c) return c.all.forEach(assertLeaves);
