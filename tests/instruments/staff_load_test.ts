@@ -4,7 +4,14 @@
  * and another tenant's card.
  */
 import assert from "node:assert/strict";
-import { adminCall, createTestApp, problemOf, type TestApp } from "../helpers/app.ts";
+import {
+  adminCall,
+  createTestApp,
+  ORIGIN,
+  problemOf,
+  signIn,
+  type TestApp,
+} from "../helpers/app.ts";
 import { assertLiabilityMatches, makeCard, makeSeries } from "../helpers/instruments.ts";
 import { buildWorld } from "../helpers/world.ts";
 import { checkLedger, isSound } from "../../ledger/check.ts";
@@ -106,9 +113,19 @@ Deno.test("the attacker's loads are refused and write nothing", async () => {
     const fields = (await problemOf(answer)).errors.map((e: { field: string }) => e.field);
     assert.ok(fields.includes(field), `${what}: ${fields}`);
   }
-  const otherTenant = await load(card.id, { amount: 500, reason: "x" }, key(), B.staff["b-admin"].token);
+  const otherTenant = await load(
+    card.id,
+    { amount: 500, reason: "x" },
+    key(),
+    B.staff["b-admin"].token,
+  );
   assert.equal(otherTenant.status, 404);
-  const support = await load(card.id, { amount: 500, reason: "x" }, key(), A.staff["a-support"].token);
+  const support = await load(
+    card.id,
+    { amount: 500, reason: "x" },
+    key(),
+    A.staff["a-support"].token,
+  );
   assert.equal(support.status, 403);
   assert.equal(await balanceOf(card.id), 700);
   assert.equal(await auditCount(card.id), 0);
@@ -129,6 +146,49 @@ Deno.test("a voided, blocked or inactive card and a coupon are refused with 409"
   const answer = await load(coupon.id, { amount: 500, reason: "x" });
   assert.equal(answer.status, 409);
   assert.match((await problemOf(answer)).type, /wrong-instrument-type/);
+});
+
+Deno.test("console: the load form loads once per drawn form; voiding asks for a confirmation first", async () => {
+  const card = await makeCard(t, A, gift, { status: "active", balance: 1200 });
+  const { cookie, csrf } = await signIn(t, A.staff["a-marketing"].email);
+  const post = (path: string, fields: Record<string, string>) =>
+    t.request(`/console/instruments/${card.id}/${path}`, {
+      method: "POST",
+      headers: {
+        Cookie: cookie,
+        Origin: ORIGIN,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ _csrf: csrf, ...fields }),
+    });
+  const page = await (await t.request(`/console/instruments/${card.id}`, {
+    headers: { Cookie: cookie },
+  })).text();
+  const drawn = /name="idempotencyKey" value="([^"]+)"/.exec(page)![1];
+  const refused = await post("loads", { idempotencyKey: drawn, amount: "-5", reason: "x" });
+  assert.equal(refused.status, 422);
+  assert.match(await refused.text(), /id="load-amount-error" class="field-error">an amount/);
+  const fields = { idempotencyKey: drawn, amount: "12.50", reason: "paid in cash" };
+  const first = await post("loads", fields);
+  const resent = await post("loads", fields);
+  assert.deepEqual([first.status, resent.status], [303, 303]);
+  assert.equal(await balanceOf(card.id), 2450, "the same form twice loads once");
+
+  const asked = await post("moves", { move: "void", reason: "fraud" });
+  assert.equal(asked.status, 200);
+  const html = await asked.text();
+  assert.match(html, /<h2 id="confirm-heading"[^>]*>Void /);
+  assert.match(html, /Its balance of €24\.50 is written off as breakage\./);
+  assert.equal(
+    (await adminCall(t, A.ownerToken, "GET", `/instruments/${card.id}`)).json.status,
+    "active",
+  );
+  const voided = await post("moves", { move: "void", reason: "fraud", confirm: "yes" });
+  assert.equal(voided.status, 303);
+  assert.equal(
+    (await adminCall(t, A.ownerToken, "GET", `/instruments/${card.id}`)).json.status,
+    "void",
+  );
 });
 
 Deno.test({ name: "close the test app", fn: () => t.close() });
