@@ -27,7 +27,9 @@ export function ConfirmStep(
       <div id="confirm-detail">{children}</div>
       <form method="post" action={action} class="row" aria-labelledby="confirm-heading">
         <input type="hidden" name="_csrf" value={csrf} />
-        {replayed.map(([name, value]) => <input type="hidden" name={name} value={value} />)}
+        {replayed.map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
         <input type="hidden" name="confirm" value="yes" />
         <button type="submit" class="danger" aria-describedby="confirm-detail">
           {confirmLabel}

@@ -375,8 +375,9 @@ function Node(
                     {confirming.value && (
                       <span class="confirm" role="group" aria-label="Confirm disabling">
                         <span>
-                          Disable {item.name}? Every POS and site token of it is refused until it
-                          is enabled again.
+                          Disable{" "}
+                          {item.name}? Every POS and site token of it is refused until it is enabled
+                          again.
                         </span>
                         <button type="button" class="danger small" onClick={toggleStatus}>
                           Disable organization

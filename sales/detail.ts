@@ -7,7 +7,6 @@ import type { Db } from "../db/connection.ts";
 import { type RecordedTender, recordedTenders } from "./payment.ts";
 import type { Sale } from "./sale_row.ts";
 
-
 export interface SaleAward {
   ruleId: string;
   /** The rule's name in the version that priced the sale (its id when that has none). */

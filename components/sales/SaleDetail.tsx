@@ -81,22 +81,20 @@ export function SaleDetail({ detail }: { detail: Detail }) {
                   <td>{money(l.unitPrice)}</td>
                   <td>{money(l.net)}</td>
                   <td>
-                    {l.awards.length === 0
-                      ? <span class="muted">none</span>
-                      : (
-                        <ul class="awards">
-                          {l.awards.map((a) => (
-                            <li>
-                              {`${a.ruleName}: ${formatPoints(a.points)}`}
-                              {a.reversed > 0 && (
-                                <span class="muted">
-                                  {` (${formatPoints(a.reversed)} taken back)`}
-                                </span>
-                              )}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
+                    {l.awards.length === 0 ? <span class="muted">none</span> : (
+                      <ul class="awards">
+                        {l.awards.map((a) => (
+                          <li>
+                            {`${a.ruleName}: ${formatPoints(a.points)}`}
+                            {a.reversed > 0 && (
+                              <span class="muted">
+                                {` (${formatPoints(a.reversed)} taken back)`}
+                              </span>
+                            )}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -41,11 +41,11 @@ import { exportHeaders, exportMembers, MemberExportFilterSchema } from "../../me
 import {
   accountJson,
   AccountSchema,
+  CustomerChange,
   CustomerDetailSchema,
   CustomerSummarySchema,
   detailJson,
   fieldsJson,
-  CustomerChange,
   NewCustomer,
 } from "../../members/customer_json.ts";
 import { updateCustomer } from "../../members/customer_update.ts";

@@ -23,8 +23,12 @@ import {
   NewCustomerSchema,
   searchCustomers,
 } from "../../members/customers.ts";
-import { blockCustomerCard, CustomerChangeSchema, updateCustomer } from "../../members/customer_update.ts";
-import { ConfirmStep, confirmed } from "../../components/ConfirmStep.tsx";
+import {
+  blockCustomerCard,
+  CustomerChangeSchema,
+  updateCustomer,
+} from "../../members/customer_update.ts";
+import { confirmed, ConfirmStep } from "../../components/ConfirmStep.tsx";
 import { formatPoints } from "../../components/customers/format.ts";
 import type { CustomerFigures as CustomerFiguresOf } from "../../members/statistics.ts";
 import { toHundredths } from "../../rules/points.ts";

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import type { VNode } from "preact";
-import { ConfirmStep, confirmed } from "../../components/ConfirmStep.tsx";
+import { confirmed, ConfirmStep } from "../../components/ConfirmStep.tsx";
 import { LoadForm } from "../../components/instruments/LoadForm.tsx";
 import { StaffLoadRequest } from "../../instruments/activities_json.ts";
 import { staffLoad } from "../../instruments/staff_load.ts";
@@ -20,8 +20,8 @@ import type { AppEnv } from "../../http/env.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
 import { staffMove } from "../../instruments/activities.ts";
 import {
-  instrumentDetail,
   type InstrumentDetail,
+  instrumentDetail,
   possibleMoves,
   STAFF_MOVES,
   type StaffMove,
@@ -289,9 +289,9 @@ export const instrumentPages = new Hono<AppEnv>()
       const { body } = await staffLoad(db, instrument, parsed.data, c.get("staff")!, key);
       setFlash(c, {
         kind: "info",
-        message: `Loaded ${formatMoney(body.activity.amount, body.currency)} onto ${
-          body.number
-        }: the balance is ${formatMoney(body.balance, body.currency)}.`,
+        message: `Loaded ${
+          formatMoney(body.activity.amount, body.currency)
+        } onto ${body.number}: the balance is ${formatMoney(body.balance, body.currency)}.`,
       });
       return c.redirect(`/console/instruments/${instrument.id}#history`, 303);
     } catch (err) {

@@ -6,7 +6,7 @@ import { can } from "../../auth/roles.ts";
 import { GroupChooser, groupLabel } from "../../components/GroupChooser.tsx";
 import { codesOf, KIND, type SettingKey } from "../../components/settings/SettingField.tsx";
 import { SettingsForm } from "../../components/settings/SettingsForm.tsx";
-import { ConfirmStep, confirmed } from "../../components/ConfirmStep.tsx";
+import { confirmed, ConfirmStep } from "../../components/ConfirmStep.tsx";
 import { settingsImpact } from "../../programme/settings_impact.ts";
 import type { VNode } from "preact";
 import type { AppEnv } from "../../http/env.ts";
@@ -213,9 +213,9 @@ export const settingsPages = new Hono<AppEnv>()
             >
               <p>
                 <span data-figure="members-leaving">{n}</span>{" "}
-                {n === 1 ? "customer is" : "customers are"} a member now with a customer type
-                these settings make non-loyalty ({impact.typesLeaving.join(", ")}): they stop
-                earning points from their next sale.
+                {n === 1 ? "customer is" : "customers are"}{" "}
+                a member now with a customer type these settings make non-loyalty ({impact
+                  .typesLeaving.join(", ")}): they stop earning points from their next sale.
                 {impact.membersJoining > 0 &&
                   ` ${impact.membersJoining} non-members become members.`}
               </p>

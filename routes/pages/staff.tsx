@@ -5,7 +5,7 @@ import { z } from "zod";
 import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
-import { ConfirmStep, confirmed } from "../../components/ConfirmStep.tsx";
+import { confirmed, ConfirmStep } from "../../components/ConfirmStep.tsx";
 import { Field } from "../../components/Field.tsx";
 import type { OrgRole } from "../../db/schema.ts";
 import type { AppEnv } from "../../http/env.ts";
@@ -216,8 +216,8 @@ export const staffPages = new Hono<AppEnv>()
                 csrf={csrf}
               >
                 <p>
-                  {member.email} loses access to {org.name} at once; to come back they need a new
-                  invitation.
+                  {member.email} loses access to {org.name}{" "}
+                  at once; to come back they need a new invitation.
                 </p>
               </ConfirmStep>
               {list.map((card) => <OrgStaff key={card.org.id} card={card} csrf={csrf} />)}
