@@ -66,6 +66,7 @@ export const RefundRequest = z.strictObject({
 /** Money staff load onto a card in the console; a reason is kept on its history. */
 export const StaffLoadRequest = z.strictObject({
   amount: amount("Added to the balance, in the series' currency"),
+  currency: common.currency,
   reason: z.string({ error: "a reason is required" }).trim().min(1, "a reason is required")
     .max(500, "at most 500 characters").openapi({
       description: "Why the money is loaded (history and audit log)",

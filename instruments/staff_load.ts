@@ -11,12 +11,14 @@ import { isUuid } from "../db/errors.ts";
 import { idempotent } from "../db/idempotency.ts";
 import { notFound } from "../errors/problem.ts";
 import type { StaffUser } from "../staff/users.ts";
-import { applyMove, lockInstrument } from "./activities.ts";
+import { applyMove, lockInstrument, wrongCurrency } from "./activities.ts";
 import { type Activity, activityJson } from "./activities_json.ts";
 
 export interface StaffLoad {
   /** Minor units of the series' currency, more than 0. */
   amount: number;
+  /** When sent, it must be the series' currency. */
+  currency?: string;
   reason: string;
 }
 
@@ -37,6 +39,9 @@ export async function staffLoad(
   }, async (tx) => {
     const locked = await lockInstrument(tx, instrument.group_id, instrument.number);
     if (!locked) throw notFound("instrument");
+    if (input.currency !== undefined && input.currency !== locked.currency) {
+      throw wrongCurrency(locked.currency);
+    }
     const moved = await applyMove(tx, locked, "load", { amount: input.amount }, {
       staffId: actor.id,
       label: actor.email,

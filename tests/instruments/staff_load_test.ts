@@ -100,6 +100,12 @@ Deno.test("the attacker's loads are refused and write nothing", async () => {
     ["beyond any card", await load(card.id, { amount: 1e13, reason: "x" }), 422, "amount"],
     ["as text", await load(card.id, { amount: "500", reason: "x" }), 422, "amount"],
     ["no reason", await load(card.id, { amount: 500, reason: " " }), 422, "reason"],
+    [
+      "another currency",
+      await load(card.id, { amount: 500, currency: "USD", reason: "x" }),
+      422,
+      "currency",
+    ],
     ["no key", await load(card.id, { amount: 500, reason: "x" }, null), 422, "Idempotency-Key"],
     [
       "another field",
