@@ -188,7 +188,7 @@ async function renderProfile(
   c: Context<AppEnv>,
   customer: Customer,
   refused?: { form: Record<string, string>; errors: FieldError[] },
-  status: 200 | 404 | 409 | 422 = 200,
+  status: 200 | 409 | 422 = 200,
   more: {
     edit?: { form: Record<string, string>; errors: FieldError[] };
     confirm?: (figures: CustomerFiguresOf) => VNode;

@@ -37,9 +37,9 @@ import { formText } from "../../web/form.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
 
 const PAGE_SIZE = 50;
+const HISTORY_PAGE = 20;
 
 type Refused = { form: Record<string, string>; errors: FieldError[] };
-const HISTORY_PAGE = 20;
 
 const DONE: Record<StaffMove, string> = {
   activate: "activated",
@@ -275,6 +275,7 @@ export const instrumentPages = new Hono<AppEnv>()
     const errors: FieldError[] = amount.error === undefined
       ? []
       : [{ field: "amount", message: amount.error }];
+    // A typed amount that is not one is said once, at its field: the schema judges the rest.
     const parsed = StaffLoadRequest.safeParse({
       amount: amount.error === undefined ? amount.minor : 1,
       reason: form.reason ?? "",
