@@ -36,6 +36,8 @@ import { staffPages } from "./routes/pages/staff.tsx";
 import { settingsPages } from "./routes/pages/settings.tsx";
 import { auditPages } from "./routes/pages/audit.tsx";
 import { adminCustomers } from "./routes/admin/customers.ts";
+import { adminSales } from "./routes/admin/sales.ts";
+import { salePages } from "./routes/pages/sales.tsx";
 import { adminItems } from "./routes/admin/items.ts";
 import { adminWholesaleOrders } from "./routes/admin/wholesale_orders.ts";
 import { posCoupons } from "./routes/pos/coupons.ts";
@@ -185,6 +187,7 @@ export function createApp(appDeps: AppDeps) {
   app.route("/", settingsPages);
   app.route("/", auditPages);
   app.route("/", adminCustomers);
+  app.route("/", adminSales);
   app.route("/", adminItems);
   app.route("/", adminWholesaleOrders);
   app.route("/", adminRules);
@@ -192,6 +195,7 @@ export function createApp(appDeps: AppDeps) {
   app.route("/", adminEmail);
   app.route("/", emailPages);
   app.route("/", customerPages);
+  app.route("/", salePages);
   app.route("/", itemPages);
   app.route("/", wholesalePages);
   app.route("/", seriesPages);

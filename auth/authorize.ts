@@ -11,6 +11,7 @@ import { getOrganization } from "../registry/organizations.ts";
 import { getPos } from "../registry/pos.ts";
 import { getSite } from "../registry/sites.ts";
 import { getStore } from "../registry/stores.ts";
+import { getSale } from "../sales/sale_row.ts";
 import { getDeviceToken } from "../tokens/device_tokens.ts";
 import { authorizeOrg } from "./access.ts";
 import type { Permission } from "./roles.ts";
@@ -28,6 +29,7 @@ const LOADERS = {
   instrument: getInstrument,
   customer: getCustomer,
   token: getDeviceToken,
+  sale: getSale,
 };
 
 export type Resource = keyof typeof LOADERS;

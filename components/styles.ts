@@ -112,4 +112,5 @@ dialog.confirm-dialog{max-width:38rem;border:1px solid var(--line);border-radius
 .report-filters .row{gap:.75rem}.report-filters button{margin-bottom:.75rem}
 .email-template textarea{font:13px/1.4 ui-monospace,monospace}.email-preview iframe{width:100%;height:14rem;border:1px solid var(--line);border-radius:6px;background:#fff}.email-preview pre{white-space:pre-wrap;overflow-wrap:anywhere}.counts .count{margin-right:1rem}ol.attempts{margin:0;padding-left:1.2rem}
 table.fields{margin:.5rem 0;font-size:.9rem}table caption{text-align:left;font-weight:700;padding:.3rem 0}.toc ul{margin:.2rem 0 .6rem}.toc li{margin:.1rem 0}.schema{border-top:1px solid var(--line);padding-top:.5rem}.markdown pre,section pre{overflow-x:auto;background:#f6f7f9;padding:.5rem;border-radius:6px}
+.confirm-step{border-color:var(--err)}a.button{display:inline-block;padding:.4rem .9rem;border:1px solid var(--accent);border-radius:6px;text-decoration:none}a.button.secondary{background:#fff;color:var(--accent)}
 `;

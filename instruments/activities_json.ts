@@ -63,6 +63,16 @@ export const RefundRequest = z.strictObject({
   ...common,
 }).openapi("RefundRequest");
 
+/** Money staff load onto a card in the console; a reason is kept on its history. */
+export const StaffLoadRequest = z.strictObject({
+  amount: amount("Added to the balance, in the series' currency"),
+  currency: common.currency,
+  reason: z.string({ error: "a reason is required" }).trim().min(1, "a reason is required")
+    .max(500, "at most 500 characters").openapi({
+      description: "Why the money is loaded (history and audit log)",
+    }),
+}).openapi("StaffLoadRequest");
+
 export const VoidRequest = z.strictObject({
   receiptNumber: common.receiptNumber,
   reason: z.string().trim().min(1).max(500).optional().openapi({

@@ -42,6 +42,8 @@ const KIND_LABEL: Record<Kind, string> = {
   store: "Store",
   pos: "POS",
 };
+/** How a notice names what was added: "Store Gare added to …". */
+const KIND_NOUN: Record<string, string> = { site: "Site", store: "Store", POS: "POS" };
 const OWNER_ACCESS: OrgAccess = { manageOrg: true, manageRegistry: true, manageTokens: true };
 const NAME: FieldSpec = { name: "name", label: "Name" };
 
@@ -280,7 +282,12 @@ function Node(
   // How buttons and forms name it, e.g. "Store 12 · Paris Opéra".
   const label = number === undefined ? item.name : `${tag} · ${item.name}`;
   const rowError = useSignal<string | null>(null);
+  /** What was just added under this node, shown beside it (the tree may be long). */
+  const rowNotice = useSignal<string | null>(null);
   const busy = useSignal(false);
+  /** Disabling an organization stops all of its devices: asked first, as a token's revocation. */
+  const confirming = useSignal(false);
+  const focusById = (id: string) => setTimeout(() => document.getElementById(id)?.focus());
   const key = (what: string) => `${what}-${kind}-${item.id}`;
   const open = ui.open.value;
   const Name = kind === "organization" ? "h2" : "span";
@@ -297,6 +304,7 @@ function Node(
     const status = item.status === "active" ? "disabled" : "active";
     try {
       await patch({ status });
+      confirming.value = false;
       ui.announce(`${label} ${status === "active" ? "enabled" : "disabled"}`);
     } catch (err) {
       rowError.value = describeError(err);
@@ -346,15 +354,47 @@ function Node(
                 {canEdit && (
                   <>
                     {toggler("rename", "Rename", `Rename ${label}`)}
-                    <button
-                      type="button"
-                      class="secondary small"
-                      aria-label={`${item.status === "active" ? "Disable" : "Enable"} ${label}`}
-                      aria-disabled={busy.value ? "true" : undefined}
-                      onClick={toggleStatus}
-                    >
-                      {item.status === "active" ? "Disable" : "Enable"}
-                    </button>
+                    {!confirming.value && (
+                      <button
+                        type="button"
+                        id={key("status")}
+                        class="secondary small"
+                        aria-label={`${item.status === "active" ? "Disable" : "Enable"} ${label}`}
+                        aria-disabled={busy.value ? "true" : undefined}
+                        onClick={() => {
+                          if (kind !== "organization" || item.status !== "active") {
+                            return toggleStatus();
+                          }
+                          confirming.value = true;
+                          focusById(key("keep"));
+                        }}
+                      >
+                        {item.status === "active" ? "Disable" : "Enable"}
+                      </button>
+                    )}
+                    {confirming.value && (
+                      <span class="confirm" role="group" aria-label="Confirm disabling">
+                        <span>
+                          Disable{" "}
+                          {item.name}? Every POS and site token of it is refused until it is enabled
+                          again.
+                        </span>
+                        <button type="button" class="danger small" onClick={toggleStatus}>
+                          Disable organization
+                        </button>
+                        <button
+                          type="button"
+                          id={key("keep")}
+                          class="secondary small"
+                          onClick={() => {
+                            confirming.value = false;
+                            focusById(key("status"));
+                          }}
+                        >
+                          Keep it enabled
+                        </button>
+                      </span>
+                    )}
                   </>
                 )}
                 {add && toggler("add", `Add ${add.noun}`, `Add ${add.noun} to ${label}`)}
@@ -364,6 +404,7 @@ function Node(
           )}
       </div>
       {rowError.value && <p role="alert" class="flash error">{rowError.value}</p>}
+      {rowNotice.value && <p role="status" class="flash">{rowNotice.value}</p>}
       {add && open === key("add") && (
         <InlineForm
           id={key("add")}
@@ -374,7 +415,8 @@ function Node(
             await api("POST", add.path, add.body(v));
             await ui.refresh(orgId);
             ui.close();
-            ui.announce(`${v.name.trim()} added to ${label}`);
+            rowNotice.value = `${KIND_NOUN[add.noun]} ${v.name.trim()} added to ${label}.`;
+            ui.announce(rowNotice.value);
           }}
           onCancel={ui.close}
         />

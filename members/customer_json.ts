@@ -8,10 +8,12 @@ import {
   statusOf,
 } from "./customers.ts";
 import { type Account } from "./accounts.ts";
+import { CustomerChangeSchema } from "./customer_update.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
 
 // `.meta`, not `.openapi`: the service builds these schemas with plain zod.
 export const NewCustomer = NewCustomerSchema.meta({ id: "NewCustomer" });
+export const CustomerChange = CustomerChangeSchema.meta({ id: "CustomerChange" });
 
 export const AccountSchema = z.object({
   id: z.string(),

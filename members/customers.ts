@@ -45,18 +45,18 @@ export function normalisePhone(phone: string): string {
   return (trimmed.startsWith("+") ? "+" : "") + trimmed.replace(/\D/g, "");
 }
 
-const Phone = z.string().trim()
+export const Phone = z.string().trim()
   .regex(/^\+?[0-9 ().\/-]+$/, "digits, spaces, ( ) . / - and a leading +")
   .transform(normalisePhone)
   .refine((p) => /^\+?[0-9]{6,15}$/.test(p), "6 to 15 digits");
-const Email = z.string().trim().max(254, "at most 254 characters").pipe(
+export const Email = z.string().trim().max(254, "at most 254 characters").pipe(
   z.email("not an email address"),
 );
 /** Customer and card numbers: letters and digits, compared upper-cased. */
 const CustomerNumber = z.string().trim().toUpperCase()
   .regex(/^[0-9A-Z]{1,32}$/, "1 to 32 letters or digits");
 /** Category codes are compared as the settings' code lists compare them: trimmed, upper-cased. */
-const CategoryCode = z.string().trim().toUpperCase().max(20, "at most 20 characters");
+export const CategoryCode = z.string().trim().toUpperCase().max(20, "at most 20 characters");
 
 /**
  * A new customer, as the console and the POS send it. `categories[i]` is the code of category

@@ -141,6 +141,12 @@ export async function customerSales(
 /** Largest manual adjustment, in points: far beyond any real one, and exact in hundredths. */
 export const MAX_ADJUSTMENT = 10_000_000;
 
+/**
+ * The console asks staff to confirm an adjustment of more than this many points either way
+ * (a slip of the keyboard, 10000 for 100.00, moves real value). The API does not ask.
+ */
+export const CONFIRM_ADJUSTMENT_ABOVE = 1000;
+
 /** A manual points adjustment by staff: signed points (two decimals at most) and why. */
 export const AdjustmentSchema = z.object({
   points: z.number({ error: "must be a number" })

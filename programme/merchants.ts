@@ -78,6 +78,51 @@ export async function createMerchant(
   });
 }
 
+/**
+ * Links one more registered store of the merchant's organization to it (seed 000: a store
+ * belongs to at most one merchant). Its POS then run in the merchant's group, if it has one.
+ * An unknown store is a 422 on `storeId`; one linked already (to this merchant or another) a
+ * 409 store-taken: the unique store link decides between two at once.
+ */
+export async function addStoreToMerchant(
+  db: Db,
+  merchant: Merchant,
+  storeId: string,
+  actor: Pick<StaffUser, "id" | "email">,
+): Promise<void> {
+  const store = isUuid(storeId)
+    ? await db.selectFrom("stores").select(["id", "number", "name"])
+      .where("org_id", "=", merchant.org_id).where("id", "=", storeId).executeTakeFirst()
+    : undefined;
+  if (!store) {
+    throw validationError([{
+      field: "storeId",
+      message: "not a registered store of this organization",
+    }]);
+  }
+  await inTransaction(db, async (tx) => {
+    const claimed = await tx.insertInto("merchant_stores")
+      .values({ org_id: merchant.org_id, merchant_id: merchant.id, store_id: store.id })
+      .onConflict((oc) => oc.column("store_id").doNothing())
+      .returning("store_id").executeTakeFirst();
+    if (!claimed) {
+      throw new ProblemError(409, "store-taken", "The store already belongs to a merchant", {
+        errors: [{ field: "storeId", message: "already linked to a merchant" }],
+      });
+    }
+    await recordAudit(tx, {
+      orgId: merchant.org_id,
+      entity: "merchant",
+      entityId: merchant.id,
+      label: merchant.name,
+      action: "add-store",
+      actor,
+      before: null,
+      after: { storeId: store.id, storeNumber: store.number, storeName: store.name },
+    });
+  });
+}
+
 /** Joining a group makes the merchant usable; a merchant belongs to one group. */
 export async function addMerchantToGroup(
   db: Db,

@@ -12,3 +12,18 @@ export const Version = z.number({ error: "must be a number" }).int("must be a wh
 
 export const VersionedSettings = z.object({ version: Version, settings: Settings }).strict()
   .openapi("VersionedLoyaltySettings");
+
+export const ProposedSettings = z.object({ settings: Settings }).strict()
+  .openapi("ProposedLoyaltySettings");
+
+export const SettingsImpactSchema = z.object({
+  membersLeaving: z.number().int().openapi({
+    description: "members now whom these settings would make non-members (their customer " +
+      "type becomes a non-loyalty code): they stop earning",
+  }),
+  membersJoining: z.number().int().openapi({
+    description: "non-members now whom these settings would make members",
+  }),
+  typesLeaving: z.array(z.string()).openapi({ description: "codes newly non-loyalty" }),
+  typesJoining: z.array(z.string()).openapi({ description: "codes no longer non-loyalty" }),
+}).openapi("SettingsImpact");

@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation, isUuid } from "../db/errors.ts";
 import type { PosTable, Status } from "../db/schema.ts";
@@ -15,6 +15,24 @@ const duplicateNumber = (number: number) =>
     errors: [{ field: "number", message: `POS ${number} already exists in this store` }],
   });
 
+const duplicateName = (name: string) =>
+  new ProblemError(409, "duplicate-name", "A POS with this name exists in the store", {
+    errors: [{ field: "name", message: `a POS of this store is already called "${name}"` }],
+  });
+
+/**
+ * Refuses a name another POS of the store has (any case, spaces around ignored). The store's
+ * row is locked first, so two creations or renames in one store at once queue here and the
+ * second sees the first: no unique index, as existing registries may hold such twins.
+ */
+async function checkNameFree(tx: Db, storeId: string, name: string, exceptId?: string) {
+  await tx.selectFrom("stores").select("id").where("id", "=", storeId).forUpdate().execute();
+  let twin = tx.selectFrom("pos").select("id").where("store_id", "=", storeId)
+    .where(sql<boolean>`lower(trim(name)) = lower(trim(${name}))`);
+  if (exceptId) twin = twin.where("id", "<>", exceptId);
+  if (await twin.executeTakeFirst()) throw duplicateName(name.trim());
+}
+
 const audited = (p: Pos) => ({ number: p.number, name: p.name, status: p.status });
 
 export async function createPos(
@@ -24,6 +42,7 @@ export async function createPos(
   actor: AuditActor,
 ): Promise<Pos> {
   return await inTransaction(db, async (tx) => {
+    await checkNameFree(tx, store.id, input.name);
     const pos = await insertPos(tx, store, input);
     await recordAudit(tx, {
       orgId: store.org_id,
@@ -71,6 +90,7 @@ export async function updatePos(
 ): Promise<Pos> {
   if (!change.name && !change.status) return pos;
   return await inTransaction(db, async (tx) => {
+    if (change.name) await checkNameFree(tx, pos.store_id, change.name, pos.id);
     const changed = await tx.updateTable("pos").set(change)
       .where("id", "=", pos.id).where("org_id", "=", pos.org_id)
       .returningAll().executeTakeFirstOrThrow();

@@ -53,6 +53,8 @@ const ACTIONS: Record<string, string> = {
   block: "blocked",
   unblock: "unblocked",
   void: "voided",
+  load: "loaded",
+  "add-store": "store added",
   "adjust-points": "points adjusted",
   "open-account": "account opened",
   upsert: "saved",
@@ -92,7 +94,13 @@ const FIELDS: Record<string, Record<string, FieldSpec>> = {
     address: { label: "From address" },
     minutes: { label: "Refused for (minutes)" },
   },
-  merchant: { storeIds: { label: "Stores" }, groupId: { label: "Merchant group" } },
+  merchant: {
+    storeIds: { label: "Stores" },
+    groupId: { label: "Merchant group" },
+    storeId: { label: "Store" },
+    storeNumber: { label: "Store number" },
+    storeName: { label: "Store name" },
+  },
   series: {
     groupId: { label: "Merchant group" },
     type: { label: "Type" },
@@ -108,7 +116,10 @@ const FIELDS: Record<string, Record<string, FieldSpec>> = {
     "benefit.points": { label: "Bonus points", kind: "points" },
     "benefit.percent": { label: "Percent off" },
   },
-  instrument: { amount: { label: "Amount", kind: "money" } },
+  instrument: {
+    amount: { label: "Amount", kind: "money" },
+    balance: { label: "Balance", kind: "money" },
+  },
   customer: {
     number: { label: "Customer number" },
     email: { label: "Email" },

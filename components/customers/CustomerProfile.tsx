@@ -11,6 +11,8 @@ import { CustomerFigures } from "./CustomerFigures.tsx";
 import { PointsStatement } from "./PointsStatement.tsx";
 import { CustomerSales } from "./CustomerSales.tsx";
 import { AdjustmentForm } from "./AdjustmentForm.tsx";
+import { EditCustomerForm } from "./EditCustomerForm.tsx";
+import type { VNode } from "preact";
 
 /** What the profile shows of the customer's points and sales. */
 export interface ProfilePoints {
@@ -21,13 +23,24 @@ export interface ProfilePoints {
   adjust?: { form: Record<string, string>; errors: FieldError[] };
 }
 
+/** What the viewer may change of the customer, with a refused edit. */
+export interface ProfileChanges {
+  /** The edit form (customers:manage), with a refused attempt. */
+  edit?: { form?: Record<string, string>; errors: FieldError[] };
+  /** Blocking a loyalty card (instruments:block). */
+  canBlock: boolean;
+}
+
 /**
  * One customer's page: contact details and status, balances and statistics, categories,
  * accounts and cards, the points statement, sales and returns, and the adjustment form.
  */
 export function CustomerProfile(
-  { detail, categories, settings, group, canManage, csrf, points }: {
+  { detail, categories, settings, group, canManage, csrf, points, changes, confirm }: {
     points: ProfilePoints;
+    changes: ProfileChanges;
+    /** A confirmation step the last post asks for, shown first. */
+    confirm?: VNode;
     detail: CustomerDetail;
     /** The customer's category codes, each with the name the group's settings give it. */
     categories: { code: string | null; name: string }[];
@@ -43,6 +56,7 @@ export function CustomerProfile(
       <p class="intro">
         <a href={`/console/customers?group=${group.id}`}>← Customers of {group.name}</a>
       </p>
+      {confirm}
       <section class="card">
         <table>
           <tbody>
@@ -99,7 +113,13 @@ export function CustomerProfile(
         csrf={csrf}
         keyLineTotal={points.figures.keyLineTotal}
       />
-      <LoyaltyCards cards={detail.cards} />
+      <LoyaltyCards
+        cards={detail.cards}
+        block={changes.canBlock ? { customerId: c.id, csrf } : undefined}
+      />
+      {changes.edit && (
+        <EditCustomerForm customer={c} settings={settings} {...changes.edit} csrf={csrf} />
+      )}
       <PointsStatement
         customerId={c.id}
         {...points.statement}

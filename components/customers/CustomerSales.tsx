@@ -24,7 +24,9 @@ export function CustomerSales({ sales, more }: { sales: CustomerSale[]; more: bo
               <td>{when(s.at)}</td>
               <td>{s.kind === "sale" ? "Sale" : "Return"}</td>
               <td>{`${s.storeNumber} ${s.storeName} / POS ${s.posNumber}`}</td>
-              <td>{s.receiptNumber}</td>
+              <td>
+                <a href={`/console/sales/${s.id}`}>{s.receiptNumber}</a>
+              </td>
               {/* A return's total and points are what it gave and took back: shown negative. */}
               <td>{formatMoney(s.kind === "sale" ? s.total : -s.total, s.currency)}</td>
               <td>{formatPoints(s.kind === "sale" ? s.points : -s.points, true)}</td>

@@ -8,7 +8,7 @@ export const CATEGORY_FIELDS = ["category1", "category2", "category3", "category
 type FormValues = Record<string, string>;
 
 /** The API's field names as the form's: `categories.i` is the input `category{i+1}`. */
-function formErrors(errors: FieldError[]): FieldError[] {
+export function formErrors(errors: FieldError[]): FieldError[] {
   return errors.map((e) => {
     const m = /^categories(?:\.(\d+))?/.exec(e.field);
     return m ? { ...e, field: `category${Number(m[1] ?? 0) + 1}` } : e;
@@ -16,7 +16,7 @@ function formErrors(errors: FieldError[]): FieldError[] {
 }
 
 /** A labelled text input with its error tied to it; optional unless `required`. */
-function TextField(
+export function TextField(
   { label, name, form, errors, hint, required, inputMode }: {
     label: string;
     name: string;

@@ -95,7 +95,12 @@ export function SettingsForm(
           Nothing was saved: correct the fields marked below.
         </p>
       )}
-      <form method="post" action={`/console/settings/${group.id}`} class="settings-form">
+      <form
+        method="post"
+        action={`/console/settings/${group.id}`}
+        class="settings-form"
+        id="settings-form"
+      >
         <input type="hidden" name="_csrf" value={csrf} />
         <input type="hidden" name="version" value={version} />
         {GROUPS.map((g) => (

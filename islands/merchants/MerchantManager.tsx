@@ -159,6 +159,7 @@ function OrgSection({ org }: { org: MerchantOrg }) {
                 <GroupBlock
                   group={g}
                   merchants={merchants.filter((m) => m.merchantGroupId === g.id)}
+                  org={manage ? org : undefined}
                 />
               </li>
             ))}
@@ -169,7 +170,7 @@ function OrgSection({ org }: { org: MerchantOrg }) {
           <h3 class="section-title">Not in a group</h3>
           <ul class="merchant-list">
             {loose.map((m) => (
-              <MerchantEntry key={m.id} merchant={m}>
+              <MerchantEntry key={m.id} merchant={m} org={manage ? org : undefined}>
                 {manage && <JoinGroup orgId={tree.id} merchant={m} groups={groups} />}
               </MerchantEntry>
             ))}
@@ -185,7 +186,14 @@ function OrgSection({ org }: { org: MerchantOrg }) {
   );
 }
 
-function GroupBlock({ group, merchants }: { group: GroupItem; merchants: MerchantWithStores[] }) {
+function GroupBlock(
+  { group, merchants, org }: {
+    group: GroupItem;
+    merchants: MerchantWithStores[];
+    /** Given when the caller manages merchants: each may take more stores. */
+    org?: MerchantOrg;
+  },
+) {
   return (
     <div class="merchant-group">
       <div class="node-row">
@@ -200,7 +208,7 @@ function GroupBlock({ group, merchants }: { group: GroupItem; merchants: Merchan
         ? <p class="muted empty">No merchant in this group yet.</p>
         : (
           <ul class="merchant-list">
-            {merchants.map((m) => <MerchantEntry key={m.id} merchant={m} />)}
+            {merchants.map((m) => <MerchantEntry key={m.id} merchant={m} org={org} />)}
           </ul>
         )}
     </div>
@@ -209,7 +217,12 @@ function GroupBlock({ group, merchants }: { group: GroupItem; merchants: Merchan
 
 /** A merchant with its stores and their POS; `children` go on its row (the way into a group). */
 function MerchantEntry(
-  { merchant, children }: { merchant: MerchantWithStores; children?: ComponentChildren },
+  { merchant, org, children }: {
+    merchant: MerchantWithStores;
+    /** Given when the caller manages merchants: the stores that may be added. */
+    org?: MerchantOrg;
+    children?: ComponentChildren;
+  },
 ) {
   return (
     <li class="merchant">
@@ -234,7 +247,64 @@ function MerchantEntry(
           </li>
         ))}
       </ul>
+      {org && <AddStore org={org} merchant={merchant} />}
     </li>
+  );
+}
+
+/** Links one more registered store, one no merchant has yet, to an existing merchant. */
+function AddStore({ org, merchant }: { org: MerchantOrg; merchant: MerchantWithStores }) {
+  const ui = useUi();
+  const taken = new Set(org.merchants.flatMap((m) => m.stores.map((s) => s.id)));
+  const free = org.tree.sites.flatMap((site) => site.stores).filter((s) => !taken.has(s.id));
+  const chosen = useSignal("");
+  const error = useSignal<string | null>(null);
+  const busy = useSignal(false);
+  const selectId = `add-store-${merchant.id}`;
+  if (free.length === 0) return null;
+  const storeId = free.some((s) => s.id === chosen.value) ? chosen.value : free[0].id;
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (busy.value) return;
+    busy.value = true;
+    error.value = null;
+    try {
+      const updated = await api<MerchantWithStores>("POST", `/merchants/${merchant.id}/stores`, {
+        storeId,
+      });
+      ui.update(org.tree.id, (o) => ({
+        ...o,
+        merchants: o.merchants.map((m) => m.id === merchant.id ? { ...m, ...updated } : m),
+      }));
+      const added = free.find((s) => s.id === storeId)!;
+      ui.announce(`${storeLabel(added)} added to ${merchant.name}`);
+      focusLater(`merchant-${merchant.id}`);
+    } catch (err) {
+      error.value = describeError(err);
+      focusLater(selectId);
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  return (
+    <form class="join" aria-label={`Add a store to ${merchant.name}`} onSubmit={submit}>
+      <label for={selectId}>Store</label>
+      <select
+        id={selectId}
+        value={storeId}
+        onChange={(e) => chosen.value = e.currentTarget.value}
+        aria-invalid={error.value ? "true" : undefined}
+        aria-describedby={error.value ? `${selectId}-error` : undefined}
+      >
+        {free.map((s) => <option key={s.id} value={s.id}>{storeLabel(s)}</option>)}
+      </select>
+      <button type="submit" class="small" aria-disabled={busy.value ? "true" : undefined}>
+        {busy.value ? "Adding…" : "Add store"}
+      </button>
+      {error.value && <span id={`${selectId}-error`} class="field-error">{error.value}</span>}
+    </form>
   );
 }
 

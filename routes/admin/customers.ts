@@ -41,12 +41,14 @@ import { exportHeaders, exportMembers, MemberExportFilterSchema } from "../../me
 import {
   accountJson,
   AccountSchema,
+  CustomerChange,
   CustomerDetailSchema,
   CustomerSummarySchema,
   detailJson,
   fieldsJson,
   NewCustomer,
 } from "../../members/customer_json.ts";
+import { updateCustomer } from "../../members/customer_update.ts";
 
 const V1 = "/api/admin/v1";
 const tags = ["Customers"];
@@ -204,6 +206,33 @@ export const adminCustomers = newRouter()
         customerFigures(db, customer, settings),
       ]);
       return c.json(profileJson(detail, figures, settings), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: `${V1}/customers/{id}`,
+      tags,
+      summary: "Change a customer's name, email, phone or categories",
+      description: "Only the fields sent change, validated as a new customer's are (null " +
+        "clears the email or phone; categories are sent whole, category 1 required). A " +
+        "change writes one audit entry with the fields before and after; a body that changes " +
+        "nothing writes none. The card is blocked with POST /instruments/{id}/block.",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(CustomerChange) },
+      responses: { 200: jsonResponse(CustomerDetailSchema, "The customer now"), ...problems },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const { customer, group } = await authorizedCustomer(c, "customers:manage");
+      const { customer: updated } = await updateCustomer(
+        db,
+        customer,
+        c.req.valid("json"),
+        c.get("staff")!,
+      );
+      const settings = (await getSettings(db, group)).settings;
+      return c.json(detailJson(await customerDetail(db, updated), settings), 200);
     },
   )
   .openapi(

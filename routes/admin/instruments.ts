@@ -5,7 +5,14 @@ import { INSTRUMENT_MOVE_PERMISSIONS } from "../../auth/roles.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems, Uuid } from "../../http/openapi.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
 import { staffMove } from "../../instruments/activities.ts";
-import { staffMovedJson, StaffMovedSchema } from "../../instruments/activities_json.ts";
+import {
+  ActivitySchema,
+  StaffLoadRequest,
+  staffMovedJson,
+  StaffMovedSchema,
+} from "../../instruments/activities_json.ts";
+import { staffLoad } from "../../instruments/staff_load.ts";
+import { requiredIdempotencyKey } from "../../http/idempotency_key.ts";
 import { instrumentDetail } from "../../instruments/detail.ts";
 import { csvFileName, seriesCsv } from "../../instruments/export.ts";
 import { INSTRUMENT_STATUSES } from "../../instruments/generation.ts";
@@ -121,6 +128,43 @@ export const adminInstruments = newRouter()
         getSeries(db, instrument.series_id),
       ]);
       return c.json(historyJson(lines, next, series!.currency), 200);
+    },
+  )
+  // Before /instruments/{id}/{move}, which would take "loads" for a move.
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/instruments/{id}/loads`,
+      tags,
+      summary: "Load money onto a gift card or store credit, with a reason",
+      description: "Adds `amount` (minor units of the series' currency, 1 or more) to an " +
+        "active gift card or store credit: one ledger posting (the card's funds against its " +
+        "series' liability), a load on its history with the reason and the staff member, one " +
+        "audit entry. Needs instruments:manage. An instrument of another organization is a " +
+        "404; a card not active (inactive, blocked, voided, expired) a 409 " +
+        "instrument-<status>; a coupon or loyalty card a 409 wrong-instrument-type. The " +
+        "Idempotency-Key is required: a retry with the same key and body answers the first " +
+        "response again (header Idempotent-Replayed: true) and loads nothing; the same key " +
+        "with another body is a 422 idempotency-key-reused.",
+      ...adminAuth,
+      request: { params: IdParam, body: jsonBody(StaffLoadRequest) },
+      parameters: [{
+        name: "Idempotency-Key",
+        in: "header",
+        required: true,
+        schema: { type: "string", minLength: 1, maxLength: 100 },
+        description: "Identifies this load: a retry with the same key loads once",
+      }],
+      responses: { 201: jsonResponse(ActivitySchema, "Loaded"), ...problems },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      const key = requiredIdempotencyKey(c.req.header("Idempotency-Key"));
+      const instrument = await authorized(c, "instrument", "instruments:manage");
+      const { db } = c.get("deps");
+      const answer = await staffLoad(db, instrument, input, c.get("staff")!, key);
+      if (answer.replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(answer.body, 201);
     },
   )
   .openapi(

@@ -7,6 +7,7 @@ import { notFound } from "../../errors/problem.ts";
 import { createGroup, listGroups } from "../../programme/groups.ts";
 import {
   addMerchantToGroup,
+  addStoreToMerchant,
   createMerchant,
   getMerchant,
   listMerchants,
@@ -186,6 +187,36 @@ export const adminProgramme = newRouter()
         ...merchantJson(merchant),
         stores: stores.map((s) => ({ ...storeJson(s), pos: s.pos.map(posJson) })),
       }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: `${V1}/merchants/{id}/stores`,
+      tags,
+      summary: "Link one more registered store to a merchant",
+      description: "The store must be of the merchant's organization (422 on storeId) and " +
+        "belong to no merchant yet (409 store-taken). Its POS then run in the merchant's " +
+        "group. Answers the merchant with its stores; one audit entry.",
+      ...adminAuth,
+      request: {
+        params: IdParam,
+        body: jsonBody(z.object({ storeId: z.string() }).strict().openapi("MerchantStore")),
+      },
+      responses: {
+        201: jsonResponse(MerchantDetailSchema, "The merchant with its stores"),
+        ...problems,
+      },
+    }),
+    async (c) => {
+      const { db } = c.get("deps");
+      const merchant = await authorized(c, "merchant", "merchants:manage");
+      await addStoreToMerchant(db, merchant, c.req.valid("json").storeId, c.get("staff")!);
+      const stores = await merchantStores(db, merchant);
+      return c.json({
+        ...merchantJson(merchant),
+        stores: stores.map((s) => ({ ...storeJson(s), pos: s.pos.map(posJson) })),
+      }, 201);
     },
   )
   .openapi(

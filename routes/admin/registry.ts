@@ -258,6 +258,8 @@ export const adminRegistry = newRouter()
       path: `${V1}/stores/{id}/pos`,
       tags,
       summary: "Register a POS; its number is unique within the store",
+      description: "Its name too (any case): a name another POS of the store has is a 409 " +
+        "duplicate-name on `name`.",
       ...adminAuth,
       request: { params: IdParam, body: jsonBody(NewPos) },
       responses: { 201: jsonResponse(PosSchema, "Created"), ...problems },
@@ -275,6 +277,8 @@ export const adminRegistry = newRouter()
       path: `${V1}/pos/{id}`,
       tags,
       summary: "Rename, disable or enable a POS (a disabled POS's tokens stop working)",
+      description: "A name another POS of the store has (any case) is a 409 duplicate-name on " +
+        "`name`.",
       ...adminAuth,
       request: { params: IdParam, body: jsonBody(ChangeNameStatus) },
       responses: { 200: jsonResponse(PosSchema, "Changed"), ...problems },

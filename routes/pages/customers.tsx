@@ -24,8 +24,19 @@ import {
   searchCustomers,
 } from "../../members/customers.ts";
 import {
+  blockCustomerCard,
+  CustomerChangeSchema,
+  updateCustomer,
+} from "../../members/customer_update.ts";
+import { confirmed, ConfirmStep } from "../../components/ConfirmStep.tsx";
+import { formatPoints } from "../../components/customers/format.ts";
+import type { CustomerFigures as CustomerFiguresOf } from "../../members/statistics.ts";
+import { toHundredths } from "../../rules/points.ts";
+import type { VNode } from "preact";
+import {
   AdjustmentSchema,
   adjustPoints,
+  CONFIRM_ADJUSTMENT_ABOVE,
   customerFigures,
   customerSales,
   statementPage,
@@ -71,7 +82,7 @@ interface ListView extends Omit<CustomerSearchProps, "pageSize"> {
 async function canDo(
   c: Context<AppEnv>,
   orgId: string,
-  permission: "customers:manage" | "customers:export" | "points:adjust",
+  permission: "customers:manage" | "customers:export" | "points:adjust" | "instruments:block",
 ) {
   const role = await roleIn(c.get("deps").db, c.get("staff")!, orgId);
   return role !== null && can(role, permission);
@@ -178,6 +189,10 @@ async function renderProfile(
   customer: Customer,
   refused?: { form: Record<string, string>; errors: FieldError[] },
   status: 200 | 409 | 422 = 200,
+  more: {
+    edit?: { form: Record<string, string>; errors: FieldError[] };
+    confirm?: (figures: CustomerFiguresOf) => VNode;
+  } = {},
 ) {
   const { db } = c.get("deps");
   const group = (await getGroup(db, customer.group_id))!;
@@ -185,10 +200,11 @@ async function renderProfile(
   const before = /^[1-9][0-9]{0,15}$/.test(c.req.query("before") ?? "")
     ? Number(c.req.query("before"))
     : undefined;
-  const [detail, canManage, canAdjust, figures, statement, sales] = await Promise.all([
+  const [detail, canManage, canAdjust, canBlock, figures, statement, sales] = await Promise.all([
     customerDetail(db, customer),
     canDo(c, customer.org_id, "customers:manage"),
     canDo(c, customer.org_id, "points:adjust"),
+    canDo(c, customer.org_id, "instruments:block"),
     customerFigures(db, customer, settings),
     statementPage(db, customer, { limit: STATEMENT_PAGE, before }),
     customerSales(db, customer, { limit: SALES_SHOWN + 1 }),
@@ -203,6 +219,11 @@ async function renderProfile(
         group={group}
         canManage={canManage}
         csrf={c.get("session")?.csrfToken}
+        confirm={more.confirm?.(figures)}
+        changes={{
+          edit: canManage ? more.edit ?? { errors: [] } : undefined,
+          canBlock,
+        }}
         points={{
           figures,
           statement: { ...statement, paged: before !== undefined },
@@ -294,6 +315,32 @@ export const customerPages = new Hono<AppEnv>()
     });
     let errors: FieldError[];
     let status: 409 | 422 = 422;
+    if (
+      parsed.success && Math.abs(parsed.data.points) > CONFIRM_ADJUSTMENT_ABOVE &&
+      !confirmed(form)
+    ) {
+      const points = toHundredths(parsed.data.points);
+      return await renderProfile(c, customer, { form, errors: [] }, 200, {
+        confirm: (figures) => (
+          <ConfirmStep
+            title={`Adjust ${customer.name}'s points by ${formatPoints(points, true)}?`}
+            action={`/console/customers/${customer.id}/adjustments#adjust`}
+            form={form}
+            confirmLabel={`Adjust by ${formatPoints(points, true)} points`}
+            backHref={`/console/customers/${customer.id}#adjust`}
+            csrf={c.get("session")?.csrfToken}
+          >
+            <p>
+              More than {formatPoints(CONFIRM_ADJUSTMENT_ABOVE * 100)}{" "}
+              points either way is confirmed first. The balance goes from{" "}
+              <span data-figure="confirm-before">{formatPoints(figures.points)}</span> to{" "}
+              <span data-figure="confirm-after">{formatPoints(figures.points + points)}</span>
+              ; reason: {parsed.data.reason}.
+            </p>
+          </ConfirmStep>
+        ),
+      });
+    }
     if (parsed.success) {
       try {
         const adjusted = await adjustPoints(db, customer, parsed.data, c.get("staff")!);
@@ -311,6 +358,57 @@ export const customerPages = new Hono<AppEnv>()
       }
     } else errors = zodFieldErrors(parsed.error);
     return await renderProfile(c, customer, { form, errors }, status);
+  })
+  .post("/console/customers/:id/edit", requireStaff, async (c) => {
+    const { db } = c.get("deps");
+    const customer = await authorized(c, "customer", "customers:manage");
+    const form = await formText(c);
+    const { name, email, phone, categories } = fromForm(form);
+    const parsed = CustomerChangeSchema.safeParse({
+      name,
+      email: email ?? null,
+      phone: phone ?? null,
+      categories,
+    });
+    let errors: FieldError[];
+    if (parsed.success) {
+      try {
+        const { changed } = await updateCustomer(db, customer, parsed.data, c.get("staff")!);
+        setFlash(c, {
+          kind: "info",
+          message: changed ? "Details saved." : "Nothing changed: the details are as they were.",
+        });
+        return c.redirect(`/console/customers/${customer.id}`, 303);
+      } catch (err) {
+        if (!(err instanceof ProblemError) || !err.extra.errors) throw err;
+        errors = err.extra.errors;
+      }
+    } else errors = zodFieldErrors(parsed.error);
+    return await renderProfile(c, customer, undefined, 422, { edit: { form, errors } });
+  })
+  .post("/console/customers/:id/cards/block", requireStaff, async (c) => {
+    const { db } = c.get("deps");
+    const customer = await authorized(c, "customer", "instruments:block");
+    const form = await formText(c);
+    const reason = (form.reason ?? "").trim();
+    const back = `/console/customers/${customer.id}#cards`;
+    if (!reason) {
+      setFlash(c, { kind: "error", message: "Nothing was blocked: a reason is required." });
+      return c.redirect(back, 303);
+    }
+    try {
+      const card = await blockCustomerCard(
+        db,
+        customer,
+        { number: (form.number ?? "").trim(), reason: reason.slice(0, 500) },
+        c.get("staff")!,
+      );
+      setFlash(c, { kind: "info", message: `Card ${card.number} blocked.` });
+    } catch (err) {
+      if (!(err instanceof ProblemError) || (err.status !== 404 && err.status !== 409)) throw err;
+      setFlash(c, { kind: "error", message: err.extra.detail ?? err.title });
+    }
+    return c.redirect(back, 303);
   })
   .post("/console/customers/:id/accounts", requireStaff, async (c) => {
     const { db } = c.get("deps");

@@ -1,4 +1,10 @@
 import { type Context, Hono } from "hono";
+import type { VNode } from "preact";
+import { confirmed, ConfirmStep } from "../../components/ConfirmStep.tsx";
+import { LoadForm } from "../../components/instruments/LoadForm.tsx";
+import { StaffLoadRequest } from "../../instruments/activities_json.ts";
+import { staffLoad } from "../../instruments/staff_load.ts";
+import { carriesMoney } from "../../instruments/states.ts";
 import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { authorized } from "../../auth/authorize.ts";
 import { requireStaff } from "../../auth/middleware.ts";
@@ -14,6 +20,7 @@ import type { AppEnv } from "../../http/env.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
 import { staffMove } from "../../instruments/activities.ts";
 import {
+  type InstrumentDetail,
   instrumentDetail,
   possibleMoves,
   STAFF_MOVES,
@@ -31,6 +38,8 @@ import { renderPage, setFlash } from "../../web/render.tsx";
 
 const PAGE_SIZE = 50;
 const HISTORY_PAGE = 20;
+
+type Refused = { form: Record<string, string>; errors: FieldError[] };
 
 const DONE: Record<StaffMove, string> = {
   activate: "activated",
@@ -125,6 +134,7 @@ async function instrumentPage(
   instrument: Instrument,
   refused?: { form: Record<string, string>; errors: FieldError[] },
   status: 200 | 409 | 422 = 200,
+  more: { load?: Refused; confirm?: (detail: InstrumentDetail) => VNode } = {},
 ) {
   const { db } = c.get("deps");
   const before = /^[1-9][0-9]{0,15}$/.test(c.req.query("before") ?? "")
@@ -138,6 +148,8 @@ async function instrumentPage(
   const moves = possibleMoves(detail)
     .filter((m) => role !== null && can(role, INSTRUMENT_MOVE_PERMISSIONS[m]));
   const { series } = detail;
+  const canLoad = carriesMoney(series.type) && detail.status === "active" && role !== null &&
+    can(role, "instruments:manage");
   return renderPage(c, {
     title: instrument.number,
     body: (
@@ -145,7 +157,18 @@ async function instrumentPage(
         <p class="intro">
           <a href={`/console/instruments?group=${instrument.group_id}`}>← Instruments</a>
         </p>
+        {more.confirm?.(detail)}
         <InstrumentFacts detail={detail} />
+        {canLoad && (
+          <LoadForm
+            instrumentId={instrument.id}
+            currency={series.currency}
+            idempotencyKey={crypto.randomUUID()}
+            form={more.load?.form ?? {}}
+            errors={more.load?.errors ?? []}
+            csrf={c.get("session")?.csrfToken}
+          />
+        )}
         {moves.length > 0 && (
           <MoveForm
             instrumentId={instrument.id}
@@ -196,6 +219,28 @@ export const instrumentPages = new Hono<AppEnv>()
     if (!parsed.success || errors.length) {
       return await instrumentPage(c, instrument, { form, errors }, 422);
     }
+    if (move === "void" && !confirmed(form)) {
+      return await instrumentPage(c, instrument, { form, errors: [] }, 200, {
+        confirm: (detail) => (
+          <ConfirmStep
+            title={`Void ${instrument.number}?`}
+            action={`/console/instruments/${instrument.id}/moves`}
+            form={form}
+            confirmLabel={`Void ${instrument.number}`}
+            backHref={`/console/instruments/${instrument.id}`}
+            csrf={c.get("session")?.csrfToken}
+          >
+            <p>
+              A voided card never works again: this cannot be undone.
+              {detail.balance > 0 &&
+                ` Its balance of ${
+                  formatMoney(detail.balance, detail.series.currency)
+                } is written off as breakage.`}
+            </p>
+          </ConfirmStep>
+        ),
+      });
+    }
     try {
       const state = await staffMove(
         db,
@@ -219,5 +264,42 @@ export const instrumentPages = new Hono<AppEnv>()
       // The refusal's own sentence: its field errors name POS request fields.
       const refusal = [{ field: "move", message: err.extra.detail ?? err.title }];
       return await instrumentPage(c, instrument, { form, errors: refusal }, 409);
+    }
+  })
+  .post("/console/instruments/:id/loads", requireStaff, async (c) => {
+    const { db } = c.get("deps");
+    const instrument = await authorized(c, "instrument", "instruments:manage");
+    const form = await formText(c);
+    const { currency } = (await getSeries(db, instrument.series_id))!;
+    const amount = parseAmount(form.amount ?? "", currency);
+    const errors: FieldError[] = amount.error === undefined
+      ? []
+      : [{ field: "amount", message: amount.error }];
+    // A typed amount that is not one is said once, at its field: the schema judges the rest.
+    const parsed = StaffLoadRequest.safeParse({
+      amount: amount.error === undefined ? amount.minor : 1,
+      reason: form.reason ?? "",
+    });
+    if (!parsed.success) errors.push(...zodFieldErrors(parsed.error));
+    const key = (form.idempotencyKey ?? "").trim();
+    if (!key) errors.push({ field: "idempotencyKey", message: "reload the page and try again" });
+    if (!parsed.success || errors.length) {
+      return await instrumentPage(c, instrument, undefined, 422, { load: { form, errors } });
+    }
+    try {
+      const { body } = await staffLoad(db, instrument, parsed.data, c.get("staff")!, key);
+      setFlash(c, {
+        kind: "info",
+        message: `Loaded ${
+          formatMoney(body.activity.amount, body.currency)
+        } onto ${body.number}: the balance is ${formatMoney(body.balance, body.currency)}.`,
+      });
+      return c.redirect(`/console/instruments/${instrument.id}#history`, 303);
+    } catch (err) {
+      if (!(err instanceof ProblemError) || (err.status !== 409 && err.status !== 422)) throw err;
+      const refusal = [{ field: "load", message: err.extra.detail ?? err.title }];
+      return await instrumentPage(c, instrument, undefined, err.status, {
+        load: { form, errors: refusal },
+      });
     }
   });

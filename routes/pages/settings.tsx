@@ -6,6 +6,9 @@ import { can } from "../../auth/roles.ts";
 import { GroupChooser, groupLabel } from "../../components/GroupChooser.tsx";
 import { codesOf, KIND, type SettingKey } from "../../components/settings/SettingField.tsx";
 import { SettingsForm } from "../../components/settings/SettingsForm.tsx";
+import { confirmed, ConfirmStep } from "../../components/ConfirmStep.tsx";
+import { settingsImpact } from "../../programme/settings_impact.ts";
+import type { VNode } from "preact";
 import type { AppEnv } from "../../http/env.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
@@ -95,6 +98,8 @@ interface View {
   form?: FormValues;
   errors?: FieldError[];
   staleAt?: number;
+  /** A confirmation the save asks for first, shown above the form. */
+  confirm?: VNode;
 }
 
 /** Everything the page shows besides the settings: the groups to choose from and the role. */
@@ -135,6 +140,7 @@ function render(c: Context<AppEnv>, view: View, status: 200 | 409 | 422 = 200) {
           <a href={`/console/settings/email?group=${view.group.id}`}>New member email</a>: the
           welcome email's template, preview and outbox.
         </p>
+        {view.confirm}
         <SettingsForm
           group={view.group}
           groupName={groupLabel(view.groups, view.orgNames, view.group)}
@@ -186,6 +192,37 @@ export const settingsPages = new Hono<AppEnv>()
         { ...await loadView(c, group), form, errors: zodFieldErrors(parsed.error) },
         422,
       );
+    }
+    if (!confirmed(form)) {
+      const view = await loadView(c, group);
+      const impact = await settingsImpact(db, group, view.current.settings, parsed.data);
+      if (impact.membersLeaving > 0) {
+        const n = impact.membersLeaving;
+        const members = `${n} member${n === 1 ? "" : "s"}`;
+        return render(c, {
+          ...view,
+          form,
+          confirm: (
+            <ConfirmStep
+              title={`Saving makes ${members} non-members`}
+              action={`/console/settings/${group.id}`}
+              form={form}
+              confirmLabel={`Save: ${members} become non-members`}
+              backHref="#settings-form"
+              csrf={c.get("session")?.csrfToken}
+            >
+              <p>
+                <span data-figure="members-leaving">{n}</span>{" "}
+                {n === 1 ? "customer is" : "customers are"}{" "}
+                a member now with a customer type these settings make non-loyalty ({impact
+                  .typesLeaving.join(", ")}): they stop earning points from their next sale.
+                {impact.membersJoining > 0 &&
+                  ` ${impact.membersJoining} non-members become members.`}
+              </p>
+            </ConfirmStep>
+          ),
+        });
+      }
     }
     try {
       const saved = await saveSettings(

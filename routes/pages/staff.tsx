@@ -5,6 +5,7 @@ import { z } from "zod";
 import { roleIn, visibleOrgIds } from "../../auth/access.ts";
 import { requireStaff } from "../../auth/middleware.ts";
 import { can } from "../../auth/roles.ts";
+import { confirmed, ConfirmStep } from "../../components/ConfirmStep.tsx";
 import { Field } from "../../components/Field.tsx";
 import type { OrgRole } from "../../db/schema.ts";
 import type { AppEnv } from "../../http/env.ts";
@@ -194,7 +195,37 @@ export const staffPages = new Hono<AppEnv>()
     const { db } = c.get("deps");
     const orgId = c.req.param("orgId");
     await authorized(c, "organization", "staff:manage", orgId);
-    const { staffId } = await formText(c);
+    const form = await formText(c);
+    const { staffId } = form;
+    if (!confirmed(form)) {
+      const member = (await listMembers(db, orgId)).find((m) => m.id === staffId);
+      if (member) {
+        const list = await cards(c);
+        const org = list.find((card) => card.org.id === orgId)!.org;
+        const csrf = c.get("session")?.csrfToken;
+        return renderPage(c, {
+          title: "Staff",
+          body: (
+            <>
+              <ConfirmStep
+                title={`Remove ${member.name} from ${org.name}?`}
+                action={`/console/staff/${orgId}/remove`}
+                form={form}
+                confirmLabel={`Remove ${member.name}`}
+                backHref="/console/staff"
+                csrf={csrf}
+              >
+                <p>
+                  {member.email} loses access to {org.name}{" "}
+                  at once; to come back they need a new invitation.
+                </p>
+              </ConfirmStep>
+              {list.map((card) => <OrgStaff key={card.org.id} card={card} csrf={csrf} />)}
+            </>
+          ),
+        });
+      }
+    }
     const removed = await removeMember(db, orgId, staffId ?? "", c.get("staff")!);
     setFlash(
       c,

@@ -200,6 +200,31 @@ const WALK: Record<string, Walk> = {
       body: { points: 12.5, reason: "goodwill" },
       headers: { "Idempotency-Key": `walk-${fresh()}` },
     }),
+  "PATCH /customers/{id}": (_, w) =>
+    Promise.resolve({
+      path: `/customers/${w.member!.customer.id}`,
+      body: { name: `Renamed ${fresh()}` },
+    }),
+  "POST /instruments/{id}/loads": async (t, w) => {
+    const card = await makeCard(t, w, await makeSeries(t, w), { status: "active" });
+    return {
+      path: `/instruments/${card.id}/loads`,
+      body: { amount: 1500, reason: "goodwill" },
+      headers: { "Idempotency-Key": `walk-${fresh()}` },
+    };
+  },
+  "POST /merchants/{id}/stores": async (t, w) => {
+    const number = 100 + fresh();
+    const store = await createStore(t.db, w.site, {
+      number,
+      name: `Joining ${number}`,
+      timezone: "UTC",
+    }, w.owner);
+    return { path: `/merchants/${w.merchant.id}/stores`, body: { storeId: store.id } };
+  },
+  "POST /merchant-groups/{id}/settings/impact": {
+    excluded: "read-only: counts the customers a settings change would affect, saves nothing",
+  },
   "POST /customers/{id}/accounts": (_, w) =>
     Promise.resolve({ path: `/customers/${w.member!.customer.id}/accounts`, body: {} }),
   "PUT /merchant-groups/{id}/items": (_, w) =>

@@ -96,6 +96,23 @@ Deno.test({
           await f.getByLabel("Name").press("Enter");
           await row("Till 1").waitFor();
           assert.equal(await row("Till 1").locator(".badge").textContent(), "active");
+          // Beside the store, not only announced: the tree may be longer than the screen.
+          await island.locator("p.flash[role=status]", {
+            hasText: "POS Till 1 added to Store 1 · Paris Opéra.",
+          }).waitFor();
+        }],
+        ["a second POS named like the first (any case) is refused at the name", async () => {
+          await button("Add POS to Store 1 · Paris Opéra").click();
+          const f = form("New POS in Store 1 · Paris Opéra");
+          await f.getByLabel("Number").fill("2");
+          await f.getByLabel("Name").fill("till 1");
+          await f.getByLabel("Name").press("Enter");
+          assert.equal(
+            await fieldError(f.getByLabel("Name")),
+            'a POS of this store is already called "till 1"',
+          );
+          await f.getByRole("button", { name: "Cancel" }).click();
+          await f.waitFor({ state: "detached" });
         }],
         ["a duplicate POS number is shown next to its field, then fixed", async () => {
           await button("Add POS to Store 1 · Paris Opéra").click();
@@ -206,6 +223,22 @@ Deno.test({
           await panel.getByRole("cell", { name: "Back-office server", exact: true }).waitFor();
           await panel.getByRole("button", { name: "Close" }).click();
           await panel.waitFor({ state: "detached" });
+        }],
+        ["disabling the organization asks first; keeping it changes nothing", async () => {
+          await button("Disable Acme Retail").click();
+          const confirm = island.getByRole("group", { name: "Confirm disabling" });
+          await confirm.getByText("Every POS and site token of it is refused").waitFor();
+          await waitForFocus(page, "Keep it enabled");
+          await confirm.getByRole("button", { name: "Keep it enabled" }).click();
+          await confirm.waitFor({ state: "detached" });
+          await waitForFocus(page, "Disable Acme Retail");
+          const orgRow = row("Acme Retail").first();
+          assert.equal(await orgRow.locator(".badge").first().textContent(), "active");
+          await button("Disable Acme Retail").click();
+          await confirm.getByRole("button", { name: "Disable organization" }).click();
+          await button("Enable Acme Retail").waitFor();
+          await button("Enable Acme Retail").click();
+          await button("Disable Acme Retail").waitFor();
         }],
         ["a marketing member sees the tree without edit controls", async () => {
           const auth = { Authorization: `Bearer ${await ownerToken(base)}` };

@@ -124,7 +124,11 @@ const matrix: { method: string; path: string; body?: () => unknown; expect: Expe
   {
     method: "POST",
     path: `/stores/${A.store.id}/pos`,
-    body: () => ({ number: next(), name: "Till" }),
+    // Each with its own name: two POS of one store may not share one.
+    body: () => {
+      const number = next();
+      return { number, name: `Till ${number}` };
+    },
     expect: manage(201),
   },
   {

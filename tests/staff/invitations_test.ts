@@ -124,9 +124,21 @@ Deno.test("the staff page invites with a form, shows the link once, and removes"
     assert.doesNotMatch(page, /\/invite\//, "the link is not shown again");
 
     const members = (await adminCall(t, owner, "GET", `/organizations/${org.id}/staff`)).json;
+    // The first post asks for a confirmation and removes nothing; the confirmed one removes.
+    const asked = await post(`/console/staff/${org.id}/remove`, {
+      _csrf: csrf,
+      staffId: members.items[0].id,
+    });
+    assert.equal(asked.status, 200);
+    const askedHtml = await asked.text();
+    assert.match(askedHtml, /<h2 id="confirm-heading"[^>]*>Remove Sam from Acme\?<\/h2>/);
+    assert.match(askedHtml, /<input type="hidden" name="confirm" value="yes"\/>/);
+    const still = (await adminCall(t, owner, "GET", `/organizations/${org.id}/staff`)).json;
+    assert.equal(still.items.length, 1);
     const removed = await post(`/console/staff/${org.id}/remove`, {
       _csrf: csrf,
       staffId: members.items[0].id,
+      confirm: "yes",
     });
     assert.equal(removed.status, 302);
     const after = (await adminCall(t, owner, "GET", `/organizations/${org.id}/staff`)).json;
