@@ -28,6 +28,11 @@ import { buildWorld, posCall, publishRules } from "../tests/helpers/world.ts";
 const quotes = Deno.args.includes("--quotes");
 const inProcess = Deno.args.includes("--in-process");
 const count = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 10_000);
+/** `--name=N`, else the replay's default. */
+const flag = (name: string) => {
+  const arg = Deno.args.find((a) => a.startsWith(`--${name}=`));
+  return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
+};
 const member = { all: [{ fact: "member", operator: "equal", value: true }] };
 const rule = (id: string, event: unknown, conditions: unknown = member, priority = 10) => ({
   id,
@@ -224,6 +229,14 @@ if (quotes) {
 
 const window = { from: new Date(now - 30 * 86_400_000), to: new Date(now + 1000) };
 const started = performance.now();
+// The server thread's stalls: how late a 5 ms interval fires while the replay runs.
+const stalls: number[] = [];
+let tick = performance.now();
+const probe = setInterval(() => {
+  const at = performance.now();
+  stalls.push(at - tick - 5);
+  tick = at;
+}, 5);
 let replaying = true;
 const during = quotes ? quoteLoad(() => !replaying) : null;
 const result = await replayImpact(
@@ -235,13 +248,17 @@ const result = await replayImpact(
   },
   window,
   { total: () => Promise.resolve(), step: () => Promise.resolve(true) },
+  { pageSize: flag("page"), workers: flag("workers") },
 );
 const ms = Math.round(performance.now() - started);
+clearInterval(probe);
+stalls.sort((a, b) => a - b);
 replaying = false;
 console.log(JSON.stringify({
   database: testBackend,
   sales: result!.sales,
   replayMs: ms,
+  stallMs: { p99: Math.round(percentile(stalls, 99)), max: Math.round(stalls.at(-1) ?? 0) },
   salesChanged: result!.salesChanged,
   published: result!.published.points,
   draft: result!.draft.points,
