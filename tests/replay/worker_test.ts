@@ -6,6 +6,7 @@
  * worker; where workers cannot start, the replay runs in the thread and answers the same.
  */
 import assert from "node:assert/strict";
+import { loadConfig } from "../../config.ts";
 import { getDraft, saveDraft } from "../../earning/rule_sets.ts";
 import { createCustomer } from "../../members/customers.ts";
 import { type ImpactResult, replayImpact, type ReplayOptions } from "../../replay/impact.ts";
@@ -173,4 +174,11 @@ Deno.test("without workers in the runtime the replay runs in the thread", async 
   }
   assert.deepEqual(result, inThread);
   await t.close();
+});
+
+Deno.test("REPLAY_WORKERS: a count, unset for the default", () => {
+  assert.equal(loadConfig({ REPLAY_WORKERS: "0" }).replayWorkers, 0);
+  assert.equal(loadConfig({ REPLAY_WORKERS: "3" }).replayWorkers, 3);
+  assert.equal(loadConfig({}).replayWorkers, undefined);
+  assert.throws(() => loadConfig({ REPLAY_WORKERS: "-1" }), /REPLAY_WORKERS is not a count/);
 });
