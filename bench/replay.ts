@@ -12,6 +12,8 @@
  * ms. The clients are HTTP clients of the app served on a free port of this process, as a POS
  * reaches it; `--in-process` calls the app directly instead (app.request): on PGlite that is
  * promise continuations only, in which the replay's turns never come (docs/replay.md).
+ * Prints also how late a 5 ms interval fired on this thread during the replay (`stallMs`).
+ * `--workers=N` replay workers (0: in this thread), `--page=N` sales a page; else the defaults.
  */
 import { createCustomer, type CustomerDetail } from "../members/customers.ts";
 import type { Evaluation } from "../rules/awards.ts";
