@@ -3,17 +3,20 @@
  * and posts it back (structured clone keeps maps and sets), and tallies of several workers
  * merge into the one a single thread would have kept.
  */
-import type { Change } from "./impact.ts";
 import type { RecordedSale, Replayed } from "./replayer.ts";
 import type { RepriceStats } from "./reprice.ts";
 
 export const TOP_CHANGES = 20;
 
 /** A sale of the top changes; `seq` is its place in the replay's order (ties: earlier first). */
-export type TopChange = Pick<Change, "saleId" | "published" | "draft" | "delta"> & {
+export interface TopChange {
+  saleId: string;
   storeId: string;
+  published: number;
+  draft: number;
+  delta: number;
   seq: number;
-};
+}
 
 export interface Tally {
   sales: number;
