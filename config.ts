@@ -30,6 +30,8 @@ export interface Config {
   smtp?: SmtpConfig;
   /** The From of every email: an address, or `Name <address>`. */
   mailFrom: string;
+  /** Replay workers per replay (0: in the server's thread); unset → one per core but one. */
+  replayWorkers?: number;
 }
 
 export type SmtpConfig =
@@ -82,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     allowUnencryptedKeys: env.ALLOW_UNENCRYPTED_KEYS === "true",
     smtp: smtpConfig(env),
     mailFrom: env.MAIL_FROM || "Loyalty Edge <no-reply@localhost>",
+    replayWorkers: env.REPLAY_WORKERS ? count(env, "REPLAY_WORKERS", 0) : undefined,
   };
 }
 

@@ -83,7 +83,7 @@ if (parallel) {
 }
 
 const mailer = mailerFor(config);
-const replays = new ReplayRunner(conn.db);
+const replays = new ReplayRunner(conn.db, { workers: config.replayWorkers });
 const app = createApp({
   db: conn.db,
   dbKind: conn.kind,

@@ -8,8 +8,12 @@
  * Prints the replay's time and what its shortcuts spared.
  *
  * `--quotes`: the till's side of it. Eight clients post quotes (POST /api/pos/v1/quote, a
- * member's two-line basket, through the app in this same process) for 5 s alone, then while
- * the replay runs; prints both p50/p99 in ms.
+ * member's two-line basket) for 5 s alone, then while the replay runs; prints both p50/p99 in
+ * ms. The clients are HTTP clients of the app served on a free port of this process, as a POS
+ * reaches it; `--in-process` calls the app directly instead (app.request): on PGlite that is
+ * promise continuations only, in which the replay's turns never come (docs/replay.md).
+ * Prints also how late a 5 ms interval fired on this thread during the replay (`stallMs`).
+ * `--workers=N` replay workers (0: in this thread), `--page=N` sales a page; else the defaults.
  */
 import { createCustomer, type CustomerDetail } from "../members/customers.ts";
 import type { Evaluation } from "../rules/awards.ts";
@@ -24,7 +28,13 @@ import { testBackend } from "../tests/helpers/db.ts";
 import { buildWorld, posCall, publishRules } from "../tests/helpers/world.ts";
 
 const quotes = Deno.args.includes("--quotes");
+const inProcess = Deno.args.includes("--in-process");
 const count = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 10_000);
+/** `--name=N`, else the replay's default. */
+const flag = (name: string) => {
+  const arg = Deno.args.find((a) => a.startsWith(`--${name}=`));
+  return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
+};
 const member = { all: [{ fact: "member", operator: "equal", value: true }] };
 const rule = (id: string, event: unknown, conditions: unknown = member, priority = 10) => ({
   id,
@@ -180,14 +190,30 @@ const QUOTE = {
   tenders: [{ type: "VISA", amount: 10200 }],
 };
 
+const server = quotes && !inProcess
+  ? Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, t.app.fetch)
+  : null;
+
+/** One quote through HTTP (or the app in this process with `--in-process`): its status. */
+async function quote(): Promise<number> {
+  if (!server) return (await posCall(t, w.posToken, "POST", "/quote", { body: QUOTE })).status;
+  const res = await fetch(`http://127.0.0.1:${server.addr.port}/api/pos/v1/quote`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${w.posToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify(QUOTE),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 /** Quote latencies (ms) from eight clients until `done()`. */
 async function quoteLoad(done: () => boolean) {
   const ms: number[] = [];
   await Promise.all(Array.from({ length: 8 }, async () => {
     while (!done()) {
       const start = performance.now();
-      const res = await posCall(t, w.posToken, "POST", "/quote", { body: QUOTE });
-      if (res.status !== 200) throw new Error(`quote: ${res.status} ${JSON.stringify(res.json)}`);
+      const status = await quote();
+      if (status !== 200) throw new Error(`quote: ${status}`);
       ms.push(performance.now() - start);
     }
   }));
@@ -200,10 +226,19 @@ let alone = null;
 if (quotes) {
   const until = performance.now() + 5000;
   alone = await quoteLoad(() => performance.now() > until);
+  console.log(`quotes alone: ${JSON.stringify(alone)}`);
 }
 
 const window = { from: new Date(now - 30 * 86_400_000), to: new Date(now + 1000) };
 const started = performance.now();
+// The server thread's stalls: how late a 5 ms interval fires while the replay runs.
+const stalls: number[] = [];
+let tick = performance.now();
+const probe = setInterval(() => {
+  const at = performance.now();
+  stalls.push(at - tick - 5);
+  tick = at;
+}, 5);
 let replaying = true;
 const during = quotes ? quoteLoad(() => !replaying) : null;
 const result = await replayImpact(
@@ -215,17 +250,22 @@ const result = await replayImpact(
   },
   window,
   { total: () => Promise.resolve(), step: () => Promise.resolve(true) },
+  { pageSize: flag("page"), workers: flag("workers") },
 );
 const ms = Math.round(performance.now() - started);
+clearInterval(probe);
+stalls.sort((a, b) => a - b);
 replaying = false;
 console.log(JSON.stringify({
   database: testBackend,
   sales: result!.sales,
   replayMs: ms,
+  stallMs: { p99: Math.round(percentile(stalls, 99)), max: Math.round(stalls.at(-1) ?? 0) },
   salesChanged: result!.salesChanged,
   published: result!.published.points,
   draft: result!.draft.points,
   evaluations: result!.evaluations,
   ...(quotes ? { quoteMs: { alone, duringReplay: await during } } : {}),
 }));
+await server?.shutdown();
 await t.close();

@@ -100,11 +100,14 @@ export const STALE_AFTER_MS = 15_000;
 export class ReplayRunner {
   readonly #db: Db;
   readonly #staleAfterMs: number;
+  readonly #workers: number | undefined;
   readonly #live = new Map<string, Promise<void>>();
 
-  constructor(db: Db, opts: { staleAfterMs?: number } = {}) {
+  /** `workers`: replay workers per job (replay/pricers.ts; 0: in the server's thread). */
+  constructor(db: Db, opts: { staleAfterMs?: number; workers?: number } = {}) {
     this.#db = db;
     this.#staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
+    this.#workers = opts.workers;
   }
 
   /** Runs the job in the background; one run per job in this instance. */
@@ -203,6 +206,7 @@ export class ReplayRunner {
             !!await running().set({ done, heartbeat_at: sql<Date>`now()` })
               .returning("id").executeTakeFirst(),
         },
+        { workers: this.#workers },
       );
       if (!result) return;
       await running().set({

@@ -24,7 +24,8 @@ import { recordedPricing } from "../../sales/recorded_pricing.ts";
 import { getDraft, saveDraft } from "../../earning/rule_sets.ts";
 import { createCustomer } from "../../members/customers.ts";
 import { getSettings, saveSettings } from "../../programme/settings.ts";
-import { replayImpact, SaleReplayer } from "../../replay/impact.ts";
+import { replayImpact } from "../../replay/impact.ts";
+import { SaleReplayer } from "../../replay/replayer.ts";
 import type { RecordedPricing } from "../../sales/recorded_pricing.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { testBackend } from "../helpers/db.ts";
@@ -229,7 +230,7 @@ Deno.test(`property on ${testBackend}: replayImpact re-prices recorded sales exa
           total: (n) => Promise.resolve(void assert.equal(n, sales.length)),
           step: (done) => Promise.resolve(steps.push(done) > 0),
         },
-        3,
+        { pageSize: 3 },
       ))!;
       assert.equal(steps.at(-1), sales.length, "progress reaches the total");
       assert.deepEqual(steps, steps.toSorted((x, y) => x - y), "progress only goes up");
@@ -242,7 +243,7 @@ Deno.test(`property on ${testBackend}: replayImpact re-prices recorded sales exa
         },
         window,
         { total: () => Promise.resolve(), step: () => Promise.resolve(false) },
-        3,
+        { pageSize: 3 },
       );
       assert.equal(cancelled, null, "a cancelled replay stops at its next step");
 

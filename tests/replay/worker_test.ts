@@ -1,0 +1,184 @@
+/**
+ * Replay workers (replay/pricers.ts), on PGlite or Postgres (TEST_DATABASE_URL): over a
+ * generated set of sales recorded through the POS under two published versions, a replay in
+ * one worker answers exactly what the in-thread replay answers, and in three workers too (but
+ * how many engine answers were remembered, each worker remembering its own); a cancel ends the
+ * worker; where workers cannot start, the replay runs in the thread and answers the same.
+ */
+import assert from "node:assert/strict";
+import { loadConfig } from "../../config.ts";
+import { getDraft, saveDraft } from "../../earning/rule_sets.ts";
+import { createCustomer } from "../../members/customers.ts";
+import { type ImpactResult, replayImpact, type ReplayOptions } from "../../replay/impact.ts";
+import { liveReplayWorkers } from "../../replay/pricers.ts";
+import { parseRuleSet } from "../../rules/schema.ts";
+import { createTestApp } from "../helpers/app.ts";
+import { buildWorld, memberRule, posCall, publishRules } from "../helpers/world.ts";
+
+const t = await createTestApp();
+const w = await buildWorld(t, { name: "Workers", member: null });
+
+const day = (d: number) => ({
+  all: [
+    { fact: "member", operator: "equal", value: true },
+    { fact: "dayOfWeek", operator: "equal", value: d },
+  ],
+});
+const v1 = [
+  memberRule("basic", { type: "basic-points", params: { pointsPerUnit: 1 } }),
+  memberRule("shoes", {
+    type: "item-points",
+    params: { selector: { categories: ["SHOES"] }, perItem: 2 },
+  }),
+  memberRule("gold", { type: "basic-points", params: { pointsPerUnit: 0.5 } }, {
+    conditions: {
+      all: [{ fact: "customerCategory", params: { index: 1 }, operator: "equal", value: "GOLD" }],
+    },
+  }),
+  memberRule("tuesday", { type: "multiplier", params: { factor: 2, ruleIds: ["basic"] } }, {
+    conditions: day(2),
+    priority: 20,
+  }),
+];
+const v2 = v1.map((r) =>
+  r.id === "shoes"
+    ? {
+      ...r,
+      event: { type: "item-points", params: { selector: { categories: ["SHOES"] }, perItem: 3 } },
+    }
+    : r
+);
+const draftRules = [
+  ...v2.map((r) =>
+    r.id === "tuesday"
+      ? { ...r, conditions: day(4) }
+      : r.id === "basic"
+      ? { ...r, event: { type: "basic-points", params: { pointsPerUnit: 1.5 } } }
+      : r
+  ),
+  memberRule("hats", {
+    type: "item-points",
+    params: { selector: { categories: ["HATS"] }, pointsPerUnit: 0.2 },
+  }),
+];
+
+const numbers: string[] = [];
+for (const [i, categories] of [["GOLD"], ["SILVER"], ["GOLD", "STAFF"], []].entries()) {
+  const number = `W${i}`;
+  await createCustomer(t.db, w.group, { number, name: number, categories }, w.settings);
+  numbers.push(number);
+}
+
+let seed = 11;
+const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+// A few baskets, repeated: many sales change by the same points, so the top changes' order
+// among equals is tested too.
+const baskets = Array.from({ length: 6 }, () =>
+  Array.from({ length: 1 + random(3) }, (_, k) => ({
+    sku: `S${k}`,
+    category: ["SHOES", "SOCKS", "HATS"][random(3)],
+    quantity: 1 + random(3),
+    unitPrice: 100 + random(5000),
+  })));
+let receipts = 0;
+async function sell(count: number) {
+  for (let i = 0; i < count; i++) {
+    const lines = baskets[random(baskets.length)];
+    const customer = random(5) === 0 ? null : numbers[random(numbers.length)];
+    const res = await posCall(t, w.posToken, "POST", "/sales", {
+      key: crypto.randomUUID(),
+      body: {
+        currency: "EUR",
+        at: new Date(Date.now() - (1 + random(20 * 24)) * 3_600_000).toISOString(),
+        receiptNumber: `W-${++receipts}`,
+        ...(customer ? { customer: { number: customer } } : {}),
+        lines,
+        tenders: [{
+          type: "CASH",
+          amount: lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0),
+        }],
+      },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.json));
+  }
+}
+
+await publishRules(t, w, v1);
+await sell(40);
+const publishedVersion = await publishRules(t, w, v2);
+await sell(40);
+const { version } = await getDraft(t.db, w.group);
+const draft = await saveDraft(t.db, w.group, { version, rules: draftRules }, w.owner);
+
+const parsed = (rules: unknown) => {
+  const result = parseRuleSet(rules);
+  if (!result.success) throw new Error("test rules do not parse");
+  return result.data;
+};
+const sides = {
+  published: { version: publishedVersion, rules: parsed(v2) },
+  draft: { version: draft.version, rules: parsed(draftRules) },
+};
+const window = { from: new Date(Date.now() - 30 * 86_400_000), to: new Date(Date.now() + 1000) };
+const running = { total: () => Promise.resolve(), step: () => Promise.resolve(true) };
+const replay = async (opts: ReplayOptions) =>
+  (await replayImpact(t.db, w.group, sides, window, running, opts))!;
+
+const inThread = await replay({ workers: 0, pageSize: 7 });
+
+Deno.test("the generated sales change, more than the top changes hold", () => {
+  assert.equal(inThread.sales, 80);
+  assert.ok(inThread.salesChanged > inThread.topChanges.length, String(inThread.salesChanged));
+  assert.equal(inThread.topChanges.length, 20);
+  const deltas = inThread.topChanges.map((c) => Math.abs(c.delta));
+  assert.ok(new Set(deltas).size < deltas.length, "equal changes among the top");
+});
+
+Deno.test("one replay worker answers what the in-thread replay answers", async () => {
+  assert.deepEqual(await replay({ workers: 1, pageSize: 7 }), inThread);
+  assert.equal(liveReplayWorkers(), 0, "the worker ended with its replay");
+});
+
+Deno.test("three replay workers answer the same figures", async () => {
+  const { evaluations, ...figures } = await replay({ workers: 3, pageSize: 5 });
+  const { evaluations: expected, ...expectedFigures } = inThread;
+  assert.deepEqual(figures, expectedFigures);
+  assert.equal(evaluations.recorded, expected.recorded);
+  assert.equal(
+    evaluations.remembered + evaluations.engine,
+    expected.remembered + expected.engine,
+  );
+  assert.equal(liveReplayWorkers(), 0);
+});
+
+Deno.test("a cancel ends the replay's worker", async () => {
+  const seen: number[] = [];
+  const result = await replayImpact(t.db, w.group, sides, window, {
+    total: () => Promise.resolve(),
+    step: () => Promise.resolve(seen.push(liveReplayWorkers()) < 2),
+  }, { workers: 1, pageSize: 7 });
+  assert.equal(result, null, "cancelled at its second step");
+  assert.deepEqual(seen, [1, 1], "its worker ran until then");
+  assert.equal(liveReplayWorkers(), 0, "and was ended");
+});
+
+Deno.test("without workers in the runtime the replay runs in the thread", async () => {
+  const scope = globalThis as { Worker?: unknown };
+  const worker = scope.Worker;
+  delete scope.Worker;
+  let result: ImpactResult;
+  try {
+    result = await replay({ workers: 2, pageSize: 7 });
+  } finally {
+    scope.Worker = worker;
+  }
+  assert.deepEqual(result, inThread);
+  await t.close();
+});
+
+Deno.test("REPLAY_WORKERS: a count, unset for the default", () => {
+  assert.equal(loadConfig({ REPLAY_WORKERS: "0" }).replayWorkers, 0);
+  assert.equal(loadConfig({ REPLAY_WORKERS: "3" }).replayWorkers, 3);
+  assert.equal(loadConfig({}).replayWorkers, undefined);
+  assert.throws(() => loadConfig({ REPLAY_WORKERS: "-1" }), /REPLAY_WORKERS is not a count/);
+});
