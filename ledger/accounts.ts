@@ -86,12 +86,14 @@ const matches = (a: AccountRow, r: Row) =>
  * at slot 0; the slots of before (migration 0007) stay, summed by their readers.
  */
 async function find(tx: Db, rows: readonly Row[]): Promise<AccountRow[]> {
+  // `=` where there is an owner, not `is not distinct from`: an index can serve only `=`.
+  const is = (column: string, id: string | null) =>
+    id === null ? sql`${sql.ref(column)} is null` : sql`${sql.ref(column)} = ${id}::uuid`;
   const where = (rs: readonly Row[]) =>
     sql.join(
       rs.map((r) =>
-        sql`(group_id = ${r.group_id}::uuid
-          and customer_id is not distinct from ${r.customer_id}::uuid
-          and instrument_id is not distinct from ${r.instrument_id}::uuid
+        sql`(group_id = ${r.group_id}::uuid and ${is("customer_id", r.customer_id)}
+          and ${is("instrument_id", r.instrument_id)}
           and code = ${r.code} and unit = ${r.unit} and slot = 0)`
       ),
       sql` or `,
