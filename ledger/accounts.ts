@@ -38,14 +38,6 @@ export const programmePoints = (orgId: string, groupId: string, code: string): A
   unit: POINTS,
 });
 
-/**
- * Whether the account keeps its balance on its row: a customer's or an instrument's, which
- * redemptions are checked against. The programme's accounts keep none (migration 0017): every
- * sale of a group posts to them, so a kept balance would be a row every sale waits on.
- */
-export const keepsBalance = (key: AccountKey) =>
-  key.customerId !== undefined || key.instrumentId !== undefined;
-
 /** An account as a posting holds it: an owner's locked, with its balance; the programme's not. */
 export interface LockedAccount {
   id: string;
@@ -75,6 +67,13 @@ const rowOf = (key: AccountKey) => ({
 
 type Row = ReturnType<typeof rowOf>;
 
+/**
+ * Whether the account keeps its balance on its row: a customer's or an instrument's, which
+ * redemptions are checked against. The programme's accounts keep none (migration 0017): every
+ * sale of a group posts to them, so a kept balance would be a row every sale waits on.
+ */
+const keepsBalance = (r: Row) => r.customer_id !== null || r.instrument_id !== null;
+
 const matches = (a: AccountRow, r: Row) =>
   a.group_id === r.group_id && a.customer_id === r.customer_id &&
   a.instrument_id === r.instrument_id && a.code === r.code && a.unit === r.unit;
@@ -98,8 +97,8 @@ async function find(tx: Db, rows: readonly Row[]): Promise<AccountRow[]> {
       ),
       sql` or `,
     );
-  const owned = rows.filter((r) => r.customer_id !== null || r.instrument_id !== null);
-  const programme = rows.filter((r) => r.customer_id === null && r.instrument_id === null);
+  const owned = rows.filter(keepsBalance);
+  const programme = rows.filter((r) => !keepsBalance(r));
   const columns = sql`id, group_id, customer_id, instrument_id, code, unit, balance`;
   if (!owned.length) {
     return (await sql<AccountRow>`select ${columns} from ledger_accounts
@@ -134,7 +133,7 @@ export async function lockAccounts(tx: Db, keys: readonly AccountKey[]): Promise
       .values(missing.map((r) => ({
         ...r,
         slot: 0,
-        balance: r.customer_id === null && r.instrument_id === null ? null : 0,
+        balance: keepsBalance(r) ? 0 : null,
       })))
       .onConflict((oc) => oc.constraint("ledger_accounts_key").doNothing()).execute();
     found = await find(tx, rows);

@@ -2,7 +2,8 @@
  * Member statistics written by sales (seed 004), on PGlite or Postgres: visits by the store's
  * trading day with the setting on and off, local midnight, member and non-member days, returns
  * (a return's row and recordReturnStatistics, written directly), and the rebuild from the sales
- * giving exactly the incremental rows; a store's day is a view of the sales (migration 0017). The ledger invariants are asserted after every test.
+ * giving exactly the incremental rows; a store's day is a view of the sales (migration 0017).
+ * The ledger invariants are asserted after every test.
  */
 import assert from "node:assert/strict";
 import { sql } from "kysely";
