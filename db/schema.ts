@@ -372,8 +372,11 @@ export interface LedgerAccountTable {
   unit: string;
   /** 0 for a customer's or instrument's account; the programme's accounts have a few. */
   slot: ColumnType<number, number | undefined, number>;
-  /** The sum of the account's entries, written with them. */
-  balance: DefaultInt8;
+  /**
+   * The sum of the account's entries, written with them, on a customer's or instrument's
+   * account; null on the programme's, whose balance is summed from its entries (no hot row).
+   */
+  balance: ColumnType<number | null, number | bigint | null | undefined, number | bigint>;
   created_at: DefaultTimestamp;
 }
 
@@ -405,8 +408,11 @@ export interface LedgerEntryTable {
   unit: string;
   /** Signed: what the entry adds to the account's balance. Never 0. */
   amount: Int8;
-  /** The account's balance once this entry is applied: a statement's running balance. */
-  balance_after: Int8;
+  /**
+   * The account's balance once this entry is applied: a statement's running balance. Null on
+   * the programme's accounts since migration 0017 (they keep no balance).
+   */
+  balance_after: ColumnType<number | null, number | bigint | null, number | bigint | null>;
   /** The entry's own reference: the earning rule's (ONBO, …) or the transaction's. */
   reference: string;
   rule_id: string | null;

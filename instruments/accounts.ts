@@ -41,7 +41,7 @@ export const seriesLiability = (
   unit: s.currency,
 });
 
-/** The programme's breakage account of a series (in slots, like its liability account). */
+/** The programme's breakage account of a series. */
 export const seriesBreakage = (
   s: { org_id: string; group_id: string; id: string; currency: string },
 ): AccountKey => ({
@@ -55,7 +55,7 @@ export const seriesBreakage = (
 export interface Liability {
   /** The sum of the series' card balances. */
   outstanding: number;
-  /** Minus the balance of the series' liability and breakage accounts (all their slots). */
+  /** Minus the entries of the series' liability and breakage accounts (all their slots). */
   liability: number;
 }
 
@@ -72,10 +72,12 @@ export async function seriesLiabilities(
     where i.series_id = any(${[...seriesIds]}::uuid[]) group by i.series_id`.execute(db);
   for (const r of cards.rows) result.get(r.series_id)!.outstanding = Number(r.total);
   const codes = seriesIds.flatMap((id) => [liabilityCode(id), breakageCode(id)]);
+  // The programme's accounts keep no balance (ledger/accounts.ts): their entries summed.
   const owed = await sql<{ code: string; total: string }>`
-    select code, sum(balance)::text as total from ledger_accounts
-    where code = any(${codes}::text[]) and customer_id is null and instrument_id is null
-    group by code`.execute(db);
+    select a.code, sum(e.amount)::text as total
+    from ledger_accounts a join ledger_entries e on e.account_id = a.id
+    where a.code = any(${codes}::text[]) and a.customer_id is null and a.instrument_id is null
+    group by a.code`.execute(db);
   for (const r of owed.rows) {
     result.get(r.code.slice(r.code.indexOf(":") + 1))!.liability -= Number(r.total);
   }

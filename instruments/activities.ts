@@ -17,7 +17,7 @@ import type { InstrumentStatus, InstrumentTable, InstrumentType } from "../db/sc
 import { inTransaction } from "../db/transaction.ts";
 import { notFound, ProblemError } from "../errors/problem.ts";
 import type { Leg } from "../ledger/post.ts";
-import { insufficient, post } from "../ledger/post.ts";
+import { balanceAfter as ledgerBalanceAfter, insufficient, post } from "../ledger/post.ts";
 import type { StaffUser } from "../staff/users.ts";
 import { FUNDS, instrumentFunds, seriesBreakage, seriesLiability } from "./accounts.ts";
 import { currentStatus, type Move, nextStatus } from "./states.ts";
@@ -286,7 +286,7 @@ export async function applyMove(
       legs,
     });
     ledgerTransactionId = posted.id;
-    balanceAfter = posted.balances[0];
+    balanceAfter = ledgerBalanceAfter(posted, 0);
   }
   const id = await recordActivity(tx, i, {
     move,

@@ -11,7 +11,7 @@ export async function pointsBalances(
   const rows = await db.selectFrom("ledger_accounts").select(["customer_id", "balance"])
     .where("customer_id", "in", customerIds).where("code", "=", CUSTOMER_POINTS)
     .where("unit", "=", POINTS).execute();
-  for (const r of rows) out.set(r.customer_id!, r.balance);
+  for (const r of rows) out.set(r.customer_id!, r.balance!);
   return out;
 }
 

@@ -5,9 +5,15 @@ import type { Db } from "../db/connection.ts";
 export interface LedgerCheck {
   /** Transactions whose entries do not sum to zero in some unit. */
   unbalanced: { transactionId: string; unit: string; sum: number }[];
-  /** Accounts whose kept balance differs from the sum of their entries. */
+  /**
+   * Accounts whose kept balance differs from the sum of their entries (a customer's or an
+   * instrument's: the programme's keep none, their balance is that sum).
+   */
   balances: { accountId: string; balance: number; entries: number }[];
-  /** Entries whose running balance is not the account's previous one plus the amount. */
+  /**
+   * Entries whose running balance is not the account's previous one plus the amount, or that
+   * have none on an account that keeps its balance.
+   */
   running: { entryId: number; accountId: string }[];
   /** Entries whose unit is not their account's. */
   units: { entryId: number }[];
@@ -31,12 +37,15 @@ export async function checkLedger(db: Db, orgId?: string): Promise<LedgerCheck> 
     left join (select account_id, sum(amount) as total from ledger_entries group by account_id) e
       on e.account_id = a.id
     where ${inOrg("a.org_id")} and a.balance <> coalesce(e.total, 0)`.execute(db);
+  // The programme's entries since migration 0017 carry no running balance; those before it
+  // carry their slot's, still checked.
   const running = await sql<{ id: string; account_id: string }>`
     select id::text, account_id from (
-      select id, account_id, balance_after,
-        sum(amount) over (partition by account_id order by id) as expected
-      from ledger_entries where ${inOrg("org_id")}) r
-    where balance_after <> expected`.execute(db);
+      select e.id, e.account_id, e.balance_after, a.balance is not null as kept,
+        sum(e.amount) over (partition by e.account_id order by e.id) as expected
+      from ledger_entries e join ledger_accounts a on a.id = e.account_id
+      where ${inOrg("e.org_id")}) r
+    where balance_after <> expected or (kept and balance_after is null)`.execute(db);
   const units = await sql<{ id: string }>`
     select e.id::text from ledger_entries e join ledger_accounts a on a.id = e.account_id
     where ${inOrg("e.org_id")} and e.unit <> a.unit`.execute(db);

@@ -43,8 +43,20 @@ export interface Posting {
 
 export interface Posted {
   id: string;
-  /** Balance of each leg's account after the posting, in leg order. */
-  balances: number[];
+  /**
+   * Balance of each leg's account after the posting, in leg order; null on the programme's
+   * accounts, which keep none.
+   */
+  balances: (number | null)[];
+}
+
+/** The balance `posted` left on leg `index`'s account, a customer's or an instrument's. */
+export function balanceAfter(posted: Posted, index: number): number {
+  const balance = posted.balances[index];
+  if (balance === null || balance === undefined) {
+    throw new Error(`leg ${index} is on an account that keeps no balance`);
+  }
+  return balance;
 }
 
 const keyOf = (k: AccountKey) =>
@@ -67,12 +79,14 @@ export function insufficient(unit: string, balance: number, field: string): Prob
 }
 
 /**
- * Writes one ledger transaction: its entries, and every touched account's new balance, in the
- * caller's transaction (or its own). Its legs must sum to zero per unit, a programming error
- * otherwise. The accounts are locked before their balances are read, so concurrent postings
- * on one account queue, and a leg with `noOverdraw` is refused (409, nothing written by the
- * posting) when it would take its account below zero. Four statements after the accounts'
- * two: the lock, the transaction, the entries, the balances.
+ * Writes one ledger transaction: its entries, and the new balance of every touched account
+ * that keeps one, in the caller's transaction (or its own). Its legs must sum to zero per unit,
+ * a programming error otherwise. A customer's or instrument's accounts are locked before their
+ * balances are read, so concurrent postings on one account queue, and a leg with `noOverdraw`
+ * is refused (409, nothing written by the posting) when it would take its account below zero.
+ * The programme's accounts are neither locked nor updated: their entries carry no running
+ * balance, so postings of different customers never wait on each other. One statement after
+ * the accounts' one: the transaction, the entries and the balances in data-modifying CTEs.
  */
 export async function post(db: Db, posting: Posting): Promise<Posted> {
   const legs = posting.legs.filter((l) => l.amount !== 0);
@@ -88,46 +102,51 @@ export async function post(db: Db, posting: Posting): Promise<Posted> {
     const keys = [...new Map(legs.map((l) => [keyOf(l.account), l.account])).values()];
     const accounts = legs.length ? await lockAccounts(tx, keys) : [];
     const byKey = new Map(accounts.map((a) => [keyOf(a.key), a]));
-    const balance = new Map(accounts.map((a) => [a.id, a.balance]));
+    const balance = new Map<string, number>();
+    for (const a of accounts) if (a.balance !== null) balance.set(a.id, a.balance);
     const entries = legs.map((leg) => {
       const account = byKey.get(keyOf(leg.account))!;
-      const after = balance.get(account.id)! + leg.amount;
+      const before = balance.get(account.id);
+      if (before === undefined) return { leg, account: account.id, after: null };
+      const after = before + leg.amount;
       if (leg.noOverdraw && leg.amount < 0 && after < 0) {
-        throw insufficient(leg.account.unit, balance.get(account.id)!, leg.noOverdraw.field);
+        throw insufficient(leg.account.unit, before, leg.noOverdraw.field);
       }
       balance.set(account.id, after);
       return { leg, account: account.id, after };
     });
-    const { id } = await tx.insertInto("ledger_transactions").values({
-      org_id: posting.orgId,
-      group_id: posting.groupId,
-      reference: posting.reference,
-      sale_id: posting.saleId ?? null,
-      reverses_id: posting.reversesId ?? null,
-      pos_id: posting.actor.posId ?? null,
-      staff_id: posting.actor.staffId ?? null,
-      actor_label: posting.actor.label,
-      reason: posting.reason ?? null,
-      at: posting.at,
-    }).returning("id").executeTakeFirstOrThrow();
+    const steps = [sql`t as (insert into ledger_transactions (org_id, group_id, reference,
+        sale_id, reverses_id, pos_id, staff_id, actor_label, reason, at)
+      values (${posting.orgId}::uuid, ${posting.groupId}::uuid, ${posting.reference},
+        ${posting.saleId ?? null}::uuid, ${posting.reversesId ?? null}::uuid,
+        ${posting.actor.posId ?? null}::uuid, ${posting.actor.staffId ?? null}::uuid,
+        ${posting.actor.label}, ${posting.reason ?? null}, ${posting.at}::timestamptz)
+      returning id)`];
     if (entries.length) {
-      await tx.insertInto("ledger_entries").values(entries.map((e) => ({
-        org_id: posting.orgId,
-        transaction_id: id,
-        account_id: e.account,
-        unit: e.leg.account.unit,
-        amount: e.leg.amount,
-        balance_after: e.after,
-        reference: e.leg.reference ?? posting.reference,
-        rule_id: e.leg.ruleId ?? null,
-      }))).execute();
+      // Ordered as the legs: a running balance is its account's entries summed in id order.
+      const values = sql.join(
+        entries.map((e, i) =>
+          sql`(${i}::integer, ${e.account}::uuid, ${e.leg.account.unit}, ${e.leg.amount}::bigint,
+          ${e.after}::bigint, ${e.leg.reference ?? posting.reference}, ${e.leg.ruleId ?? null})`
+        ),
+      );
+      steps.push(sql`e as (insert into ledger_entries (org_id, transaction_id, account_id, unit,
+          amount, balance_after, reference, rule_id)
+        select ${posting.orgId}::uuid, t.id, v.account, v.unit, v.amount, v.after, v.reference,
+          v.rule_id
+        from t, (values ${values}) as v (i, account, unit, amount, after, reference, rule_id)
+        order by v.i)`);
+    }
+    if (balance.size) {
       const values = sql.join(
         [...balance].map(([account, b]) => sql`(${account}::uuid, ${b}::bigint)`),
       );
-      await sql`update ledger_accounts a set balance = v.balance
-        from (values ${values}) as v (id, balance) where a.id = v.id`.execute(tx);
+      steps.push(sql`u as (update ledger_accounts a set balance = v.balance
+        from (values ${values}) as v (id, balance) where a.id = v.id)`);
     }
-    return { id, balances: entries.map((e) => balance.get(e.account)!) };
+    const { rows } = await sql<{ id: string }>`with ${sql.join(steps)} select id from t`
+      .execute(tx);
+    return { id: rows[0].id, balances: entries.map((e) => e.after) };
   });
 }
 

@@ -67,7 +67,7 @@ export async function pointsStatement(
     transactionReference: r.transaction_reference,
     ruleId: r.rule_id,
     amount: r.amount,
-    balance: r.balance_after,
+    balance: r.balance_after!,
     saleId: r.sale_id,
     receiptNumber: r.receipt_number,
     storeNumber: r.store_number,

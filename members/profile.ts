@@ -6,7 +6,7 @@ import { validationError } from "../errors/problem.ts";
 import { recordAudit } from "../audit/log.ts";
 import { customerPoints, POINTS_ADJUSTED, programmePoints } from "../ledger/accounts.ts";
 import { keyLineTotals, pointsBalances } from "../ledger/balances.ts";
-import { post } from "../ledger/post.ts";
+import { balanceAfter, post } from "../ledger/post.ts";
 import { pointsStatement, type StatementLine } from "../ledger/statement.ts";
 import { hasAtMostTwoDecimals, toHundredths } from "../rules/points.ts";
 import type { LoyaltySettings } from "../programme/settings_schema.ts";
@@ -205,7 +205,7 @@ export async function adjustPoints(
         },
       ],
     });
-    const balance = posted.balances[0];
+    const balance = balanceAfter(posted, 0);
     await recordAudit(tx, {
       orgId: customer.org_id,
       entity: "customer",

@@ -540,8 +540,6 @@ export async function recordReturn(
       : [];
     await recordReturnStatistics(tx, {
       orgId: ctx.programme.group.org_id,
-      groupId: ctx.programme.group.id,
-      storeId: ctx.till.storeId,
       customerId: plan.customer?.id ?? null,
       member: plan.member,
       tradingDay,

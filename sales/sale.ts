@@ -25,6 +25,7 @@
  * The steps are dependencies (`SALE_STEPS`) so a test can make one fail after the earlier ones
  * wrote, without a switch in the production path.
  */
+import { sql } from "kysely";
 import { todayIn } from "../calendar/zones.ts";
 import type { Db } from "../db/connection.ts";
 import { isUniqueViolation } from "../db/errors.ts";
@@ -39,7 +40,7 @@ import {
   programmePoints,
 } from "../ledger/accounts.ts";
 import { keyLineTotals, pointsBalances } from "../ledger/balances.ts";
-import { type Actor, type Leg, post } from "../ledger/post.ts";
+import { type Actor, balanceAfter, type Leg, post } from "../ledger/post.ts";
 import { recordSaleStatistics } from "../members/statistics.ts";
 import type { ProgrammeCache } from "../programme/cache.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
@@ -155,52 +156,26 @@ export function quoteRequestOf(
   return { quote: { ...basket, tenders }, pointsTenders, tenders: valued };
 }
 
+/**
+ * The sale's row, its lines and its awards in one statement (data-modifying CTEs; the id made
+ * here so the three need not wait on each other's RETURNING), then its coupons' uses.
+ */
 async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
   const { ctx, request, priced, tradingDay, pointsTenders } = sale;
   const { group } = ctx.programme;
   const e = priced.evaluation;
-  let id: string;
-  try {
-    ({ id } = await tx.insertInto("sales").values({
-      org_id: group.org_id,
-      group_id: group.id,
-      store_id: ctx.till.storeId,
-      pos_id: ctx.till.posId,
-      kind: "sale",
-      receipt_number: request.receiptNumber,
-      at: request.at,
-      trading_day: tradingDay,
-      customer_id: priced.customer?.customer.id ?? null,
-      member: e.member,
-      currency: request.currency,
-      total: e.total,
-      points: e.points,
-      points_redeemed: pointsTenders.reduce((s, t) => s + t.points, 0),
-      rules_version: priced.rulesVersion,
-      tenders: JSON.stringify(sale.tenders),
-      till_code: ctx.recordedAs?.tillCode ?? null,
-      operator_number: ctx.recordedAs?.operatorNumber ?? null,
-      pricing: JSON.stringify(
-        recordedPricing(priced.basket, ctx.programme.settings, priced.evaluation),
-      ),
-    }).returning("id").executeTakeFirstOrThrow());
-  } catch (err) {
-    if (!isUniqueViolation(err, "sales_pos_receipt")) throw err;
-    throw duplicateReceipt(request.receiptNumber);
-  }
+  const id = crypto.randomUUID();
   const nets = lineNets(priced.basket);
-  if (priced.basket.lines.length) {
-    await tx.insertInto("sale_lines").values(priced.basket.lines.map((l, index) => ({
-      sale_id: id,
-      index,
-      org_id: group.org_id,
-      sku: l.sku,
-      quantity: l.quantity,
-      unit_price: l.unitPrice,
-      net: nets[index],
-      points: e.lines[index].points,
-    }))).execute();
-  }
+  const lines = priced.basket.lines.map((l, index) => ({
+    sale_id: id,
+    index,
+    org_id: group.org_id,
+    sku: l.sku,
+    quantity: l.quantity,
+    unit_price: l.unitPrice,
+    net: nets[index],
+    points: e.lines[index].points,
+  }));
   const awards = e.awards.flatMap((a) =>
     a.lines.map((l) => ({
       sale_id: id,
@@ -212,7 +187,41 @@ async function recordRows(tx: Db, sale: SaleDraft): Promise<string> {
       points: l.points,
     }))
   );
-  if (awards.length) await tx.insertInto("sale_awards").values(awards).execute();
+  const row = tx.insertInto("sales").values({
+    id,
+    org_id: group.org_id,
+    group_id: group.id,
+    store_id: ctx.till.storeId,
+    pos_id: ctx.till.posId,
+    kind: "sale",
+    receipt_number: request.receiptNumber,
+    at: request.at,
+    trading_day: tradingDay,
+    customer_id: priced.customer?.customer.id ?? null,
+    member: e.member,
+    currency: request.currency,
+    total: e.total,
+    points: e.points,
+    points_redeemed: pointsTenders.reduce((s, t) => s + t.points, 0),
+    rules_version: priced.rulesVersion,
+    tenders: JSON.stringify(sale.tenders),
+    till_code: ctx.recordedAs?.tillCode ?? null,
+    operator_number: ctx.recordedAs?.operatorNumber ?? null,
+    pricing: JSON.stringify(
+      recordedPricing(priced.basket, ctx.programme.settings, priced.evaluation),
+    ),
+  });
+  const parts = [
+    ...(lines.length ? [sql`l as (${tx.insertInto("sale_lines").values(lines)})`] : []),
+    ...(awards.length ? [sql`a as (${tx.insertInto("sale_awards").values(awards)})`] : []),
+  ];
+  try {
+    if (parts.length) await sql`with ${sql.join(parts)} ${row}`.execute(tx);
+    else await row.execute();
+  } catch (err) {
+    if (!isUniqueViolation(err, "sales_pos_receipt")) throw err;
+    throw duplicateReceipt(request.receiptNumber);
+  }
   await redeemCoupons(tx, priced.coupons, {
     id,
     orgId: group.org_id,
@@ -297,7 +306,7 @@ async function postSale(tx: Db, sale: SaleDraft, saleId: string): Promise<SalePo
   // The customer's legs that were written, in order: any holds the final balance.
   const kept = legs.filter((l) => l.amount !== 0);
   const last = kept.findLastIndex((l) => l.account === mine);
-  return { balance: last >= 0 ? posted.balances[last] : await balanceNow(), cards: taken };
+  return { balance: last >= 0 ? balanceAfter(posted, last) : await balanceNow(), cards: taken };
 }
 
 async function saleStatistics(tx: Db, sale: SaleDraft): Promise<void> {
@@ -305,8 +314,6 @@ async function saleStatistics(tx: Db, sale: SaleDraft): Promise<void> {
   const { group, settings } = ctx.programme;
   await recordSaleStatistics(tx, {
     orgId: group.org_id,
-    groupId: group.id,
-    storeId: ctx.till.storeId,
     customerId: priced.customer?.customer.id ?? null,
     member: priced.evaluation.member,
     tradingDay,

@@ -13,7 +13,7 @@ import { buildWorld, posCall, publishRules } from "../helpers/world.ts";
 import { upsertItems } from "../../catalogue/items.ts";
 import { EXAMPLES } from "../../rules/examples.ts";
 
-const BUDGET = { me: 0, lookup: 1, create: 5, quote: 2 };
+const BUDGET = { me: 0, lookup: 1, create: 5, quote: 2, sale: 8 };
 
 const t = await createTestApp();
 const w = await buildWorld(t, { member: { number: "M1" } });
@@ -102,6 +102,31 @@ Deno.test("a quote is at most two statements once warm: the customer, the SKUs' 
   const quoted = await warm(quote, 200);
   assert.ok(quoted <= BUDGET.quote, `${quoted} statements: ${statements.join(", ")}`);
   assert.ok((await quote()).json.points > 0, "the published rules were evaluated");
+});
+
+Deno.test("a member's sale is at most eight statements once warm, six in its transaction", async () => {
+  const sale = () =>
+    posCall(counted, w.posToken, "POST", "/sales", {
+      body: {
+        currency: "EUR",
+        at: "2026-03-03T10:00:00+01:00",
+        receiptNumber: `RT-${n}`,
+        customer: { card: "M1" },
+        lines: [
+          { sku: "SH1", quantity: 2, unitPrice: 4999 },
+          { sku: "X1", category: "SOCKS", quantity: 1, unitPrice: 500 },
+        ],
+        tenders: [{ type: "CASH", amount: 10498 }],
+      },
+      key: `rt-sale-${n++}`,
+    });
+  // Before its transaction, the pricing: the customer, the SKUs' categories (as the quote);
+  // in it: the key, the sale's rows, the accounts, the posting, the statistics, the answer.
+  const sent = await warm(sale, 201);
+  const control = statements.filter((s) => /^(begin|commit)/.test(s));
+  const made = sent - control.length;
+  assert.ok(made <= BUDGET.sale, `${made} statements: ${statements.join(", ")}`);
+  console.log(`statements per sale: ${made} (${statements.join(", ")})`);
 });
 
 Deno.test("close", async () => {
