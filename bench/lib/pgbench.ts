@@ -196,7 +196,7 @@ export async function createSaleShapedTables(url: string, members: number): Prom
         case when g > $1 then gen_random_uuid() end,
         case when g = 0 then 'POINTS_ISSUED' when g <= $1 then 'POINTS' else 'FUNDS' end,
         case when g between 1 and $1 then 'PTS' else 'EUR' end,
-        0, case when g > $1 then 1000000000 else 0 end, g
+        0, case when g = 0 then null when g > $1 then 1000000000 else 0 end, g
       from generate_series(0, 2 * $1::int) g`,
       [members],
     );
@@ -252,7 +252,7 @@ e AS (
     reference)
   SELECT '${IDS.org}'::uuid, x.id, b.id, b.unit, b.amount, b.balance, 'SALE' FROM x, b
   UNION ALL
-  SELECT '${IDS.org}'::uuid, x.id, '${IDS.programme}'::uuid, u.unit, u.amount, 0, 'SALE'
+  SELECT '${IDS.org}'::uuid, x.id, '${IDS.programme}'::uuid, u.unit, u.amount, null, 'SALE'
   FROM x, (VALUES ('PTS', -:total), ('EUR', :paid)) u (unit, amount))
 INSERT INTO ${t.idempotency} (org_id, scope, key, request_hash, status, body)
 SELECT '${IDS.org}', 'pos:${IDS.pos}', id::text, md5(id::text), 201, '{}' FROM s;
