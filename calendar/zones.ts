@@ -74,3 +74,18 @@ export function isTransactionTime(iso: string): boolean {
   const year = new Date(iso).getUTCFullYear();
   return year >= TRANSACTION_YEARS.from && year <= TRANSACTION_YEARS.to;
 }
+
+/**
+ * The zone most of `zones` are (ties: the first alphabetically), undefined for none: the zone a
+ * new store of a site defaults to, and a programme's clock.
+ */
+export function mostCommonZone(zones: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const z of zones) counts.set(z, (counts.get(z) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [zone, n] of counts) {
+    const m = best === undefined ? 0 : counts.get(best)!;
+    if (n > m || (n === m && zone < best!)) best = zone;
+  }
+  return best;
+}

@@ -14,6 +14,7 @@ import * as m0013 from "./0013_new_member_email.ts";
 import * as m0014 from "./0014_wholesale_orders.ts";
 import * as m0011 from "./0011_replay.ts";
 import * as m0015 from "./0015_audit_history.ts";
+import * as m0016 from "./0016_customer_search_folded.ts";
 
 /** Listed statically, not read from disk, so the same set runs on Deno Deploy. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "0014_wholesale_orders": m0014,
   "0011_replay": m0011,
   "0015_audit_history": m0015,
+  "0016_customer_search_folded": m0016,
 };
