@@ -76,8 +76,8 @@ export function isTransactionTime(iso: string): boolean {
 }
 
 /**
- * The zone most of `zones` are (ties: the first alphabetically), undefined for none: the zone a
- * new store of a site defaults to, and a programme's clock.
+ * The zone most of `zones` are (ties: the first alphabetically), undefined for none: a
+ * programme's clock, and what a new store's zone defaults to (newStoreZone).
  */
 export function mostCommonZone(zones: readonly string[]): string | undefined {
   const counts = new Map<string, number>();
@@ -89,3 +89,10 @@ export function mostCommonZone(zones: readonly string[]): string | undefined {
   }
   return best;
 }
+
+/**
+ * The zone a new store defaults to: its site's stores' (the most common), else its
+ * organization's, UTC only when it has no store yet. The console's form and the API agree.
+ */
+export const newStoreZone = (siteZones: readonly string[], orgZones: readonly string[]) =>
+  mostCommonZone(siteZones) ?? mostCommonZone(orgZones) ?? "UTC";

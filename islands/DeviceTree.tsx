@@ -5,6 +5,7 @@ import { api, describeError, type OrgTree, type SiteTree, type StoreTree } from 
 import { type FieldSpec, InlineForm, toNumber } from "./inline_form.tsx";
 import { type OneOpen, oneOpen, opener } from "./one_open.ts";
 import { TokenPanel } from "./token_panel.tsx";
+import { newStoreZone } from "../calendar/zones.ts";
 
 /** What the caller may change in one organization, decided on the server from their role. */
 export interface OrgAccess {
@@ -173,7 +174,7 @@ function OrgCard({ tree, access }: DeviceOrg) {
               orgId={tree.id}
               item={site}
               canEdit={edit}
-              add={edit ? addStore(site) : undefined}
+              add={edit ? addStore(site, tree) : undefined}
               tokens={tokens ? "site" : undefined}
             >
               <Branch
@@ -214,17 +215,20 @@ function OrgCard({ tree, access }: DeviceOrg) {
   );
 }
 
-const addStore = (site: SiteTree): ChildSpec => ({
+const addStore = (site: SiteTree, org: OrgTree): ChildSpec => ({
   noun: "store",
   path: `/sites/${site.id}/stores`,
-  // Built when the form opens: the defaults read the browser.
+  // Built when the form opens: the zone is the site's stores', as the API defaults it.
   fields: () => [
     { name: "number", label: "Number", type: "number", value: nextNumber(site.stores) },
     NAME,
     {
       name: "timezone",
       label: "Time zone",
-      value: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      value: newStoreZone(
+        site.stores.map((s) => s.timezone),
+        org.sites.flatMap((s) => s.stores.map((st) => st.timezone)),
+      ),
       options: timeZones(),
       hint: "IANA name, e.g. Europe/Paris",
     },

@@ -7,6 +7,7 @@ import { hasHistory } from "./history.ts";
 import type { Site } from "./sites.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { type AuditActor, recordAudit } from "../audit/log.ts";
+import { newStoreZone } from "../calendar/zones.ts";
 
 export type Store = Selectable<StoreTable>;
 
@@ -23,14 +24,16 @@ const audited = (s: Store) => ({
   status: s.status,
 });
 
+/** A new store of `site` takes the zone `timezone` names, else newStoreZone's default. */
 export async function createStore(
   db: Db,
   site: Site,
-  input: { number: number; name: string; timezone: string; address?: string | null },
+  input: { number: number; name: string; timezone?: string; address?: string | null },
   actor: AuditActor,
 ): Promise<Store> {
   return await inTransaction(db, async (tx) => {
-    const store = await insertStore(tx, site, input);
+    const timezone = input.timezone ?? await defaultZone(tx, site);
+    const store = await insertStore(tx, site, { ...input, timezone });
     await recordAudit(tx, {
       orgId: site.org_id,
       entity: "store",
@@ -43,6 +46,15 @@ export async function createStore(
     });
     return store;
   });
+}
+
+async function defaultZone(db: Db, site: Site) {
+  const stores = await db.selectFrom("stores").select(["site_id", "timezone"])
+    .where("org_id", "=", site.org_id).execute();
+  return newStoreZone(
+    stores.filter((s) => s.site_id === site.id).map((s) => s.timezone),
+    stores.map((s) => s.timezone),
+  );
 }
 
 async function insertStore(
