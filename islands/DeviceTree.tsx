@@ -176,6 +176,7 @@ function OrgCard({ tree, access }: DeviceOrg) {
               canEdit={edit}
               add={edit ? addStore(site, tree) : undefined}
               tokens={tokens ? "site" : undefined}
+              zone={newStoreZone(site.stores.map((s) => s.timezone), [])}
             >
               <Branch
                 items={site.stores}
@@ -201,6 +202,7 @@ function OrgCard({ tree, access }: DeviceOrg) {
                           number={pos.number}
                           canEdit={edit}
                           tokens={tokens ? "pos" : undefined}
+                          zone={store.timezone}
                         />
                       )}
                     />
@@ -272,12 +274,14 @@ interface NodeProps {
   add?: ChildSpec;
   /** The token principal, when the caller may manage its tokens. */
   tokens?: "pos" | "site";
+  /** The clock its tokens' times are read on. */
+  zone?: string;
   children?: ComponentChildren;
 }
 
 /** One row of the tree (name, status, actions) with its open form or panel and its children. */
 function Node(
-  { kind, orgId, item, number, meta, canEdit, add, tokens, children }: NodeProps,
+  { kind, orgId, item, number, meta, canEdit, add, tokens, zone = "UTC", children }: NodeProps,
 ) {
   const ui = useUi();
   const tag = number === undefined ? KIND_LABEL[kind] : `${KIND_LABEL[kind]} ${number}`;
@@ -388,6 +392,7 @@ function Node(
           kind={tokens}
           id={item.id}
           label={label}
+          timeZone={zone}
           onChanged={async (message) => {
             await ui.refresh(orgId);
             ui.announce(message);

@@ -7,7 +7,7 @@ import { hasHistory } from "./history.ts";
 import type { Site } from "./sites.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { type AuditActor, recordAudit } from "../audit/log.ts";
-import { newStoreZone } from "../calendar/zones.ts";
+import { mostCommonZone, newStoreZone } from "../calendar/zones.ts";
 
 export type Store = Selectable<StoreTable>;
 
@@ -46,6 +46,24 @@ export async function createStore(
     });
     return store;
   });
+}
+
+/**
+ * Each organization's clock: the zone most of its stores are in (organizations without a store
+ * are absent: UTC). `orgIds` null: every organization's (the installation owner's audit log).
+ */
+export async function orgTimeZones(
+  db: Db,
+  orgIds: string[] | null,
+): Promise<Map<string, string>> {
+  if (orgIds?.length === 0) return new Map();
+  let q = db.selectFrom("stores").select(["org_id", "timezone"]);
+  if (orgIds) q = q.where("org_id", "in", orgIds);
+  const byOrg = new Map<string, string[]>();
+  for (const s of await q.execute()) {
+    byOrg.set(s.org_id, [...byOrg.get(s.org_id) ?? [], s.timezone]);
+  }
+  return new Map([...byOrg].map(([org, zones]) => [org, mostCommonZone(zones)!]));
 }
 
 async function defaultZone(db: Db, site: Site) {

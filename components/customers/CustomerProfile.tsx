@@ -19,6 +19,10 @@ export interface ProfilePoints {
   sales: { items: CustomerSale[]; more: boolean };
   /** The adjustment form when the viewer may adjust, with a refused attempt. */
   adjust?: { form: Record<string, string>; errors: FieldError[] };
+  /** Names of the rules the statement's entries name by id. */
+  ruleNames: Map<string, string>;
+  /** The programme's clock, which the profile's dates are read on (groupTimeZone). */
+  timeZone: string;
 }
 
 /**
@@ -71,7 +75,12 @@ export function CustomerProfile(
           </tbody>
         </table>
       </section>
-      <CustomerFigures figures={points.figures} currency={points.sales.items[0]?.currency} />
+      <CustomerFigures
+        figures={points.figures}
+        currency={points.sales.items[0]?.currency}
+        keyLineReference={settings.keyLineTotalReferenceMatch}
+        timeZone={points.timeZone}
+      />
       <section class="card">
         <h2>Categories</h2>
         <table>
@@ -97,19 +106,21 @@ export function CustomerProfile(
         settings={settings}
         canOpen={canManage}
         csrf={csrf}
-        keyLineTotal={points.figures.keyLineTotal}
+        timeZone={points.timeZone}
       />
       <LoyaltyCards cards={detail.cards} />
       <PointsStatement
         customerId={c.id}
         {...points.statement}
-        keyLineTotal={points.figures.keyLineTotal === null ? null : {
-          reference: settings.keyLineTotalReferenceMatch,
-          points: points.figures.keyLineTotal,
-        }}
+        ruleNames={points.ruleNames}
+        timeZone={points.timeZone}
       />
       {points.adjust && <AdjustmentForm customerId={c.id} {...points.adjust} csrf={csrf} />}
-      <CustomerSales sales={points.sales.items} more={points.sales.more} />
+      <CustomerSales
+        sales={points.sales.items}
+        more={points.sales.more}
+        timeZone={points.timeZone}
+      />
     </>
   );
 }
