@@ -577,8 +577,9 @@ export interface CustomerSearch {
  *   its groups dropped: "4000 0000 0000 0017");
  * - the name, compared folded (any case, accents ignored: "lefevre" finds "Lefèvre"): one word
  *   finds any word of the name from its start ("smi" finds "Anna Smith"); several words find a
- *   name that starts with them in a row ("anna smi") or that has a word starting with each of
- *   them, in any order ("Lefèvre Marie" finds "Marie Lefèvre");
+ *   name that starts with them in a row ("anna smi"), or whose later words start with the first
+ *   of them and whose words start with each of the others, in any order ("Lefèvre Marie" finds
+ *   "Marie Lefèvre", "carmen ort" finds "Maria del Carmen Ortega");
  * - any part of the email, in any case;
  * - a phone number: its canonical form (E.164, a national number read in the country of the
  *   programme's clock, groupTimeZone: "06 12 34 56 78" in Europe/Paris), exactly; and with
@@ -644,18 +645,20 @@ export async function searchCustomers(
     // The name from its start, the words of `q` in a row: a range of the name-ordered index,
     // read in order up to `limit`, so a frequent first name costs a page, not its holders.
     many(sql`c.name_folded like ${folded(likePrefix(words))}`),
-    wordList.length === 1
-      // One word, found at a later word's start: " smith" like "% smi%" over the name after its
-      // first word (the expression customers_name_folded_later indexes, to the letter). The
-      // first word is the range above.
-      ? many(sql`substr(c.name_folded, strpos(c.name_folded, ' '))
-        like ${folded("% " + likePrefix(words))}`)
-      // Several words, each at a word's start, in any order ("Lefèvre Marie"): trigrams of the
-      // name with a space before it (customers_name_folded_words), one condition per word.
-      : many(sql.join(
-        wordList.map((w) => sql`(' ' || c.name_folded) like ${folded("% " + likePrefix(w))}`),
-        sql` and `,
-      )),
+    // The first word of `q` at the start of a later word of the name: " smith" like "% smi%"
+    // over the name after its first word (the expression customers_name_folded_later indexes,
+    // to the letter); a name that starts with it is the range above. Any further words of `q`
+    // each start some word of the name, in any order ("Lefèvre Marie", "carmen ort"), by
+    // trigrams of the name with a space before it (customers_name_folded_words). Led by the
+    // later word, not by every word alike: the first word of a name is mostly a first name,
+    // frequent, and "anna s" would otherwise put every Anna and every S through the trigrams.
+    many(sql.join([
+      sql`substr(c.name_folded, strpos(c.name_folded, ' '))
+        like ${folded("% " + likePrefix(wordList[0]))}`,
+      ...wordList.slice(1).map((w) =>
+        sql`(' ' || c.name_folded) like ${folded("% " + likePrefix(w))}`
+      ),
+    ], sql` and `)),
     many(sql`c.email is not null and lower(c.email) like lower(${likeContains(q)})`),
   ];
   if (PHONE_LIKE.test(q)) {
