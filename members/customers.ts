@@ -628,6 +628,7 @@ export async function searchCustomers(
   const number = compactNumber(q);
   const words = q.replace(WORD_SEPARATORS, " ");
   const wordList = words.split(" ");
+  const phoneLike = PHONE_LIKE.test(q);
   /** A branch that finds at most a few customers: all of them. */
   const few = (where: RawBuilder<unknown>) =>
     sql`(select c.id, c.name_folded as sort_key from customers c where ${inGroup} and ${where})`;
@@ -652,16 +653,19 @@ export async function searchCustomers(
     // trigrams of the name with a space before it (customers_name_folded_words). Led by the
     // later word, not by every word alike: the first word of a name is mostly a first name,
     // frequent, and "anna s" would otherwise put every Anna and every S through the trigrams.
+    // A `q` of digits and punctuation only (a phone, a number in groups) keeps its words in a
+    // row: a word of "06 12 34" in any order is no name, and its short words' trigrams are in
+    // every name with a number.
     many(sql.join([
       sql`substr(c.name_folded, strpos(c.name_folded, ' '))
-        like ${folded("% " + likePrefix(wordList[0]))}`,
-      ...wordList.slice(1).map((w) =>
+        like ${folded("% " + likePrefix(phoneLike ? words : wordList[0]))}`,
+      ...(phoneLike ? [] : wordList.slice(1)).map((w) =>
         sql`(' ' || c.name_folded) like ${folded("% " + likePrefix(w))}`
       ),
     ], sql` and `)),
     many(sql`c.email is not null and lower(c.email) like lower(${likeContains(q)})`),
   ];
-  if (PHONE_LIKE.test(q)) {
+  if (phoneLike) {
     // Stored phones are canonical (phones/canonical.ts), as is what this compares them to.
     const phone = canonicalPhone(q, await groupTimeZone(db, group));
     branches.push(few(sql`c.phone = ${phone}`));

@@ -3,7 +3,7 @@
  * the navigation folds behind a menu button and opens (no JavaScript needed: a checkbox and its
  * label), the customer list and a profile do not scroll sideways, a skip link is the first
  * thing the keyboard reaches and leads to the main content, the favicon is linked and cached
- * for a year; and the customer search as people type: surname first, without accents, a phone
+ * for a year; a new store's zone defaults to its site's stores'; and the customer search as people type: surname first, without accents, a phone
  * in its national form, a card number in groups.
  */
 import assert from "node:assert/strict";
@@ -17,6 +17,7 @@ import {
   skipBrowserTest,
   type Steps,
   waitFor,
+  waitForHydration,
   withBrowserApp,
 } from "./harness.ts";
 
@@ -129,6 +130,13 @@ Deno.test({
           assert.equal(res.headers.get("content-type"), "image/svg+xml");
           assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
           assert.match(await res.text(), /^<svg /);
+        }],
+        ["a new store's time zone defaults to its site's stores' zone", async () => {
+          await page.goto(`${base}/console/devices`);
+          await waitForHydration(page, '[data-island="DeviceTree"]');
+          await page.getByRole("button", { name: "Add store to Paris", exact: true }).click();
+          const form = page.getByRole("form", { name: "New store in Paris" });
+          assert.equal(await form.getByLabel("Time zone").inputValue(), "Europe/Paris");
         }],
         ["the search finds her surname first, without accents, by phone and by card", async () => {
           const marie = "Marie-Hélène Lefèvre de la Tour d'Auvergne";
