@@ -61,6 +61,7 @@ import { merchantPages } from "./routes/pages/merchants.tsx";
 import { rulePages } from "./routes/pages/rules.tsx";
 import { reportPages } from "./routes/pages/reports.tsx";
 import { ASSET_PREFIX, serveAsset } from "./web/assets.ts";
+import { FAVICON_PATH, faviconResponse } from "./web/favicon.ts";
 import { renderPage } from "./web/render.tsx";
 import { isSafeMethod } from "./http/methods.ts";
 import { MinorUnits } from "./money/minor_units.ts";
@@ -156,6 +157,9 @@ export function createApp(appDeps: AppDeps) {
   app.get(`${ASSET_PREFIX}:file`, async (c) => {
     return (await serveAsset(c.req.param("file"))) ?? c.notFound();
   });
+  app.get(FAVICON_PATH, () => faviconResponse());
+  // Browsers that ignore the page's link ask for this path: the same icon, briefly cached.
+  app.get("/favicon.ico", (c) => c.redirect(FAVICON_PATH, 301));
 
   app.route("/", health);
   app.route("/", authApi);

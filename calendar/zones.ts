@@ -74,3 +74,25 @@ export function isTransactionTime(iso: string): boolean {
   const year = new Date(iso).getUTCFullYear();
   return year >= TRANSACTION_YEARS.from && year <= TRANSACTION_YEARS.to;
 }
+
+/**
+ * The zone most of `zones` are (ties: the first alphabetically), undefined for none: a
+ * programme's clock, and what a new store's zone defaults to (newStoreZone).
+ */
+export function mostCommonZone(zones: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const z of zones) counts.set(z, (counts.get(z) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [zone, n] of counts) {
+    const m = best === undefined ? 0 : counts.get(best)!;
+    if (n > m || (n === m && zone < best!)) best = zone;
+  }
+  return best;
+}
+
+/**
+ * The zone a new store defaults to: its site's stores' (the most common), else its
+ * organization's, UTC only when it has no store yet. The console's form and the API agree.
+ */
+export const newStoreZone = (siteZones: readonly string[], orgZones: readonly string[]) =>
+  mostCommonZone(siteZones) ?? mostCommonZone(orgZones) ?? "UTC";

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { StaffUser } from "../staff/users.ts";
 import { STYLES } from "./styles.ts";
+import { FAVICON_PATH } from "../web/favicon.ts";
 
 export interface Flash {
   kind: "info" | "error";
@@ -43,17 +44,33 @@ export function Layout({ title, staff, csrfToken, flash, path, children }: Layou
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {csrfToken && <meta name="csrf-token" content={csrfToken} />}
         <title>{`${title} · Loyalty Edge`}</title>
+        <link rel="icon" type="image/svg+xml" href={FAVICON_PATH} />
         <style>{STYLES}</style>
       </head>
       <body>
+        <a class="skip-link" href="#main">Skip to main content</a>
         <header class="top">
           <a class="brand" href="/console">Loyalty Edge</a>
           {staff && (
-            <nav aria-label="Main">
-              {NAV.map((n) => (
-                <a href={n.href} aria-current={path === n.href ? "page" : undefined}>{n.label}</a>
-              ))}
-            </nav>
+            // On a narrow screen the navigation folds behind a menu button: a checkbox and its
+            // label, so it opens without JavaScript (the CSP allows no inline script anyway).
+            <>
+              <input
+                type="checkbox"
+                id="nav-toggle"
+                class="nav-toggle"
+                aria-controls="main-nav"
+                aria-label="Menu"
+              />
+              <label for="nav-toggle" class="menu-button" aria-hidden="true">Menu</label>
+              <nav aria-label="Main" id="main-nav">
+                {NAV.map((n) => (
+                  <a href={n.href} aria-current={path === n.href ? "page" : undefined}>
+                    {n.label}
+                  </a>
+                ))}
+              </nav>
+            </>
           )}
           {staff && (
             <form method="post" action="/logout" class="signout">
@@ -63,7 +80,7 @@ export function Layout({ title, staff, csrfToken, flash, path, children }: Layou
             </form>
           )}
         </header>
-        <main>
+        <main id="main" tabindex={-1}>
           <h1>{title}</h1>
           {flash && <p class={`flash ${flash.kind}`} role="status">{flash.message}</p>}
           {children}

@@ -6,6 +6,18 @@ export const STYLES = `
 .brand{font-weight:700;color:var(--accent);text-decoration:none}
 nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;flex:1}nav a{color:var(--muted);text-decoration:none}nav a[aria-current]{color:var(--fg);font-weight:600}
 .signout{display:flex;gap:.75rem;align-items:center;margin-left:auto;color:var(--muted)}
+.skip-link{position:absolute;left:.5rem;top:-3rem;z-index:10;padding:.4rem .8rem;background:var(--accent);color:#fff;border-radius:6px}.skip-link:focus{top:.5rem}
+main:focus{outline:none}
+.nav-toggle,.menu-button{display:none}
+@media (max-width:48rem){
+.nav-toggle{display:block;position:absolute;opacity:0;width:1px;height:1px;pointer-events:none}
+.top{padding:.5rem .75rem;gap:.5rem .75rem}main{padding:1rem .75rem}
+.menu-button{display:inline-block;margin:0;padding:.3rem .8rem;border:1px solid var(--accent);border-radius:6px;color:var(--accent);font-weight:600;cursor:pointer}
+.nav-toggle:focus-visible+.menu-button{outline:2px solid var(--accent);outline-offset:2px}
+.top nav{display:none;order:3;flex-basis:100%;flex-direction:column;gap:.1rem}.nav-toggle:checked~nav{display:flex}
+.nav-toggle:checked+.menu-button{background:var(--accent);color:#fff}
+.card{overflow-x:auto}main{overflow-wrap:anywhere}
+}
 main{max-width:64rem;margin:0 auto;padding:1.5rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1rem 1.25rem;margin-bottom:1rem}

@@ -293,6 +293,8 @@ export interface CustomerTable {
   /** Codes of categories 1–5; index 0 is category 1, the customer type. */
   categories: string[];
   created_at: DefaultTimestamp;
+  /** The name as the search reads it, kept by the database (migration 0016, fold_name). */
+  name_folded: ColumnType<string, never, never>;
 }
 
 export interface AccountTable {

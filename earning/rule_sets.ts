@@ -245,6 +245,19 @@ export async function publishDraft(
   });
 }
 
+/**
+ * The name of every rule the group ever published, by id, as its newest version calls it: what
+ * a statement shows for the rule of a points entry, whichever version priced it.
+ */
+export async function ruleNames(db: Db, group: Group): Promise<Map<string, string>> {
+  const { rows } = await sql<{ id: string; name: string }>`
+    select distinct on (r->>'id') r->>'id' as id, r->>'name' as name
+    from rule_set_versions v, json_array_elements(v.rules) r
+    where v.group_id = ${group.id} and v.org_id = ${group.org_id}
+    order by r->>'id', v.version desc`.execute(db);
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** Published versions, newest first, a page at a time (`before`: versions below it). */
 export async function listVersions(
   db: Db,

@@ -5,6 +5,7 @@ import { api, describeError, type OrgTree, type SiteTree, type StoreTree } from 
 import { type FieldSpec, InlineForm, toNumber } from "./inline_form.tsx";
 import { type OneOpen, oneOpen, opener } from "./one_open.ts";
 import { TokenPanel } from "./token_panel.tsx";
+import { newStoreZone } from "../calendar/zones.ts";
 
 /** What the caller may change in one organization, decided on the server from their role. */
 export interface OrgAccess {
@@ -175,8 +176,9 @@ function OrgCard({ tree, access }: DeviceOrg) {
               orgId={tree.id}
               item={site}
               canEdit={edit}
-              add={edit ? addStore(site) : undefined}
+              add={edit ? addStore(site, tree) : undefined}
               tokens={tokens ? "site" : undefined}
+              zone={newStoreZone(site.stores.map((s) => s.timezone), [])}
             >
               <Branch
                 items={site.stores}
@@ -202,6 +204,7 @@ function OrgCard({ tree, access }: DeviceOrg) {
                           number={pos.number}
                           canEdit={edit}
                           tokens={tokens ? "pos" : undefined}
+                          zone={store.timezone}
                         />
                       )}
                     />
@@ -216,17 +219,20 @@ function OrgCard({ tree, access }: DeviceOrg) {
   );
 }
 
-const addStore = (site: SiteTree): ChildSpec => ({
+const addStore = (site: SiteTree, org: OrgTree): ChildSpec => ({
   noun: "store",
   path: `/sites/${site.id}/stores`,
-  // Built when the form opens: the defaults read the browser.
+  // Built when the form opens: the zone is the site's stores', as the API defaults it.
   fields: () => [
     { name: "number", label: "Number", type: "number", value: nextNumber(site.stores) },
     NAME,
     {
       name: "timezone",
       label: "Time zone",
-      value: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      value: newStoreZone(
+        site.stores.map((s) => s.timezone),
+        org.sites.flatMap((s) => s.stores.map((st) => st.timezone)),
+      ),
       options: timeZones(),
       hint: "IANA name, e.g. Europe/Paris",
     },
@@ -270,12 +276,14 @@ interface NodeProps {
   add?: ChildSpec;
   /** The token principal, when the caller may manage its tokens. */
   tokens?: "pos" | "site";
+  /** The clock its tokens' times are read on. */
+  zone?: string;
   children?: ComponentChildren;
 }
 
 /** One row of the tree (name, status, actions) with its open form or panel and its children. */
 function Node(
-  { kind, orgId, item, number, meta, canEdit, add, tokens, children }: NodeProps,
+  { kind, orgId, item, number, meta, canEdit, add, tokens, zone = "UTC", children }: NodeProps,
 ) {
   const ui = useUi();
   const tag = number === undefined ? KIND_LABEL[kind] : `${KIND_LABEL[kind]} ${number}`;
@@ -426,6 +434,7 @@ function Node(
           kind={tokens}
           id={item.id}
           label={label}
+          timeZone={zone}
           onChanged={async (message) => {
             await ui.refresh(orgId);
             ui.announce(message);

@@ -2,19 +2,19 @@ import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import { api, describeError, type IssuedToken, type TokenItem } from "./api.ts";
 import { InlineForm, toNumber } from "./inline_form.tsx";
+import { when } from "../web/format.ts";
 
 export interface TokenPanelProps {
   kind: "pos" | "site" | "merchant";
   id: string;
   /** How the POS, site or merchant is called, e.g. "POS 1 · Till 1". */
   label: string;
+  /** The clock the tokens' times are read on: its store's, or its stores' most common zone. */
+  timeZone: string;
   /** After a token is issued or revoked: refreshes the tree and announces `message`. */
   onChanged: (message: string) => Promise<void>;
   onClose: () => void;
 }
-
-const when = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 const tokenName = (t: TokenItem) => t.label || t.jti.slice(0, 8);
 
@@ -26,7 +26,7 @@ const PRINCIPAL_PATH = { pos: "/pos", site: "/sites", merchant: "/merchants" } a
  * The tokens a POS, a site or a merchant authenticates with: issue one (its secret is shown
  * once, here), list them, revoke one after a confirmation.
  */
-export function TokenPanel({ kind, id, label, onChanged, onClose }: TokenPanelProps) {
+export function TokenPanel({ kind, id, label, timeZone, onChanged, onClose }: TokenPanelProps) {
   const items = useSignal<TokenItem[] | null>(null);
   const problem = useSignal<string | null>(null);
   const issued = useSignal<IssuedToken | null>(null);
@@ -125,7 +125,8 @@ export function TokenPanel({ kind, id, label, onChanged, onClose }: TokenPanelPr
             </button>
           </div>
           <p id={`secret-${id}-warning`} class="warning">
-            Copy it now: it will not be shown again. It expires {when(issued.value.expiresAt)}.
+            Copy it now: it will not be shown again. It expires{" "}
+            {when(issued.value.expiresAt, timeZone)}.
           </p>
           <p role="status" class="muted">{copyNote}</p>
         </div>
@@ -172,10 +173,10 @@ export function TokenPanel({ kind, id, label, onChanged, onClose }: TokenPanelPr
                   <tr key={t.jti}>
                     <td>{t.label ?? <span class="muted">—</span>}</td>
                     <td>
-                      <time dateTime={t.createdAt}>{when(t.createdAt)}</time>
+                      <time dateTime={t.createdAt}>{when(t.createdAt, timeZone)}</time>
                     </td>
                     <td>
-                      <time dateTime={t.expiresAt}>{when(t.expiresAt)}</time>
+                      <time dateTime={t.expiresAt}>{when(t.expiresAt, timeZone)}</time>
                     </td>
                     <td>
                       <span class={`badge ${t.status}`}>{t.status}</span>

@@ -11,6 +11,8 @@ import { inTransaction } from "../db/transaction.ts";
 import { notFound } from "../errors/problem.ts";
 import { staffMove, type StaffMoved } from "../instruments/activities.ts";
 import type { StaffUser } from "../staff/users.ts";
+import { canonicalPhone } from "../phones/canonical.ts";
+import { groupTimeZone } from "../programme/merchants.ts";
 import { CategoryCode, type Customer, Email, NewCustomerSchema, Phone } from "./customers.ts";
 
 export const CustomerChangeSchema = z.object({
@@ -25,6 +27,16 @@ export const CustomerChangeSchema = z.object({
 }).strict();
 
 export type CustomerChange = z.output<typeof CustomerChangeSchema>;
+
+/** The zone a customer's phone is read in: their home store's, else the programme's. */
+async function customerZone(db: Db, customer: Customer): Promise<string> {
+  const home = customer.home_store_id
+    ? await db.selectFrom("stores").select("timezone")
+      .where("id", "=", customer.home_store_id).executeTakeFirst()
+    : undefined;
+  return home?.timezone ??
+    await groupTimeZone(db, { id: customer.group_id, org_id: customer.org_id });
+}
 
 const FIELDS = ["name", "email", "phone", "categories"] as const;
 
@@ -50,6 +62,7 @@ export async function updateCustomer(
       while (codes.length && !codes[codes.length - 1]) codes.pop();
       next.categories = codes;
     }
+    if (next.phone) next.phone = canonicalPhone(next.phone, await customerZone(tx, current));
     const before: Record<string, Json> = {};
     const after: Record<string, Json> = {};
     for (const field of FIELDS) {

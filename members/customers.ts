@@ -13,6 +13,7 @@ import type { CustomerTable, Database, InstrumentStatus } from "../db/schema.ts"
 import { ProblemError, validationError } from "../errors/problem.ts";
 import type { Account } from "./accounts.ts";
 import type { MerchantGroup } from "../programme/groups.ts";
+import { groupTimeZone } from "../programme/merchants.ts";
 import { generateNumber } from "../instruments/numbers.ts";
 import { customerStatus, type LoyaltySettings } from "../programme/settings_schema.ts";
 import { inTransaction } from "../db/transaction.ts";
@@ -21,6 +22,7 @@ import { reusable } from "../db/compiled.ts";
 import { CUSTOMER_POINTS, POINTS } from "../ledger/accounts.ts";
 import type { CustomerFigures } from "./statistics.ts";
 import { enqueueNewMemberEmail } from "../email/outbox.ts";
+import { canonicalPhone, phoneDigits } from "../phones/canonical.ts";
 
 export type Customer = Selectable<CustomerTable>;
 
@@ -39,15 +41,9 @@ export interface CustomerDetail {
   cards: Card[];
 }
 
-/** Phone numbers are stored and compared as digits with the leading `+` kept. */
-export function normalisePhone(phone: string): string {
-  const trimmed = phone.trim();
-  return (trimmed.startsWith("+") ? "+" : "") + trimmed.replace(/\D/g, "");
-}
-
 export const Phone = z.string().trim()
   .regex(/^\+?[0-9 ().\/-]+$/, "digits, spaces, ( ) . / - and a leading +")
-  .transform(normalisePhone)
+  .transform(phoneDigits)
   .refine((p) => /^\+?[0-9]{6,15}$/.test(p), "6 to 15 digits");
 export const Email = z.string().trim().max(254, "at most 254 characters").pipe(
   z.email("not an email address"),
@@ -238,7 +234,7 @@ const PREFLIGHT = reusable((
       eb.selectFrom("stores as s")
         .innerJoin("merchant_stores as ms", "ms.store_id", "s.id")
         .innerJoin("merchants as m", "m.id", "ms.merchant_id")
-        .select("s.id")
+        .select(["s.id", "s.timezone"])
         .where("m.group_id", "=", groupId).where("s.org_id", "=", orgId)
         .where("s.number", "=", homeStoreNumber).limit(2),
     ).as("home_stores"),
@@ -259,6 +255,8 @@ const preflight = async (tx: Db, group: MerchantGroup, number: string, homeStore
  * is one), in two statements: what must be checked, then one insert of all three rows. A
  * given number in use is a 409 on `number`; an unknown home store a 422. Staff's creations
  * (`actor`) are audited; a POS's are not, as its sales are not (its request log has them).
+ * The phone is stored canonical (E.164) in the country of the home store, else of the store
+ * the customer is created at (`storeZone`: the POS's), else of the programme.
  */
 export async function createCustomer(
   db: Db,
@@ -266,6 +264,7 @@ export async function createCustomer(
   input: NewCustomer,
   settings: LoyaltySettings,
   actor?: AuditActor,
+  storeZone?: string,
 ): Promise<CustomerDetail> {
   const categories = input.categories.map((c) => c ?? "");
   while (categories.length && !categories[categories.length - 1]) categories.pop();
@@ -306,7 +305,12 @@ export async function createCustomer(
         number,
         name: input.name,
         email: input.email ?? null,
-        phone: input.phone ?? null,
+        phone: input.phone
+          ? canonicalPhone(
+            input.phone,
+            pre.home_stores[0]?.timezone ?? storeZone ?? await groupTimeZone(tx, group),
+          )
+          : null,
         home_store_id: pre.home_stores[0]?.id ?? null,
         categories,
       }, {
@@ -539,20 +543,25 @@ const WORD_SEPARATORS = /[\s-]+/g;
 const PHONE_LIKE = /^\+?[0-9 ().\/-]+$/;
 const MIN_PHONE_DIGITS = 6;
 
-/**
- * The lower-cased name with each word separator as a space: "ortega-ruiz" → "ortega ruiz".
- * translate, not regexp_replace: it runs on every row a term cannot narrow, at a third the
- * cost. Migration 0008 indexes the same expression; the two must stay the same to the letter.
- */
-const NAME_WORDS = sql`translate(lower(c.name), E'-\\t\\n\\r', '    ')`;
+/** A customer or card number as people type it, in groups: "4000 0012-3456" → "400000123456". */
+const compactNumber = (q: string) => q.replace(/[\s-]+/g, "").toUpperCase();
 
-/** A customer row with the key it is sorted by in lists (lower-cased name, then id). */
+/**
+ * What is typed, folded as the database folds names (migration 0016's `fold_name`: lower case,
+ * no accents, separators as spaces), so "Lefèvre", "LEFEVRE" and "lefevre" read alike. In
+ * SQL, not in TypeScript, so the two sides cannot drift apart; the planner folds the constant
+ * once, and a prefix then stays an index range.
+ */
+const folded = (s: string) => sql`fold_name(${s})`;
+
+/** A customer row with the key it is sorted by in lists (the folded name, then id). */
 export type CustomerHit = Customer & { sort_key: string };
 
 export interface CustomerSearch {
   /**
-   * Customer number or card number (exact, any case); any word of the name from its start;
-   * any part of the email; a phone number however written (its trailing significant digits).
+   * Customer number or card number (exact, any case, spaces between groups ignored); the words
+   * of the name from their starts, in any order, accents ignored; any part of the email; a
+   * phone number however written.
    */
   q?: string;
   limit: number;
@@ -561,32 +570,39 @@ export interface CustomerSearch {
 }
 
 /**
- * Customers of the group matching `q`, ordered by name, in one statement. `q` finds a
+ * Customers of the group matching `q`, ordered by folded name, in one statement. `q` finds a
  * customer by:
  *
- * - customer number or loyalty card number, exactly (upper-cased);
- * - any word of the name from its start, in any case ("smi" finds "Anna Smith"; several words
- *   find them in a row: "anna smi");
+ * - customer number or loyalty card number, exactly (upper-cased, spaces and hyphens between
+ *   its groups dropped: "4000 0000 0000 0017");
+ * - the name, compared folded (any case, accents ignored: "lefevre" finds "Lefèvre"): one word
+ *   finds any word of the name from its start ("smi" finds "Anna Smith"); several words find a
+ *   name that starts with them in a row ("anna smi"), or whose later words start with the first
+ *   of them and whose words start with each of the others, in any order ("Lefèvre Marie" finds
+ *   "Marie Lefèvre", "carmen ort" finds "Maria del Carmen Ortega");
  * - any part of the email, in any case;
- * - a phone number, comparing digits only: with at least 6 significant digits (leading zeros
- *   dropped), a stored number ending with them matches, so "0412 345 678" finds
- *   "+61412345678"; an exact (normalised) match always counts.
+ * - a phone number: its canonical form (E.164, a national number read in the country of the
+ *   programme's clock, groupTimeZone: "06 12 34 56 78" in Europe/Paris), exactly; and with
+ *   at least 6 significant digits (leading zeros dropped), a stored number ending with them, so
+ *   "0412 345 678" finds "+61412345678" whatever the programme's country.
  *
  * LIKE wildcards in `q` are taken literally. Lists are ordered `USING ~<~` (byte order of the
- * lower-cased name) so the `(group_id, lower(name) text_pattern_ops)` index hands rows over in
+ * folded name) so the `(group_id, name_folded text_pattern_ops)` index hands rows over in
  * order.
  *
- * Each way of matching is a branch of its own (a UNION) so each can use its index (migration
- * 0008): the number by `customers_group_number`, the card by `instruments_group_number`, the
- * exact phone by `customers_phone`, a phone's trailing digits as a prefix range of the
- * reversed number (`customers_phone_reversed`), a word of the name and part of the email by
- * trigrams (`customers_name_words`, `customers_email_trigrams`). The name, email and suffix
- * branches each take the page's first `limit` rows after the cursor in list order, so the
- * planner picks per branch: the trigram index and a sort of its few matches for a rare term,
- * or the name-ordered index walk that stops after `limit` matches for a frequent one. A term
- * too short for trigrams (an email part under 3 characters, a name word of 1 or 2 characters
- * matches by its padded word-start trigrams, but they are common) falls back to that walk:
- * quick when the term is frequent, the whole group's rows when it is rare.
+ * Each way of matching is a branch of its own (a UNION) so each can use its index (migrations
+ * 0008 and 0016): the number by `customers_group_number`, the card by
+ * `instruments_group_number`, the exact phone by `customers_phone`, a phone's trailing digits
+ * as a prefix range of the reversed number (`customers_phone_reversed`), the name's start as a
+ * range of `customers_name_folded`, a later word and words in any order by trigrams
+ * (`customers_name_folded_later`, `customers_name_folded_words`), part of the email by
+ * trigrams (`customers_email_trigrams`). The name, email and suffix branches each take the
+ * page's first `limit` rows after the cursor in list order, so the planner picks per branch:
+ * the trigram index and a sort of its few matches for a rare term, or the name-ordered index
+ * walk that stops after `limit` matches for a frequent one. A term too short for trigrams (an
+ * email part under 3 characters, a name word of 1 or 2 characters matches by its padded
+ * word-start trigrams, but they are common) falls back to that walk: quick when the term is
+ * frequent, the whole group's rows when it is rare.
  */
 export async function searchCustomers(
   db: Db,
@@ -600,53 +616,59 @@ export async function searchCustomers(
       ? sql`and ${key} ~>=~ ${search.after[0]}
         and (${key} ~>~ ${search.after[0]} or ${id} > ${search.after[1]})`
       : sql``;
-  const after = afterOn(sql`lower(c.name)`, sql`c.id`);
-  const order = sql`order by lower(c.name) using ~<~, c.id limit ${limit}`;
+  const after = afterOn(sql`c.name_folded`, sql`c.id`);
+  const order = sql`order by c.name_folded using ~<~, c.id limit ${limit}`;
   const q = search.q?.trim();
   if (!q) {
     const { rows } = await sql<CustomerHit>`
-      select c.*, lower(c.name) as sort_key from customers c
+      select c.*, c.name_folded as sort_key from customers c
       where ${inGroup} ${after} ${order}`.execute(db);
     return rows;
   }
-  const upper = q.toUpperCase();
+  const number = compactNumber(q);
   const words = q.replace(WORD_SEPARATORS, " ");
-  const firstWord = words.split(" ")[0];
+  const wordList = words.split(" ");
+  const phoneLike = PHONE_LIKE.test(q);
   /** A branch that finds at most a few customers: all of them. */
   const few = (where: RawBuilder<unknown>) =>
-    sql`(select c.id, lower(c.name) as sort_key from customers c where ${inGroup} and ${where})`;
+    sql`(select c.id, c.name_folded as sort_key from customers c where ${inGroup} and ${where})`;
   /** A branch that may find many: the page's first `limit` of them. */
   const many = (where: RawBuilder<unknown>) =>
-    sql`(select c.id, lower(c.name) as sort_key from customers c
+    sql`(select c.id, c.name_folded as sort_key from customers c
       where ${inGroup} and ${where} ${after} ${order})`;
   const branches = [
-    few(sql`c.number = ${upper}`),
-    sql`(select c.id, lower(c.name) as sort_key
+    few(sql`c.number = ${number}`),
+    sql`(select c.id, c.name_folded as sort_key
       from instruments i join series s on s.id = i.series_id
         join customers c on c.id = i.customer_id
-      where i.group_id = ${group.id} and i.org_id = ${group.org_id} and i.number = ${upper}
+      where i.group_id = ${group.id} and i.org_id = ${group.org_id} and i.number = ${number}
         and s.type = 'loyalty-card' and ${inGroup})`,
-    // A word of the name from its start: " anna smith" like "% smi%", with a space before the
-    // name and each of its words. Two branches, so a frequent first name does not put all its
-    // holders through the trigram index: the first word, by the name-ordered index's range of
-    // the first word of `q` (read in order, up to `limit`), and any later word, by trigrams of
-    // the name after its first word (the expression customers_name_later_words indexes, to the
-    // letter). With one word in `q`, the range is the whole condition (`q` then has no
-    // separator for translate to change); with several, the name must also start with them
-    // all, which trigrams of the whole name (customers_name_words) can find.
-    many(
-      firstWord === words
-        ? sql`lower(c.name) like lower(${likePrefix(words)})`
-        : sql`lower(c.name) like lower(${likePrefix(firstWord)})
-          and ${NAME_WORDS} like lower(${likePrefix(words)})`,
-    ),
-    many(sql`substr(${NAME_WORDS}, strpos(${NAME_WORDS}, ' '))
-      like lower(${"% " + likePrefix(words)})`),
+    // The name from its start, the words of `q` in a row: a range of the name-ordered index,
+    // read in order up to `limit`, so a frequent first name costs a page, not its holders.
+    many(sql`c.name_folded like ${folded(likePrefix(words))}`),
+    // The first word of `q` at the start of a later word of the name: " smith" like "% smi%"
+    // over the name after its first word (the expression customers_name_folded_later indexes,
+    // to the letter); a name that starts with it is the range above. Any further words of `q`
+    // each start some word of the name, in any order ("Lefèvre Marie", "carmen ort"), by
+    // trigrams of the name with a space before it (customers_name_folded_words). Led by the
+    // later word, not by every word alike: the first word of a name is mostly a first name,
+    // frequent, and "anna s" would otherwise put every Anna and every S through the trigrams.
+    // A `q` of digits and punctuation only (a phone, a number in groups) keeps its words in a
+    // row: a word of "06 12 34" in any order is no name, and its short words' trigrams are in
+    // every name with a number.
+    many(sql.join([
+      sql`substr(c.name_folded, strpos(c.name_folded, ' '))
+        like ${folded("% " + likePrefix(phoneLike ? words : wordList[0]))}`,
+      ...(phoneLike ? [] : wordList.slice(1)).map((w) =>
+        sql`(' ' || c.name_folded) like ${folded("% " + likePrefix(w))}`
+      ),
+    ], sql` and `)),
     many(sql`c.email is not null and lower(c.email) like lower(${likeContains(q)})`),
   ];
-  if (PHONE_LIKE.test(q)) {
-    // Stored phones are normalised (normalisePhone): digits with the leading + kept.
-    branches.push(few(sql`c.phone = ${normalisePhone(q)}`));
+  if (phoneLike) {
+    // Stored phones are canonical (phones/canonical.ts), as is what this compares them to.
+    const phone = canonicalPhone(q, await groupTimeZone(db, group));
+    branches.push(few(sql`c.phone = ${phone}`));
     const significant = q.replace(/\D/g, "").replace(/^0+/, "");
     if (significant.length >= MIN_PHONE_DIGITS) {
       // Ends with the digits: the reversed number starts with them. A range, not LIKE, so a
@@ -680,15 +702,18 @@ export type CustomerKey =
  * The customers of the group a POS lookup matches (at most two: a second one means the key
  * is ambiguous), with their detail, and each one's points balance, key line total (null when
  * `keyLineReference` is null: the programme does not show it) and statistics, in one
- * statement. A card finds its holder whatever the card's status; the POS sees the status.
+ * statement. A card finds its holder whatever the card's status; the POS sees the status. A
+ * phone is compared in its canonical form, a national number read in the country of `timeZone`
+ * (the POS's store's).
  */
 export async function lookupCustomersWithFigures(
   db: Db,
   group: MerchantGroup,
   key: CustomerKey,
   keyLineReference: string | null,
+  timeZone?: string,
 ): Promise<{ detail: CustomerDetail; figures: CustomerFigures }[]> {
-  const [lookup, value] = lookupOf(key);
+  const [lookup, value] = lookupOf(key, timeZone);
   const rows = await lookup.figures(db, group.id, group.org_id, value, keyLineReference ?? "");
   const figures = new Map<string, CustomerFigures>();
   const plain = rows.map((row) => {
@@ -721,14 +746,14 @@ export async function lookupCustomersWithFigures(
   }));
 }
 
-function lookupOf(key: CustomerKey) {
+function lookupOf(key: CustomerKey, timeZone?: string) {
   return "card" in key
     ? [LOOKUP.card, key.card.toUpperCase()] as const
     : "number" in key
     ? [LOOKUP.number, key.number.toUpperCase()] as const
     : "email" in key
     ? [LOOKUP.email, key.email] as const
-    : [LOOKUP.phone, normalisePhone(key.phone)] as const;
+    : [LOOKUP.phone, canonicalPhone(key.phone, timeZone)] as const;
 }
 
 type Picker = (q: CustomersQuery, groupId: string, value: string) => CustomersQuery;
@@ -801,10 +826,13 @@ const LOOKUP = {
   phone: lookupBy((q, _, phone) => q.where("phone", "=", phone)),
 };
 
+/** A card or customer number to look up, as printed in groups: spaces and hyphens dropped. */
+const GroupedNumber = z.string().transform(compactNumber).pipe(CustomerNumber);
+
 /** Validators of the POS lookup keys, shared with the route so both read keys alike. */
 export const CustomerKeySchemas = {
-  card: CustomerNumber,
-  number: CustomerNumber,
+  card: GroupedNumber,
+  number: GroupedNumber,
   email: Email,
   phone: Phone,
 } as const;

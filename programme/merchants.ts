@@ -8,6 +8,7 @@ import type { StaffUser } from "../staff/users.ts";
 import { recordAudit } from "../audit/log.ts";
 import type { MerchantGroup } from "./groups.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { mostCommonZone } from "../calendar/zones.ts";
 
 export type Merchant = Selectable<MerchantTable>;
 
@@ -214,6 +215,13 @@ export async function groupStores(db: Db, group: Pick<MerchantGroup, "id" | "org
     .where("m.group_id", "=", group.id).where("ms.org_id", "=", group.org_id)
     .orderBy("s.number").orderBy("s.name").execute();
 }
+
+/**
+ * The programme's clock: the zone most of its stores are in, UTC without a store. Where no
+ * store is at hand (the console's search and lists), phones are placed and times read in it.
+ */
+export const groupTimeZone = async (db: Db, group: Pick<MerchantGroup, "id" | "org_id">) =>
+  mostCommonZone((await groupStores(db, group)).map((s) => s.timezone)) ?? "UTC";
 
 /** Why a store of the organization is not one of the group's, for the pickers that leave it out. */
 export type UnlistedReason = "no-merchant" | "other-group" | "merchant-without-group";

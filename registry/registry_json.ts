@@ -16,7 +16,10 @@ export const NewSite = z.object({ name: Name }).strict().openapi("NewSite");
 export const NewStore = z.object({
   number: Number_,
   name: Name,
-  timezone: Timezone,
+  timezone: Timezone.optional().openapi({
+    description: "IANA zone of the store's trading day; by default the zone most of the " +
+      "site's stores are in, else the organization's, UTC for its first store",
+  }),
   address: z.string().trim().max(300).nullish(),
 }).strict().openapi("NewStore");
 export const NewPos = z.object({ number: Number_, name: Name }).strict().openapi("NewPos");

@@ -7,6 +7,7 @@ import { hasHistory } from "./history.ts";
 import type { Site } from "./sites.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { type AuditActor, recordAudit } from "../audit/log.ts";
+import { mostCommonZone, newStoreZone } from "../calendar/zones.ts";
 
 export type Store = Selectable<StoreTable>;
 
@@ -23,14 +24,16 @@ const audited = (s: Store) => ({
   status: s.status,
 });
 
+/** A new store of `site` takes the zone `timezone` names, else newStoreZone's default. */
 export async function createStore(
   db: Db,
   site: Site,
-  input: { number: number; name: string; timezone: string; address?: string | null },
+  input: { number: number; name: string; timezone?: string; address?: string | null },
   actor: AuditActor,
 ): Promise<Store> {
   return await inTransaction(db, async (tx) => {
-    const store = await insertStore(tx, site, input);
+    const timezone = input.timezone ?? await defaultZone(tx, site);
+    const store = await insertStore(tx, site, { ...input, timezone });
     await recordAudit(tx, {
       orgId: site.org_id,
       entity: "store",
@@ -43,6 +46,33 @@ export async function createStore(
     });
     return store;
   });
+}
+
+/**
+ * Each organization's clock: the zone most of its stores are in (organizations without a store
+ * are absent: UTC). `orgIds` null: every organization's (the installation owner's audit log).
+ */
+export async function orgTimeZones(
+  db: Db,
+  orgIds: string[] | null,
+): Promise<Map<string, string>> {
+  if (orgIds?.length === 0) return new Map();
+  let q = db.selectFrom("stores").select(["org_id", "timezone"]);
+  if (orgIds) q = q.where("org_id", "in", orgIds);
+  const byOrg = new Map<string, string[]>();
+  for (const s of await q.execute()) {
+    byOrg.set(s.org_id, [...byOrg.get(s.org_id) ?? [], s.timezone]);
+  }
+  return new Map([...byOrg].map(([org, zones]) => [org, mostCommonZone(zones)!]));
+}
+
+async function defaultZone(db: Db, site: Site) {
+  const stores = await db.selectFrom("stores").select(["site_id", "timezone"])
+    .where("org_id", "=", site.org_id).execute();
+  return newStoreZone(
+    stores.filter((s) => s.site_id === site.id).map((s) => s.timezone),
+    stores.map((s) => s.timezone),
+  );
 }
 
 async function insertStore(

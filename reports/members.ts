@@ -83,7 +83,10 @@ export async function memberSpend(
  * The currency the group's figures are in: that of its latest sale, else of its first card
  * series, else EUR (a group with neither has no money figure to show).
  */
-export async function groupCurrency(db: Db, scope: ReportScope): Promise<string> {
+export async function groupCurrency(
+  db: Db,
+  scope: { group: Pick<ReportScope["group"], "id"> },
+): Promise<string> {
   const sale = await db.selectFrom("sales").select("currency")
     .where("group_id", "=", scope.group.id).orderBy("at", "desc").limit(1).executeTakeFirst();
   if (sale) return sale.currency;

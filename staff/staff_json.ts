@@ -24,7 +24,9 @@ export const MemberSchema = z.object({
 export const NewMember = z.object({
   email: z.string().trim().email().max(254),
   name: z.string().trim().min(1).max(120),
-  role: OrgRole,
+  role: OrgRole.default("support").openapi({
+    description: "support (the least privileged) when absent",
+  }),
 }).strict().openapi("NewMember");
 
 export const memberJson = (m: Member) => ({

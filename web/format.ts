@@ -1,4 +1,32 @@
-export const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant as the console shows every date and time: on the clock of `timeZone` with its
+ * offset, "7 Dec 2026, 14:30 UTC+01:00" (in Europe/Paris; "… UTC" where the offset is zero). Pass
+ * the zone of the store it happened at, else the programme's (groupTimeZone) or the
+ * organization's (orgTimeZone). 24-hour, day before month, whatever the reader's locale, so a
+ * page reads the same for everyone. Browser-safe: islands use it too.
+ */
+export function when(instant: Date | string, timeZone: string): string {
+  let clock = clocks.get(timeZone);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "longOffset",
+    });
+    if (clocks.size < 1_000) clocks.set(timeZone, clock);
+  }
+  const p: Record<string, string> = {};
+  for (const part of clock.formatToParts(new Date(instant))) p[part.type] = part.value;
+  const offset = p.timeZoneName.replace("GMT", "UTC");
+  return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute} ${offset}`;
+}
 
 /**
  * A trading day (YYYY-MM-DD, already a date on the store's clock) as people read it:
@@ -42,10 +70,3 @@ export function formatMoney(minor: number, currency: string, locale?: string): s
 /** A whole count: 12345 → "12,345". */
 export const formatCount = (n: number, locale?: string) =>
   new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
-
-/** An instant on a store's clock, with the zone named: "6 Dec 2026, 14:30 (Europe/Paris)". */
-export const formatInStore = (iso: string, timeZone: string, locale?: string) =>
-  `${
-    new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone })
-      .format(new Date(iso))
-  } (${timeZone})`;

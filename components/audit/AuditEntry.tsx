@@ -9,8 +9,16 @@ export type AuditEntryJson = ReturnType<typeof auditJson>;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** One value as people read it; `currency` is the entry's, for money fields. */
-export function formatValue(v: unknown, kind: ValueKind, currency?: string): string {
+/**
+ * One value as people read it; `currency` is the entry's, for money fields, `timeZone` the
+ * clock its times are read on.
+ */
+export function formatValue(
+  v: unknown,
+  kind: ValueKind,
+  timeZone: string,
+  currency?: string,
+): string {
   if (v === null || v === undefined || v === "") return "none";
   if (typeof v === "number") {
     if (kind === "money") {
@@ -20,9 +28,9 @@ export function formatValue(v: unknown, kind: ValueKind, currency?: string): str
     if (kind === "points-decimal") return `${formatPoints(Math.round(v * 100))} points`;
   }
   if (typeof v === "boolean") return v ? "yes" : "no";
-  if (kind === "time" && typeof v === "string") return when(new Date(v));
+  if (kind === "time" && typeof v === "string") return when(v, timeZone);
   if (Array.isArray(v)) {
-    return v.length ? v.map((x) => formatValue(x, kind, currency)).join(", ") : "none";
+    return v.length ? v.map((x) => formatValue(x, kind, timeZone, currency)).join(", ") : "none";
   }
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
@@ -48,7 +56,7 @@ const ruleNamer = (e: AuditEntryJson) => (id: string) => {
 };
 
 /** Each changed field: its label, and the value before → after (only one side when created). */
-export function Changes({ entry }: { entry: AuditEntryJson }) {
+export function Changes({ entry, timeZone }: { entry: AuditEntryJson; timeZone: string }) {
   if (!entry.diff.length) return <span class="muted">no field changed</span>;
   const currency = entryCurrency(entry);
   const named = ruleNamer(entry);
@@ -59,8 +67,8 @@ export function Changes({ entry }: { entry: AuditEntryJson }) {
       {entry.diff.filter((d) => d.path !== "currency" || !currency).map((d) => {
         const spec = fieldSpec(entry.entity, d.path, named);
         const kind = spec.kind ?? "text";
-        const before = formatValue(d.before, kind, currency);
-        const after = formatValue(d.after, kind, currency);
+        const before = formatValue(d.before, kind, timeZone, currency);
+        const after = formatValue(d.after, kind, timeZone, currency);
         return (
           <li>
             <span class="field">{spec.label}</span>: {created

@@ -1,14 +1,14 @@
-import { formatPoints } from "./format.ts";
+import { when } from "../../web/format.ts";
 import type { Account } from "../../members/accounts.ts";
 import type { LoyaltySettings } from "../../programme/settings_schema.ts";
 
 /** A customer's accounts, and the form that opens another when the viewer may. */
 export function CustomerAccounts(
-  { customerId, accounts, settings, canOpen, csrf, keyLineTotal = null }: {
+  { customerId, accounts, settings, canOpen, csrf, timeZone }: {
     customerId: string;
-    /** Seed 004's key line total (hundredths) when the programme shows it, else null. */
-    keyLineTotal?: number | null;
     accounts: Account[];
+    /** The clock the dates are read on: the programme's. */
+    timeZone: string;
     settings: LoyaltySettings;
     canOpen: boolean;
     csrf?: string;
@@ -28,7 +28,7 @@ export function CustomerAccounts(
           {accounts.map((a) => (
             <tr>
               <td>{a.type}</td>
-              <td>{new Date(a.created_at).toISOString().slice(0, 10)}</td>
+              <td>{when(a.created_at, timeZone)}</td>
             </tr>
           ))}
           {accounts.length === 0 && (
@@ -38,12 +38,6 @@ export function CustomerAccounts(
           )}
         </tbody>
       </table>
-      {keyLineTotal !== null && (
-        <p>
-          Key line total ({settings.keyLineTotalReferenceMatch}):{" "}
-          <strong data-figure="accounts-key-line-total">{formatPoints(keyLineTotal)}</strong>
-        </p>
-      )}
       {canOpen && (
         <form method="post" action={`/console/customers/${customerId}/accounts`} class="row">
           <input type="hidden" name="_csrf" value={csrf} />

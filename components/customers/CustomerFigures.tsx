@@ -4,8 +4,12 @@ import { formatMoney, formatPoints } from "./format.ts";
 
 /** A customer's points balance, key line total (when shown) and member statistics. */
 export function CustomerFigures(
-  { figures, currency }: {
+  { figures, currency, keyLineReference, timeZone }: {
     figures: Figures;
+    /** The key line total reference match of the settings, named beside the total. */
+    keyLineReference: string;
+    /** The clock the dates are read on: the programme's. */
+    timeZone: string;
     /** The currency of the customer's sales (spend is in its minor units); none before one. */
     currency?: string;
   },
@@ -22,7 +26,7 @@ export function CustomerFigures(
           </tr>
           {figures.keyLineTotal !== null && (
             <tr>
-              <th>Key line total</th>
+              <th>Key line total ({keyLineReference})</th>
               <td data-figure="key-line-total">{formatPoints(figures.keyLineTotal)}</td>
             </tr>
           )}
@@ -40,11 +44,11 @@ export function CustomerFigures(
           </tr>
           <tr>
             <th>First visit</th>
-            <td>{s.firstVisit ? when(s.firstVisit) : "—"}</td>
+            <td>{s.firstVisit ? when(s.firstVisit, timeZone) : "—"}</td>
           </tr>
           <tr>
             <th>Last visit</th>
-            <td>{s.lastVisit ? when(s.lastVisit) : "—"}</td>
+            <td>{s.lastVisit ? when(s.lastVisit, timeZone) : "—"}</td>
           </tr>
         </tbody>
       </table>

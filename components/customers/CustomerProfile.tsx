@@ -21,6 +21,10 @@ export interface ProfilePoints {
   sales: { items: CustomerSale[]; more: boolean };
   /** The adjustment form when the viewer may adjust, with a refused attempt. */
   adjust?: { form: Record<string, string>; errors: FieldError[] };
+  /** Names of the rules the statement's entries name by id. */
+  ruleNames: Map<string, string>;
+  /** The programme's clock, which the profile's dates are read on (groupTimeZone). */
+  timeZone: string;
 }
 
 /** What the viewer may change of the customer, with a refused edit. */
@@ -85,7 +89,12 @@ export function CustomerProfile(
           </tbody>
         </table>
       </section>
-      <CustomerFigures figures={points.figures} currency={points.sales.items[0]?.currency} />
+      <CustomerFigures
+        figures={points.figures}
+        currency={points.sales.items[0]?.currency}
+        keyLineReference={settings.keyLineTotalReferenceMatch}
+        timeZone={points.timeZone}
+      />
       <section class="card">
         <h2>Categories</h2>
         <table>
@@ -111,7 +120,7 @@ export function CustomerProfile(
         settings={settings}
         canOpen={canManage}
         csrf={csrf}
-        keyLineTotal={points.figures.keyLineTotal}
+        timeZone={points.timeZone}
       />
       <LoyaltyCards
         cards={detail.cards}
@@ -123,13 +132,15 @@ export function CustomerProfile(
       <PointsStatement
         customerId={c.id}
         {...points.statement}
-        keyLineTotal={points.figures.keyLineTotal === null ? null : {
-          reference: settings.keyLineTotalReferenceMatch,
-          points: points.figures.keyLineTotal,
-        }}
+        ruleNames={points.ruleNames}
+        timeZone={points.timeZone}
       />
       {points.adjust && <AdjustmentForm customerId={c.id} {...points.adjust} csrf={csrf} />}
-      <CustomerSales sales={points.sales.items} more={points.sales.more} />
+      <CustomerSales
+        sales={points.sales.items}
+        more={points.sales.more}
+        timeZone={points.timeZone}
+      />
     </>
   );
 }

@@ -3,7 +3,9 @@ import { when } from "../../web/format.ts";
 import { formatMoney, formatPoints } from "./format.ts";
 
 /** A customer's latest sales and returns. */
-export function CustomerSales({ sales, more }: { sales: CustomerSale[]; more: boolean }) {
+export function CustomerSales(
+  { sales, more, timeZone }: { sales: CustomerSale[]; more: boolean; timeZone: string },
+) {
   return (
     <section class="card" aria-labelledby="sales-heading">
       <h2 id="sales-heading">Sales and returns</h2>
@@ -21,7 +23,7 @@ export function CustomerSales({ sales, more }: { sales: CustomerSale[]; more: bo
         <tbody>
           {sales.map((s) => (
             <tr>
-              <td>{when(s.at)}</td>
+              <td>{when(s.at, timeZone)}</td>
               <td>{s.kind === "sale" ? "Sale" : "Return"}</td>
               <td>{`${s.storeNumber} ${s.storeName} / POS ${s.posNumber}`}</td>
               <td>

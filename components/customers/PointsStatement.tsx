@@ -4,13 +4,15 @@ import { formatPoints } from "./format.ts";
 
 /**
  * A page of a customer's points statement, newest first, with the running balance; links to
- * the older page and back to the newest one.
+ * the older page and back to the newest one. Rules by name; reference and reason apart.
  */
 export function PointsStatement(
-  { customerId, lines, next, paged, keyLineTotal }: {
+  { customerId, lines, next, paged, ruleNames, timeZone }: {
     customerId: string;
-    /** Shown with the statement when the programme shows the key line total. */
-    keyLineTotal: { reference: string; points: number } | null;
+    /** Rule names by id (earning/rule_sets.ts ruleNames); an unknown id shows as itself. */
+    ruleNames: Map<string, string>;
+    /** The clock the dates are read on: the programme's. */
+    timeZone: string;
     lines: StatementLine[];
     /** The entry id the older page starts before, or null on the last page. */
     next: number | null;
@@ -22,14 +24,6 @@ export function PointsStatement(
   return (
     <section class="card" id="statement" aria-labelledby="statement-heading">
       <h2 id="statement-heading">Points statement</h2>
-      {keyLineTotal && (
-        <p>
-          Key line total ({keyLineTotal.reference}):{" "}
-          <strong data-figure="statement-key-line-total">
-            {formatPoints(keyLineTotal.points)}
-          </strong>
-        </p>
-      )}
       <table>
         <thead>
           <tr>
@@ -37,6 +31,7 @@ export function PointsStatement(
             <th>Store</th>
             <th>Receipt</th>
             <th>Reference</th>
+            <th>Reason</th>
             <th>Rule</th>
             <th>Points</th>
             <th>Balance</th>
@@ -46,7 +41,7 @@ export function PointsStatement(
         <tbody>
           {lines.map((l) => (
             <tr data-entry={l.entryId}>
-              <td>{when(l.at)}</td>
+              <td>{when(l.at, timeZone)}</td>
               <td>
                 {l.storeNumber === null
                   ? "—"
@@ -56,9 +51,9 @@ export function PointsStatement(
               <td>
                 {l.transactionReference}
                 {l.reference !== l.transactionReference && ` (${l.reference})`}
-                {l.reason && <span class="hint">{l.reason}</span>}
               </td>
-              <td>{l.ruleId ?? "—"}</td>
+              <td>{l.reason ?? "—"}</td>
+              <td>{l.ruleId === null ? "—" : ruleNames.get(l.ruleId) ?? l.ruleId}</td>
               <td>{formatPoints(l.amount, true)}</td>
               <td>{formatPoints(l.balance)}</td>
               <td>{l.actor}</td>
@@ -66,7 +61,7 @@ export function PointsStatement(
           ))}
           {lines.length === 0 && (
             <tr>
-              <td colSpan={8}>No points entries yet.</td>
+              <td colSpan={9}>No points entries yet.</td>
             </tr>
           )}
         </tbody>

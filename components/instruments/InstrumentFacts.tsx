@@ -6,7 +6,9 @@ import { formatCount, TYPE_LABELS } from "../series/format.ts";
 import { InstrumentStatusBadge } from "./InstrumentStatusBadge.tsx";
 
 /** What an instrument is now: series, status, balance, dates, uses. */
-export function InstrumentFacts({ detail }: { detail: InstrumentDetail }) {
+export function InstrumentFacts(
+  { detail, timeZone }: { detail: InstrumentDetail; timeZone: string },
+) {
   const { instrument: i, series } = detail;
   return (
     <section class="card" aria-label="Instrument">
@@ -25,10 +27,10 @@ export function InstrumentFacts({ detail }: { detail: InstrumentDetail }) {
         <Fact term="Balance">
           <span data-figure="balance">{formatMoney(detail.balance, series.currency)}</span>
         </Fact>
-        <Fact term="Expires">{i.expires_at ? when(i.expires_at) : "never"}</Fact>
-        <Fact term="Activated">{i.activated_at ? when(i.activated_at) : "—"}</Fact>
+        <Fact term="Expires">{i.expires_at ? when(i.expires_at, timeZone) : "never"}</Fact>
+        <Fact term="Activated">{i.activated_at ? when(i.activated_at, timeZone) : "—"}</Fact>
         <Fact term="Uses">{formatCount(i.uses)}</Fact>
-        <Fact term="Created">{when(i.created_at)}</Fact>
+        <Fact term="Created">{when(i.created_at, timeZone)}</Fact>
       </Facts>
     </section>
   );

@@ -15,8 +15,10 @@ const signed = (minor: number, currency: string) =>
  * the amount and the balance after it, who and why; links to the older page and the newest.
  */
 export function InstrumentHistory(
-  { instrumentId, currency, lines, next, paged }: {
+  { instrumentId, currency, lines, next, paged, timeZone }: {
     instrumentId: string;
+    /** The clock the dates are read on: the programme's. */
+    timeZone: string;
     currency: string;
     lines: ActivityLine[];
     /** The activity id the older page starts before, or null on the last page. */
@@ -48,7 +50,7 @@ export function InstrumentHistory(
           <tbody>
             {lines.map((l) => (
               <tr data-activity={l.id}>
-                <td>{when(l.at)}</td>
+                <td>{when(l.at, timeZone)}</td>
                 <td>{l.kind}</td>
                 <td>
                   {l.statusBefore === l.statusAfter

@@ -4,8 +4,7 @@ import type { Series } from "../../instruments/series.ts";
 import type { MerchantGroup } from "../../programme/groups.ts";
 import { formatMoney } from "../../money/amount.ts";
 import { InstrumentStatusBadge } from "./InstrumentStatusBadge.tsx";
-
-const day = (d: Date) => new Date(d).toISOString().slice(0, 10);
+import { when } from "../../web/format.ts";
 
 export interface InstrumentSearchProps {
   group: MerchantGroup;
@@ -21,7 +20,9 @@ export interface InstrumentSearchProps {
 
 /** The search form over a group's instruments, the page of hits, and the link to the next. */
 export function InstrumentSearch(
-  { group, series, statuses, query, hits, pageSize, nextCursor }: InstrumentSearchProps,
+  { group, series, statuses, query, hits, pageSize, nextCursor, timeZone }:
+    & InstrumentSearchProps
+    & { timeZone: string },
 ) {
   const filters = new URLSearchParams({
     group: group.id,
@@ -89,7 +90,7 @@ export function InstrumentSearch(
                   <InstrumentStatusBadge status={h.status} />
                 </td>
                 <td class="num">{formatMoney(h.balance, h.currency)}</td>
-                <td>{h.expiresAt ? day(h.expiresAt) : "—"}</td>
+                <td>{h.expiresAt ? when(h.expiresAt, timeZone) : "—"}</td>
               </tr>
             ))}
             {hits.length === 0 && (

@@ -20,7 +20,7 @@ export function SaleDetail({ detail }: { detail: Detail }) {
           <tbody>
             <tr>
               <th scope="row">Date</th>
-              <td>{when(sale.at)}</td>
+              <td>{when(sale.at, store.timezone)}</td>
             </tr>
             <tr>
               <th scope="row">Store / POS</th>
@@ -139,7 +139,7 @@ export function SaleDetail({ detail }: { detail: Detail }) {
               <tbody>
                 {returns.map((r) => (
                   <tr>
-                    <td>{when(r.at)}</td>
+                    <td>{when(r.at, store.timezone)}</td>
                     <td>
                       <a href={`/console/sales/${r.id}`}>{r.receiptNumber}</a>
                     </td>

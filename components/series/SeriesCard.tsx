@@ -9,7 +9,8 @@ import { carriesMoney } from "../../instruments/states.ts";
 import { formatMoney } from "../../money/amount.ts";
 import { Island } from "../../web/island.tsx";
 import { Fact, Facts } from "../Facts.tsx";
-import { benefitLabel, formatCount, formatUtc, TYPE_LABELS } from "./format.ts";
+import { benefitLabel, formatCount, TYPE_LABELS } from "./format.ts";
+import { when } from "../../web/format.ts";
 
 /** A series with what its card shows besides its own columns. */
 export interface ListedSeries {
@@ -25,8 +26,9 @@ export interface ListedSeries {
  * count changes when a batch is done.
  */
 export function SeriesCard(
-  { series, figures, running, canManage, maxGeneration, csrf }: ListedSeries & {
+  { series, figures, running, canManage, maxGeneration, csrf, timeZone }: ListedSeries & {
     canManage: boolean;
+    timeZone: string;
     csrf?: string;
     /** The most instruments one generation may make. */
     maxGeneration: number;
@@ -55,7 +57,7 @@ export function SeriesCard(
             {benefitLabel(benefitOf(series.coupon_benefit)!, series.currency)}
           </Fact>
         )}
-        {series.starts_at && <Fact term="Usable from">{formatUtc(series.starts_at)}</Fact>}
+        {series.starts_at && <Fact term="Usable from">{when(series.starts_at, timeZone)}</Fact>}
         {series.type === "coupon" && (
           <Fact term="On a full return">
             {series.full_return_restores_uses ? "the use comes back" : "the use stays spent"}

@@ -4,7 +4,7 @@ import { type ListedSeries, SeriesCard } from "./SeriesCard.tsx";
 
 /** What a series is, the group chooser, and one page of the group's series. */
 export function SeriesList(
-  { groups, group, series, nextCursor, canManage, maxGeneration, csrf }: {
+  { groups, group, series, nextCursor, canManage, maxGeneration, csrf, timeZone }: {
     /** The groups the viewer may switch to. */
     groups: MerchantGroup[];
     group: MerchantGroup;
@@ -14,6 +14,8 @@ export function SeriesList(
     maxGeneration: number;
     /** The session's CSRF token, for the cards' forms. */
     csrf?: string;
+    /** The programme's clock. */
+    timeZone: string;
   },
 ) {
   return (
@@ -44,6 +46,7 @@ export function SeriesList(
           canManage={canManage}
           maxGeneration={maxGeneration}
           csrf={csrf}
+          timeZone={timeZone}
         />
       ))}
       {nextCursor && (

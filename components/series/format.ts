@@ -26,7 +26,3 @@ export function benefitLabel(b: CouponBenefit, currency: string): string {
     }
   }
 }
-
-/** A time as the console shows it: UTC, to the minute. */
-export const formatUtc = (d: Date) =>
-  `${new Date(d).toISOString().slice(0, 16).replace("T", " ")} UTC`;

@@ -60,19 +60,23 @@ interface SettingsFormProps {
   /** The version someone else saved while the user edited: their changes were not saved. */
   staleAt?: number;
   csrf?: string;
+  /** The clock the save time is read on: the programme's. */
+  timeZone: string;
 }
 
 /** A group's settings, which version they are at, and the form that saves them. */
 export function SettingsForm(
-  { group, groupName, current, canManage, form, version, errors, staleAt, csrf }: SettingsFormProps,
+  { group, groupName, current, canManage, form, version, errors, staleAt, csrf, timeZone }:
+    SettingsFormProps,
 ) {
   const reload = `/console/settings?group=${group.id}`;
   return (
     <>
       <p class="intro">
         <strong>{groupName}</strong> · version {current.version}, saved{" "}
-        <time datetime={current.updatedAt.toISOString()}>{when(current.updatedAt)}</time> ·{" "}
-        <a href={`/console/audit?entity=loyalty-settings&entityId=${group.id}`}>history</a>
+        <time datetime={current.updatedAt.toISOString()}>{when(current.updatedAt, timeZone)}</time>
+        {" "}
+        · <a href={`/console/audit?entity=loyalty-settings&entityId=${group.id}`}>history</a>
       </p>
       {!canManage && (
         <p class="flash" role="status">

@@ -33,8 +33,10 @@ function Move(
  * returns once.
  */
 export function OrderDetailView(
-  { order, canManage, csrf, returnKey }: {
+  { order, canManage, csrf, returnKey, timeZone }: {
     order: OrderDetail;
+    /** The clock the dates are read on: the programme's. */
+    timeZone: string;
     canManage: boolean;
     csrf?: string;
     returnKey: string;
@@ -71,7 +73,9 @@ export function OrderDetailView(
             </>
           )}
           <dt>Created</dt>
-          <dd>{`${when(order.createdAt)}${order.createdBy ? ` by ${order.createdBy}` : ""}`}</dd>
+          <dd>
+            {`${when(order.createdAt, timeZone)}${order.createdBy ? ` by ${order.createdBy}` : ""}`}
+          </dd>
           <dt>Version</dt>
           <dd>{order.version}</dd>
         </dl>
@@ -149,7 +153,7 @@ export function OrderDetailView(
             <dt>Receipt</dt>
             <dd>{order.sale.receiptNumber}</dd>
             <dt>Recorded</dt>
-            <dd>{when(order.sale.at)}</dd>
+            <dd>{when(order.sale.at, timeZone)}</dd>
             <dt>Till</dt>
             <dd>
               {`store ${order.sale.storeNumber} · POS ${order.sale.posNumber}${
@@ -177,7 +181,7 @@ export function OrderDetailView(
                 {order.returns.map((r) => (
                   <tr>
                     <td>{r.receiptNumber}</td>
-                    <td>{when(r.at)}</td>
+                    <td>{when(r.at, timeZone)}</td>
                     <td>{money(r.value)}</td>
                     <td>{formatPoints(r.points)}</td>
                   </tr>

@@ -10,7 +10,7 @@ export function OrderStateBadge({ state }: { state: OrderRow["state"] }) {
 
 /** The group's orders, newest first, with a link to the next page. */
 export function OrderList(
-  { rows, nextHref }: { rows: OrderRow[]; nextHref: string | null },
+  { rows, nextHref, timeZone }: { rows: OrderRow[]; nextHref: string | null; timeZone: string },
 ) {
   return (
     <section class="card" aria-labelledby="orders-heading">
@@ -39,7 +39,7 @@ export function OrderList(
                 <td>{`${r.customerName} (${r.customerNumber})`}</td>
                 <td>{`${r.storeNumber} · ${r.fulfilment}`}</td>
                 <td>{formatMoney(r.total, r.currency)}</td>
-                <td>{when(r.createdAt)}</td>
+                <td>{when(r.createdAt, timeZone)}</td>
               </tr>
             ))}
             {rows.length === 0 && (

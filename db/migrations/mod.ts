@@ -14,6 +14,7 @@ import * as m0013 from "./0013_new_member_email.ts";
 import * as m0014 from "./0014_wholesale_orders.ts";
 import * as m0011 from "./0011_replay.ts";
 import * as m0015 from "./0015_audit_history.ts";
+import * as m0016 from "./0016_customer_search_folded.ts";
 import * as m0017 from "./0017_no_hot_rows.ts";
 import * as m0021 from "./0021_sales_pricing_json.ts";
 
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   "0014_wholesale_orders": m0014,
   "0011_replay": m0011,
   "0015_audit_history": m0015,
+  "0016_customer_search_folded": m0016,
   "0017_no_hot_rows": m0017,
   "0021_sales_pricing_json": m0021,
 };

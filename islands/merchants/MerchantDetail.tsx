@@ -2,6 +2,7 @@ import { useSignal } from "@preact/signals";
 import type { StoreTree } from "../api.ts";
 import { posLabel, storeLabel } from "./labels.ts";
 import { TokenPanel } from "../token_panel.tsx";
+import { mostCommonZone } from "../../calendar/zones.ts";
 
 export interface MerchantDetailProps {
   merchant: { id: string; name: string };
@@ -48,6 +49,7 @@ export default function MerchantDetail({ merchant, stores, manageTokens }: Merch
         kind={kind}
         id={id}
         label={label}
+        timeZone={mostCommonZone(stores.map((s) => s.timezone)) ?? "UTC"}
         onChanged={(message) => {
           notice.value = message;
           return Promise.resolve();

@@ -21,6 +21,7 @@ import { ImpactPanel } from "./impact.tsx";
 import { RuleCard } from "./rule.tsx";
 import { Simulator } from "./simulator.tsx";
 import { type Published, type RuleSetState, Versions } from "./versions.tsx";
+import { mostCommonZone } from "../../calendar/zones.ts";
 
 export interface RuleEditorProps {
   groupId: string;
@@ -133,6 +134,7 @@ export default function RuleEditor(props: RuleEditorProps) {
     announce,
     stale: () => conflict.value = true,
     canManage,
+    timeZone: mostCommonZone(vocabulary.stores.map((s) => s.timezone)) ?? "UTC",
   };
 
   /** Opens the rule of the first issue and moves the focus to its field. */

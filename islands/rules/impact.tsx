@@ -11,10 +11,10 @@ import { useEffect, useRef } from "preact/hooks";
 import type { RuleTrace } from "../../rules/trace.ts";
 import {
   formatCount,
-  formatInStore,
   formatMoney,
   formatPoints,
   formatPointsChange,
+  when,
 } from "../../web/format.ts";
 import { api, ApiError, describeError } from "../api.ts";
 import { useEditor } from "./fields.tsx";
@@ -279,7 +279,7 @@ export function ImpactResultView(
                     <td>{c.receiptNumber}</td>
                     <td>{c.storeName}</td>
                     <td>
-                      {formatInStore(c.at, c.timeZone ?? reading.zoneOf(c.storeName), locale)}
+                      {when(c.at, c.timeZone ?? reading.zoneOf(c.storeName))}
                     </td>
                     <td>{c.customerNumber ?? "—"}</td>
                     <td class="num">{formatPoints(c.published, locale)}</td>
@@ -343,8 +343,7 @@ export function SaleComparisonView(
   return (
     <section class="impact-compare" aria-label={`Sale ${sale.receiptNumber} compared`}>
       <h4>
-        Sale {sale.receiptNumber} · {sale.storeName} ·{" "}
-        {formatInStore(sale.at, sale.timeZone, locale)}
+        Sale {sale.receiptNumber} · {sale.storeName} · {when(sale.at, sale.timeZone)}
       </h4>
       <p class="muted">
         {sale.customerNumber ? `Customer ${sale.customerNumber}` : "No customer"} · net total{" "}

@@ -44,6 +44,9 @@ const newLine = (): LineInput => ({
 });
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+/** A time of day on a 24-hour clock, as the simulator's time field takes it. */
+const HH_MM = /^(?:[01][0-9]|2[0-3]):[0-5][0-9]$/;
+
 /** ISO weekday name of a YYYY-MM-DD date (the calendar day itself, no time zone involved). */
 const weekdayOf = (date: string) => {
   const d = new Date(`${date}T00:00:00Z`);
@@ -241,11 +244,19 @@ export function Simulator({ groupId, problems, onRuleErrors }: SimulatorProps) {
             />
           </Field>
           <Field label="Time" id="sim-time" after={<span id="sim-zone" class="hint">{zone}</span>}>
+            {
+              /* Text, not type="time": the browser would show its locale's 12-hour clock, where
+                the console reads 24-hour times everywhere. A time is taken once it is whole. */
+            }
             <input
               id="sim-time"
-              type="time"
               value={time.value}
-              onInput={(e) => time.value = e.currentTarget.value}
+              pattern={HH_MM.source.slice(1, -1)}
+              inputMode="numeric"
+              placeholder="HH:MM"
+              onInput={(e) => {
+                if (HH_MM.test(e.currentTarget.value)) time.value = e.currentTarget.value;
+              }}
               aria-describedby="sim-zone"
             />
           </Field>

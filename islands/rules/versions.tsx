@@ -8,6 +8,7 @@ import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { api, ApiError, describeError } from "../api.ts";
 import { focusLater } from "./conditions.tsx";
+import { when } from "../../web/format.ts";
 import {
   diffRules,
   type DraftJson,
@@ -33,6 +34,8 @@ export interface RuleSetState {
   /** A 409: someone else changed the draft; the editor offers to load it. */
   stale(): void;
   canManage: boolean;
+  /** The programme's clock, which publication times are read on. */
+  timeZone: string;
 }
 
 /** A rule-by-rule list of changes. */
@@ -97,7 +100,12 @@ function Confirm(
 
 /** A published version shown as it was, read only: nothing changes until Restore. */
 function ViewVersion(
-  { version, current, onClose }: { version: Published; current: Json[]; onClose: () => void },
+  { version, current, timeZone, onClose }: {
+    version: Published;
+    current: Json[];
+    timeZone: string;
+    onClose: () => void;
+  },
 ) {
   const ref = useRef<HTMLDialogElement>(null);
   useLayoutEffect(() => {
@@ -112,7 +120,7 @@ function ViewVersion(
     >
       <h2 id="version-view-title">Version {version.version}</h2>
       <p class="muted">
-        Published {new Date(version.publishedAt).toLocaleString()}
+        Published {when(version.publishedAt, timeZone)}
         {version.publishedBy ? ` by ${version.publishedBy}` : ""} · {version.rules.length}{" "}
         {version.rules.length === 1 ? "rule" : "rules"}. Viewing restores nothing.
       </p>
@@ -269,7 +277,7 @@ export function Versions({ state }: { state: RuleSetState }) {
                     {v.version}
                     {v.version === current?.version && <span class="badge">live</span>}
                   </td>
-                  <td>{new Date(v.publishedAt).toLocaleString()}</td>
+                  <td>{when(v.publishedAt, state.timeZone)}</td>
                   <td>{v.publishedBy ?? "—"}</td>
                   <td class="num">{v.ruleCount}</td>
                   <td class="cell-actions">
@@ -336,6 +344,7 @@ export function Versions({ state }: { state: RuleSetState }) {
         <ViewVersion
           version={dialog.value.version}
           current={rules.value}
+          timeZone={state.timeZone}
           onClose={() => close(`view-${(dialog.value as { version: Published }).version.version}`)}
         />
       )}

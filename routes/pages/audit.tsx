@@ -4,6 +4,7 @@ import { auditableOrgIds, auditFacets } from "../../audit/log.ts";
 import type { AppEnv } from "../../http/env.ts";
 import { validationError, zodFieldErrors } from "../../errors/problem.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
+import { orgTimeZones } from "../../registry/stores.ts";
 import { groupNames } from "../../programme/groups.ts";
 import { renderPage } from "../../web/render.tsx";
 import { auditScope } from "../../audit/scope.ts";
@@ -47,11 +48,15 @@ export const auditPages = new Hono<AppEnv>()
     if (!parsed.success) throw validationError(zodFieldErrors(parsed.error));
     const { organizationId, ...filter } = parsed.data;
     const scope = await auditScope(db, staff, organizationId);
-    const [{ items, nextCursor }, facets, orgs] = await Promise.all([
+    const [{ items, nextCursor }, facets, orgs, zones] = await Promise.all([
       auditPage(db, scope, filter),
       auditFacets(db, readable),
       listOrganizations(db, readable),
+      orgTimeZones(db, readable),
     ]);
+    /** An entry's clock: its organization's; installation-wide entries are read in UTC. */
+    const zoneOf = (e: { organizationId: string | null }) =>
+      (e.organizationId && zones.get(e.organizationId)) || "UTC";
     const entries = items.map(auditJson);
     const groups = await groupNames(
       db,
@@ -118,7 +123,10 @@ export const auditPages = new Hono<AppEnv>()
               </span>
             )}
           </form>
-          <p class="muted">Days are UTC days.</p>
+          <p class="muted">
+            Times are on the organization's clock, with its offset; the date filter's days are UTC
+            days.
+          </p>
           <table class="audit">
             <thead>
               <tr>
@@ -133,7 +141,7 @@ export const auditPages = new Hono<AppEnv>()
               {entries.map((e) => (
                 <tr>
                   <td>
-                    <time datetime={e.at}>{when(new Date(e.at))}</time>
+                    <time datetime={e.at}>{when(e.at, zoneOf(e))}</time>
                   </td>
                   <td>
                     <Who entry={e} />
@@ -150,7 +158,7 @@ export const auditPages = new Hono<AppEnv>()
                     <What entry={e} name={groups.get(e.entityId)} />
                   </td>
                   <td>
-                    <Changes entry={e} />
+                    <Changes entry={e} timeZone={zoneOf(e)} />
                   </td>
                 </tr>
               ))}

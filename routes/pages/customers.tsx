@@ -43,7 +43,8 @@ import {
 } from "../../members/profile.ts";
 import { exportHeaders, exportMembers, MemberExportFilterSchema } from "../../members/export.ts";
 import { getGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
-import { groupStores } from "../../programme/merchants.ts";
+import { groupStores, groupTimeZone } from "../../programme/merchants.ts";
+import { ruleNames } from "../../earning/rule_sets.ts";
 import { getSettings } from "../../programme/settings.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
@@ -200,15 +201,18 @@ async function renderProfile(
   const before = /^[1-9][0-9]{0,15}$/.test(c.req.query("before") ?? "")
     ? Number(c.req.query("before"))
     : undefined;
-  const [detail, canManage, canAdjust, canBlock, figures, statement, sales] = await Promise.all([
-    customerDetail(db, customer),
-    canDo(c, customer.org_id, "customers:manage"),
-    canDo(c, customer.org_id, "points:adjust"),
-    canDo(c, customer.org_id, "instruments:block"),
-    customerFigures(db, customer, settings),
-    statementPage(db, customer, { limit: STATEMENT_PAGE, before }),
-    customerSales(db, customer, { limit: SALES_SHOWN + 1 }),
-  ]);
+  const [detail, canManage, canAdjust, canBlock, figures, statement, sales, names, timeZone] =
+    await Promise.all([
+      customerDetail(db, customer),
+      canDo(c, customer.org_id, "customers:manage"),
+      canDo(c, customer.org_id, "points:adjust"),
+      canDo(c, customer.org_id, "instruments:block"),
+      customerFigures(db, customer, settings),
+      statementPage(db, customer, { limit: STATEMENT_PAGE, before }),
+      customerSales(db, customer, { limit: SALES_SHOWN + 1 }),
+      ruleNames(db, group),
+      groupTimeZone(db, group),
+    ]);
   return renderPage(c, {
     title: customer.name,
     body: (
@@ -229,6 +233,8 @@ async function renderProfile(
           statement: { ...statement, paged: before !== undefined },
           sales: { items: sales.slice(0, SALES_SHOWN), more: sales.length > SALES_SHOWN },
           adjust: canAdjust ? refused ?? { form: {}, errors: [] } : undefined,
+          ruleNames: names,
+          timeZone,
         }}
       />
     ),

@@ -20,6 +20,7 @@ import type { EmailStatus } from "../../db/schema.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import type { AppEnv } from "../../http/env.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { groupTimeZone } from "../../programme/merchants.ts";
 import { getSettings } from "../../programme/settings.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { formText } from "../../web/form.ts";
@@ -49,6 +50,8 @@ interface View {
   outbox: Awaited<ReturnType<typeof listOutbox>>;
   status?: EmailStatus;
   canManage: boolean;
+  /** The programme's clock. */
+  timeZone: string;
   /** What the user sent, when the page comes back with it (preview, test, errors). */
   form?: Record<string, string>;
   errors?: FieldError[];
@@ -60,7 +63,7 @@ async function loadView(c: Context<AppEnv>, group: MerchantGroup, status?: Email
   const { db } = c.get("deps");
   const staff = c.get("staff")!;
   const orgIds = await visibleOrgIds(db, staff);
-  const [groups, orgs, role, settings, current, counts, outbox] = await Promise.all([
+  const [groups, orgs, role, settings, current, counts, outbox, timeZone] = await Promise.all([
     listGroups(db, { orgIds, limit: 500 }),
     listOrganizations(db, orgIds),
     roleIn(db, staff, group.org_id),
@@ -68,6 +71,7 @@ async function loadView(c: Context<AppEnv>, group: MerchantGroup, status?: Email
     getTemplate(db, group),
     outboxCounts(db, group),
     listOutbox(db, group, { status, limit: OUTBOX_PAGE }),
+    groupTimeZone(db, group),
   ]);
   return {
     groups,
@@ -79,6 +83,7 @@ async function loadView(c: Context<AppEnv>, group: MerchantGroup, status?: Email
     outbox,
     status,
     canManage: role !== null && can(role, "settings:manage"),
+    timeZone,
   };
 }
 
@@ -175,7 +180,9 @@ function Outbox({ view, csrf }: { view: View; csrf?: string }) {
                     <td>
                       {STATUS_LABELS[row.status]}
                       {row.status === "pending" && attempts.length > 0 && (
-                        <span class="hint">next try {when(row.next_attempt_at)}</span>
+                        <span class="hint">
+                          next try {when(row.next_attempt_at, view.timeZone)}
+                        </span>
                       )}
                     </td>
                     <td>
@@ -185,13 +192,14 @@ function Outbox({ view, csrf }: { view: View; csrf?: string }) {
                           <ol class="attempts">
                             {attempts.map((a) => (
                               <li>
-                                {when(a.at)}: {a.outcome} <span class="muted">{a.detail}</span>
+                                {when(a.at, view.timeZone)}: {a.outcome}{" "}
+                                <span class="muted">{a.detail}</span>
                               </li>
                             ))}
                           </ol>
                         )}
                     </td>
-                    <td>{when(row.created_at)}</td>
+                    <td>{when(row.created_at, view.timeZone)}</td>
                     <td>
                       {row.status === "failed" && canManage && (
                         <form method="post" action={`${PATH}/${group.id}/retry/${row.id}`}>

@@ -33,6 +33,7 @@ import { searchInstruments } from "../../instruments/search.ts";
 import { getSeries, listSeries } from "../../instruments/series.ts";
 import { decimalAmount, formatMoney, parseAmount } from "../../money/amount.ts";
 import { getGroup, listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { groupTimeZone } from "../../programme/merchants.ts";
 import { formText } from "../../web/form.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
 
@@ -83,7 +84,7 @@ async function searchPage(c: Context<AppEnv>) {
   }
   const number = (c.req.query("number") ?? "").slice(0, 40);
   const status = INSTRUMENT_STATUSES.find((s) => s === c.req.query("status"));
-  const [groups, series, rows] = await Promise.all([
+  const [groups, series, rows, timeZone] = await Promise.all([
     listGroups(db, { orgIds: await visibleOrgIds(db, c.get("staff")!), limit: 500 }),
     listSeries(db, group.id, { limit: 500 }),
     searchInstruments(db, group.id, {
@@ -93,6 +94,7 @@ async function searchPage(c: Context<AppEnv>) {
       after: decodeCursor(c.req.query("cursor") || undefined, ["text"])?.[0],
       limit: PAGE_SIZE + 1,
     }),
+    groupTimeZone(db, group),
   ]);
   const { items, nextCursor } = page(rows, PAGE_SIZE, (h) => [h.number]);
   return renderPage(c, {
@@ -119,6 +121,7 @@ async function searchPage(c: Context<AppEnv>) {
           hits={items}
           pageSize={PAGE_SIZE}
           nextCursor={nextCursor}
+          timeZone={timeZone}
         />
       </>
     ),
@@ -140,10 +143,11 @@ async function instrumentPage(
   const before = /^[1-9][0-9]{0,15}$/.test(c.req.query("before") ?? "")
     ? Number(c.req.query("before"))
     : undefined;
-  const [detail, role, history] = await Promise.all([
+  const [detail, role, history, timeZone] = await Promise.all([
     instrumentDetail(db, instrument),
     roleIn(db, c.get("staff")!, instrument.org_id),
     instrumentHistory(db, instrument.id, { limit: HISTORY_PAGE, before }),
+    groupTimeZone(db, { id: instrument.group_id, org_id: instrument.org_id }),
   ]);
   const moves = possibleMoves(detail)
     .filter((m) => role !== null && can(role, INSTRUMENT_MOVE_PERMISSIONS[m]));
@@ -158,7 +162,7 @@ async function instrumentPage(
           <a href={`/console/instruments?group=${instrument.group_id}`}>← Instruments</a>
         </p>
         {more.confirm?.(detail)}
-        <InstrumentFacts detail={detail} />
+        <InstrumentFacts detail={detail} timeZone={timeZone} />
         {canLoad && (
           <LoadForm
             instrumentId={instrument.id}
@@ -184,6 +188,7 @@ async function instrumentPage(
           currency={series.currency}
           {...history}
           paged={before !== undefined}
+          timeZone={timeZone}
         />
       </>
     ),

@@ -9,6 +9,8 @@ import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import { type Item, itemCategories, listItems } from "../../catalogue/items.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage } from "../../web/render.tsx";
+import { groupCurrency } from "../../reports/members.ts";
+import { formatMoney } from "../../web/format.ts";
 
 const PAGE_SIZE = 50;
 
@@ -21,6 +23,8 @@ interface View {
   category: string;
   items: Item[];
   nextCursor: string | null;
+  /** The currency the programme's prices are in (reports/members.ts groupCurrency). */
+  currency: string;
 }
 
 function ItemsPage({ view }: { view: View }) {
@@ -68,7 +72,9 @@ function ItemsPage({ view }: { view: View }) {
                 </td>
                 <td>{item.name}</td>
                 <td>{item.category}</td>
-                {item.prices.map((p, i) => <td key={i} class="num">{p}</td>)}
+                {item.prices.map((p, i) => (
+                  <td key={i} class="num">{formatMoney(p, view.currency)}</td>
+                ))}
               </tr>
             ))}
             {items.length === 0 && (
@@ -78,7 +84,6 @@ function ItemsPage({ view }: { view: View }) {
             )}
           </tbody>
         </table>
-        <p class="hint">Prices are in minor units (cents for EUR).</p>
         {view.nextCursor && (
           <p>
             <a href={`/console/items?${next}`} rel="next">Next {PAGE_SIZE} →</a>
@@ -112,7 +117,7 @@ export const itemPages = new Hono<AppEnv>()
     }
     const q = (c.req.query("q") ?? "").slice(0, 200);
     const category = (c.req.query("category") ?? "").slice(0, 64);
-    const [orgs, categories, rows] = await Promise.all([
+    const [orgs, categories, rows, currency] = await Promise.all([
       listOrganizations(db, orgIds),
       itemCategories(db, group),
       listItems(db, group, {
@@ -121,6 +126,7 @@ export const itemPages = new Hono<AppEnv>()
         limit: PAGE_SIZE + 1,
         afterSku: decodeCursor(c.req.query("cursor") || undefined, ["text"])?.[0],
       }),
+      groupCurrency(db, { group }),
     ]);
     const result = page(rows, PAGE_SIZE, (i) => [i.sku]);
     const view: View = {
@@ -132,6 +138,7 @@ export const itemPages = new Hono<AppEnv>()
       category,
       items: result.items,
       nextCursor: result.nextCursor,
+      currency,
     };
     return renderPage(c, { title: "Items", body: <ItemsPage view={view} /> });
   });

@@ -10,6 +10,7 @@ import type { AppEnv } from "../../http/env.ts";
 import { decodeCursor, page } from "../../http/pagination.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { groupTimeZone } from "../../programme/merchants.ts";
 import { breakageBySeries } from "../../instruments/breakage.ts";
 import { MAX_GENERATION_COUNT, runningGenerations } from "../../instruments/generation.ts";
 import {
@@ -167,10 +168,11 @@ async function seriesPage(
   ]);
   const { items, nextCursor } = page(rows, SERIES_PAGE, (s) => [s.name, s.id]);
   const ids = items.map((s) => s.id);
-  const [figures, running, breakage] = await Promise.all([
+  const [figures, running, breakage, timeZone] = await Promise.all([
     seriesFigures(db, ids),
     runningGenerations(db, ids),
     breakageBySeries(db, group.id),
+    groupTimeZone(db, group),
   ]);
   const canManage = !!role && can(role, "series:manage");
   return renderPage(c, {
@@ -186,6 +188,7 @@ async function seriesPage(
             running: running.has(s.id) ? generationJson(running.get(s.id)!) : null,
           }))}
           nextCursor={nextCursor}
+          timeZone={timeZone}
           canManage={canManage}
           maxGeneration={MAX_GENERATION_COUNT}
           csrf={c.get("session")?.csrfToken}

@@ -12,6 +12,7 @@ import type { VNode } from "preact";
 import type { AppEnv } from "../../http/env.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { groupTimeZone } from "../../programme/merchants.ts";
 import { getSettings, saveSettings, type SettingsVersion } from "../../programme/settings.ts";
 import { type LoyaltySettings, LoyaltySettingsSchema } from "../../programme/settings_schema.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
@@ -94,6 +95,8 @@ interface View {
   group: MerchantGroup;
   current: SettingsVersion;
   canManage: boolean;
+  /** The programme's clock. */
+  timeZone: string;
   /** What the user sent, when it comes back with errors or a conflict. */
   form?: FormValues;
   errors?: FieldError[];
@@ -107,11 +110,12 @@ async function loadView(c: Context<AppEnv>, group: MerchantGroup) {
   const { db } = c.get("deps");
   const staff = c.get("staff")!;
   const orgIds = await visibleOrgIds(db, staff);
-  const [groups, orgs, role, current] = await Promise.all([
+  const [groups, orgs, role, current, timeZone] = await Promise.all([
     listGroups(db, { orgIds, limit: 500 }),
     listOrganizations(db, orgIds),
     roleIn(db, staff, group.org_id),
     getSettings(db, group),
+    groupTimeZone(db, group),
   ]);
   return {
     groups,
@@ -119,6 +123,7 @@ async function loadView(c: Context<AppEnv>, group: MerchantGroup) {
     group,
     current,
     canManage: role !== null && can(role, "settings:manage"),
+    timeZone,
   };
 }
 
@@ -146,6 +151,7 @@ function render(c: Context<AppEnv>, view: View, status: 200 | 409 | 422 = 200) {
           groupName={groupLabel(view.groups, view.orgNames, view.group)}
           current={view.current}
           canManage={view.canManage}
+          timeZone={view.timeZone}
           form={view.form ?? toForm(view.current.settings)}
           version={view.form ? view.form.version : String(view.current.version)}
           errors={view.errors ?? []}

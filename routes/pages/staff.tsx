@@ -14,11 +14,13 @@ import { listOrganizations, type Organization } from "../../registry/organizatio
 import { inviteMember, listMembers, type Member, removeMember } from "../../staff/memberships.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
 import { formText } from "../../web/form.ts";
+import type { StaffUser } from "../../staff/users.ts";
 
+/** Least privileged first: an invitation grants the least unless the inviter picks more. */
 const ROLES: { value: OrgRole; label: string; help: string }[] = [
-  { value: "admin", label: "Admin", help: "registers devices, issues tokens, manages staff" },
-  { value: "marketing", label: "Marketing", help: "edits the loyalty programme" },
   { value: "support", label: "Support", help: "looks things up" },
+  { value: "marketing", label: "Marketing", help: "edits the loyalty programme" },
+  { value: "admin", label: "Admin", help: "registers devices, issues tokens, manages staff" },
 ];
 
 const InviteSchema = z.object({
@@ -31,6 +33,8 @@ interface OrgCard {
   org: Organization;
   members: Member[];
   canManage: boolean;
+  /** The signed-in installation owner, who reaches every organization without a membership. */
+  owner?: StaffUser;
 }
 
 function OrgStaff(
@@ -42,7 +46,7 @@ function OrgStaff(
     inviteUrl?: string;
   },
 ) {
-  const { org, members, canManage } = card;
+  const { org, members, canManage, owner } = card;
   return (
     <section class="card" id={`org-${org.id}`}>
       <h2>{org.name}</h2>
@@ -66,6 +70,15 @@ function OrgStaff(
           </tr>
         </thead>
         <tbody>
+          {owner && (
+            <tr>
+              <td>{owner.name}</td>
+              <td>{owner.email}</td>
+              <td>owner (you)</td>
+              <td>active</td>
+              {canManage && <td></td>}
+            </tr>
+          )}
           {members.map((m) => (
             <tr>
               <td>{m.name}</td>
@@ -83,7 +96,7 @@ function OrgStaff(
               )}
             </tr>
           ))}
-          {members.length === 0 && (
+          {members.length === 0 && !owner && (
             <tr>
               <td colSpan={5}>No members yet.</td>
             </tr>
@@ -99,7 +112,7 @@ function OrgStaff(
             Role
             <select name="role">
               {ROLES.map((r) => (
-                <option value={r.value} selected={values?.role === r.value}>
+                <option value={r.value} selected={(values?.role ?? "support") === r.value}>
                   {r.label} — {r.help}
                 </option>
               ))}
@@ -120,7 +133,12 @@ async function cards(c: Context<AppEnv>): Promise<OrgCard[]> {
   for (const org of await listOrganizations(db, await visibleOrgIds(db, staff))) {
     const role = await roleIn(db, staff, org.id);
     if (!role || !can(role, "staff:read")) continue;
-    out.push({ org, members: await listMembers(db, org.id), canManage: can(role, "staff:manage") });
+    out.push({
+      org,
+      members: await listMembers(db, org.id),
+      canManage: can(role, "staff:manage"),
+      owner: staff.is_owner ? staff : undefined,
+    });
   }
   return out;
 }

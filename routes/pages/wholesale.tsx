@@ -16,6 +16,7 @@ import {
 } from "../../errors/problem.ts";
 import type { AppEnv } from "../../http/env.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
+import { groupTimeZone } from "../../programme/merchants.ts";
 import { getSettings } from "../../programme/settings.ts";
 import { listOrganizations } from "../../registry/organizations.ts";
 import { renderPage, setFlash } from "../../web/render.tsx";
@@ -105,12 +106,13 @@ async function renderList(
   const before = /^\d{1,15}$/.test(c.req.query("before") ?? "")
     ? Number(c.req.query("before"))
     : undefined;
-  const [orgs, { settings }, manage, stores, rows] = await Promise.all([
+  const [orgs, { settings }, manage, stores, rows, timeZone] = await Promise.all([
     listOrganizations(db, orgIds),
     getSettings(db, group),
     canManage(c, group.org_id),
     programmeStores(db, group),
     listOrders(db, group, { limit: PAGE_SIZE + 1, beforeNumber: before }),
+    groupTimeZone(db, group),
   ]);
   const shown = rows.slice(0, PAGE_SIZE);
   const nextHref = rows.length > PAGE_SIZE
@@ -127,7 +129,7 @@ async function renderList(
           current={group}
           orgNames={new Map(orgs.map((o) => [o.id, o.name]))}
         />
-        <OrderList rows={shown} nextHref={nextHref} />
+        <OrderList rows={shown} nextHref={nextHref} timeZone={timeZone} />
         {manage && (
           <NewOrderForm
             group={group}
@@ -221,6 +223,7 @@ export const wholesalePages = new Hono<AppEnv>()
           canManage={await canManage(c, group.org_id)}
           csrf={c.get("session")?.csrfToken}
           returnKey={crypto.randomUUID()}
+          timeZone={await groupTimeZone(c.get("deps").db, group)}
         />
       ),
     });

@@ -60,8 +60,10 @@ export const posCustomers = newRouter()
       path: "/customers/lookup",
       tags,
       summary: "Look a customer up by card, customer number, email or phone",
-      description: "Exactly one of the four. Email matches in any case; phone after keeping " +
-        "only its digits and leading +. A card finds its holder whatever its status (shown). " +
+      description: "Exactly one of the four. Email matches in any case; phone in its " +
+        "canonical E.164 form, a national number read in the country of the POS's store " +
+        "(06 12 34 56 78 in Europe/Paris is +33612345678); card and number with the spaces " +
+        "and hyphens between their groups dropped. A card finds its holder whatever its status (shown). " +
         "404 when nothing matches, 409 when an email or phone matches several customers. " +
         "The customer comes with their points balance (from the ledger), the key line total " +
         "(only when the setting showKeyLineTotal is on) and their statistics.",
@@ -73,7 +75,13 @@ export const posCustomers = newRouter()
       const { db } = c.get("deps");
       const { group, settings } = posProgramme(c);
       const key = lookupKey(c.req.valid("query"));
-      const found = await lookupCustomersWithFigures(db, group, key, keyLineReference(settings));
+      const found = await lookupCustomersWithFigures(
+        db,
+        group,
+        key,
+        keyLineReference(settings),
+        c.get("device")!.timezone,
+      );
       if (found.length === 0) throw notFound("customer");
       if (found.length > 1) {
         throw new ProblemError(409, "ambiguous-customer", "Several customers match", {
@@ -109,7 +117,7 @@ export const posCustomers = newRouter()
         key: c.req.valid("header")["idempotency-key"],
         fingerprint: { operation: "POST /api/pos/v1/customers", body: input },
       }, async (tx) => {
-        const detail = await createCustomer(tx, group, input, settings);
+        const detail = await createCustomer(tx, group, input, settings, undefined, device.timezone);
         return { status: 201, body: { customer: customerJson(detail, settings) } };
       });
       if (answer.replayed) c.header("Idempotent-Replayed", "true");

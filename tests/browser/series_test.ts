@@ -390,7 +390,7 @@ Deno.test({
           const couponsId = new URL(page.url()).hash.slice("#series-".length);
           const card = page.locator(`#series-${couponsId}`);
           await card.getByText("10% off SHOES").waitFor();
-          await card.getByText("2026-06-01 09:00 UTC").waitFor();
+          await card.getByText("1 Jun 2026, 09:00 UTC", { exact: true }).waitFor();
           const series = await admin("GET", `/series/${couponsId}`);
           assert.deepEqual(
             [series.type, series.maxUses, series.benefit, series.startsAt],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { todayIn, zonedInstant } from "../../calendar/zones.ts";
+import { mostCommonZone, newStoreZone, todayIn, zonedInstant } from "../../calendar/zones.ts";
 
 Deno.test("a store's wall-clock time as an instant, across daylight saving", () => {
   const at = (d: string, t: string, tz: string) => zonedInstant(d, t, tz).toISOString();
@@ -18,4 +18,13 @@ Deno.test("today on a store's clock, not the server's", () => {
   assert.equal(todayIn("Europe/Paris", now), "2025-03-05");
   assert.equal(todayIn("America/New_York", now), "2025-03-04");
   assert.equal(todayIn("UTC", now), "2025-03-04");
+});
+
+Deno.test("the most common zone, ties alphabetical; a new store's default", () => {
+  assert.equal(mostCommonZone([]), undefined);
+  assert.equal(mostCommonZone(["Europe/Paris", "Asia/Tokyo", "Europe/Paris"]), "Europe/Paris");
+  assert.equal(mostCommonZone(["Europe/Paris", "Asia/Tokyo"]), "Asia/Tokyo", "a tie");
+  assert.equal(newStoreZone([], []), "UTC");
+  assert.equal(newStoreZone([], ["Europe/Paris"]), "Europe/Paris");
+  assert.equal(newStoreZone(["Asia/Tokyo"], ["Europe/Paris", "Europe/Paris"]), "Asia/Tokyo");
 });

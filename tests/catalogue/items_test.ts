@@ -258,6 +258,13 @@ Deno.test("console: the items page lists, searches, filters by category and page
   assert.doesNotMatch(socks, /P-001/);
   assert.match(socks, /<option value="SOCKS" selected/);
   assert.match(await get("q=striped"), /Z-SOCK/);
+  // Prices as money in the programme's currency (EUR without a sale or series), not cents.
+  const row = /<code>Z-SOCK<\/code>.*?<\/tr>/s.exec(second)![0];
+  assert.deepEqual(
+    [...row.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]),
+    ["€19.99", "€17.99", "€15.99", "€14.99", "€12.99"],
+  );
+  assert.doesNotMatch(second, /minor units/);
 
   const other = await newGroup(orgB.id);
   const member = await signIn(t, "a-support@example.com");

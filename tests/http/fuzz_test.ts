@@ -278,6 +278,7 @@ const NOT_IN_DOCUMENT = [
   /^ALL \/\*$/,
   /^ALL \/api\/pos\/v1\/\*$/,
   /^GET \/assets\/:file$/,
+  /^GET \/favicon(-[0-9a-z]+\.svg|\.ico)$/,
   /^GET \/(openapi\.json|docs\/api)$/,
   /^(GET|POST) \/(setup|login|logout|invite\/:token|console(\/[\w:/-]+)?)?$/,
 ];

@@ -163,4 +163,50 @@ Deno.test("pages of a q: name order, every match once, across page boundaries", 
   }
 });
 
+Deno.test("names without their accents, in any case, find the accented name", async () => {
+  const group = await newGroup();
+  const marie = await add(group, { name: "Marie Lefèvre" });
+  const elodie = await add(group, { name: "ÉLODIE Ørsted-Łukasz" });
+  const strasse = await add(group, { name: "Jürgen Großmann" });
+  assert.deepEqual(await find(group, "lefevre"), [marie.id]);
+  assert.deepEqual(await find(group, "LEFÈVRE"), [marie.id]);
+  assert.deepEqual(await find(group, "Lefe"), [marie.id], "a word's start");
+  assert.deepEqual(await find(group, "elodie"), [elodie.id], "an accented capital");
+  assert.deepEqual(await find(group, "orsted"), [elodie.id], "ø, after the first word");
+  assert.deepEqual(await find(group, "lukasz"), [elodie.id], "ł, after a hyphen");
+  assert.deepEqual(await find(group, "grossmann"), [strasse.id], "ß as ss");
+  assert.deepEqual(await find(group, "jurgen gross"), [strasse.id], "words in a row");
+  assert.deepEqual(await find(group, "efevre"), [], "still a word's start only");
+});
+
+Deno.test("a name typed surname first finds the customer", async () => {
+  const group = await newGroup();
+  const marie = await add(group, { name: "Marie Lefèvre" });
+  const other = await add(group, { name: "Marie Durand" });
+  assert.deepEqual(await find(group, "Lefèvre Marie"), [marie.id]);
+  assert.deepEqual(await find(group, "lefevre mar"), [marie.id], "the last word's start");
+  assert.deepEqual(await find(group, "Marie Lefèvre"), [marie.id], "in order still");
+  assert.deepEqual(await find(group, "durand marie"), [other.id]);
+  assert.deepEqual(await find(group, "lefevre durand"), [], "every word must be in the name");
+  assert.deepEqual(await find(group, "arie lefevre"), [], "each word from its start");
+});
+
+Deno.test("a card or customer number typed in groups with spaces finds the member", async () => {
+  const group = await newGroup();
+  const card = await createCustomer(
+    db,
+    group,
+    NewCustomerSchema.parse({ name: "Carded Member", categories: ["GOLD"] }),
+    { ...DEFAULT_SETTINGS, generateAutomaticCustomerCard: true },
+  );
+  const number = card.customer.number;
+  const grouped = number.replace(/(.{4})/g, "$1 ").trim();
+  assert.match(grouped, / /);
+  assert.deepEqual(await find(group, grouped), [card.customer.id], "spaces");
+  assert.deepEqual(await find(group, number.replace(/(.{4})(?!$)/g, "$1-")), [
+    card.customer.id,
+  ], "hyphens");
+  assert.deepEqual(await find(group, ` ${grouped.slice(0, -1)} `), [], "not a prefix");
+});
+
 Deno.test({ name: "close the database", fn: () => database.close() });

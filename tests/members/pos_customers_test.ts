@@ -164,6 +164,9 @@ Deno.test("POS lookup by card, number, email (any case) and phone (any format)",
       "email=look.up%40example.COM",
       "phone=06.12.34.56.78",
       "phone=0612345678",
+      "phone=%2B33612345678",
+      "card=LOOK%20123",
+      "number=LO-OK%20123",
     ]
   ) {
     const res = await lookup(posA, query);
@@ -193,7 +196,7 @@ Deno.test("POS lookup: exactly one key, valid, else 422 naming it; several match
     ["email=not-an-email", ["email"]],
     ["phone=call%20me", ["phone"]],
     ["phone=123", ["phone"]],
-    ["number=has%20space", ["number"]],
+    ["number=has%21bang", ["number"]],
     [`card=${"9".repeat(255)}`, ["card"]],
   ];
   for (const [query, fields] of cases) {
@@ -268,6 +271,44 @@ Deno.test("a merchant without a group is refused at the POS; after joining it wo
     (await lookup(outlet, `number=${created.json.customer.number}`)).status,
     200,
   );
+});
+
+Deno.test("a phone is stored in E.164 from the store's country; console and POS find it by either form", async () => {
+  const fromPos = (await create(posA, "e164-1", {
+    name: "Paris Phone",
+    phone: "06 98 76 54 32",
+    categories: ["GOLD"],
+  })).json.customer;
+  assert.equal(fromPos.phone, "+33698765432", "national, at a POS in Europe/Paris");
+  const fromConsole = await admin("POST", `/merchant-groups/${A.group.id}/customers`, {
+    name: "Console Phone",
+    phone: "07 11 22 33 44",
+    categories: ["GOLD"],
+  }, 201);
+  assert.equal(fromConsole.phone, "+33711223344", "national, in the programme's country");
+  const abroad = await admin("POST", `/merchant-groups/${A.group.id}/customers`, {
+    name: "Abroad Phone",
+    phone: "+44 20 7946 0002",
+    categories: ["GOLD"],
+  }, 201);
+  assert.equal(abroad.phone, "+442079460002", "an international number keeps its country");
+  for (
+    const [typed, id] of [
+      ["+33698765432", fromPos.id],
+      ["06 98 76 54 32", fromPos.id],
+      ["07.11.22.33.44", fromConsole.id],
+      ["+33 7 11 22 33 44", fromConsole.id],
+    ]
+  ) {
+    const search = await admin(
+      "GET",
+      `/merchant-groups/${A.group.id}/customers?q=${encodeURIComponent(typed)}`,
+    );
+    assert.deepEqual(search.items.map((c: { id: string }) => c.id), [id], `console: ${typed}`);
+    const res = await lookup(posA, `phone=${encodeURIComponent(typed)}`);
+    assert.equal(res.status, 200, `POS: ${typed}`);
+    assert.equal(res.json.customer.id, id, `POS: ${typed}`);
+  }
 });
 
 Deno.test("tenant isolation: B's POS never finds A's customers", async () => {

@@ -283,4 +283,25 @@ Deno.test(`an adjustment above the threshold asks first; posting without the con
   assert.equal(await balance(), before + 1510);
 });
 
+Deno.test(`PATCH a phone: stored as E.164 from the programme's stores' country, found either way (${testBackend})`, async () => {
+  const answer = await adminCall(t, owner, "PATCH", `/customers/${member.id}`, {
+    phone: "06 12 34 56 78",
+  });
+  assert.equal(answer.status, 200, JSON.stringify(answer.json));
+  assert.equal(answer.json.phone, "+33612345678");
+  for (const q of ["+33612345678", "06 12 34 56 78"]) {
+    const found = await adminCall(
+      t,
+      owner,
+      "GET",
+      `/merchant-groups/${A.group.id}/customers?q=${encodeURIComponent(q)}`,
+    );
+    assert.equal(found.status, 200, JSON.stringify(found.json));
+    assert.ok(
+      found.json.items.some((c: { id: string }) => c.id === member.id),
+      `${q} finds the member`,
+    );
+  }
+});
+
 Deno.test({ name: "close the test app", fn: () => t.close() });

@@ -285,6 +285,32 @@ Deno.test("rename and disable; deleting something without history works, with hi
   assert.equal((await call(owner, "DELETE", `/sites/${site.id}`)).status, 404);
 });
 
+Deno.test("a new store's zone defaults to its site's stores', then its organization's, then UTC", async () => {
+  const post = async (path: string, body: unknown) => {
+    const res = await call(owner, "POST", path, body);
+    assert.equal(res.status, 201, JSON.stringify(res.json));
+    return res.json;
+  };
+  const org = await post("/organizations", { name: "Zones" });
+  const first = await post(`/organizations/${org.id}/sites`, { name: "First" });
+  const store = (n: number, timezone?: string, site = first) =>
+    post(`/sites/${site.id}/stores`, { number: n, name: `S${n}`, timezone });
+  assert.equal((await store(1)).timezone, "UTC", "the organization's first store");
+  await store(2, "Asia/Tokyo");
+  await store(3, "Europe/Lisbon");
+  await store(4, "Europe/Lisbon");
+  assert.equal((await store(5)).timezone, "Europe/Lisbon", "the site's most common zone");
+  const second = await post(`/organizations/${org.id}/sites`, { name: "Second" });
+  await store(1, "America/Chicago", second);
+  assert.equal((await store(2, undefined, second)).timezone, "America/Chicago", "its own site's");
+  const third = await post(`/organizations/${org.id}/sites`, { name: "Third" });
+  assert.equal(
+    (await store(1, undefined, third)).timezone,
+    "Europe/Lisbon",
+    "a site without stores: the organization's most common zone",
+  );
+});
+
 Deno.test("a POS token is not a staff token: the admin API refuses it", async () => {
   const res = await call("eyJhbGciOiJFZERTQSJ9.e30.sig", "GET", "/organizations");
   assert.equal(res.status, 401);

@@ -144,3 +144,28 @@ Deno.test("the staff page invites with a form, shows the link once, and removes"
     const after = (await adminCall(t, owner, "GET", `/organizations/${org.id}/staff`)).json;
     assert.deepEqual(after.items, []);
   }));
+
+Deno.test("an invitation defaults to the least privileged role; the staff page lists the signed-in owner", () =>
+  withApp(async (t) => {
+    const { org, ownerToken: owner } = await buildRegistry(t, { name: "Acme" });
+    const invited = await adminCall(t, owner, "POST", `/organizations/${org.id}/staff`, {
+      email: "least@example.com",
+      name: "Least",
+    });
+    assert.equal(invited.status, 201, JSON.stringify(invited.json));
+    assert.equal(invited.json.member.role, "support", "no role sent: support");
+
+    const { cookie } = await signIn(t, "owner@example.com");
+    const page = await (await t.request("/console/staff", { headers: { Cookie: cookie } })).text();
+    const rows = [...page.matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)]
+      .map((m) => m.slice(1, 4));
+    assert.deepEqual(
+      rows[0],
+      ["Olivia Owner", "owner@example.com", "owner (you)"],
+      "the owner first",
+    );
+    assert.deepEqual(rows[1], ["Least", "least@example.com", "support"]);
+    const selected = [...page.matchAll(/<option value="(\w+)"( selected)?/g)]
+      .filter((m) => m[2]).map((m) => m[1]);
+    assert.deepEqual(selected, ["support"], "the invite form preselects support");
+  }));

@@ -104,7 +104,7 @@ Deno.test("the impact result: points with decimals, money in the currency, the s
   // 23:30 UTC is 18:30 on the New York store's clock, the day it was there.
   assert.match(
     html,
-    /D5-1-000042 New York 20 Nov 2026, 18:30 \(America\/New_York\) C100 120.50 241.00 \+120.50/,
+    /D5-1-000042 New York 20 Nov 2026, 18:30 UTC-05:00 C100 120.50 241.00 \+120.50/,
   );
 
   const french = text(renderToString(
@@ -192,7 +192,7 @@ Deno.test("the per-sale comparison says rule by rule why it fired or not under e
   const html = text(renderToString(
     <SaleComparisonView comparison={comparison} catalogue={catalogue} locale="en-GB" />,
   ));
-  assert.match(html, /Sale D1-1-000007 · Paris Centre · 25 Nov 2026, 11:00 \(Europe\/Paris\)/);
+  assert.match(html, /Sale D1-1-000007 · Paris Centre · 25 Nov 2026, 11:00 UTC\+01:00/);
   assert.match(html, /Customer C100 · net total €120.50 · 1 × C1/);
   assert.match(html, /Version 3: 120.50 points · draft version 4: 120.50 points/);
   assert.match(html, /1 point per EUR earned 120.50 earned 120.50/);
