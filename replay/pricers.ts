@@ -30,6 +30,8 @@ export type ToWorker =
 
 /** What a replay worker answers: a page re-priced, its tally, or why it failed. */
 export type FromWorker =
+  /** `nice`: the CPU priority the worker runs at, null when it could not lower it. */
+  | { type: "started"; nice: number | null }
   | { type: "page"; sales: number }
   | { type: "tally"; tally: Tally }
   | { type: "error"; message: string };
@@ -43,6 +45,16 @@ export const defaultWorkers = () => Math.max(1, (navigator.hardwareConcurrency ?
 const SLICE = 50;
 // Pages in flight per worker: one re-priced while the next is read and waits.
 const IN_FLIGHT = 2;
+
+/** Said once per process: the till then shares the cores with a replay as equals. */
+let warned = false;
+const niceWarning = () => {
+  if (warned) return;
+  warned = true;
+  console.error(JSON.stringify({
+    msg: "replay workers run at normal CPU priority (no --allow-ffi or not Linux)",
+  }));
+};
 
 let live = 0;
 /** Replay workers running in this process (tests check that a cancel ends them). */
@@ -95,6 +107,7 @@ class ThreadPricer implements Pricer {
 interface Running {
   worker: Worker;
   inFlight: number;
+  nice?: number | null;
   tally?: Tally;
 }
 
@@ -129,7 +142,10 @@ class WorkerPricer implements Pricer {
     const running: Running = { worker, inFlight: 0 };
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
-      if (m.type === "page") {
+      if (m.type === "started") {
+        running.nice = m.nice;
+        if (m.nice === null) niceWarning();
+      } else if (m.type === "page") {
         running.inFlight--;
         this.#done += m.sales;
       } else if (m.type === "tally") running.tally = m.tally;

@@ -67,8 +67,10 @@ function OptionalInput(
 
 /** The form that creates a series in `group`; `values` and `errors` are a refused attempt. */
 export function NewSeriesForm(
-  { group, csrf, values = {}, errors }: {
+  { group, timeZone, csrf, values = {}, errors }: {
     group: MerchantGroup;
+    /** The programme's clock, which "Usable from" is typed on. */
+    timeZone: string;
     csrf?: string;
     values?: Record<string, string>;
     errors?: FieldError[];
@@ -214,7 +216,7 @@ export function NewSeriesForm(
             <OptionalInput
               type="datetime-local"
               name="startsAt"
-              label="Usable from (UTC)"
+              label={`Usable from (${timeZone})`}
               value={values.startsAt}
               hint="Empty: at once"
               errors={errors}

@@ -11,6 +11,7 @@ import { decodeCursor, page } from "../../http/pagination.ts";
 import { type FieldError, ProblemError, zodFieldErrors } from "../../errors/problem.ts";
 import { listGroups, type MerchantGroup } from "../../programme/groups.ts";
 import { groupTimeZone } from "../../programme/merchants.ts";
+import { zonedInstant } from "../../calendar/zones.ts";
 import { breakageBySeries } from "../../instruments/breakage.ts";
 import { MAX_GENERATION_COUNT, runningGenerations } from "../../instruments/generation.ts";
 import {
@@ -92,12 +93,19 @@ function benefitOf(
   }
 }
 
-/** A datetime-local value (2026-06-01T09:00), read as UTC as the form says. */
-function utcTime(form: Record<string, string>, errors: FieldError[]): string | undefined {
+/**
+ * A datetime-local value (2026-06-01T09:00) on the programme's clock, as the form says and the
+ * series card shows it.
+ */
+function zonedTime(
+  form: Record<string, string>,
+  timeZone: string,
+  errors: FieldError[],
+): string | undefined {
   const value = (form.startsAt ?? "").trim();
   if (!value) return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?$/.exec(value);
-  if (m) return `${m[1]}${m[2] ?? ":00"}Z`;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?$/.exec(value);
+  if (m) return zonedInstant(m[1], m[2], timeZone).toISOString();
   errors.push({ field: "startsAt", message: "a date and time such as 2026-06-01T09:00" });
 }
 
@@ -105,7 +113,10 @@ function utcTime(form: Record<string, string>, errors: FieldError[]): string | u
  * The form in people's terms, read into the API's body: amounts are typed in the currency
  * (25.00), stored in minor units (2500); empty optional fields are absent.
  */
-function fromForm(form: Record<string, string>): { body: unknown; errors: FieldError[] } {
+function fromForm(
+  form: Record<string, string>,
+  timeZone: string,
+): { body: unknown; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const currency = (form.currency ?? "").trim().toUpperCase();
   const digits = CurrencySchema.safeParse(currency).success ? minorUnitDigits(currency) : 2;
@@ -113,7 +124,7 @@ function fromForm(form: Record<string, string>): { body: unknown; errors: FieldE
   const optionalInt = (v: string | undefined) => v?.trim() ? Number(v) : undefined;
   const maxUses = form.unlimitedUses ? null : optionalInt(form.maxUses);
   const benefit = benefitOf(form, digits, currency, errors);
-  const startsAt = utcTime(form, errors);
+  const startsAt = zonedTime(form, timeZone, errors);
   return {
     body: {
       name: form.name ?? "",
@@ -197,6 +208,7 @@ async function seriesPage(
         {canManage && (
           <NewSeriesForm
             group={group}
+            timeZone={timeZone}
             csrf={c.get("session")?.csrfToken}
             values={form?.values}
             errors={form?.errors}
@@ -214,7 +226,7 @@ export const seriesPages = new Hono<AppEnv>()
     const { db } = c.get("deps");
     const group = await authorized(c, "merchant group", "series:manage", c.req.param("groupId"));
     const values = await formText(c);
-    const { body, errors } = fromForm(values);
+    const { body, errors } = fromForm(values, await groupTimeZone(db, group));
     const parsed = NewSeriesSchema.safeParse(body);
     const all = [...errors, ...(parsed.success ? [] : zodFieldErrors(parsed.error))];
     if (!parsed.success || all.length) {

@@ -774,14 +774,16 @@ Deno.test("console: a coupon series by form, with what a coupon gives and from w
     percent: 12.5,
     selector: { categories: ["SHOES", "BOOTS"], excludeDiscounted: true },
   });
-  assert.equal(created.starts_at?.toISOString(), "2026-06-01T09:00:00.000Z");
+  // Typed on the programme's clock (Europe/Paris, UTC+02:00 in June), as the form says.
+  assert.equal(created.starts_at?.toISOString(), "2026-06-01T07:00:00.000Z");
   assert.equal(created.max_uses, 2);
   assert.equal(created.full_return_restores_uses, true);
   const page = await (await t.request(`/console/series?group=${A.group.id}`, {
     headers: { Cookie: cookie },
   })).text();
   assert.match(page, /12.5% off SHOES, BOOTS, not on discounted lines/);
-  assert.match(page, /2026-06-01 09:00 UTC/);
+  assert.match(page, /1 Jun 2026, 09:00 UTC\+02:00/);
+  assert.match(page, /Usable from \(Europe\/Paris\)/);
   assert.match(page, /On a full return<\/dt>\s*<dd>the use comes back/);
   // The card's button turns it off again.
   const toggled = await t.request(`/console/series/${created.id}/full-return`, {

@@ -162,6 +162,38 @@ Deno.test("a cancel ends the replay's worker", async () => {
   assert.equal(liveReplayWorkers(), 0, "and was ended");
 });
 
+/** The nice value of each thread of this process, by thread id (Linux: /proc/self/task). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    const stat = Deno.readTextFileSync(`/proc/self/task/${task.name}/stat`);
+    // Fields after the command's closing parenthesis start at the third (state); nice is 19th.
+    nices.set(Number(task.name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+  }
+  return nices;
+}
+
+Deno.test({
+  name: "a replay worker's thread runs at nice 19, the server's thread at its own",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const before = threadNices();
+    let during = new Map<number, number>();
+    const result = await replayImpact(t.db, w.group, sides, window, {
+      total: () => Promise.resolve(),
+      step: () => {
+        during = threadNices();
+        return Promise.resolve(true);
+      },
+    }, { workers: 1, pageSize: 7 });
+    assert.ok(result);
+    const lowered = [...during].filter(([tid, nice]) => nice === 19 && !before.has(tid));
+    assert.equal(lowered.length, 1, JSON.stringify([...during]));
+    assert.equal(during.get(Deno.pid), before.get(Deno.pid), "the server's thread keeps its nice");
+    assert.equal(liveReplayWorkers(), 0);
+  },
+});
+
 Deno.test("without workers in the runtime the replay runs in the thread", async () => {
   const scope = globalThis as { Worker?: unknown };
   const worker = scope.Worker;
