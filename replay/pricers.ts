@@ -30,8 +30,8 @@ export type ToWorker =
 
 /** What a replay worker answers: a page re-priced, its tally, or why it failed. */
 export type FromWorker =
-  /** `nice`: the CPU priority the worker runs at, null when it could not lower it. */
-  | { type: "started"; nice: number | null }
+  /** `idle`: whether the worker runs only on idle cores (replay/priority.ts). */
+  | { type: "started"; idle: boolean }
   | { type: "page"; sales: number }
   | { type: "tally"; tally: Tally }
   | { type: "error"; message: string };
@@ -48,11 +48,11 @@ const IN_FLIGHT = 2;
 
 /** Said once per process: the till then shares the cores with a replay as equals. */
 let warned = false;
-const niceWarning = () => {
+const priorityWarning = () => {
   if (warned) return;
   warned = true;
   console.error(JSON.stringify({
-    msg: "replay workers run at normal CPU priority (no --allow-ffi or not Linux)",
+    msg: "replay workers share the cores with the till as equals (no --allow-ffi or not Linux)",
   }));
 };
 
@@ -107,7 +107,6 @@ class ThreadPricer implements Pricer {
 interface Running {
   worker: Worker;
   inFlight: number;
-  nice?: number | null;
   tally?: Tally;
 }
 
@@ -143,8 +142,7 @@ class WorkerPricer implements Pricer {
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
       if (m.type === "started") {
-        running.nice = m.nice;
-        if (m.nice === null) niceWarning();
+        if (!m.idle) priorityWarning();
       } else if (m.type === "page") {
         running.inFlight--;
         this.#done += m.sales;

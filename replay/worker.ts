@@ -1,10 +1,10 @@
 /**
  * A replay worker (a Deno Worker started by replay/pricers.ts): re-prices the pages of sales the
  * server's thread posts, in order, keeps their tally and answers it at the end. Pure: it reads
- * no database and writes nothing. It runs at the lowest CPU priority (replay/priority.ts).
+ * no database and writes nothing. It runs only on idle cores (replay/priority.ts).
  */
 import type { FromWorker, ToWorker } from "./pricers.ts";
-import { runAtLowestPriority } from "./priority.ts";
+import { runWhenIdle } from "./priority.ts";
 import { parsedSale, SaleReplayer } from "./replayer.ts";
 import { addSale, emptyTally } from "./tally.ts";
 
@@ -19,7 +19,7 @@ const tally = emptyTally();
 async function handle(m: ToWorker) {
   if (m.type === "start") {
     replayer = new SaleReplayer(m.sides, m.recorded);
-    scope.postMessage({ type: "started", nice: runAtLowestPriority() });
+    scope.postMessage({ type: "started", idle: runWhenIdle() });
     return;
   }
   if (!replayer) throw new Error("replay worker: a page before the start");

@@ -11,6 +11,7 @@ import { getDraft, saveDraft } from "../../earning/rule_sets.ts";
 import { createCustomer } from "../../members/customers.ts";
 import { type ImpactResult, replayImpact, type ReplayOptions } from "../../replay/impact.ts";
 import { liveReplayWorkers } from "../../replay/pricers.ts";
+import { SCHED_IDLE } from "../../replay/priority.ts";
 import { parseRuleSet } from "../../rules/schema.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { buildWorld, memberRule, posCall, publishRules } from "../helpers/world.ts";
@@ -162,34 +163,40 @@ Deno.test("a cancel ends the replay's worker", async () => {
   assert.equal(liveReplayWorkers(), 0, "and was ended");
 });
 
-/** The nice value of each thread of this process, by thread id (Linux: /proc/self/task). */
-function threadNices(): Map<number, number> {
-  const nices = new Map<number, number>();
+/** The scheduling policy of each thread of this process, by thread id (/proc/self/task). */
+function threadPolicies(): Map<number, number> {
+  const policies = new Map<number, number>();
   for (const task of Deno.readDirSync("/proc/self/task")) {
     const stat = Deno.readTextFileSync(`/proc/self/task/${task.name}/stat`);
-    // Fields after the command's closing parenthesis start at the third (state); nice is 19th.
-    nices.set(Number(task.name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+    // Fields after the command's closing parenthesis start at the 3rd (state); policy is 41st.
+    policies.set(Number(task.name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]));
   }
-  return nices;
+  return policies;
 }
 
 Deno.test({
-  name: "a replay worker's thread runs at nice 19, the server's thread at its own",
+  name: "a replay worker's thread runs under SCHED_IDLE, the server's thread as it did",
   ignore: Deno.build.os !== "linux",
   async fn() {
-    const before = threadNices();
+    const before = threadPolicies();
     let during = new Map<number, number>();
     const result = await replayImpact(t.db, w.group, sides, window, {
       total: () => Promise.resolve(),
       step: () => {
-        during = threadNices();
+        during = threadPolicies();
         return Promise.resolve(true);
       },
     }, { workers: 1, pageSize: 7 });
     assert.ok(result);
-    const lowered = [...during].filter(([tid, nice]) => nice === 19 && !before.has(tid));
+    const lowered = [...during].filter(([tid, policy]) =>
+      policy === SCHED_IDLE && !before.has(tid)
+    );
     assert.equal(lowered.length, 1, JSON.stringify([...during]));
-    assert.equal(during.get(Deno.pid), before.get(Deno.pid), "the server's thread keeps its nice");
+    assert.equal(
+      during.get(Deno.pid),
+      before.get(Deno.pid),
+      "the server's thread keeps its policy",
+    );
     assert.equal(liveReplayWorkers(), 0);
   },
 });
