@@ -1,7 +1,7 @@
 import type { FieldError } from "../../errors/problem.ts";
 import type { Customer } from "../../members/customers.ts";
 import type { LoyaltySettings } from "../../programme/settings_schema.ts";
-import { CATEGORY_FIELDS, formErrors, TextField } from "./NewCustomerForm.tsx";
+import { CATEGORY_FIELDS, CategoryFields, formErrors, TextField } from "./NewCustomerForm.tsx";
 
 type FormValues = Record<string, string>;
 
@@ -60,18 +60,7 @@ export function EditCustomerForm(
             hint="empty clears it"
           />
         </div>
-        <div class="row">
-          {CATEGORY_FIELDS.map((name, i) => (
-            <TextField
-              label={settings.categoryNames[i] || `Category ${i + 1}`}
-              name={name}
-              form={values}
-              errors={errors}
-              required={i === 0}
-              hint={i === 0 ? "code of the customer type" : "code"}
-            />
-          ))}
-        </div>
+        <CategoryFields settings={settings} form={values} errors={errors} />
         <button type="submit">Save details</button>
       </form>
     </section>

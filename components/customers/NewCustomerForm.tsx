@@ -46,6 +46,30 @@ export function TextField(
   );
 }
 
+/** Categories 1–5 by the names of the settings; category 1 (the customer type) required. */
+export function CategoryFields(
+  { settings, form, errors }: {
+    settings: Pick<LoyaltySettings, "categoryNames">;
+    form: FormValues;
+    errors: FieldError[];
+  },
+) {
+  return (
+    <div class="row">
+      {CATEGORY_FIELDS.map((name, i) => (
+        <TextField
+          label={settings.categoryNames[i] || `Category ${i + 1}`}
+          name={name}
+          form={form}
+          errors={errors}
+          required={i === 0}
+          hint={i === 0 ? "code of the customer type" : "code"}
+        />
+      ))}
+    </div>
+  );
+}
+
 /** The form that creates a customer in `group`; `form` and `errors` are a refused attempt. */
 export function NewCustomerForm(
   { group, settings, form, errors: apiErrors, csrf }: {
@@ -99,18 +123,7 @@ export function NewCustomerForm(
             inputMode="numeric"
           />
         </div>
-        <div class="row">
-          {CATEGORY_FIELDS.map((name, i) => (
-            <TextField
-              label={settings.categoryNames[i] || `Category ${i + 1}`}
-              name={name}
-              form={form}
-              errors={errors}
-              required={i === 0}
-              hint={i === 0 ? "code of the customer type" : "code"}
-            />
-          ))}
-        </div>
+        <CategoryFields settings={settings} form={form} errors={errors} />
         <button type="submit">Create customer</button>
       </form>
     </section>
