@@ -17,7 +17,7 @@ import { NewAccountSchema, openAccount } from "../../members/accounts.ts";
 import { createCustomer, customerDetail, searchCustomers } from "../../members/customers.ts";
 import { getGroup } from "../../programme/groups.ts";
 import { idempotent } from "../../db/idempotency.ts";
-import { validationError } from "../../errors/problem.ts";
+import { optionalIdempotencyKey } from "../../http/idempotency_key.ts";
 import {
   adjustPoints,
   customerFigures,
@@ -62,19 +62,6 @@ const SearchQuery = PageQuery.extend({
       "% and _ are taken literally.",
   }),
 });
-
-const IdempotencyKey = z.string().trim().min(1, "must not be empty")
-  .max(100, "at most 100 characters");
-
-/** The optional Idempotency-Key of an adjustment, checked after the body. */
-function idempotencyKey(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const parsed = IdempotencyKey.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw validationError(
-    parsed.error.issues.map((i) => ({ field: "Idempotency-Key", message: i.message })),
-  );
-}
 
 /** The customer behind a customer id, authorized on its organization, with its group. */
 async function authorizedCustomer(c: Context<AppEnv>, permission: Permission) {
@@ -318,7 +305,7 @@ export const adminCustomers = newRouter()
     async (c) => {
       const { db } = c.get("deps");
       const input = c.req.valid("json");
-      const key = idempotencyKey(c.req.header("Idempotency-Key"));
+      const key = optionalIdempotencyKey(c.req.header("Idempotency-Key"));
       const { customer } = await authorizedCustomer(c, "points:adjust");
       const staff = c.get("staff")!;
       const adjust = async (tx: typeof db) => ({

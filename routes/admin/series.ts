@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authorized } from "../../auth/authorize.ts";
+import { requiredIdempotencyKey } from "../../http/idempotency_key.ts";
 import { IdParam, jsonBody, jsonResponse, newRouter, problems } from "../../http/openapi.ts";
 import { adminAuth } from "../../auth/middleware.ts";
 import { decodeCursor, page, pageOf, PageQuery } from "../../http/pagination.ts";
-import { validationError } from "../../errors/problem.ts";
 import {
   INSTRUMENT_STATUSES,
   listInstruments,
@@ -51,22 +51,6 @@ const InstrumentQuery = PageQuery.extend({
     description: "only instruments in this status",
   }),
 });
-const IdempotencyKey = z.string({
-  error: "send an Idempotency-Key header: a new key per batch, the same key on a retry",
-}).trim().min(1, "must not be empty").max(100, "at most 100 characters");
-
-/**
- * The generation's Idempotency-Key, checked after the body (a malformed body is a 400 first)
- * and documented as a header parameter of the route.
- */
-function idempotencyKey(value: string | undefined): string {
-  const parsed = IdempotencyKey.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw validationError(
-    parsed.error.issues.map((i) => ({ field: "Idempotency-Key", message: i.message })),
-  );
-}
-
 const NewGeneration = z.object({
   count: z.int({ error: "must be a whole number" }).min(1, "must be 1 or more")
     .max(MAX_GENERATION_COUNT, `at most ${MAX_GENERATION_COUNT}`),
@@ -210,7 +194,8 @@ export const adminSeries = newRouter()
     }),
     async (c) => {
       const { db } = c.get("deps");
-      const key = idempotencyKey(c.req.header("Idempotency-Key"));
+      // Checked after the body (a malformed body is a 400 first); documented as a header above.
+      const key = requiredIdempotencyKey(c.req.header("Idempotency-Key"), "batch");
       const series = await authorized(c, "series", "series:manage");
       const generation = await startGeneration(db, series, {
         count: c.req.valid("json").count,
