@@ -95,8 +95,10 @@ export function createApp(appDeps: AppDeps) {
   const deviceTokens = new DeviceVerifier({ db: deps.db, issuer: deps.config.publicUrl });
   const posRateLimit = new RateLimiter(deps.config.rateLimitPosPerMinute);
   const programmes = new ProgrammeCache(deps.db);
-  const replays = deps.replays ??
-    new ReplayRunner(deps.db, { workers: deps.config.replayWorkers });
+  const replays = deps.replays ?? new ReplayRunner(deps.db, {
+    workers: deps.config.replayWorkers,
+    databaseUrl: deps.dbKind === "postgres" ? deps.config.databaseUrl : undefined,
+  });
   // Another instance's (or a script's) changes, announced on commit; without them the caches
   // still expire after their 5 s bound.
   for (

@@ -83,7 +83,10 @@ if (parallel) {
 }
 
 const mailer = mailerFor(config);
-const replays = new ReplayRunner(conn.db, { workers: config.replayWorkers });
+const replays = new ReplayRunner(conn.db, {
+  workers: config.replayWorkers,
+  databaseUrl: conn.kind === "postgres" ? config.databaseUrl : undefined,
+});
 const app = createApp({
   db: conn.db,
   dbKind: conn.kind,

@@ -14,6 +14,8 @@
  * promise continuations only, in which the replay's turns never come (docs/replay.md).
  * Prints also how late a 5 ms interval fired on this thread during the replay (`stallMs`).
  * `--workers=N` replay workers (0: in this thread), `--page=N` sales a page; else the defaults.
+ * On Postgres the workers read their own pages, as the server's do; `--thread-reads` has this
+ * thread read them and post them instead (as before they could).
  */
 import { createCustomer, type CustomerDetail } from "../members/customers.ts";
 import type { Evaluation } from "../rules/awards.ts";
@@ -29,6 +31,7 @@ import { buildWorld, posCall, publishRules } from "../tests/helpers/world.ts";
 
 const quotes = Deno.args.includes("--quotes");
 const inProcess = Deno.args.includes("--in-process");
+const threadReads = Deno.args.includes("--thread-reads");
 const count = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 10_000);
 /** `--name=N`, else the replay's default. */
 const flag = (name: string) => {
@@ -250,7 +253,11 @@ const result = await replayImpact(
   },
   window,
   { total: () => Promise.resolve(), step: () => Promise.resolve(true) },
-  { pageSize: flag("page"), workers: flag("workers") },
+  {
+    pageSize: flag("page"),
+    workers: flag("workers"),
+    databaseUrl: testBackend === "postgres" && !threadReads ? t.database.url : undefined,
+  },
 );
 const ms = Math.round(performance.now() - started);
 clearInterval(probe);
@@ -258,6 +265,7 @@ stalls.sort((a, b) => a - b);
 replaying = false;
 console.log(JSON.stringify({
   database: testBackend,
+  reads: testBackend === "postgres" && !threadReads ? "workers" : "thread",
   sales: result!.sales,
   replayMs: ms,
   stallMs: { p99: Math.round(percentile(stalls, 99)), max: Math.round(stalls.at(-1) ?? 0) },

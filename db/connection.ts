@@ -33,13 +33,17 @@ export interface ConnectOptions {
   dataDir?: string;
   /** A dump of a migrated PGlite to start from (tests clone it instead of migrating). */
   loadDataDir?: Blob | File;
+  /** A server's connections at most (default DATABASE_POOL_SIZE, else 10). */
+  poolSize?: number;
+  /** How the server's connections are named in pg_stat_activity (default APPLICATION_NAME). */
+  applicationName?: string;
 }
 
 /**
  * Unset → PGlite in `dataDir`; `memory://` → in-memory PGlite; `postgres://…` → a pg pool.
  */
 export async function connect(url: string | undefined, opts: ConnectOptions = {}) {
-  if (url && /^postgres(ql)?:\/\//.test(url)) return connectServer(url);
+  if (url && /^postgres(ql)?:\/\//.test(url)) return connectServer(url, opts);
   if (url && url !== "memory://") {
     // Only the scheme: the rest of a URL may hold a password.
     const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? "no scheme";
@@ -73,16 +77,16 @@ export async function connect(url: string | undefined, opts: ConnectOptions = {}
   } satisfies Connection as Connection;
 }
 
-function connectServer(url: string): Connection {
+function connectServer(url: string, opts: ConnectOptions): Connection {
   const pool = new pg.Pool({
     connectionString: url,
-    max: Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10),
+    max: opts.poolSize ?? Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10),
     types: { getTypeParser: typeParser },
     // A request waits at most this long for a connection (the server unreachable, or every
     // connection busy), then answers 503 instead of hanging.
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
-    application_name: APPLICATION_NAME,
+    application_name: opts.applicationName ?? APPLICATION_NAME,
   });
   // An idle client dropped by the server (a restart, a failover) would otherwise be an
   // unhandled error that ends the process; the pool replaces it on the next query.
@@ -115,6 +119,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** How the server's connections are named in pg_stat_activity. */
 export const APPLICATION_NAME = "loyalty-edge";
 export const LISTENER_APPLICATION_NAME = "loyalty-edge listen";
+/** A replay worker's own connection (replay/worker.ts). */
+export const REPLAY_APPLICATION_NAME = "loyalty-edge replay";
 
 const INT8 = 20;
 /** A calendar date has no time zone: a Date at the process's local midnight would invent one. */

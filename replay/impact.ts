@@ -10,23 +10,15 @@
  * exactness_test.ts), so its `sales.points` and its `sale_awards` (summed per rule in one
  * query) stand.
  */
-import { sql } from "kysely";
 import { setImmediate } from "node:timers";
 import type { Db } from "../db/connection.ts";
-import type { MerchantGroup } from "../programme/groups.ts";
 import { getSettings } from "../programme/settings.ts";
 import { parseRuleSet, type Rule } from "../rules/schema.ts";
-import { defaultWorkers, startPricer } from "./pricers.ts";
-import type { SaleRow, Sides } from "./replayer.ts";
+import { defaultWorkers, type Pricer, startPricer } from "./pricers.ts";
+import type { Sides } from "./replayer.ts";
 import type { RecordedVersion, RepriceStats } from "./reprice.ts";
+import { type Group, pageKeys, recordedSales, type Window, windowSales } from "./sales_pages.ts";
 import { addRecorded, mainCurrency, type Tally } from "./tally.ts";
-
-type Group = Pick<MerchantGroup, "id" | "org_id">;
-
-export interface Window {
-  from: Date;
-  to: Date;
-}
 
 export interface Figures {
   points: number;
@@ -75,14 +67,6 @@ export interface ImpactResult {
 }
 
 const PAGE = 500;
-
-/** The sales of the group in the window, as a query to count or page. */
-function windowSales(db: Db, group: Group, window: Window) {
-  return db.selectFrom("sales")
-    .where("group_id", "=", group.id).where("org_id", "=", group.org_id)
-    .where("kind", "=", "sale")
-    .where("at", ">=", window.from).where("at", "<", window.to);
-}
 
 /**
  * Stored rules parsed as the POS parses them (earning/rule_sets.ts): every side of a
@@ -140,42 +124,6 @@ export async function countSales(db: Db, group: Group, window: Window) {
   };
 }
 
-/** The window's replayable sales, a page at a time in (at, id) order. */
-export async function* recordedSales(
-  db: Db,
-  group: Group,
-  window: Window,
-  pageSize = PAGE,
-): AsyncGenerator<SaleRow[]> {
-  // The key keeps `at` as the database's text: a Date would drop its microseconds.
-  let after: { key: string; id: string } | null = null;
-  for (;;) {
-    let q = windowSales(db, group, window).where("pricing", "is not", null)
-      .select([
-        "id",
-        "store_id",
-        "customer_id",
-        "rules_version",
-        "points",
-      ])
-      // As text: parsed where it is re-priced (a replay worker), not in the server's thread.
-      .select(sql<string>`pricing::text`.as("pricing"))
-      .select(sql<string>`at::text`.as("key"))
-      .orderBy("at").orderBy("id").limit(pageSize);
-    if (after) {
-      const at = sql<Date>`${after.key}::timestamptz`;
-      const id = after.id;
-      // `at >=` first: the index range starts at the key, so each page reads only its rows.
-      q = q.where("at", ">=", at).where((eb) => eb.or([eb("at", ">", at), eb("id", ">", id)]));
-    }
-    const rows = await q.execute();
-    if (!rows.length) return;
-    yield rows.map(({ key: _, ...r }) => r);
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1];
-  }
-}
-
 /** Minor units of `points` hundredths at `pointValue` minor units a point, half up. */
 export const pointsValue = (points: number, pointValue: number) =>
   Math.sign(points) * Math.round(Math.abs(points) * pointValue / 100);
@@ -194,11 +142,40 @@ export interface Progress {
  */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** How a replay runs: sales read a page at a time, re-priced by `workers` replay workers (0: in
- * the calling thread). */
+/**
+ * How a replay runs: sales read a page at a time, re-priced by `workers` replay workers (0: in
+ * the calling thread). With `databaseUrl` (the Postgres server `db` is on), the workers read
+ * their pages themselves.
+ */
 export interface ReplayOptions {
   pageSize?: number;
   workers?: number;
+  databaseUrl?: string;
+}
+
+/**
+ * Hands the window's pages to the pricer: where each starts when it reads them itself, else
+ * the pages as read here. Answers the sales re-priced, or null when the replay was cancelled.
+ */
+async function replayPages(
+  db: Db,
+  group: Group,
+  window: Window,
+  size: number,
+  pricer: Pricer,
+  progress: Progress,
+): Promise<number | null> {
+  const pages = pricer.readsPages
+    ? (await pageKeys(db, group, window, size)).map((from) => ({ from }))
+    : recordedSales(db, group, window, size);
+  let done = 0;
+  for await (const page of pages) {
+    await turn();
+    done = await pricer.add("from" in page ? page : { rows: page });
+    await turn();
+    if (!await progress.step(done)) return null;
+  }
+  return done;
 }
 
 /** Replays both sides on the group's sales of the window. */
@@ -217,17 +194,16 @@ export async function replayImpact(
   ]);
   await progress.total(counts.replayable);
   await turn();
-  const pricer = startPricer(opts.workers ?? defaultWorkers(), sides, recorded);
+  const size = opts.pageSize ?? PAGE;
+  const source = opts.databaseUrl
+    ? { databaseUrl: opts.databaseUrl, group, window, size }
+    : undefined;
+  const pricer = startPricer(opts.workers ?? defaultWorkers(), sides, recorded, source);
   await turn();
   let tally: Tally;
   try {
-    let done = 0;
-    for await (const page of recordedSales(db, group, window, opts.pageSize ?? PAGE)) {
-      await turn();
-      done = await pricer.add(page);
-      await turn();
-      if (!await progress.step(done)) return null;
-    }
+    const done = await replayPages(db, group, window, size, pricer, progress);
+    if (done === null) return null;
     tally = await pricer.finish();
     if (tally.sales !== done && !await progress.step(tally.sales)) return null;
   } finally {

@@ -101,13 +101,21 @@ export class ReplayRunner {
   readonly #db: Db;
   readonly #staleAfterMs: number;
   readonly #workers: number | undefined;
+  readonly #databaseUrl: string | undefined;
   readonly #live = new Map<string, Promise<void>>();
 
-  /** `workers`: replay workers per job (replay/pricers.ts; 0: in the server's thread). */
-  constructor(db: Db, opts: { staleAfterMs?: number; workers?: number } = {}) {
+  /**
+   * `workers`: replay workers per job (replay/pricers.ts; 0: in the server's thread);
+   * `databaseUrl`: the Postgres server `db` is on, where the workers read their own pages.
+   */
+  constructor(
+    db: Db,
+    opts: { staleAfterMs?: number; workers?: number; databaseUrl?: string } = {},
+  ) {
     this.#db = db;
     this.#staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
     this.#workers = opts.workers;
+    this.#databaseUrl = opts.databaseUrl;
   }
 
   /** Runs the job in the background; one run per job in this instance. */
@@ -206,7 +214,7 @@ export class ReplayRunner {
             !!await running().set({ done, heartbeat_at: sql<Date>`now()` })
               .returning("id").executeTakeFirst(),
         },
-        { workers: this.#workers },
+        { workers: this.#workers, databaseUrl: this.#databaseUrl },
       );
       if (!result) return;
       await running().set({

@@ -9,12 +9,26 @@ import { setImmediate } from "node:timers";
 import type { Rule } from "../rules/schema.ts";
 import { parsedSale, SaleReplayer, type SaleRow, type Sides } from "./replayer.ts";
 import type { RecordedVersion } from "./reprice.ts";
+import type { Group, PageKey, Window } from "./sales_pages.ts";
 import { addSale, emptyTally, mergeTally, type Tally } from "./tally.ts";
+
+/** A page of sales as read, or where a page starts for a worker that reads it itself. */
+export type Page = { rows: SaleRow[] } | { from: PageKey };
+
+/** Where replay workers read their pages themselves: a Postgres server's URL and the pages. */
+export interface PageSource {
+  databaseUrl: string;
+  group: Group;
+  window: Window;
+  size: number;
+}
 
 /** Takes a replay's pages in order; answers the tally once every page was re-priced. */
 export interface Pricer {
+  /** Whether it reads its pages itself: then `add` takes where each starts, never rows. */
+  readonly readsPages: boolean;
   /** Resolves once there is room for the next page, with the sales re-priced so far. */
-  add(page: SaleRow[]): Promise<number>;
+  add(page: Page): Promise<number>;
   /** Waits for every page, then answers their tally. */
   finish(): Promise<Tally>;
   /** Stops: a worker is terminated, even mid-page. */
@@ -23,9 +37,14 @@ export interface Pricer {
 
 /** What the server's thread posts to a replay worker. */
 export type ToWorker =
-  | { type: "start"; sides: Sides; recorded: Map<RecordedVersion, readonly Rule[]> }
+  | {
+    type: "start";
+    sides: Sides;
+    recorded: Map<RecordedVersion, readonly Rule[]>;
+    source?: PageSource;
+  }
   /** `seq`: the place of the page's first sale in the replay. */
-  | { type: "page"; seq: number; rows: SaleRow[] }
+  | { type: "page"; seq: number } & Page
   | { type: "finish" };
 
 /** What a replay worker answers: a page re-priced, its tally, or why it failed. */
@@ -60,15 +79,19 @@ let live = 0;
 /** Replay workers running in this process (tests check that a cancel ends them). */
 export const liveReplayWorkers = () => live;
 
-/** The replay's pricer: `workers` replay workers, or the server's thread when there are none. */
+/**
+ * The replay's pricer: `workers` replay workers (reading their pages from `source` when
+ * given), or the server's thread when there are none.
+ */
 export function startPricer(
   workers: number,
   sides: Sides,
   recorded: ReadonlyMap<RecordedVersion, readonly Rule[]>,
+  source?: PageSource,
 ): Pricer {
   if (workers > 0 && typeof Worker === "function") {
     try {
-      return new WorkerPricer(workers, sides, recorded);
+      return new WorkerPricer(workers, sides, recorded, source);
     } catch (err) {
       console.error(JSON.stringify({
         msg: "replay workers unavailable: replaying in the server's thread",
@@ -80,6 +103,7 @@ export function startPricer(
 }
 
 class ThreadPricer implements Pricer {
+  readonly readsPages = false;
   readonly #replayer: SaleReplayer;
   readonly #tally = emptyTally();
 
@@ -87,8 +111,9 @@ class ThreadPricer implements Pricer {
     this.#replayer = new SaleReplayer(sides, recorded);
   }
 
-  async add(page: SaleRow[]): Promise<number> {
-    for (const row of page) {
+  async add(page: Page): Promise<number> {
+    if (!("rows" in page)) throw new Error("the server's thread re-prices pages it was given");
+    for (const row of page.rows) {
       const sale = parsedSale(row);
       addSale(this.#tally, this.#tally.sales, sale, await this.#replayer.replay(sale));
       if (this.#tally.sales % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -111,6 +136,8 @@ interface Running {
 }
 
 class WorkerPricer implements Pricer {
+  readonly readsPages: boolean;
+  readonly #size: number;
   readonly #workers: Running[] = [];
   #seq = 0;
   #done = 0;
@@ -123,7 +150,10 @@ class WorkerPricer implements Pricer {
     count: number,
     sides: Sides,
     recorded: ReadonlyMap<RecordedVersion, readonly Rule[]>,
+    source?: PageSource,
   ) {
+    this.readsPages = !!source;
+    this.#size = source?.size ?? 0;
     try {
       for (let i = 0; i < count; i++) this.#workers.push(this.#spawn());
     } catch (err) {
@@ -131,7 +161,7 @@ class WorkerPricer implements Pricer {
       throw err;
     }
     for (const w of this.#workers) {
-      this.#post(w, { type: "start", sides, recorded: new Map(recorded) });
+      this.#post(w, { type: "start", sides, recorded: new Map(recorded), source });
     }
   }
 
@@ -169,12 +199,13 @@ class WorkerPricer implements Pricer {
     if (this.#failure) throw this.#failure;
   }
 
-  async add(page: SaleRow[]): Promise<number> {
+  async add(page: Page): Promise<number> {
     if (this.#failure) throw this.#failure;
     const w = this.#workers.reduce((a, b) => b.inFlight < a.inFlight ? b : a);
     w.inFlight++;
-    this.#post(w, { type: "page", seq: this.#seq, rows: page });
-    this.#seq += page.length;
+    this.#post(w, { type: "page", seq: this.#seq, ...page });
+    // A page read by the worker is full but for the last, after which nothing is posted.
+    this.#seq += "rows" in page ? page.rows.length : this.#size;
     await this.#until(() => this.#workers.some((x) => x.inFlight < IN_FLIGHT));
     return this.#done;
   }

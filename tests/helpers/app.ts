@@ -1,6 +1,7 @@
 import { createApp } from "../../app.tsx";
 import { loadConfig } from "../../config.ts";
 import { islandRegistry } from "../../islands/registry.ts";
+import { ReplayRunner } from "../../replay/jobs.ts";
 import type { OrgRole } from "../../db/schema.ts";
 import {
   acceptInviteAsStaff,
@@ -46,6 +47,11 @@ export async function createTestApp(
     config,
     assets,
     listen: opts.notifications === false ? undefined : database.listen,
+    // On Postgres the replay workers read their own pages, from the test's database.
+    replays: new ReplayRunner(database.db, {
+      workers: config.replayWorkers,
+      databaseUrl: database.kind === "postgres" ? database.url : undefined,
+    }),
   });
   const request = (path: string, init?: RequestInit) => app.request(ORIGIN + path, init);
   const close = () => opts.database ? Promise.resolve() : database.close();

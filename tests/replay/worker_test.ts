@@ -5,15 +5,20 @@
  * how many engine answers were remembered, each worker remembering its own); a cancel ends the
  * worker; where workers cannot start, the replay runs in the thread and answers the same.
  */
+import { sql } from "kysely";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../config.ts";
+import { REPLAY_APPLICATION_NAME } from "../../db/connection.ts";
 import { getDraft, saveDraft } from "../../earning/rule_sets.ts";
 import { createCustomer } from "../../members/customers.ts";
 import { type ImpactResult, replayImpact, type ReplayOptions } from "../../replay/impact.ts";
 import { liveReplayWorkers } from "../../replay/pricers.ts";
+import type { SaleRow } from "../../replay/replayer.ts";
+import { pageKeys, readPage, recordedSales } from "../../replay/sales_pages.ts";
 import { SCHED_IDLE } from "../../replay/priority.ts";
 import { parseRuleSet } from "../../rules/schema.ts";
 import { createTestApp } from "../helpers/app.ts";
+import { testBackend } from "../helpers/db.ts";
 import { buildWorld, memberRule, posCall, publishRules } from "../helpers/world.ts";
 
 const t = await createTestApp();
@@ -205,6 +210,74 @@ Deno.test({
       "the server's thread keeps its policy",
     );
     assert.equal(liveReplayWorkers(), 0);
+  },
+});
+
+Deno.test("pages read from where each starts are the pages read in turn", async () => {
+  for (const size of [1, 7, 80, 81]) {
+    const inTurn: SaleRow[][] = [];
+    for await (const page of recordedSales(t.db, w.group, window, size)) inTurn.push(page);
+    const keys = await pageKeys(t.db, w.group, window, size);
+    const fromKeys = await Promise.all(
+      keys.map((from) => readPage(t.db, w.group, window, from, size)),
+    );
+    assert.equal(inTurn.flat().length, 80, `size ${size}`);
+    assert.deepEqual(fromKeys, inTurn, `size ${size}`);
+  }
+});
+
+/** The replay workers' own connections to the test's database (pg_stat_activity). */
+async function workerConnections(): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and application_name = ${REPLAY_APPLICATION_NAME}
+  `.execute(t.db);
+  return rows[0].n;
+}
+
+async function noWorkerConnections() {
+  for (let i = 0; i < 100 && await workerConnections() > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(await workerConnections(), 0, "the workers' connections closed");
+}
+
+Deno.test({
+  name: "on Postgres the workers read their own pages, over a connection each, and answer the same",
+  ignore: testBackend !== "postgres",
+  async fn() {
+    for (const workers of [1, 3]) {
+      const seen: number[] = [];
+      const result = await replayImpact(t.db, w.group, sides, window, {
+        total: () => Promise.resolve(),
+        step: async () => (seen.push(await workerConnections()), true),
+      }, { workers, pageSize: 7, databaseUrl: t.database.url });
+      const { evaluations, ...figures } = result!;
+      const { evaluations: expected, ...expectedFigures } = inThread;
+      assert.deepEqual(figures, expectedFigures, `${workers} worker(s)`);
+      assert.equal(evaluations.recorded, expected.recorded);
+      // Each opens its connection with its first read (a worker that starts late may open it
+      // after the last progress step), and closes it once it has answered.
+      assert.ok(Math.max(...seen) >= 1, JSON.stringify(seen));
+      assert.ok(seen.every((n) => n <= workers), JSON.stringify(seen));
+      assert.equal(liveReplayWorkers(), 0);
+      await noWorkerConnections();
+    }
+  },
+});
+
+Deno.test({
+  name: "a cancel ends a worker that reads its own pages, and its connection",
+  ignore: testBackend !== "postgres",
+  async fn() {
+    let steps = 0;
+    const result = await replayImpact(t.db, w.group, sides, window, {
+      total: () => Promise.resolve(),
+      step: () => Promise.resolve(++steps < 2),
+    }, { workers: 1, pageSize: 7, databaseUrl: t.database.url });
+    assert.equal(result, null);
+    assert.equal(liveReplayWorkers(), 0);
+    await noWorkerConnections();
   },
 });
 
