@@ -17,14 +17,22 @@ export interface LedgerCheck {
   running: { entryId: number; accountId: string }[];
   /** Entries whose unit is not their account's. */
   units: { entryId: number }[];
+  /**
+   * Entries without their transaction, sale lines and awards (what a return reverses from)
+   * without their sale, or with one of another organization: written with it in one
+   * statement, they keep no foreign key to it (migration 0022).
+   */
+  orphans: { table: "ledger_entries" | "sale_lines" | "sale_awards"; parentId: string }[];
 }
 
 export const isSound = (c: LedgerCheck) =>
-  !c.unbalanced.length && !c.balances.length && !c.running.length && !c.units.length;
+  !c.unbalanced.length && !c.balances.length && !c.running.length && !c.units.length &&
+  !c.orphans.length;
 
 /**
  * Recomputes the ledger from its entries (of one organization, or all) and compares it with
- * what was kept: per-transaction sums, account balances, running balances.
+ * what was kept: per-transaction sums, account balances, running balances; and finds entries
+ * without their transaction, sale lines and awards without their sale.
  */
 export async function checkLedger(db: Db, orgId?: string): Promise<LedgerCheck> {
   const inOrg = (column: string) => orgId ? sql`${sql.ref(column)} = ${orgId}::uuid` : sql`true`;
@@ -49,6 +57,16 @@ export async function checkLedger(db: Db, orgId?: string): Promise<LedgerCheck> 
   const units = await sql<{ id: string }>`
     select e.id::text from ledger_entries e join ledger_accounts a on a.id = e.account_id
     where ${inOrg("e.org_id")} and e.unit <> a.unit`.execute(db);
+  const orphans = await sql<{ table: LedgerCheck["orphans"][number]["table"]; parent: string }>`
+    select distinct 'ledger_entries' as table, e.transaction_id as parent from ledger_entries e
+    where ${inOrg("e.org_id")} and not exists (select from ledger_transactions t
+      where t.id = e.transaction_id and t.org_id = e.org_id)
+    union
+    select distinct r.source, r.sale_id from (
+      select 'sale_lines' as source, sale_id, org_id from sale_lines
+      union all select 'sale_awards', sale_id, org_id from sale_awards) r
+    where ${inOrg("r.org_id")} and not exists (
+      select from sales s where s.id = r.sale_id and s.org_id = r.org_id)`.execute(db);
   return {
     unbalanced: unbalanced.rows.map((r) => ({
       transactionId: r.transaction_id,
@@ -62,5 +80,6 @@ export async function checkLedger(db: Db, orgId?: string): Promise<LedgerCheck> 
     })),
     running: running.rows.map((r) => ({ entryId: Number(r.id), accountId: r.account_id })),
     units: units.rows.map((r) => ({ entryId: Number(r.id) })),
+    orphans: orphans.rows.map((r) => ({ table: r.table, parentId: r.parent })),
   };
 }

@@ -10,7 +10,13 @@ import { post } from "../../ledger/post.ts";
  * or delete an entry. Tests that move value call it after each test.
  */
 export async function assertLedgerSound(db: Db): Promise<void> {
-  assert.deepEqual(await checkLedger(db), { unbalanced: [], balances: [], running: [], units: [] });
+  assert.deepEqual(await checkLedger(db), {
+    unbalanced: [],
+    balances: [],
+    running: [],
+    units: [],
+    orphans: [],
+  });
   const entry = await db.selectFrom("ledger_entries").select("id").limit(1).executeTakeFirst();
   if (entry) {
     await assert.rejects(

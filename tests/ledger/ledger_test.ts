@@ -213,6 +213,66 @@ Deno.test(`ledger (${testBackend})`, async (s) => {
       .where("customer_id", "=", c.id).where("unit", "=", POINTS).execute();
     await assertLedgerSound(t.db);
   });
+
+  await s.step("the check finds a sale line or award without its sale", async () => {
+    const saleId = crypto.randomUUID();
+    await t.db.insertInto("sale_lines").values({
+      sale_id: saleId,
+      index: 0,
+      org_id: w.org.id,
+      sku: "GHOST",
+      quantity: 1,
+      unit_price: 100,
+      net: 100,
+      points: 1,
+    }).execute();
+    await t.db.insertInto("sale_awards").values({
+      sale_id: saleId,
+      line_index: 0,
+      rule_id: "basic",
+      org_id: w.org.id,
+      type: "basic-points",
+      reference: "BASIC",
+      points: 1,
+    }).execute();
+    const found = await checkLedger(t.db, w.org.id);
+    assert.equal(isSound(found), false);
+    assert.deepEqual(
+      found.orphans.sort((a, b) => a.table.localeCompare(b.table)),
+      [{ table: "sale_awards", parentId: saleId }, { table: "sale_lines", parentId: saleId }],
+    );
+    await t.db.deleteFrom("sale_awards").where("sale_id", "=", saleId).execute();
+    await t.db.deleteFrom("sale_lines").where("sale_id", "=", saleId).execute();
+    await assertLedgerSound(t.db);
+  });
+
+  await s.step("the check finds an entry without its transaction", async () => {
+    const c = await newCustomer("Ivy Orphan");
+    await earn(c.id, 5);
+    const account = await t.db.selectFrom("ledger_accounts").select("id")
+      .where("customer_id", "=", c.id).executeTakeFirstOrThrow();
+    const transactionId = crypto.randomUUID();
+    const rolledBack = new Error("rolled back");
+    // Entries are append-only: the orphan is written, checked and rolled back in one transaction.
+    await assert.rejects(
+      inTransaction(t.db, async (tx) => {
+        await tx.insertInto("ledger_entries").values({
+          org_id: w.org.id,
+          transaction_id: transactionId,
+          account_id: account.id,
+          unit: POINTS,
+          amount: 1,
+          balance_after: null,
+          reference: "GHOST",
+        }).execute();
+        const found = await checkLedger(tx, w.org.id);
+        assert.deepEqual(found.orphans, [{ table: "ledger_entries", parentId: transactionId }]);
+        throw rolledBack;
+      }),
+      (err) => err === rolledBack,
+    );
+    await assertLedgerSound(t.db);
+  });
 });
 
 Deno.test("close", () => t.close());
