@@ -468,3 +468,26 @@ Deno.test("8: a token issued while its POS is deleted is never answered 201 for 
       assert.ok([201, 404].includes(issued.status) && [204, 409].includes(deleted.status));
     }
   }));
+
+Deno.test("POS answers carry the headers of an API answer, pages those of a document", () =>
+  withApp(async (t) => {
+    const w = await buildWorld(t, { name: "Acme", member: null });
+    for (const path of ["/me", "/no-such-route"]) {
+      const { headers } = await posCall(t, w.posToken, "GET", path);
+      assert.equal(headers.get("X-Content-Type-Options"), "nosniff", path);
+      assert.equal(
+        headers.get("Content-Security-Policy"),
+        "default-src 'none'; frame-ancestors 'none'",
+        path,
+      );
+      assert.match(headers.get("Strict-Transport-Security") ?? "", /max-age=/, path);
+      assert.match(headers.get("X-Request-Id") ?? "", /^[0-9a-f-]{36}$/, path);
+      for (const name of ["X-Frame-Options", "Cross-Origin-Opener-Policy", "X-XSS-Protection"]) {
+        assert.equal(headers.get(name), null, `${path}: ${name}`);
+      }
+    }
+    const page = await t.request("/login");
+    assert.equal(page.headers.get("X-Frame-Options"), "SAMEORIGIN");
+    assert.match(page.headers.get("Content-Security-Policy") ?? "", /script-src 'self'/);
+    await page.body?.cancel();
+  }));
