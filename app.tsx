@@ -85,6 +85,9 @@ const OPENAPI_INFO = {
   },
 };
 
+const POS_PREFIX = "/api/pos/";
+const isPosPath = (path: string) => path.startsWith(POS_PREFIX);
+
 /** The whole HTTP surface; `main.ts` serves it and tests call it with `app.request()`. */
 export function createApp(appDeps: AppDeps) {
   const deps = { ...appDeps, mailer: appDeps.mailer ?? mailerFor(appDeps.config) };
@@ -147,9 +150,7 @@ export function createApp(appDeps: AppDeps) {
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
-  app.use((c, next) =>
-    c.req.path.startsWith("/api/pos/") ? posHeaders(c, next) : documentHeaders(c, next)
-  );
+  app.use((c, next) => isPosPath(c.req.path) ? posHeaders(c, next) : documentHeaders(c, next));
   app.use(bodyLimit({
     maxSize: deps.config.bodyLimit,
     onError: () => {
@@ -165,7 +166,7 @@ export function createApp(appDeps: AppDeps) {
   // This instance's own writes are seen by its next request at once, not after the notification.
   app.use(async (c, next) => {
     await next();
-    if (!isSafeMethod(c.req.method) && !c.req.path.startsWith("/api/pos/") && c.res.ok) {
+    if (!isSafeMethod(c.req.method) && !isPosPath(c.req.path) && c.res.ok) {
       programmes.clear();
     }
   });
@@ -198,7 +199,7 @@ export function createApp(appDeps: AppDeps) {
   pos.route("/", posReturns);
   pos.route("/", posSync);
   pos.route("/", posInstruments);
-  app.route("/api/pos/v1", pos);
+  app.route(`${POS_PREFIX}v1`, pos);
   app.route("/", jwks);
   app.route("/", adminProgramme);
   app.route("/", adminSeries);
