@@ -57,12 +57,13 @@ export async function checkLedger(db: Db, orgId?: string): Promise<LedgerCheck> 
   const units = await sql<{ id: string }>`
     select e.id::text from ledger_entries e join ledger_accounts a on a.id = e.account_id
     where ${inOrg("e.org_id")} and e.unit <> a.unit`.execute(db);
+  // `union`, not `union all`: one row per parent, however many of its rows are orphaned.
   const orphans = await sql<{ table: LedgerCheck["orphans"][number]["table"]; parent: string }>`
-    select distinct 'ledger_entries' as table, e.transaction_id as parent from ledger_entries e
+    select 'ledger_entries' as table, e.transaction_id as parent from ledger_entries e
     where ${inOrg("e.org_id")} and not exists (select from ledger_transactions t
       where t.id = e.transaction_id and t.org_id = e.org_id)
     union
-    select distinct r.source, r.sale_id from (
+    select r.source, r.sale_id from (
       select 'sale_lines' as source, sale_id, org_id from sale_lines
       union all select 'sale_awards', sale_id, org_id from sale_awards) r
     where ${inOrg("r.org_id")} and not exists (
