@@ -11,13 +11,22 @@
  * query) stand.
  */
 import { setImmediate } from "node:timers";
+import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
 import { getSettings } from "../programme/settings.ts";
 import { parseRuleSet, type Rule } from "../rules/schema.ts";
 import { defaultWorkers, type Pricer, startPricer } from "./pricers.ts";
 import type { Sides } from "./replayer.ts";
 import type { RecordedVersion, RepriceStats } from "./reprice.ts";
-import { type Group, pageKeys, recordedSales, type Window, windowSales } from "./sales_pages.ts";
+import {
+  type Group,
+  onOneCore,
+  pageKeys,
+  recordedSales,
+  replayableSales,
+  type Window,
+  windowSales,
+} from "./sales_pages.ts";
 import { addRecorded, mainCurrency, type Tally } from "./tally.ts";
 
 export interface Figures {
@@ -78,12 +87,8 @@ export function parsedRules(label: string, rules: unknown): Rule[] {
   return result.data;
 }
 
-/** The rules of every version that priced a sale of the window. */
-async function recordedVersions(db: Db, group: Group, window: Window) {
-  const used = await windowSales(db, group, window).select("rules_version")
-    .where("pricing", "is not", null).where("rules_version", "is not", null)
-    .distinct().execute();
-  const versions = used.map((r) => r.rules_version!);
+/** The rules of each of `versions` (of the group's published rule sets). */
+async function recordedVersions(db: Db, group: Group, versions: number[]) {
   const out = new Map<RecordedVersion, readonly Rule[]>([[null, []]]);
   if (!versions.length) return out;
   const rows = await db.selectFrom("rule_set_versions").select(["version", "rules"])
@@ -101,8 +106,7 @@ async function recordedAwards(db: Db, group: Group, window: Window, version: num
     .where(
       "sale_awards.sale_id",
       "in",
-      windowSales(db, group, window).select("id")
-        .where("pricing", "is not", null).where("rules_version", "=", version),
+      replayableSales(db, group, window).select("id").where("rules_version", "=", version),
     )
     .where("sale_awards.org_id", "=", group.org_id)
     .groupBy("sale_awards.rule_id")
@@ -111,16 +115,26 @@ async function recordedAwards(db: Db, group: Group, window: Window, version: num
   return rows.map((r) => ({ rule_id: r.rule_id, points: Number(r.points) }));
 }
 
-/** How many sales of the window a replay re-prices, and how many it cannot. */
+/**
+ * How many sales of the window a replay re-prices and the versions that priced them, and how
+ * many it cannot re-price: each read from an index of its own (migration 0023), one after the
+ * other, so that neither holds more than a core of the database server the till shares.
+ */
 export async function countSales(db: Db, group: Group, window: Window) {
-  const row = await windowSales(db, group, window)
+  const replayable = await replayableSales(db, group, window)
     .select((eb) => [
-      eb.fn.countAll<string>().as("all"),
-      eb.fn.count<string>("pricing").as("replayable"),
+      eb.fn.countAll<string>().as("count"),
+      sql<
+        number[] | null
+      >`array_agg(distinct rules_version) filter (where rules_version is not null)`
+        .as("versions"),
     ]).executeTakeFirstOrThrow();
+  const unreplayable = await windowSales(db, group, window).where("pricing", "is", null)
+    .select((eb) => eb.fn.countAll<string>().as("count")).executeTakeFirstOrThrow();
   return {
-    replayable: Number(row.replayable),
-    unreplayable: Number(row.all) - Number(row.replayable),
+    replayable: Number(replayable.count),
+    unreplayable: Number(unreplayable.count),
+    versions: replayable.versions ?? [],
   };
 }
 
@@ -166,7 +180,7 @@ async function replayPages(
   progress: Progress,
 ): Promise<number | null> {
   const pages = pricer.readsPages
-    ? (await pageKeys(db, group, window, size)).map((from) => ({ from }))
+    ? (await onOneCore(db, (db) => pageKeys(db, group, window, size))).map((from) => ({ from }))
     : recordedSales(db, group, window, size);
   let done = 0;
   for await (const page of pages) {
@@ -187,9 +201,9 @@ export async function replayImpact(
   progress: Progress,
   opts: ReplayOptions = {},
 ): Promise<ImpactResult | null> {
-  const [recorded, counts, settings] = await Promise.all([
-    recordedVersions(db, group, window),
-    countSales(db, group, window),
+  const counts = await onOneCore(db, (db) => countSales(db, group, window));
+  const [recorded, settings] = await Promise.all([
+    recordedVersions(db, group, counts.versions),
     getSettings(db, group),
   ]);
   await progress.total(counts.replayable);
@@ -212,7 +226,8 @@ export async function replayImpact(
   if (sides.published.version !== null) {
     // One sum at the end: summed a page at a time, it cost about 40 ms a page whatever the
     // page's size on the embedded database, the till's requests waiting behind each.
-    addRecorded(tally, await recordedAwards(db, group, window, sides.published.version));
+    const version = sides.published.version;
+    addRecorded(tally, await onOneCore(db, (db) => recordedAwards(db, group, window, version)));
   }
   const storeIds = [...tally.byStore.keys()];
   const topIds = tally.top.map((t) => t.saleId);

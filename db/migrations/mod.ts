@@ -18,6 +18,7 @@ import * as m0016 from "./0016_customer_search_folded.ts";
 import * as m0017 from "./0017_no_hot_rows.ts";
 import * as m0021 from "./0021_sales_pricing_json.ts";
 import * as m0022 from "./0022_rows_written_with_their_parent.ts";
+import * as m0023 from "./0023_replay_indexes.ts";
 
 /** Listed statically, not read from disk, so the same set runs on Deno Deploy. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   "0017_no_hot_rows": m0017,
   "0021_sales_pricing_json": m0021,
   "0022_rows_written_with_their_parent": m0022,
+  "0023_replay_indexes": m0023,
 };

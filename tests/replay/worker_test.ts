@@ -5,7 +5,7 @@
  * how many engine answers were remembered, each worker remembering its own); a cancel ends the
  * worker; where workers cannot start, the replay runs in the thread and answers the same.
  */
-import { sql } from "kysely";
+import { CompiledQuery, type KyselyPlugin, sql } from "kysely";
 import assert from "node:assert/strict";
 import { loadConfig } from "../../config.ts";
 import { REPLAY_APPLICATION_NAME } from "../../db/connection.ts";
@@ -14,7 +14,7 @@ import { createCustomer } from "../../members/customers.ts";
 import { type ImpactResult, replayImpact, type ReplayOptions } from "../../replay/impact.ts";
 import { liveReplayWorkers } from "../../replay/pricers.ts";
 import type { SaleRow } from "../../replay/replayer.ts";
-import { pageKeys, readPage, recordedSales } from "../../replay/sales_pages.ts";
+import { onOneCore, pageKeys, readPage, recordedSales } from "../../replay/sales_pages.ts";
 import { SCHED_IDLE } from "../../replay/priority.ts";
 import { parseRuleSet } from "../../rules/schema.ts";
 import { createTestApp } from "../helpers/app.ts";
@@ -279,6 +279,80 @@ Deno.test({
     assert.equal(liveReplayWorkers(), 0);
     await noWorkerConnections();
   },
+});
+
+/** Every statement a replay runs through `db`, compiled, in order. */
+function recording(statements: CompiledQuery[]): KyselyPlugin {
+  return {
+    transformQuery(args) {
+      statements.push(t.db.getExecutor().compileQuery(args.node, args.queryId));
+      return args.node;
+    },
+    transformResult: (args) => Promise.resolve(args.result),
+  };
+}
+
+/**
+ * The plan of `statement` where the database reads tables only through an index, and joins
+ * whole sides (on a table of a few rows, it would as soon look each sale up by its key).
+ */
+async function indexPlan(statement: CompiledQuery): Promise<string> {
+  return await t.db.transaction().execute(async (tx) => {
+    await sql`set local enable_seqscan = off`.execute(tx);
+    await sql`set local enable_bitmapscan = off`.execute(tx);
+    await sql`set local enable_nestloop = off`.execute(tx);
+    const plan = await tx.executeQuery<Record<string, string>>(
+      CompiledQuery.raw(`explain (costs off) ${statement.sql}`, [...statement.parameters]),
+    );
+    return plan.rows.map((r) => Object.values(r)[0]).join("\n");
+  });
+}
+
+Deno.test("a replay's readings of the whole window read the index alone, on one core", async () => {
+  const statements: CompiledQuery[] = [];
+  const db = t.db.withPlugin(recording(statements));
+  const result = await replayImpact(db, w.group, sides, window, running, {
+    workers: 1,
+    pageSize: 7,
+    databaseUrl: testBackend === "postgres" ? t.database.url : undefined,
+  });
+  assert.deepEqual(result!.byRule, inThread.byRule);
+  // Counting, the page keys and the awards' sum: each sale of the window, from its index
+  // entry (migration 0023). A page's read asks its pricing, so reads a page of rows.
+  const whole = statements.filter((s) =>
+    /from "sales"/.test(s.sql) && !/pricing::text/.test(s.sql) && !/"sales"."id" in/.test(s.sql)
+  );
+  assert.ok(whole.length >= 3, whole.map((s) => s.sql).join("\n"));
+  for (const statement of whole) {
+    const plan = await indexPlan(statement);
+    const scans = plan.split("\n").filter((line) => / on sales\b/.test(line));
+    assert.ok(scans.length, plan);
+    for (const scan of scans) {
+      assert.match(scan, /Index Only Scan using sales_(un)?replayable/, plan);
+    }
+  }
+  // Counting, the page keys (where the workers read the pages) and the awards' sum each ran
+  // on one core: after a setting that refused a parallel plan.
+  const first = (pattern: RegExp) => statements.findIndex((s) => pattern.test(s.sql));
+  const settings = statements.flatMap((s, i) =>
+    /max_parallel_workers_per_gather = 0/.test(s.sql) ? [i] : []
+  );
+  const readings = [/count\(\*\)/, /row_number\(\)/, /from "sale_awards"/]
+    .map(first).filter((i) => i >= 0);
+  assert.equal(readings.length, testBackend === "postgres" ? 3 : 2);
+  assert.equal(settings.length, readings.length);
+  settings.forEach((at, k) => assert.ok(at < readings[k], JSON.stringify({ settings, readings })));
+});
+
+Deno.test("onOneCore: its reading runs without parallel workers, and only it", async () => {
+  const show = (db: typeof t.db) =>
+    sql<{ max_parallel_workers_per_gather: string }>`show max_parallel_workers_per_gather`
+      .execute(db).then((r) => r.rows[0].max_parallel_workers_per_gather);
+  const before = await show(t.db);
+  assert.equal(await onOneCore(t.db, show), "0");
+  assert.equal(await show(t.db), before);
+  // The embedded database has no parallel workers at all.
+  if (testBackend === "postgres") assert.notEqual(before, "0");
 });
 
 Deno.test("without workers in the runtime the replay runs in the thread", async () => {
