@@ -20,6 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import { type BurstResult, runBurst } from "./lib/burst.ts";
+import { cpuSample, perRequest } from "./lib/cpu.ts";
 import {
   CHAIN_ENDPOINTS,
   type Endpoint,
@@ -54,6 +55,7 @@ import {
   CHAIN_TARGETS,
   type EndpointFigures,
   evaluateTargets,
+  formatCpu,
   formatTable,
   formatTargets,
   saleShapedCeiling,
@@ -367,6 +369,7 @@ async function measure(
   baseUrl: string,
   opts: Options,
   ctx: { token: string; tokens?: string[]; cards: string[]; runId: string; scriptDir: string },
+  serverPid: number,
 ): Promise<EndpointFigures> {
   const figures: EndpointFigures = {
     endpoint: e.name,
@@ -430,11 +433,14 @@ async function measure(
     warmUp = (await runWrk(e, await script("w"), { ...wrkOpts, durationS: opts.warmupS })).result;
     await settle(baseUrl);
   }
+  const before = await cpuSample(serverPid);
   const { result, command } = await runWrk(e, await script("m"), {
     ...wrkOpts,
     durationS: opts.durationS,
   });
+  const after = await cpuSample(serverPid);
   figures.result = result;
+  if (before && after) figures.cpu = perRequest(before, after, result.requests) ?? undefined;
   figures.wrkCommand = command;
   // The next endpoint starts on an idle server.
   await settle(baseUrl);
@@ -519,7 +525,9 @@ async function main(opts: Options) {
     { ...baseEnv(), ...jobs },
     `http://127.0.0.1:${helloPort}/`,
   );
-  figures.push(await measure(list[0], `http://127.0.0.1:${helloPort}`, opts, ctx));
+  figures.push(
+    await measure(list[0], `http://127.0.0.1:${helloPort}`, opts, ctx, hello[0].child.pid),
+  );
   await stopAll(hello);
 
   say(`server (main.ts) on port ${serverPort}:`);
@@ -548,7 +556,7 @@ async function main(opts: Options) {
     const cards = { ...ctx, cards: cardsFor(e, fixture), tokens: tillsFor(e, fixture) };
     const measured = e.driver === "burst"
       ? await measureBurst(e, base, opts, cards, bursts)
-      : await measure(e, base, opts, cards);
+      : await measure(e, base, opts, cards, serverPid);
     measured.rssBytes = await treeRssBytes(serverPid);
     rssPeak = Math.max(rssPeak, measured.rssBytes ?? 0);
     figures.push(measured);
@@ -631,6 +639,8 @@ async function main(opts: Options) {
   console.log(formatTable(withR, pgbench, expect, saleShaped));
   if (pgbenchNote) console.log(`  pgbench: ${pgbenchNote}`);
   if (rssPeak) console.log(`  server RSS: at most ${Math.round(rssPeak / 2 ** 20)} MiB`);
+  const cpu = formatCpu(withR);
+  if (cpu) console.log(`\n${cpu}`);
   console.log(
     `\n${formatTargets(targets, applies, why, opts.chain ? ["met", "missed"] : undefined)}`,
   );

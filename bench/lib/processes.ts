@@ -212,33 +212,58 @@ export async function waitForHttp(url: string, timeoutMs: number, expect = 200):
   throw new Error(`${url} did not answer ${expect} within ${timeoutMs / 1000} s (${last})`);
 }
 
+/** A process as /proc tells it (Linux): its command name, parent, and processor time. */
+export interface ProcessStat {
+  pid: number;
+  comm: string;
+  ppid: number;
+  /** User and system time, in clock ticks (USER_HZ, 100 a second). */
+  ticks: number;
+}
+
+/** Every process of this machine (Linux /proc); empty where /proc cannot be read. */
+export async function processes(): Promise<ProcessStat[]> {
+  const out: ProcessStat[] = [];
+  try {
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
+        // The command is in parentheses (it may hold spaces); after it: state, parent, …,
+        // utime and stime, the 12th and 13th fields after the command.
+        const end = stat.lastIndexOf(")");
+        const rest = stat.slice(end + 2).split(" ");
+        out.push({
+          pid: Number(entry.name),
+          comm: stat.slice(stat.indexOf("(") + 1, end),
+          ppid: Number(rest[1]),
+          ticks: Number(rest[11]) + Number(rest[12]),
+        });
+      } catch { /* exited meanwhile */ }
+    }
+  } catch { /* no /proc */ }
+  return out;
+}
+
+/** `pid` and its descendants among `all`. */
+export function tree(all: ProcessStat[], pid: number): ProcessStat[] {
+  const children = new Map<number, ProcessStat[]>();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const out = all.filter((p) => p.pid === pid);
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i].pid) ?? []));
+  return out;
+}
+
 /**
  * The resident memory of a process and its descendants, in bytes (Linux /proc: the server's
  * `--parallel` workers run in a child process); null where /proc cannot be read.
  */
 export async function treeRssBytes(pid: number): Promise<number | null> {
-  try {
-    const parents = new Map<number, number[]>();
-    for await (const entry of Deno.readDir("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      try {
-        const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
-        // After the command in parentheses: state, then the parent's pid.
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry.name)]);
-      } catch { /* exited meanwhile */ }
-    }
-    let total = 0;
-    const queue = [pid];
-    while (queue.length) {
-      const p = queue.pop()!;
-      const status = await Deno.readTextFile(`/proc/${p}/status`).catch(() => "");
-      const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
-      if (kb) total += Number(kb[1]) * 1024;
-      queue.push(...(parents.get(p) ?? []));
-    }
-    return total || null;
-  } catch {
-    return null;
+  let total = 0;
+  for (const p of tree(await processes(), pid)) {
+    const status = await Deno.readTextFile(`/proc/${p.pid}/status`).catch(() => "");
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    if (kb) total += Number(kb[1]) * 1024;
   }
+  return total || null;
 }

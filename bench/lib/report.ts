@@ -1,4 +1,5 @@
 /** The load benchmark's figures: ratios, targets, the table on stdout. */
+import type { CpuPerRequest } from "./cpu.ts";
 import type { PgbenchResult } from "./pgbench.ts";
 import type { WrkResult } from "./wrk.ts";
 
@@ -31,6 +32,8 @@ export interface EndpointFigures {
   connections?: number;
   /** The server's resident memory (its processes together) after the endpoint's load, bytes. */
   rssBytes?: number | null;
+  /** Processor time during the measurement (bench/lib/cpu.ts), where /proc can be read. */
+  cpu?: CpuPerRequest;
   wrkCommand?: string[];
 }
 
@@ -157,6 +160,39 @@ function table(rows: string[][], right: boolean[]): string {
  * statuses, socket errors, timeouts); the other rows' errors are wrk's (status ≥ 400 and
  * socket errors).
  */
+/**
+ * Where each endpoint's processor time went, per request, and the rate the machine's cores
+ * would allow at that cost; null where it was not measured.
+ */
+export function formatCpu(figures: EndpointFigures[]): string | null {
+  const measured = figures.filter((f) => f.cpu);
+  if (!measured.length) return null;
+  const rows = [[
+    "endpoint",
+    "server ms",
+    "Postgres ms",
+    "machine ms",
+    "server cores",
+    "machine cores",
+    "allows req/s",
+  ]];
+  for (const f of measured) {
+    const c = f.cpu!;
+    rows.push([
+      f.endpoint + (f.connections ? ` (${f.connections} conn.)` : ""),
+      c.serverMs.toFixed(3),
+      c.postgresMs.toFixed(3),
+      c.machineMs.toFixed(3),
+      c.serverCores.toFixed(2),
+      c.coresBusy.toFixed(2),
+      int(c.allows),
+    ]);
+  }
+  return `processor time a request (ms; ${navigator.hardwareConcurrency} cores; Postgres: ` +
+    "its processes on this machine; machine: every process, wrk's too):\n" +
+    table(rows, rows[0].map((_, i) => i > 0));
+}
+
 export function formatTable(
   figures: EndpointFigures[],
   pgbench: PgbenchResult | null,

@@ -16,7 +16,15 @@ import {
 } from "../../bench/lib/endpoints.ts";
 import { checkGiftCards, prepareGiftCards } from "../../bench/lib/gift_cards.ts";
 import { parsePgbench, pgbenchScript } from "../../bench/lib/pgbench.ts";
-import { answersOf, evaluateTargets, formatTable, withRatios } from "../../bench/lib/report.ts";
+import { cpuSample, perRequest } from "../../bench/lib/cpu.ts";
+import { processes, tree } from "../../bench/lib/processes.ts";
+import {
+  answersOf,
+  evaluateTargets,
+  formatCpu,
+  formatTable,
+  withRatios,
+} from "../../bench/lib/report.ts";
 import { luaString, luaTemplate, parseWrk, runWrk, wrkScript } from "../../bench/lib/wrk.ts";
 import { createTestApp } from "../helpers/app.ts";
 import { buildWorld, posCall } from "../helpers/world.ts";
@@ -412,4 +420,53 @@ Deno.test("gift card checks: none overdrawn and liabilities equal after real red
   } finally {
     await t.close();
   }
+});
+
+Deno.test({
+  name: "processor time: a process's tree and the machine, per request, and what the cores allow",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const child = new Deno.Command("sleep", { args: ["5"] }).spawn();
+    try {
+      const all = await processes();
+      assert.deepEqual(
+        tree(all, Deno.pid).map((p) => p.pid).filter((pid) => pid === child.pid),
+        [child.pid],
+        "a child is in its parent's tree",
+      );
+      assert.ok(!tree(all, child.pid).some((p) => p.pid === Deno.pid));
+      const before = (await cpuSample(Deno.pid))!;
+      // Half a second of this process's time, spent spinning.
+      const until = performance.now() + 500;
+      while (performance.now() < until) Math.sqrt(Math.random());
+      const after = (await cpuSample(Deno.pid))!;
+      const spent = after.server - before.server;
+      assert.ok(spent >= 0.4 && spent <= 1, `${spent} s`);
+      assert.ok(after.machine - before.machine >= spent - 0.02);
+      const per = perRequest(before, after, 100)!;
+      assert.ok(Math.abs(per.serverMs - spent * 10) < 1e-9);
+      // The spinning thread, and the runtime's own threads beside it.
+      assert.ok(
+        per.serverCores > 0.7 && per.serverCores <= navigator.hardwareConcurrency + 0.1,
+        String(per.serverCores),
+      );
+      assert.equal(per.allows, navigator.hardwareConcurrency * 1000 / per.machineMs);
+      assert.equal(perRequest(before, after, 0), null);
+      const shown = formatCpu([{
+        endpoint: "quote",
+        method: "POST",
+        path: "/quote",
+        what: "",
+        status: "measured",
+        ofHello: null,
+        ofPgbench: null,
+        cpu: { ...per, serverMs: 0.5, postgresMs: 0.25, machineMs: 1, allows: 2000 },
+      }])!;
+      assert.match(shown, /quote\s+0\.500\s+0\.250\s+1\.000\s+\S+\s+\S+\s+2,000/);
+      assert.equal(formatCpu([]), null);
+    } finally {
+      child.kill();
+      await child.status;
+    }
+  },
 });
