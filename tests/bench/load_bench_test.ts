@@ -436,21 +436,28 @@ Deno.test({
       );
       assert.ok(!tree(all, child.pid).some((p) => p.pid === Deno.pid));
       const before = (await cpuSample(Deno.pid))!;
-      // Half a second of this process's time, spent spinning.
-      const until = performance.now() + 500;
-      while (performance.now() < until) Math.sqrt(Math.random());
+      // Half a second of this process's own processor time, however busy the machine is.
+      const ticks = () => {
+        const stat = Deno.readTextFileSync(`/proc/${Deno.pid}/stat`);
+        const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return Number(rest[11]) + Number(rest[12]);
+      };
+      const from = ticks();
+      const wall = performance.now();
+      while (ticks() - from < 50) {
+        for (let i = 0; i < 1e5; i++) Math.sqrt(Math.random());
+      }
       const after = (await cpuSample(Deno.pid))!;
-      const spent = [...after.server].reduce((s, [pid, t]) => s + t - before.server.get(pid)!, 0) /
-        100;
-      assert.ok(spent >= 0.4 && spent <= 1, `${spent} s`);
-      assert.ok(after.machine - before.machine >= spent - 0.02);
+      const elapsed = (performance.now() - wall) / 1000;
+      // Seconds of this process's tree (other tests' children may come and go meanwhile).
+      const spent = perRequest(before, after, 1)!.serverMs / 1000;
+      assert.ok(spent >= 0.5, `${spent} s`);
+      assert.ok(spent <= (elapsed + 0.05) * navigator.hardwareConcurrency, `${spent} s`);
+      // The machine is read just before the processes: less the time of reading them.
+      assert.ok(after.machine - before.machine >= spent - 0.1);
       const per = perRequest(before, after, 100)!;
       assert.ok(Math.abs(per.serverMs - spent * 10) < 1e-9);
-      // The spinning thread, and the runtime's own threads beside it.
-      assert.ok(
-        per.serverCores > 0.7 && per.serverCores <= navigator.hardwareConcurrency + 0.1,
-        String(per.serverCores),
-      );
+      assert.ok(per.serverCores > 0 && per.serverCores <= navigator.hardwareConcurrency + 0.1);
       assert.equal(per.allows, navigator.hardwareConcurrency * 1000 / per.machineMs);
       assert.equal(perRequest(before, after, 0), null);
       // A backend that ended meanwhile is left out, one that started counts whole.
