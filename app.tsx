@@ -65,7 +65,7 @@ import { FAVICON_PATH, faviconResponse } from "./web/favicon.ts";
 import { renderPage } from "./web/render.tsx";
 import { isSafeMethod } from "./http/methods.ts";
 import { MinorUnits } from "./money/minor_units.ts";
-import { ReplayRunner } from "./replay/jobs.ts";
+import { serverReplayRunner } from "./replay/jobs.ts";
 
 const OPENAPI_INFO = {
   openapi: "3.1.0",
@@ -98,10 +98,7 @@ export function createApp(appDeps: AppDeps) {
   const deviceTokens = new DeviceVerifier({ db: deps.db, issuer: deps.config.publicUrl });
   const posRateLimit = new RateLimiter(deps.config.rateLimitPosPerMinute);
   const programmes = new ProgrammeCache(deps.db);
-  const replays = deps.replays ?? new ReplayRunner(deps.db, {
-    workers: deps.config.replayWorkers,
-    databaseUrl: deps.dbKind === "postgres" ? deps.config.databaseUrl : undefined,
-  });
+  const replays = deps.replays ?? serverReplayRunner(deps.db, deps.dbKind, deps.config);
   // Another instance's (or a script's) changes, announced on commit; without them the caches
   // still expire after their 5 s bound.
   for (

@@ -10,7 +10,7 @@ import {
 } from "./db/migrate.ts";
 import { OutboxSender } from "./email/sender.ts";
 import { mailerFor } from "./email/transport.ts";
-import { ReplayRunner } from "./replay/jobs.ts";
+import { serverReplayRunner } from "./replay/jobs.ts";
 import { ensureOwnerFromEnv } from "./staff/bootstrap.ts";
 import { readManifest } from "./web/assets.ts";
 
@@ -83,10 +83,7 @@ if (parallel) {
 }
 
 const mailer = mailerFor(config);
-const replays = new ReplayRunner(conn.db, {
-  workers: config.replayWorkers,
-  databaseUrl: conn.kind === "postgres" ? config.databaseUrl : undefined,
-});
+const replays = serverReplayRunner(conn.db, conn.kind, config);
 const app = createApp({
   db: conn.db,
   dbKind: conn.kind,

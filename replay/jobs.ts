@@ -12,7 +12,7 @@
  */
 import { sql } from "kysely";
 import { recordAudit } from "../audit/log.ts";
-import type { Db } from "../db/connection.ts";
+import type { Connection, Db } from "../db/connection.ts";
 import type { Json, ReplayJobStatus } from "../db/schema.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { getDraft, getRuleSet, getVersion } from "../earning/rule_sets.ts";
@@ -95,6 +95,20 @@ const DAY_MS = 86_400_000;
 
 /** How long a heartbeat may be silent before its job counts as lost with its server. */
 export const STALE_AFTER_MS = 15_000;
+
+/**
+ * A server's runner over its database (`kind`, at `databaseUrl`): on a Postgres server its
+ * workers read their own pages from there.
+ */
+export const serverReplayRunner = (
+  db: Db,
+  kind: Connection["kind"],
+  config: { replayWorkers?: number; databaseUrl?: string },
+) =>
+  new ReplayRunner(db, {
+    workers: config.replayWorkers,
+    databaseUrl: kind === "postgres" ? config.databaseUrl : undefined,
+  });
 
 /** Runs this instance's replays and adopts the ones other instances lost. */
 export class ReplayRunner {

@@ -1,7 +1,6 @@
 import { createApp } from "../../app.tsx";
 import { loadConfig } from "../../config.ts";
 import { islandRegistry } from "../../islands/registry.ts";
-import { ReplayRunner } from "../../replay/jobs.ts";
 import type { OrgRole } from "../../db/schema.ts";
 import {
   acceptInviteAsStaff,
@@ -34,6 +33,8 @@ export async function createTestApp(
       ...env,
     }),
     logRequests: false,
+    // The test's own database, where the replay workers read their pages on Postgres.
+    databaseUrl: database.url,
   };
   const assets = {
     islands: Object.fromEntries(
@@ -47,11 +48,6 @@ export async function createTestApp(
     config,
     assets,
     listen: opts.notifications === false ? undefined : database.listen,
-    // On Postgres the replay workers read their own pages, from the test's database.
-    replays: new ReplayRunner(database.db, {
-      workers: config.replayWorkers,
-      databaseUrl: database.kind === "postgres" ? database.url : undefined,
-    }),
   });
   const request = (path: string, init?: RequestInit) => app.request(ORIGIN + path, init);
   const close = () => opts.database ? Promise.resolve() : database.close();
