@@ -96,7 +96,7 @@ export async function* recordedSales(
  * the pages `recordedSales` yields.
  */
 export async function pageKeys(db: Db, group: Group, window: Window, size: number) {
-  const numbered = replayable(db, group, window, null).clearOrderBy()
+  const numbered = replayableSales(db, group, window)
     .select([
       sql<string>`at::text`.as("at"),
       "id",
