@@ -31,7 +31,8 @@ import { buildWorld, posCall, publishRules } from "../tests/helpers/world.ts";
 
 const quotes = Deno.args.includes("--quotes");
 const inProcess = Deno.args.includes("--in-process");
-const threadReads = Deno.args.includes("--thread-reads");
+// On Postgres the workers read their pages, unless `--thread-reads`.
+const workersRead = testBackend === "postgres" && !Deno.args.includes("--thread-reads");
 const count = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 10_000);
 /** `--name=N`, else the replay's default. */
 const flag = (name: string) => {
@@ -256,7 +257,7 @@ const result = await replayImpact(
   {
     pageSize: flag("page"),
     workers: flag("workers"),
-    databaseUrl: testBackend === "postgres" && !threadReads ? t.database.url : undefined,
+    databaseUrl: workersRead ? t.database.url : undefined,
   },
 );
 const ms = Math.round(performance.now() - started);
@@ -265,7 +266,7 @@ stalls.sort((a, b) => a - b);
 replaying = false;
 console.log(JSON.stringify({
   database: testBackend,
-  reads: testBackend === "postgres" && !threadReads ? "workers" : "thread",
+  reads: workersRead ? "workers" : "thread",
   sales: result!.sales,
   replayMs: ms,
   stallMs: { p99: Math.round(percentile(stalls, 99)), max: Math.round(stalls.at(-1) ?? 0) },

@@ -160,39 +160,6 @@ function table(rows: string[][], right: boolean[]): string {
  * statuses, socket errors, timeouts); the other rows' errors are wrk's (status ≥ 400 and
  * socket errors).
  */
-/**
- * Where each endpoint's processor time went, per request, and the rate the machine's cores
- * would allow at that cost; null where it was not measured.
- */
-export function formatCpu(figures: EndpointFigures[]): string | null {
-  const measured = figures.filter((f) => f.cpu);
-  if (!measured.length) return null;
-  const rows = [[
-    "endpoint",
-    "server ms",
-    "Postgres ms",
-    "machine ms",
-    "server cores",
-    "machine cores",
-    "allows req/s",
-  ]];
-  for (const f of measured) {
-    const c = f.cpu!;
-    rows.push([
-      f.endpoint + (f.connections ? ` (${f.connections} conn.)` : ""),
-      c.serverMs.toFixed(3),
-      c.postgresMs.toFixed(3),
-      c.machineMs.toFixed(3),
-      c.serverCores.toFixed(2),
-      c.coresBusy.toFixed(2),
-      int(c.allows),
-    ]);
-  }
-  return `processor time a request (ms; ${navigator.hardwareConcurrency} cores; Postgres: ` +
-    "its processes on this machine; machine: every process, wrk's too):\n" +
-    table(rows, rows[0].map((_, i) => i > 0));
-}
-
 export function formatTable(
   figures: EndpointFigures[],
   pgbench: PgbenchResult | null,
@@ -273,6 +240,39 @@ export function formatTable(
   const notes = figures.filter((f) => f.note).map((f) => `  ${f.endpoint}: ${f.note}`);
   return table(rows, rows[0].map((_, i) => i > 0)) +
     (notes.length ? `\n\nnotes:\n${notes.join("\n")}` : "");
+}
+
+/**
+ * Where each endpoint's processor time went, per request, and the rate the machine's cores
+ * would allow at that cost; null where it was not measured.
+ */
+export function formatCpu(figures: EndpointFigures[]): string | null {
+  const measured = figures.filter((f) => f.cpu);
+  if (!measured.length) return null;
+  const rows = [[
+    "endpoint",
+    "server ms",
+    "Postgres ms",
+    "machine ms",
+    "server cores",
+    "machine cores",
+    "allows req/s",
+  ]];
+  for (const f of measured) {
+    const c = f.cpu!;
+    rows.push([
+      f.endpoint + (f.connections ? ` (${f.connections} conn.)` : ""),
+      c.serverMs.toFixed(3),
+      c.postgresMs.toFixed(3),
+      c.machineMs.toFixed(3),
+      c.serverCores.toFixed(2),
+      c.coresBusy.toFixed(2),
+      int(c.allows),
+    ]);
+  }
+  return `processor time a request (ms; ${navigator.hardwareConcurrency} cores; Postgres: ` +
+    "its processes on this machine; machine: every process, wrk's too):\n" +
+    table(rows, rows[0].map((_, i) => i > 0));
 }
 
 export function formatTargets(
