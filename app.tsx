@@ -121,7 +121,7 @@ export function createApp(appDeps: AppDeps) {
     c.set("replays", replays);
     await next();
   });
-  app.use(requestLog(deps.config.logRequests));
+  if (deps.config.logRequests) app.use(requestLog);
   const documentHeaders = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -160,6 +160,21 @@ export function createApp(appDeps: AppDeps) {
   // not: bearer calls cannot be forged by a browser, and cookie calls need the session's
   // CSRF token anyway (identifyStaff).
   app.use(guardBody);
+  // The POS API: one sub-app, every request authenticated by its device token and its
+  // programme resolved before any handler. Mounted before the console's middleware (staff
+  // sessions, CSRF, admin limits), which a POS request never needs: each layer is a step of
+  // every POS call (docs/load.md, "The POS lane").
+  const pos = newRouter();
+  pos.use("*", authenticateDevice, resolveProgramme);
+  pos.route("/", posMe);
+  pos.route("/", posCustomers);
+  pos.route("/", posQuote);
+  pos.route("/", posCoupons);
+  pos.route("/", posSales);
+  pos.route("/", posReturns);
+  pos.route("/", posSync);
+  pos.route("/", posInstruments);
+  app.route(`${POS_PREFIX}v1`, pos);
   // This instance's own writes are seen by its next request at once, not after the notification.
   app.use(async (c, next) => {
     await next();
@@ -184,19 +199,6 @@ export function createApp(appDeps: AppDeps) {
   app.route("/", adminStaff);
   app.route("/", adminRegistry);
   app.route("/", adminTokens);
-  // The POS API: one sub-app, every request authenticated by its device token and its
-  // programme resolved before any handler.
-  const pos = newRouter();
-  pos.use("*", authenticateDevice, resolveProgramme);
-  pos.route("/", posMe);
-  pos.route("/", posCustomers);
-  pos.route("/", posQuote);
-  pos.route("/", posCoupons);
-  pos.route("/", posSales);
-  pos.route("/", posReturns);
-  pos.route("/", posSync);
-  pos.route("/", posInstruments);
-  app.route(`${POS_PREFIX}v1`, pos);
   app.route("/", jwks);
   app.route("/", adminProgramme);
   app.route("/", adminSeries);

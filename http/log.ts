@@ -2,10 +2,9 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.ts";
 
 /** One JSON line per request: method, path, status, duration, request id. */
-export const requestLog = (enabled: boolean): MiddlewareHandler<AppEnv> => async (c, next) => {
+export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const start = performance.now();
   await next();
-  if (!enabled) return;
   console.log(JSON.stringify({
     time: new Date().toISOString(),
     method: c.req.method,

@@ -8,7 +8,7 @@ import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import type { Database } from "../../db/schema.ts";
 import { createApp } from "../../app.tsx";
-import { createTestApp, ORIGIN } from "../helpers/app.ts";
+import { createTestApp, ORIGIN, signIn } from "../helpers/app.ts";
 import { buildWorld, posCall, publishRules } from "../helpers/world.ts";
 import { upsertItems } from "../../catalogue/items.ts";
 import { EXAMPLES } from "../../rules/examples.ts";
@@ -127,6 +127,30 @@ Deno.test("a member's sale is at most eight statements once warm, six in its tra
   const made = sent - control.length;
   assert.ok(made <= BUDGET.sale, `${made} statements: ${statements.join(", ")}`);
   console.log(`statements per sale: ${made} (${statements.join(", ")})`);
+});
+
+Deno.test("a POS call never runs the console's middleware: a staff session cookie on it is not read", async () => {
+  // A browser's console session on the same origin as a POS web client sends its cookie along.
+  const { cookie } = await signIn(t, w.owner.email);
+  const me = await warm(
+    () => posCall(counted, w.posToken, "GET", "/me", { headers: { Cookie: cookie } }),
+    200,
+  );
+  assert.equal(me, 0, `${me} statements: ${statements.join(", ")}`);
+  const quote = await warm(
+    () =>
+      posCall(counted, w.posToken, "POST", "/quote", {
+        body: {
+          currency: "EUR",
+          customer: { card: "M1" },
+          lines: [{ sku: "SH1", quantity: 1, unitPrice: 4999 }],
+          tenders: [{ type: "CASH", amount: 4999 }],
+        },
+        headers: { Cookie: cookie },
+      }),
+    200,
+  );
+  assert.ok(quote <= BUDGET.quote, `${quote} statements: ${statements.join(", ")}`);
 });
 
 Deno.test("close", async () => {
